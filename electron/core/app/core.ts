@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppInfo } from '../../../shared/contract';
+import { systemClock, type Clock } from '../platform/clock';
+import { DisposableStore, type Disposable } from '../platform/disposable';
+import { EventBus } from '../platform/events';
+import { createLogger, type Logger } from '../platform/logger';
+import { appPaths, ensureAppPaths, type AppPaths } from '../platform/paths';
+import { Store } from '../store/database';
+import { ConnectorRepository } from '../store/repos/connectors';
+import { Dispatcher, type PartialHandlers } from './dispatcher';
+import { APP_VERSION } from './version';
+
+export interface CoreOptions {
+  dataDir: string;
+  host: AppInfo['host'];
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/**
+ * The archiver without any UI: the store, the services and the contract handlers, wired in this
+ * one place. Every host (Electron, the browser host, the headless command, tests) creates one.
+ */
+export class Core implements Disposable {
+  readonly paths: AppPaths;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly events = new EventBus();
+  readonly store: Store;
+  readonly connectors: ConnectorRepository;
+  readonly dispatcher: Dispatcher;
+  private readonly disposables = new DisposableStore();
+
+  constructor(options: CoreOptions) {
+    this.paths = ensureAppPaths(appPaths(options.dataDir));
+    this.logger = options.logger ?? createLogger({ dir: this.paths.logs, console: false });
+    this.clock = options.clock ?? systemClock;
+    this.store = this.disposables.add(Store.open(this.paths.database, { logger: this.logger }));
+    this.connectors = new ConnectorRepository(this.store);
+    this.dispatcher = new Dispatcher(this.handlers(options.host), this.logger.scope('contract'));
+    this.logger.info(`core started (${options.host}) with data in ${this.paths.dataDir}`);
+  }
+
+  private handlers(host: AppInfo['host']): PartialHandlers {
+    return {
+      'app.info': () => ({
+        name: 'Symphony Archiver',
+        version: APP_VERSION,
+        host,
+        dataDir: this.paths.dataDir,
+        logsDir: this.paths.logs,
+        schemaVersion: this.store.schemaVersion,
+      }),
+      'app.backup': async ({ destination }) => {
+        const target = destination ?? path.join(this.paths.backups, `archiver-${new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-')}.db`);
+        if (fs.existsSync(target)) fs.rmSync(target);
+        return this.store.backup(target);
+      },
+      'connectors.list': () => this.connectors.list(),
+      'connectors.get': ({ id }) => this.connectors.get(id),
+      'connectors.create': ({ name, settings }) => this.notifyConnector(this.connectors.create(name, settings ?? {})),
+      'connectors.update': ({ id, ...patch }) => this.notifyConnector(this.connectors.update(id, patch)),
+      'connectors.delete': ({ id }) => {
+        const deleted = this.connectors.delete(id);
+        if (deleted) this.events.emit('connectors.changed', { id });
+        return { deleted };
+      },
+    };
+  }
+
+  private notifyConnector<T extends { id: string }>(connector: T): T {
+    this.events.emit('connectors.changed', { id: connector.id });
+    return connector;
+  }
+
+  async dispose(): Promise<void> {
+    this.logger.info('core stopping');
+    await this.disposables.dispose();
+  }
+}

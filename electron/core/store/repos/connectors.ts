@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { ArchiverError } from '../../../../shared/errors';
+import { connectorSettingsSchema, type Connector, type ConnectorSettings } from '../../../../shared/contract';
+import type { Store } from '../database';
+
+interface ConnectorRow {
+  id: string;
+  name: string;
+  enabled: number;
+  settings_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** SQL for the connectors table; nothing else touches it. */
+export class ConnectorRepository {
+  constructor(private readonly store: Store) {}
+
+  list(): Connector[] {
+    const rows = this.store.db.prepare('SELECT * FROM connectors WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE').all() as ConnectorRow[];
+    return rows.map(toConnector);
+  }
+
+  find(id: string): Connector | undefined {
+    const row = this.store.db.prepare('SELECT * FROM connectors WHERE id = ? AND deleted_at IS NULL').get(id) as ConnectorRow | undefined;
+    return row && toConnector(row);
+  }
+
+  get(id: string): Connector {
+    const connector = this.find(id);
+    if (!connector) throw new ArchiverError({ code: 'not-found', message: `No connector with id ${id}.`, fix: 'Reload the connector list; it may have been deleted.', target: id });
+    return connector;
+  }
+
+  findByName(name: string): Connector | undefined {
+    const row = this.store.db.prepare('SELECT * FROM connectors WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL').get(name) as ConnectorRow | undefined;
+    return row && toConnector(row);
+  }
+
+  create(name: string, settings: Partial<ConnectorSettings> = {}, now = new Date()): Connector {
+    const parsed = connectorSettingsSchema.parse(settings);
+    const id = randomUUID();
+    const at = now.toISOString();
+    return this.store.transaction(() => {
+      this.assertNameFree(name);
+      this.store.db
+        .prepare('INSERT INTO connectors (id, name, enabled, settings_json, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)')
+        .run(id, name, JSON.stringify(parsed), at, at);
+      return this.get(id);
+    });
+  }
+
+  update(id: string, patch: { name?: string; enabled?: boolean; settings?: ConnectorSettings }, now = new Date()): Connector {
+    return this.store.transaction(() => {
+      const current = this.get(id);
+      if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase()) this.assertNameFree(patch.name);
+      const settings = patch.settings ? connectorSettingsSchema.parse(patch.settings) : current.settings;
+      this.store.db
+        .prepare('UPDATE connectors SET name = ?, enabled = ?, settings_json = ?, updated_at = ? WHERE id = ?')
+        .run(patch.name ?? current.name, (patch.enabled ?? current.enabled) ? 1 : 0, JSON.stringify(settings), now.toISOString(), id);
+      return this.get(id);
+    });
+  }
+
+  /** Marks the connector deleted; what it captured stays in the store until purged. */
+  delete(id: string, now = new Date()): boolean {
+    const result = this.store.db.prepare('UPDATE connectors SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(now.toISOString(), id);
+    return result.changes === 1;
+  }
+
+  private assertNameFree(name: string): void {
+    if (this.findByName(name)) {
+      throw new ArchiverError({ code: 'conflict', message: `A connector named "${name}" already exists.`, fix: 'Choose another name.', target: 'name' });
+    }
+  }
+}
+
+function toConnector(row: ConnectorRow): Connector {
+  return {
+    id: row.id,
+    name: row.name,
+    enabled: row.enabled === 1,
+    // Parsing fills defaults that later versions added to the settings.
+    settings: connectorSettingsSchema.parse(JSON.parse(row.settings_json)),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

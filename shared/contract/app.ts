@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { call, emptyInput } from './define';
+
+export const appInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  host: z.enum(['electron', 'browser', 'cli', 'test']),
+  dataDir: z.string(),
+  logsDir: z.string(),
+  schemaVersion: z.number().int(),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+export const appCalls = {
+  'app.info': call(emptyInput, appInfoSchema, 'Who and where the core is: version, host, data and log folders, schema version.'),
+  'app.backup': call(
+    z.object({ destination: z.string().min(1).optional() }).strict().default({}),
+    z.object({ path: z.string(), bytes: z.number().int() }),
+    'Writes a consistent copy of the database (online backup) and returns where it went.',
+  ),
+} as const;
+
+export const appEvents = {} as const;

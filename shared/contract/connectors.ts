@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { call, emptyInput } from './define';
+import { symphonySettingsSchema } from './capture';
+import { conversionSettingsSchema } from './convert';
+import { microsoftSettingsSchema } from './import';
+import { mappingSettingsSchema } from './mapping';
+import { scheduleSettingsSchema } from './runs';
+
+/**
+ * A connector is one Symphony pod archived into one Microsoft 365 tenant. Each domain owns the
+ * schema of its own section; this file only composes them. Secrets are never part of settings:
+ * keys and certificates are referenced by file path.
+ */
+export const connectorSettingsSchema = z.object({
+  symphony: symphonySettingsSchema.prefault({}),
+  microsoft: microsoftSettingsSchema.prefault({}),
+  conversion: conversionSettingsSchema.prefault({}),
+  mapping: mappingSettingsSchema.prefault({}),
+  schedule: scheduleSettingsSchema.prefault({}),
+});
+export type ConnectorSettings = z.infer<typeof connectorSettingsSchema>;
+
+export const connectorNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'A connector needs a name.')
+  .max(80, 'Keep the name under 80 characters.')
+  .regex(/^[\p{L}\p{N} ._-]+$/u, 'Use letters, digits, spaces, dots, dashes and underscores only.');
+
+export const connectorSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  settings: connectorSettingsSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Connector = z.infer<typeof connectorSchema>;
+
+const connectorIdInput = z.object({ id: z.string().min(1) }).strict();
+
+export const connectorCalls = {
+  'connectors.list': call(emptyInput, z.array(connectorSchema), 'All connectors, by name.'),
+  'connectors.get': call(connectorIdInput, connectorSchema, 'One connector.'),
+  'connectors.create': call(
+    z.object({ name: connectorNameSchema, settings: connectorSettingsSchema.partial().optional() }).strict(),
+    connectorSchema,
+    'Creates a connector with default settings merged under the given ones.',
+  ),
+  'connectors.update': call(
+    z.object({ id: z.string().min(1), name: connectorNameSchema.optional(), enabled: z.boolean().optional(), settings: connectorSettingsSchema.optional() }).strict(),
+    connectorSchema,
+    'Renames, enables/disables or replaces the settings of a connector.',
+  ),
+  'connectors.delete': call(connectorIdInput, z.object({ deleted: z.boolean() }), 'Deletes a connector; its captured data stays until purged.'),
+} as const;
+
+export const connectorEvents = {
+  'connectors.changed': z.object({ id: z.string() }),
+} as const;

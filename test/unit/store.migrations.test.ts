@@ -1,0 +1,95 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Store } from '../../electron/core/store/database';
+import type { Migration } from '../../electron/core/store/migrate';
+import { migrations } from '../../electron/core/store/migrations';
+import { ArchiverError } from '../../shared/errors';
+import { makeTempDir } from '../support/tmp';
+
+const v1: Migration = { version: 1, name: 'notes', up: (db) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)') };
+const v2: Migration = {
+  version: 2,
+  name: 'notes-author',
+  up: (db) => {
+    db.exec("ALTER TABLE notes ADD COLUMN author TEXT NOT NULL DEFAULT 'unknown'");
+    db.exec("UPDATE notes SET author = 'migrated'");
+  },
+};
+const v3Broken: Migration = {
+  version: 3,
+  name: 'half-done',
+  up: (db) => {
+    db.exec('CREATE TABLE side_effect (x INTEGER)');
+    db.exec('ALTER TABLE notes ADD COLUMN broken TEXT');
+    throw new Error('disk on fire');
+  },
+};
+
+describe('store migrations', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.cleanup());
+
+  it('migrates a database at an old schema version forward without losing data', () => {
+    const file = path.join(temp.dir, 'old.db');
+    Store.open(file, { migrations: [v1] }).dispose();
+    const raw = new BetterSqlite3(file);
+    raw.prepare('INSERT INTO notes (body) VALUES (?), (?)').run('first', 'second ✓');
+    raw.close();
+
+    const store = Store.open(file, { migrations: [v1, v2] });
+    expect(store.schemaVersion).toBe(2);
+    expect(store.db.prepare('SELECT body, author FROM notes ORDER BY id').all()).toEqual([
+      { body: 'first', author: 'migrated' },
+      { body: 'second ✓', author: 'migrated' },
+    ]);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    store.dispose();
+  });
+
+  it('leaves the file at its previous version when a migration throws', () => {
+    const file = path.join(temp.dir, 'broken.db');
+    Store.open(file, { migrations: [v1, v2] }).dispose();
+    let caught: unknown;
+    try {
+      Store.open(file, { migrations: [v1, v2, v3Broken] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ArchiverError);
+    expect((caught as ArchiverError).message).toMatch(/step 3 \(half-done\).*unchanged at version 2/);
+    const raw = new BetterSqlite3(file);
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'side_effect'").get()).toBeUndefined();
+    expect(raw.prepare('SELECT name FROM pragma_table_info(?)').all('notes').map((r) => (r as { name: string }).name)).not.toContain('broken');
+    raw.close();
+  });
+
+  it('refuses a database written by a newer version', () => {
+    const file = path.join(temp.dir, 'newer.db');
+    Store.open(file, { migrations: [v1, v2] }).dispose();
+    expect(() => Store.open(file, { migrations: [v1] })).toThrow(/newer than this version/);
+  });
+
+  it('applies the real migrations to an empty file and records each', () => {
+    const store = Store.open(path.join(temp.dir, 'real.db'));
+    const latest = Math.max(...migrations.map((m) => m.version));
+    expect(store.schemaVersion).toBe(latest);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: migrations.length });
+    store.dispose();
+  });
+
+  it('backs up a live database to a consistent copy', async () => {
+    const store = Store.open(path.join(temp.dir, 'live.db'), { migrations: [v1] });
+    store.transaction(() => {
+      const insert = store.db.prepare('INSERT INTO notes (body) VALUES (?)');
+      for (let i = 0; i < 500; i++) insert.run(`note ${i}`);
+    });
+    const copy = await store.backup(path.join(temp.dir, 'backup', 'copy.db'));
+    store.dispose();
+    const raw = new BetterSqlite3(copy.path, { readonly: true });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM notes').get()).toEqual({ n: 500 });
+    raw.close();
+  });
+});
