@@ -1,0 +1,18 @@
+import type { ComponentType } from 'react';
+import { WelcomeView } from './welcome/WelcomeView';
+
+/**
+ * The views of the activity bar, in order. A feature adds its view with one entry here; the
+ * shell renders the icon, the keyboard shortcut (Ctrl/Cmd+1…9 by position) and the editor area.
+ */
+export interface ViewDefinition {
+  id: string;
+  title: string;
+  /** A single glyph or short text for the activity bar (no icon font: nothing remote). */
+  icon: string;
+  component: ComponentType;
+}
+
+export const views: ViewDefinition[] = [
+  { id: 'welcome', title: 'Welcome', icon: '⌂', component: WelcomeView },
+];

@@ -1,0 +1,38 @@
+import { useCall } from '../../state/api-context';
+
+/** First screen: what the archiver is, where its data lives, and the connectors it has. */
+export function WelcomeView() {
+  const info = useCall('app.info', {});
+  const connectors = useCall('connectors.list', {}, { refreshOn: ['connectors.changed'] });
+  return (
+    <section className="view" aria-labelledby="welcome-title">
+      <h1 id="welcome-title">Symphony Archiver</h1>
+      <p className="lead">
+        Captures every Symphony conversation and archives it into Microsoft 365 mailboxes, so that Litigation Hold, eDiscovery and retention cover it.
+      </p>
+      {info.state === 'ready' && (
+        <dl className="facts">
+          <dt>Version</dt>
+          <dd>{info.value.version}</dd>
+          <dt>Data folder</dt>
+          <dd><code>{info.value.dataDir}</code></dd>
+          <dt>Logs</dt>
+          <dd><code>{info.value.logsDir}</code></dd>
+        </dl>
+      )}
+      <h2>Connectors</h2>
+      {connectors.state === 'loading' && <p>Loading…</p>}
+      {connectors.state === 'error' && <p role="alert">{connectors.error.message}</p>}
+      {connectors.state === 'ready' &&
+        (connectors.value.length === 0 ? (
+          <p data-testid="no-connectors">No connector yet. Open <strong>Connectors</strong> to set one up.</p>
+        ) : (
+          <ul>
+            {connectors.value.map((c) => (
+              <li key={c.id}>{c.name}{c.enabled ? '' : ' (disabled)'}</li>
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}

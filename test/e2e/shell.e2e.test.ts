@@ -1,0 +1,84 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Browser } from 'playwright-core';
+import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
+
+function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: pathname, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+  });
+}
+
+function tryWebSocket(port: number, headers: Record<string, string>): Promise<'open' | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+describe('browser host', () => {
+  let app: ServedApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    app = await serveApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('shows the app shell at the printed URL and answers contract calls over the socket', async () => {
+    const page = await browser.newPage();
+    await page.goto(app.host.url);
+    // The token is traded for a cookie and removed from the address bar.
+    expect(page.url()).not.toContain('tkn=');
+    await expect.poll(() => page.getByRole('heading', { name: 'Symphony Archiver' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('status-version').textContent()).toMatch(/Symphony Archiver \d+\.\d+\.\d+ · browser host/);
+    await expect.poll(() => page.getByTestId('no-connectors').isVisible()).toBe(true);
+    expect(await page.getByRole('navigation', { name: 'Views' }).isVisible()).toBe(true);
+    await screenshot(page, 'shell');
+
+    // A connector created through the core appears without reload: events reach the page.
+    app.core.connectors.create('Acme pod');
+    app.core.events.emit('connectors.changed', { id: 'x' });
+    await expect.poll(() => page.getByText('Acme pod').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('refuses the same URL without the token, with a wrong token, or with a foreign Host', async () => {
+    const url = new URL(app.host.url);
+    expect((await get(app.host.port, '/')).status).toBe(403);
+    expect((await get(app.host.port, '/?tkn=wrong')).status).toBe(403);
+    const withToken = await get(app.host.port, url.pathname + url.search);
+    expect(withToken.status).toBe(302);
+    const cookie = String(withToken.headers['set-cookie']).split(';')[0]!;
+    expect((await get(app.host.port, '/', { cookie })).status).toBe(200);
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
+    expect((await get(app.host.port, url.pathname + url.search, { host: `evil.example:${app.host.port}` })).status).toBe(403);
+    expect((await get(app.host.port, '/', { cookie, host: `evil.example:${app.host.port}` })).status).toBe(403);
+  });
+
+  it('opens the WebSocket only with the cookie and a matching Origin', async () => {
+    const url = new URL(app.host.url);
+    const withToken = await get(app.host.port, url.pathname + url.search);
+    const cookie = String(withToken.headers['set-cookie']).split(';')[0]!;
+    const origin = `http://127.0.0.1:${app.host.port}`;
+    expect(await tryWebSocket(app.host.port, { cookie, origin })).toBe('open');
+    expect(await tryWebSocket(app.host.port, { origin })).toBe(403);
+    expect(await tryWebSocket(app.host.port, { cookie, origin: 'http://evil.example' })).toBe(403);
+    expect(await tryWebSocket(app.host.port, { cookie })).toBe(403);
+  });
+});

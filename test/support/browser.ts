@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Core, type CoreOptions } from '../../electron/core/app/core';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { packageInfo } from '../../electron/core/platform/package-root';
+import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-host';
+import { makeTempDir } from './tmp';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.join(packageInfo().root, 'test-results', 'screenshots');
+
+/** Debian's Chromium, started the way this machine allows (no sandbox as root, no background traffic). */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+export interface ServedApp {
+  core: Core;
+  host: BrowserHost;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real core on a temporary data folder behind the real browser host, serving the built renderer
+ * (dist/renderer: `npm run build:renderer` must have run; `npm test` builds first).
+ */
+export async function serveApp(options: Partial<CoreOptions> = {}): Promise<ServedApp> {
+  const staticDir = path.join(packageInfo().root, 'dist', 'renderer');
+  if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error('dist/renderer is missing: run "npm run build:renderer" before the browser tests.');
+  const temp = makeTempDir('archiver-e2e-');
+  const core = new Core({ dataDir: temp.dir, host: 'browser', logger: silentLogger, ...options });
+  const host = await startBrowserHost({ core, staticDir });
+  return {
+    core,
+    host,
+    dataDir: temp.dir,
+    async close() {
+      await host.dispose();
+      await core.dispose();
+      temp.cleanup();
+    },
+  };
+}
+
+/** Saves a screenshot under test-results/screenshots/ (kept by CI, shown in the README). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
