@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { app, BrowserWindow, session } from 'electron';
+import { app, session, type BrowserWindow } from 'electron';
 import { Core } from './core/app/core';
 import { createLogger } from './core/platform/logger';
 import { appPaths } from './core/platform/paths';
