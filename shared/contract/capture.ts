@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { contractErrorSchema } from '../errors';
+import { call } from './define';
 
 /** Where a connector reads the pod from (see docs/ARCHITECTURE.md, "Sources"). */
 export const symphonySourceSchema = z.enum(['streams', 'datahose', 'content-export']);
@@ -23,5 +25,53 @@ export const symphonySettingsSchema = z.object({
 });
 export type SymphonySettings = z.infer<typeof symphonySettingsSchema>;
 
-export const captureCalls = {} as const;
+export const connectionStepNameSchema = z.enum(['settings', 'key', 'pod-login', 'key-manager', 'identity', 'streams', 'agent']);
+export type ConnectionStepName = z.infer<typeof connectionStepNameSchema>;
+
+/** One step of "test connection": the first failing step says exactly what is wrong. */
+export const connectionStepSchema = z.object({
+  step: connectionStepNameSchema,
+  /** What was checked, in words (e.g. "Log in to the pod"). */
+  label: z.string(),
+  status: z.enum(['ok', 'failed', 'skipped']),
+  /** What was found (on success) or why it failed. */
+  message: z.string(),
+  error: contractErrorSchema.optional(),
+  durationMs: z.number(),
+});
+export type ConnectionStep = z.infer<typeof connectionStepSchema>;
+
+export const connectionTestSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(connectionStepSchema),
+  identity: z
+    .object({ userId: z.string(), username: z.string(), displayName: z.string(), email: z.string(), company: z.string() })
+    .optional(),
+});
+export type ConnectionTest = z.infer<typeof connectionTestSchema>;
+
+export const capturedConversationSchema = z.object({
+  streamId: z.string(),
+  streamType: z.enum(['IM', 'MIM', 'ROOM', 'POST']),
+  name: z.string(),
+  external: z.boolean(),
+  members: z.number().int(),
+  items: z.number().int(),
+  firstTimestamp: z.number().nullable(),
+  lastTimestamp: z.number().nullable(),
+  attachmentsPending: z.number().int(),
+  attachmentsFailed: z.number().int(),
+  /** The last capture error of this conversation, if its last capture failed. */
+  lastError: z.string().nullable(),
+  /** Timestamp (ms) the next read starts from; null before the first read. */
+  checkpoint: z.number().nullable(),
+});
+export type CapturedConversation = z.infer<typeof capturedConversationSchema>;
+
+const connectorIdInput = z.object({ connectorId: z.string().min(1) }).strict();
+
+export const captureCalls = {
+  'capture.testConnection': call(connectorIdInput, connectionTestSchema, 'Logs in with the connector\'s Symphony settings and reports each step: key, pod, key manager, identity, stream listing, agent.'),
+  'capture.conversations': call(connectorIdInput, z.array(capturedConversationSchema), 'The conversations captured for a connector, with item, member and attachment counts.'),
+} as const;
 export const captureEvents = {} as const;

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../platform/logger';
 import { appPaths, ensureAppPaths, type AppPaths } from '../platform/paths';
 import { Store } from '../store/database';
 import { ConnectorRepository } from '../store/repos/connectors';
+import { captureHandlers } from '../symphony/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
 
@@ -61,6 +62,8 @@ export class Core implements Disposable {
       'connectors.get': ({ id }) => this.connectors.get(id),
       'connectors.create': ({ name, settings }) => this.notifyConnector(this.connectors.create(name, settings ?? {})),
       'connectors.update': ({ id, ...patch }) => this.notifyConnector(this.connectors.update(id, patch)),
+      // capture (issue 3): test connection, captured conversations
+      ...captureHandlers({ store: this.store, connectors: this.connectors, logger: this.logger, clock: this.clock }),
       'connectors.delete': ({ id }) => {
         const deleted = this.connectors.delete(id);
         if (deleted) this.events.emit('connectors.changed', { id });

@@ -1,8 +1,11 @@
 import type { Migration } from '../migrate';
 import { migration0001 } from './0001_foundation';
+import { migration0005 } from './0005_runs';
+import { migration0002 } from './0002_capture';
+import { migration0003 } from './0003_import';
 
 /**
  * Every schema step, in order. Forward-only: a released migration is never edited, a new
  * number is added instead. Each domain owns its own files (see docs/ARCHITECTURE.md).
  */
-export const migrations: readonly Migration[] = [migration0001];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0005];
