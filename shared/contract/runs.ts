@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { call, emptyInput } from './define';
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, 24-hour.');
 
@@ -13,5 +14,197 @@ export const scheduleSettingsSchema = z.object({
 });
 export type ScheduleSettings = z.infer<typeof scheduleSettingsSchema>;
 
-export const runCalls = {} as const;
-export const runEvents = {} as const;
+/** App-wide run settings (stored in app_settings under `runs`). */
+export const runSettingsSchema = z.object({
+  /** The Electron shell registers the app as a login item when true. */
+  startAtLogin: z.boolean().default(false),
+  /** Days spool files and item-log lines are kept after every delivery of their item is final. */
+  retentionDays: z.number().int().min(1).max(36500).default(90),
+  /** Runs an item may fail in before it is held for the officer's decision. */
+  maxAttempts: z.number().int().min(1).max(100).default(5),
+});
+export type RunSettings = z.infer<typeof runSettingsSchema>;
+
+export const runStageSchema = z.enum(['capture', 'convert', 'map', 'import', 'reconcile']);
+export type RunStage = z.infer<typeof runStageSchema>;
+export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+export const runTriggerSchema = z.enum(['schedule', 'catch-up', 'manual', 'cli']);
+export type RunTrigger = z.infer<typeof runTriggerSchema>;
+
+/** Why an item was not delivered to anyone; see docs/runs.md. */
+export const skipReasonSchema = z.enum(['unmapped', 'excluded', 'external-only', 'too-large', 'officer']);
+export type SkipReason = z.infer<typeof skipReasonSchema>;
+
+export const itemStatusSchema = z.enum(['planned', 'delivered', 'failed', 'held', 'skipped']);
+export type ItemStatus = z.infer<typeof itemStatusSchema>;
+
+const countBytes = z.object({ count: z.number().int(), bytes: z.number().int() });
+export type CountBytes = z.infer<typeof countBytes>;
+
+/**
+ * captured = delivered + failed + skipped, per run over the items the run took in (docs/runs.md).
+ * `failed` includes `held`; `unaccounted` is what is left over and must be zero.
+ */
+export const reconciliationSchema = z.object({
+  captured: countBytes,
+  delivered: countBytes,
+  failed: countBytes,
+  held: countBytes,
+  skipped: countBytes.extend({ byReason: z.record(z.string(), z.number().int()) }),
+  unaccounted: countBytes,
+  /** Deliveries (item × mailbox) by final state, for the officer's cross-check with Graph. */
+  deliveries: z.object({ delivered: z.number().int(), failed: z.number().int(), skipped: z.number().int(), pending: z.number().int() }),
+  balanced: z.boolean(),
+  /** Plain-language reasons when not balanced. */
+  problems: z.array(z.string()),
+});
+export type Reconciliation = z.infer<typeof reconciliationSchema>;
+
+export const conversationReconciliationSchema = z.object({
+  streamId: z.string(),
+  captured: z.number().int(),
+  delivered: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  bytes: z.number().int(),
+  balanced: z.boolean(),
+});
+export type ConversationReconciliation = z.infer<typeof conversationReconciliationSchema>;
+
+export const stageProgressSchema = z.object({
+  done: z.number().int(),
+  total: z.number().int().nullable(),
+  bytes: z.number().int(),
+  itemsPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+export type StageProgress = z.infer<typeof stageProgressSchema>;
+
+export const runSummarySchema = z.object({
+  id: z.number().int(),
+  connectorId: z.string(),
+  trigger: runTriggerSchema,
+  status: runStatusSchema,
+  stage: runStageSchema.nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  reconciliation: reconciliationSchema.nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runDetailSchema = runSummarySchema.extend({
+  progress: z.record(z.string(), stageProgressSchema),
+  conversations: z.array(conversationReconciliationSchema),
+  conversationsTotal: z.number().int(),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const connectorRunStatusSchema = z.object({
+  connectorId: z.string(),
+  name: z.string(),
+  paused: z.boolean(),
+  scheduleEnabled: z.boolean(),
+  current: runSummarySchema.nullable(),
+  last: runSummarySchema.nullable(),
+  nextRunAt: z.string().nullable(),
+});
+export type ConnectorRunStatus = z.infer<typeof connectorRunStatusSchema>;
+
+export const itemLogEntrySchema = z.object({
+  id: z.number().int(),
+  itemId: z.number().int(),
+  runId: z.number().int().nullable(),
+  streamId: z.string(),
+  event: z.enum(['captured', 'converted', 'planned', 'delivered', 'failed', 'held', 'skipped', 'retried']),
+  mailbox: z.string().nullable(),
+  graphId: z.string().nullable(),
+  detail: z.string().nullable(),
+  at: z.string(),
+});
+export type ItemLogEntry = z.infer<typeof itemLogEntrySchema>;
+
+export const failedItemSchema = z.object({
+  itemId: z.number().int(),
+  connectorId: z.string(),
+  streamId: z.string(),
+  archiveKey: z.string().nullable(),
+  sender: z.string(),
+  status: z.enum(['failed', 'held']),
+  attempts: z.number().int(),
+  reason: z.string().nullable(),
+  bytes: z.number().int(),
+  updatedAt: z.string(),
+});
+export type FailedItem = z.infer<typeof failedItemSchema>;
+
+const page = { offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) };
+const runIdInput = z.object({ runId: z.number().int().positive() }).strict();
+const connectorInput = z.object({ connectorId: z.string().min(1) }).strict();
+const itemsInput = z.object({ connectorId: z.string().min(1), itemIds: z.array(z.number().int().positive()).min(1).max(10_000) });
+
+export const runCalls = {
+  'runs.list': call(
+    z.object({ connectorId: z.string().optional(), ...page }).strict().default({ offset: 0, limit: 100 }),
+    z.object({ runs: z.array(runSummarySchema), total: z.number().int() }),
+    'Runs, newest first, with their reconciliation.',
+  ),
+  'runs.get': call(
+    runIdInput.extend({ conversationsOffset: z.number().int().min(0).default(0), conversationsLimit: z.number().int().min(1).max(1000).default(200) }),
+    runDetailSchema,
+    'One run with its progress and its reconciliation per conversation.',
+  ),
+  'runs.start': call(connectorInput, z.object({ runId: z.number().int() }), 'Starts a run of the connector now (one at a time per connector, across processes).'),
+  'runs.cancel': call(connectorInput, z.object({ cancelled: z.boolean() }), "Cancels the connector's current run; it resumes where it stopped next time."),
+  'runs.pause': call(connectorInput, connectorRunStatusSchema, "Pauses the connector's schedule (a running run goes on)."),
+  'runs.resume': call(connectorInput, connectorRunStatusSchema, "Resumes the connector's schedule."),
+  'runs.status': call(emptyInput, z.array(connectorRunStatusSchema), 'Current run and next scheduled time per connector.'),
+  'runs.settings': call(
+    z.object({ patch: runSettingsSchema.partial().optional() }).strict().default({}),
+    runSettingsSchema,
+    'Reads (and with a patch, changes) the app-wide run settings: start at login, retention, attempts.',
+  ),
+  'runs.purge': call(emptyInput, z.object({ spoolFiles: z.number().int(), bytes: z.number().int(), logLines: z.number().int() }), 'Purges spool files and item-log lines older than the retention; undelivered items are kept.'),
+  'runs.downloadLog': call(
+    runIdInput.extend({ format: z.enum(['csv', 'zip']), destination: z.string().min(1).optional() }),
+    z.object({ path: z.string(), bytes: z.number().int() }),
+    "Writes the run's item log (CSV) or a ZIP with the CSV, the run summary, the reconciliation and the application logs.",
+  ),
+  'items.log': call(
+    z.object({
+      connectorId: z.string().min(1),
+      runId: z.number().int().optional(),
+      streamId: z.string().optional(),
+      person: z.string().optional(),
+      status: itemStatusSchema.optional(),
+      ...page,
+    }).strict(),
+    z.object({ entries: z.array(itemLogEntrySchema), total: z.number().int() }),
+    "Every item's path: captured, converted, delivered to which mailbox with its Graph id, or why not.",
+  ),
+  'items.failed': call(
+    z.object({ connectorId: z.string().min(1), ...page }).strict(),
+    z.object({ items: z.array(failedItemSchema), total: z.number().int() }),
+    'Items that failed or are held for the officer.',
+  ),
+  'items.retry': call(itemsInput.strict(), z.object({ updated: z.number().int() }), 'Puts failed or held items back for the next run.'),
+  'items.skip': call(
+    itemsInput.extend({ reason: z.string().trim().min(3, 'Say why the item is skipped.').max(500) }).strict(),
+    z.object({ updated: z.number().int() }),
+    'Skips failed or held items for good, with the reason recorded in the item log.',
+  ),
+} as const;
+
+export const runProgressSchema = z.object({
+  runId: z.number().int(),
+  connectorId: z.string(),
+  stage: runStageSchema,
+  stages: z.record(z.string(), stageProgressSchema),
+});
+export type RunProgress = z.infer<typeof runProgressSchema>;
+
+export const runEvents = {
+  'runs.progress': runProgressSchema,
+  'runs.changed': z.object({ runId: z.number().int(), connectorId: z.string(), status: runStatusSchema }),
+} as const;

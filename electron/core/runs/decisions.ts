@@ -1,0 +1,41 @@
+import { ArchiverError } from '../../../shared/errors';
+import type { Store } from '../store/database';
+import { ItemLogRepository } from '../store/repos/item-log';
+
+/**
+ * The officer's decisions on failed or held items. Nothing else ever takes an item out of the
+ * failed/held states, so nothing vanishes without a recorded reason.
+ */
+export function retryItems(store: Store, connectorId: string, itemIds: readonly number[], nowMs: number): number {
+  const items = new ItemLogRepository(store);
+  const at = new Date(nowMs).toISOString();
+  return store.transaction(() => {
+    let updated = 0;
+    for (const id of itemIds) {
+      const item = items.get(connectorId, id);
+      if (!item || (item.status !== 'failed' && item.status !== 'held')) continue;
+      // Back to failed with a fresh count: the next run retries it like any failed item.
+      items.setStatus(connectorId, id, 'failed', { reason: item.reason, at, resetAttempts: true });
+      items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'retried', detail: 'the officer asked for another attempt', at });
+      updated++;
+    }
+    return updated;
+  });
+}
+
+export function skipItems(store: Store, connectorId: string, itemIds: readonly number[], reason: string, nowMs: number): number {
+  if (reason.trim().length < 3) throw new ArchiverError({ code: 'invalid-input', message: 'Say why the items are skipped.', target: 'reason' });
+  const items = new ItemLogRepository(store);
+  const at = new Date(nowMs).toISOString();
+  return store.transaction(() => {
+    let updated = 0;
+    for (const id of itemIds) {
+      const item = items.get(connectorId, id);
+      if (!item || (item.status !== 'failed' && item.status !== 'held')) continue;
+      items.setStatus(connectorId, id, 'skipped', { reason: 'officer', at });
+      items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'skipped', detail: `skipped by the officer: ${reason.trim()}`, at });
+      updated++;
+    }
+    return updated;
+  });
+}

@@ -1,0 +1,186 @@
+import { ArchiverError } from '../../../shared/errors';
+import type { Connector, Reconciliation, RunProgress, RunStage } from '../../../shared/contract';
+import type { Clock } from '../platform/clock';
+import type { Logger } from '../platform/logger';
+import type { Store } from '../store/database';
+import { ItemLogRepository } from '../store/repos/item-log';
+import { RunRepository, type RunRecord } from '../store/repos/runs';
+import { Planner, type PlanCounters } from './plan';
+import { ProgressTracker } from './progress';
+import { reconcileRun } from './reconcile';
+import type { StageContext, Stages } from './stages';
+
+export interface PipelineOptions {
+  pageSize?: number;
+  maxBytes?: number;
+  maxAttempts?: number;
+}
+
+export interface PipelineDeps {
+  store: Store;
+  stages: Stages;
+  clock: Clock;
+  logger: Logger;
+  options?: PipelineOptions;
+}
+
+export interface PipelineResult {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  reconciliation: Reconciliation;
+  error: string | null;
+}
+
+const DEFAULTS = { pageSize: 500, maxBytes: 150 * 1024 * 1024, maxAttempts: 5 };
+
+/**
+ * One run: capture → convert → map → import → reconcile. Memory stays flat whatever the pod's
+ * size: items are paged by id and only one page is held at a time. Every step resumes from the
+ * store: capture from its checkpoints, convert/map from the map cursor, import from the ledger,
+ * and items an earlier run left unfinished are carried into this run's reconciliation.
+ */
+export class Pipeline {
+  private readonly runs: RunRepository;
+  private readonly items: ItemLogRepository;
+  private readonly options: Required<PipelineOptions>;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.runs = new RunRepository(deps.store);
+    this.items = new ItemLogRepository(deps.store);
+    this.options = { ...DEFAULTS, ...deps.options };
+  }
+
+  async run(run: RunRecord, connector: Connector, signal: AbortSignal, emit: (progress: RunProgress) => void = () => {}): Promise<PipelineResult> {
+    const { clock } = this.deps;
+    const logger = this.deps.logger.scope(`run ${run.id}`);
+    const tracker = new ProgressTracker(run.id, connector.id, clock, (p) => {
+      emit(p);
+      this.runs.setProgress(run.id, p.stages);
+    });
+    const nowIso = () => new Date(clock.now()).toISOString();
+    const ctx = (stage: RunStage): StageContext => ({ connector, runId: run.id, signal, clock, logger: logger.scope(stage), progress: (u) => tracker.update(stage, u) });
+    const enter = (stage: RunStage) => {
+      throwIfAborted(signal);
+      this.runs.setStage(run.id, stage);
+      tracker.enter(stage);
+    };
+
+    let error: string | null = null;
+    let cancelled = false;
+    try {
+      enter('capture');
+      await this.deps.stages.capture.capture(ctx('capture'));
+
+      enter('convert');
+      this.carryOver(connector, run.id);
+      await this.retryFailed(connector, run.id, signal, nowIso);
+      await this.planNew(connector, run, signal, tracker, nowIso);
+
+      enter('import');
+      await this.deps.stages.import.run(ctx('import'));
+    } catch (e) {
+      cancelled = signal.aborted;
+      error = cancelled ? 'Cancelled.' : describe(e);
+      if (!cancelled) logger.error('run failed', e);
+    }
+
+    // Reconcile even after a failure: the officer sees exactly where every item stands.
+    this.runs.setStage(run.id, 'reconcile');
+    tracker.enter('reconcile');
+    const total = this.items.runItemCount(run.id);
+    const reconciliation = await reconcileRun({
+      store: this.deps.store,
+      items: this.items,
+      stages: this.deps.stages,
+      connector,
+      run: this.runs.get(run.id)!,
+      mappedThrough: this.runs.mappedThrough(connector.id),
+      maxAttempts: this.options.maxAttempts,
+      pageSize: this.options.pageSize,
+      nowIso,
+      onProgress: (done) => tracker.update('reconcile', { done, total }),
+    });
+    tracker.flush();
+    if (cancelled) return { status: 'cancelled', reconciliation, error };
+    if (error) return { status: 'failed', reconciliation, error };
+    if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: `The run does not balance: ${reconciliation.problems.join(' ')}` };
+    return { status: 'succeeded', reconciliation, error: null };
+  }
+
+  /** Items an earlier run planned but did not see to a final outcome (it was killed or cancelled). */
+  private carryOver(connector: Connector, runId: number): void {
+    for (let after = 0; ; ) {
+      const page = this.items.pageByStatus(connector.id, 'planned', after, this.options.pageSize);
+      if (page.length === 0) return;
+      after = page.at(-1)!.itemId;
+      this.deps.store.transaction(() => page.forEach((o) => this.items.addRunItem(runId, o.itemId)));
+    }
+  }
+
+  /** Failed items get another run: their failed deliveries go back to pending, or they are converted again. */
+  private async retryFailed(connector: Connector, runId: number, signal: AbortSignal, nowIso: () => string): Promise<void> {
+    const planner = this.planner();
+    for (let after = 0; ; ) {
+      const page = this.items.pageByStatus(connector.id, 'failed', after, this.options.pageSize);
+      if (page.length === 0) return;
+      after = page.at(-1)!.itemId;
+      const reconvert: number[] = [];
+      this.deps.store.transaction(() => {
+        for (const o of page) {
+          this.items.addRunItem(runId, o.itemId);
+          this.items.addEvent({ connectorId: connector.id, itemId: o.itemId, runId, streamId: o.streamId, event: 'retried', detail: `attempt ${o.attempts + 1}`, at: nowIso() });
+          if (o.archiveKey && o.mailboxes > 0) {
+            this.deps.stages.import.retry(connector.id, o.archiveKey);
+            this.items.setStatus(connector.id, o.itemId, 'planned', { reason: o.reason, runId, at: nowIso() });
+          } else {
+            reconvert.push(o.itemId);
+          }
+        }
+      });
+      if (reconvert.length > 0) {
+        const refs = this.deps.stages.capture.byIds(connector.id, reconvert);
+        const { decisions } = await planner.decide(connector, refs, signal);
+        for (const decision of decisions) planner.commitRetry(connector, runId, decision, nowIso());
+      }
+    }
+  }
+
+  private async planNew(connector: Connector, run: RunRecord, signal: AbortSignal, tracker: ProgressTracker, nowIso: () => string): Promise<void> {
+    const planner = this.planner();
+    const start = this.runs.mappedThrough(connector.id);
+    this.runs.setCursor(run.id, 'start', start);
+    const total = this.deps.stages.capture.count(connector.id, start, Number.MAX_SAFE_INTEGER);
+    const counters: PlanCounters = { converted: 0, planned: 0, skipped: 0, failed: 0, deferred: 0, bytes: 0 };
+    let seen = 0;
+    let firstDeferred: number | null = null;
+    for (let after = start; ; ) {
+      throwIfAborted(signal);
+      const page = this.deps.stages.capture.page(connector.id, after, this.options.pageSize);
+      if (page.length === 0) break;
+      after = page.at(-1)!.id;
+      const decided = this.items.decided(connector.id, page.map((i) => i.id));
+      const open = page.filter((i) => !decided.has(i.id));
+      const { decisions, deferred } = open.length > 0 ? await planner.decide(connector, open, signal) : { decisions: [], deferred: [] };
+      counters.deferred += deferred.length;
+      if (deferred.length > 0 && firstDeferred === null) firstDeferred = Math.min(...deferred);
+      tracker.update('convert', { done: seen + page.length, total, bytes: counters.bytes });
+      planner.commit(connector, run.id, decisions, firstDeferred === null ? after : firstDeferred - 1, nowIso(), counters);
+      seen += page.length;
+      tracker.update('map', { done: seen, total, bytes: counters.bytes });
+      this.runs.setCursor(run.id, 'end', after);
+    }
+    if (counters.deferred > 0) this.deps.logger.info(`${counters.deferred} item(s) wait for their transcript day to close`);
+  }
+
+  private planner(): Planner {
+    return new Planner(this.deps.store, this.runs, this.items, this.deps.stages, this.options);
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new ArchiverError({ code: 'cancelled', message: 'The run was cancelled.' });
+}
+
+function describe(error: unknown): string {
+  if (ArchiverError.is(error)) return error.fix ? `${error.message} ${error.fix}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}

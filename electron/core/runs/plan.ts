@@ -1,0 +1,166 @@
+import type { Connector } from '../../../shared/contract';
+import type { Store } from '../store/database';
+import type { ItemLogRepository } from '../store/repos/item-log';
+import type { RunRepository } from '../store/repos/runs';
+import type { CapturedItemRef, ConvertOutcome, Resolution, Stages } from './stages';
+
+export interface PlanOptions {
+  pageSize: number;
+  /** E-mails above this are skipped as too large (Exchange Online's largest message is 150 MB). */
+  maxBytes: number;
+}
+
+export interface PlanCounters {
+  converted: number;
+  planned: number;
+  skipped: number;
+  failed: number;
+  deferred: number;
+  bytes: number;
+}
+
+type Decision =
+  | { kind: 'plan'; archiveKey: string; items: CapturedItemRef[]; mailboxes: string[]; bytes: number }
+  | { kind: 'skip'; items: CapturedItemRef[]; archiveKey: string | null; reason: string; detail: string }
+  | { kind: 'fail'; item: CapturedItemRef; reason: string };
+
+/**
+ * The convert and map steps for one page of captured items: convert, resolve mailboxes, then one
+ * transaction records every item's outcome, enqueues its deliveries and moves the map cursor.
+ * A crash before the commit redoes the page; after it, the page is never planned again.
+ */
+export class Planner {
+  constructor(
+    private readonly store: Store,
+    private readonly runs: RunRepository,
+    private readonly items: ItemLogRepository,
+    private readonly stages: Stages,
+    private readonly options: PlanOptions,
+  ) {}
+
+  async decide(connector: Connector, page: readonly CapturedItemRef[], signal: AbortSignal): Promise<{ decisions: Decision[]; deferred: number[] }> {
+    const outcomes = await this.stages.convert.convert(connector, page, signal);
+    const byId = new Map(page.map((item) => [item.id, item]));
+    const seen = new Set<number>();
+    const decisions: Decision[] = [];
+    const deferred: number[] = [];
+    const take = (id: number) => {
+      const item = byId.get(id);
+      if (!item) throw new Error(`convert returned item ${id}, which it was not given`);
+      if (seen.has(id)) throw new Error(`convert returned item ${id} twice`);
+      seen.add(id);
+      return item;
+    };
+    const resolutions = new Map<string, Resolution>();
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'deferred') {
+        take(outcome.itemId);
+        deferred.push(outcome.itemId);
+      } else if (outcome.kind === 'failed') {
+        decisions.push({ kind: 'fail', item: take(outcome.itemId), reason: outcome.reason });
+      } else {
+        decisions.push(await this.mapEmail(connector, outcome, outcome.itemIds.map(take), resolutions));
+      }
+    }
+    const missing = page.filter((item) => !seen.has(item.id));
+    if (missing.length > 0) throw new Error(`convert returned no outcome for items ${missing.map((i) => i.id).join(', ')}`);
+    return { decisions, deferred };
+  }
+
+  private async mapEmail(connector: Connector, email: Extract<ConvertOutcome, { kind: 'email' }>, items: CapturedItemRef[], cache: Map<string, Resolution>): Promise<Decision> {
+    const streamId = items[0]!.streamId;
+    if (email.bytes > this.options.maxBytes) {
+      return { kind: 'skip', items, archiveKey: email.archiveKey, reason: 'too-large', detail: `${email.bytes} bytes, above the ${this.options.maxBytes} bytes a mailbox accepts` };
+    }
+    let resolution = cache.get(streamId);
+    if (!resolution) {
+      resolution = await this.stages.map.resolve(connector, streamId);
+      cache.set(streamId, resolution);
+    }
+    const mailboxes = [...new Set(resolution.mailboxes.map((m) => m.trim()).filter(Boolean))].sort();
+    if (mailboxes.length > 0) return { kind: 'plan', archiveKey: email.archiveKey, items, mailboxes, bytes: email.bytes };
+    const reason = resolution.unmapped > 0 ? 'unmapped' : resolution.excluded > 0 ? 'excluded' : resolution.external > 0 ? 'external-only' : 'unmapped';
+    const detail = `no mailbox: ${resolution.unmapped} unmapped, ${resolution.excluded} excluded, ${resolution.external} external member(s)`;
+    return { kind: 'skip', items, archiveKey: email.archiveKey, reason, detail };
+  }
+
+  /** Records a page's decisions; `cursorTo` is how far the map cursor may move. */
+  commit(connector: Connector, runId: number, decisions: readonly Decision[], cursorTo: number, nowIso: string, counters: PlanCounters): void {
+    const connectorId = connector.id;
+    this.store.transaction(() => {
+      const ids = decisions.flatMap((d) => (d.kind === 'fail' ? [d.item.id] : d.items.map((i) => i.id)));
+      const already = this.items.decided(connectorId, ids);
+      for (const decision of decisions) {
+        if (decision.kind === 'fail') {
+          const item = decision.item;
+          if (already.has(item.id)) continue;
+          this.captured(connectorId, runId, item);
+          this.items.insertOutcome({ ...base(connectorId, runId, item, nowIso), archiveKey: null, status: 'failed', reason: `conversion failed: ${decision.reason}`, mailboxes: 0 });
+          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'failed', detail: `conversion failed: ${decision.reason}` });
+          counters.failed++;
+          continue;
+        }
+        const fresh = decision.items.filter((item) => !already.has(item.id));
+        if (fresh.length === 0) continue;
+        if (decision.kind === 'plan') {
+          this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
+          counters.converted += fresh.length;
+          counters.bytes += decision.bytes;
+        }
+        for (const item of fresh) {
+          this.captured(connectorId, runId, item);
+          if (decision.kind === 'plan') {
+            this.items.insertOutcome({ ...base(connectorId, runId, item, nowIso), archiveKey: decision.archiveKey, status: 'planned', reason: null, mailboxes: decision.mailboxes.length });
+            this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'converted', detail: `${decision.archiveKey} (${decision.bytes} bytes)` });
+            this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'planned', detail: decision.mailboxes.join('; ') });
+            counters.planned++;
+          } else {
+            this.items.insertOutcome({ ...base(connectorId, runId, item, nowIso), archiveKey: decision.archiveKey, status: 'skipped', reason: decision.reason, mailboxes: 0 });
+            this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'skipped', detail: `${decision.reason}: ${decision.detail}` });
+            counters.skipped++;
+          }
+        }
+      }
+      this.runs.advanceCursor(connectorId, cursorTo);
+    });
+  }
+
+  /** A failed conversion retried: planned now, or still failed (the reconciliation counts the attempt). */
+  commitRetry(connector: Connector, runId: number, decision: Decision, nowIso: string): void {
+    const connectorId = connector.id;
+    this.store.transaction(() => {
+      if (decision.kind === 'fail') {
+        this.items.addEvent({ ...event(connectorId, runId, decision.item, nowIso), event: 'failed', detail: `conversion failed: ${decision.reason}` });
+        return;
+      }
+      if (decision.kind === 'plan') this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
+      for (const item of decision.items) {
+        const current = this.items.get(connectorId, item.id);
+        if (current && current.status !== 'failed') continue;
+        if (decision.kind === 'plan') {
+          this.items.setPlan(connectorId, item.id, decision.archiveKey, decision.mailboxes.length);
+          this.items.setStatus(connectorId, item.id, 'planned', { runId, at: nowIso });
+          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'planned', detail: decision.mailboxes.join('; ') });
+        } else {
+          this.items.setStatus(connectorId, item.id, 'skipped', { reason: decision.reason, runId, at: nowIso });
+          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'skipped', detail: `${decision.reason}: ${decision.detail}` });
+        }
+        this.items.addRunItem(runId, item.id);
+      }
+    });
+  }
+
+  private captured(connectorId: string, runId: number, item: CapturedItemRef): void {
+    this.items.addEvent({ ...event(connectorId, runId, item, item.capturedAt), event: 'captured', detail: item.messageId });
+  }
+}
+
+function base(connectorId: string, runId: number, item: CapturedItemRef, at: string) {
+  return { connectorId, itemId: item.id, streamId: item.streamId, sender: item.sender, bytes: item.bytes, runId, at };
+}
+
+function event(connectorId: string, runId: number, item: CapturedItemRef, at: string) {
+  return { connectorId, itemId: item.id, runId, streamId: item.streamId, at };
+}
+
+export type { Decision };

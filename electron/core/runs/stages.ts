@@ -1,0 +1,101 @@
+import type { Connector } from '../../../shared/contract';
+import type { Clock } from '../platform/clock';
+import type { Logger } from '../platform/logger';
+
+/**
+ * The small interfaces the pipeline runs against. The real stages (symphony, convert, mapping,
+ * graph) are wrapped by adapters in ./adapters; tests give in-test implementations over real
+ * SQLite. Every stage must be resumable from the store: the pipeline may be killed anywhere.
+ */
+
+export interface StageProgressUpdate {
+  done: number;
+  total?: number | null;
+  bytes?: number;
+}
+
+export interface StageContext {
+  connector: Connector;
+  runId: number;
+  signal: AbortSignal;
+  clock: Clock;
+  logger: Logger;
+  progress(update: StageProgressUpdate): void;
+}
+
+/** What the pipeline needs to know of a captured item; the content stays in the store. */
+export interface CapturedItemRef {
+  /** Capture's local row id: ascending in capture order, the pipeline pages by it. */
+  id: number;
+  streamId: string;
+  messageId: string;
+  /** Sender's e-mail (or user id when unknown), for the item log's person filter. */
+  sender: string;
+  /** Captured bytes: message source plus stored attachments. */
+  bytes: number;
+  capturedAt: string;
+  timestamp: number;
+}
+
+export interface CaptureStage {
+  /** Reads new messages from the pod into the store, from its own checkpoints. */
+  capture(ctx: StageContext): Promise<void>;
+  /** Captured items with id > afterId, ascending, at most `limit`. */
+  page(connectorId: string, afterId: number, limit: number): CapturedItemRef[];
+  byIds(connectorId: string, ids: readonly number[]): CapturedItemRef[];
+  /** Number of captured items with afterId < id <= throughId (the reconciliation's cross-check). */
+  count(connectorId: string, afterId: number, throughId: number): number;
+  /** Spool files of these items, for retention. */
+  spoolFiles(connectorId: string, itemIds: readonly number[]): string[];
+}
+
+export type ConvertOutcome =
+  /** One e-mail covering these items (one item per message; several for a daily transcript). */
+  | { kind: 'email'; archiveKey: string; itemIds: number[]; bytes: number }
+  | { kind: 'failed'; itemId: number; reason: string }
+  /** Not convertible yet (a transcript day still open): looked at again by the next run. */
+  | { kind: 'deferred'; itemId: number };
+
+export interface ConvertStage {
+  /** Every given item appears in exactly one outcome. */
+  convert(connector: Connector, items: readonly CapturedItemRef[], signal: AbortSignal): Promise<ConvertOutcome[]>;
+}
+
+export interface Resolution {
+  /** Mailboxes (UPNs / SMTP addresses) to deliver to, de-duplicated. */
+  mailboxes: string[];
+  unmapped: number;
+  excluded: number;
+  external: number;
+}
+
+export interface MapStage {
+  /** The mailboxes of the conversation's members for an e-mail of `streamId`. */
+  resolve(connector: Connector, streamId: string): Promise<Resolution> | Resolution;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';
+
+export interface DeliveryState {
+  mailbox: string;
+  status: DeliveryStatus;
+  graphId: string | null;
+  error: string | null;
+}
+
+export interface ImportStage {
+  /** Idempotent; called inside the store transaction that marks the items planned. */
+  enqueue(connectorId: string, archiveKey: string, mailboxes: readonly string[]): void;
+  /** Delivers every pending (and re-checks every sending) delivery of the connector exactly once. */
+  run(ctx: StageContext): Promise<void>;
+  deliveries(connectorId: string, archiveKeys: readonly string[]): Map<string, DeliveryState[]>;
+  /** Puts the failed (and held) deliveries of the key back to pending; inside a transaction. */
+  retry(connectorId: string, archiveKey: string): void;
+}
+
+export interface Stages {
+  capture: CaptureStage;
+  convert: ConvertStage;
+  map: MapStage;
+  import: ImportStage;
+}

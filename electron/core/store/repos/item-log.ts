@@ -1,0 +1,310 @@
+import type { ConversationReconciliation, FailedItem, ItemLogEntry, ItemStatus } from '../../../../shared/contract';
+import type { Store } from '../database';
+
+export type ItemEvent = ItemLogEntry['event'];
+
+export interface OutcomeRow {
+  connectorId: string;
+  itemId: number;
+  streamId: string;
+  sender: string;
+  archiveKey: string | null;
+  status: ItemStatus;
+  reason: string | null;
+  mailboxes: number;
+  bytes: number;
+  attempts: number;
+  updatedAt: string;
+}
+
+interface RawOutcome {
+  connector_id: string;
+  item_id: number;
+  stream_id: string;
+  sender: string;
+  archive_key: string | null;
+  status: string;
+  reason: string | null;
+  mailboxes: number;
+  bytes: number;
+  attempts: number;
+  updated_at: string;
+}
+
+export interface NewOutcome {
+  connectorId: string;
+  itemId: number;
+  streamId: string;
+  sender: string;
+  archiveKey: string | null;
+  status: 'planned' | 'skipped' | 'failed';
+  reason: string | null;
+  mailboxes: number;
+  bytes: number;
+  runId: number;
+  at: string;
+}
+
+export interface NewEvent {
+  connectorId: string;
+  itemId: number;
+  runId: number | null;
+  streamId: string;
+  event: ItemEvent;
+  mailbox?: string | null;
+  graphId?: string | null;
+  detail?: string | null;
+  at: string;
+}
+
+export interface LogFilter {
+  connectorId: string;
+  runId?: number;
+  streamId?: string;
+  person?: string;
+  status?: ItemStatus;
+  offset: number;
+  limit: number;
+}
+
+export interface OutcomeTotals {
+  status: ItemStatus;
+  reason: string | null;
+  count: number;
+  bytes: number;
+}
+
+/**
+ * SQL for the per-item outcome, the runs' item sets and the item log. The outcome row is the
+ * "planned exactly once" record: its primary key makes a second plan of the same item fail.
+ */
+export class ItemLogRepository {
+  constructor(private readonly store: Store) {}
+
+  /** Of the given items, those that already have an outcome. */
+  decided(connectorId: string, itemIds: readonly number[]): Set<number> {
+    if (itemIds.length === 0) return new Set();
+    const rows = this.store.db
+      .prepare(`SELECT item_id FROM item_outcomes WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?))`)
+      .all(connectorId, JSON.stringify(itemIds)) as { item_id: number }[];
+    return new Set(rows.map((r) => r.item_id));
+  }
+
+  /** Inside the map transaction; throws on a second plan of the same item (the caller's bug). */
+  insertOutcome(o: NewOutcome): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO item_outcomes (connector_id, item_id, stream_id, sender, archive_key, status, reason, mailboxes, bytes, attempts, first_run_id, last_run_id, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(o.connectorId, o.itemId, o.streamId, o.sender, o.archiveKey, o.status, o.reason, o.mailboxes, o.bytes, 0, o.runId, o.runId, o.at);
+    this.addRunItem(o.runId, o.itemId);
+  }
+
+  addRunItem(runId: number, itemId: number): void {
+    this.store.db.prepare('INSERT OR IGNORE INTO run_items (run_id, item_id) VALUES (?, ?)').run(runId, itemId);
+  }
+
+  get(connectorId: string, itemId: number): OutcomeRow | undefined {
+    const row = this.store.db.prepare('SELECT * FROM item_outcomes WHERE connector_id = ? AND item_id = ?').get(connectorId, itemId) as RawOutcome | undefined;
+    return row && toOutcome(row);
+  }
+
+  /** Sets an item's outcome; `failedOnce` counts one more failed run. */
+  setStatus(connectorId: string, itemId: number, status: ItemStatus, input: { reason?: string | null; runId?: number | null; at: string; failedOnce?: boolean; resetAttempts?: boolean }): void {
+    this.store.db
+      .prepare(
+        `UPDATE item_outcomes SET status = ?, reason = ?, last_run_id = COALESCE(?, last_run_id), updated_at = ?,
+           attempts = CASE WHEN ? THEN 0 ELSE attempts + ? END
+         WHERE connector_id = ? AND item_id = ?`,
+      )
+      .run(status, input.reason ?? null, input.runId ?? null, input.at, input.resetAttempts ? 1 : 0, input.failedOnce ? 1 : 0, connectorId, itemId);
+  }
+
+  setPlan(connectorId: string, itemId: number, archiveKey: string, mailboxes: number): void {
+    this.store.db.prepare('UPDATE item_outcomes SET archive_key = ?, mailboxes = ? WHERE connector_id = ? AND item_id = ?').run(archiveKey, mailboxes, connectorId, itemId);
+  }
+
+  addEvent(e: NewEvent): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO item_events (connector_id, item_id, run_id, stream_id, event, mailbox, graph_id, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      )
+      .run(e.connectorId, e.itemId, e.runId, e.streamId, e.event, e.mailbox ?? null, e.graphId ?? null, e.detail ?? null, e.at);
+  }
+
+  /** Items whose status is `status`, ascending by id after `afterId` (paging without offsets). */
+  pageByStatus(connectorId: string, status: ItemStatus, afterId: number, limit: number): OutcomeRow[] {
+    const rows = this.store.db
+      .prepare('SELECT * FROM item_outcomes WHERE connector_id = ? AND status = ? AND item_id > ? ORDER BY item_id LIMIT ?')
+      .all(connectorId, status, afterId, limit) as RawOutcome[];
+    return rows.map(toOutcome);
+  }
+
+  /** The run's items with their outcomes, ascending by id after `afterId`. */
+  pageRunItems(runId: number, connectorId: string, afterId: number, limit: number): OutcomeRow[] {
+    const rows = this.store.db
+      .prepare(
+        `SELECT o.* FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id
+         WHERE r.run_id = ? AND r.item_id > ? ORDER BY r.item_id LIMIT ?`,
+      )
+      .all(connectorId, runId, afterId, limit) as RawOutcome[];
+    return rows.map(toOutcome);
+  }
+
+  /** Run items that have no outcome row at all: loss between the map step and the ledger. */
+  runItemsWithoutOutcome(runId: number, connectorId: string): number {
+    return (
+      this.store.db
+        .prepare('SELECT COUNT(*) AS n FROM run_items r LEFT JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ? AND o.item_id IS NULL')
+        .get(connectorId, runId) as { n: number }
+    ).n;
+  }
+
+  /** Items with afterId < id <= throughId that have an outcome (for the capture cross-check). */
+  countDecided(connectorId: string, afterId: number, throughId: number): number {
+    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND item_id > ? AND item_id <= ?').get(connectorId, afterId, throughId) as { n: number }).n;
+  }
+
+  runItemCount(runId: number): number {
+    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM run_items WHERE run_id = ?').get(runId) as { n: number }).n;
+  }
+
+  /** Items first planned by this run (taken in by its map step), for the capture cross-check. */
+  newItemsOfRun(runId: number, connectorId: string): number {
+    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND first_run_id = ?').get(connectorId, runId) as { n: number }).n;
+  }
+
+  runTotals(runId: number, connectorId: string): OutcomeTotals[] {
+    return this.store.db
+      .prepare(
+        `SELECT o.status AS status, CASE WHEN o.status = 'skipped' THEN o.reason END AS reason, COUNT(*) AS count, COALESCE(SUM(o.bytes), 0) AS bytes
+         FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ? GROUP BY 1, 2`,
+      )
+      .all(connectorId, runId) as OutcomeTotals[];
+  }
+
+  conversationTotals(runId: number, connectorId: string, offset: number, limit: number): { rows: ConversationReconciliation[]; total: number } {
+    const rows = this.store.db
+      .prepare(
+        `SELECT o.stream_id AS streamId, COUNT(*) AS captured,
+           SUM(o.status = 'delivered') AS delivered, SUM(o.status IN ('failed', 'held')) AS failed, SUM(o.status = 'skipped') AS skipped,
+           COALESCE(SUM(o.bytes), 0) AS bytes
+         FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id
+         WHERE r.run_id = ? GROUP BY o.stream_id ORDER BY o.stream_id LIMIT ? OFFSET ?`,
+      )
+      .all(connectorId, runId, limit, offset) as Omit<ConversationReconciliation, 'balanced'>[];
+    const total = (
+      this.store.db
+        .prepare('SELECT COUNT(DISTINCT o.stream_id) AS n FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ?')
+        .get(connectorId, runId) as { n: number }
+    ).n;
+    return { rows: rows.map((r) => ({ ...r, balanced: r.captured === r.delivered + r.failed + r.skipped })), total };
+  }
+
+  failed(connectorId: string, offset: number, limit: number): { items: FailedItem[]; total: number } {
+    const rows = this.store.db
+      .prepare("SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held') ORDER BY item_id LIMIT ? OFFSET ?")
+      .all(connectorId, limit, offset) as RawOutcome[];
+    const total = (this.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held')").get(connectorId) as { n: number }).n;
+    return {
+      items: rows.map((r) => ({
+        itemId: r.item_id,
+        connectorId: r.connector_id,
+        streamId: r.stream_id,
+        archiveKey: r.archive_key,
+        sender: r.sender,
+        status: r.status as 'failed' | 'held',
+        attempts: r.attempts,
+        reason: r.reason,
+        bytes: r.bytes,
+        updatedAt: r.updated_at,
+      })),
+      total,
+    };
+  }
+
+  log(filter: LogFilter): { entries: ItemLogEntry[]; total: number } {
+    const where: string[] = ['e.connector_id = @connectorId'];
+    if (filter.runId !== undefined) where.push('e.item_id IN (SELECT item_id FROM run_items WHERE run_id = @runId)');
+    if (filter.streamId) where.push('e.stream_id = @streamId');
+    if (filter.status) where.push('o.status = @status');
+    if (filter.person) {
+      where.push(
+        '(o.sender = @person COLLATE NOCASE OR EXISTS (SELECT 1 FROM item_events p WHERE p.connector_id = e.connector_id AND p.item_id = e.item_id AND p.mailbox = @person COLLATE NOCASE))',
+      );
+    }
+    const params = { connectorId: filter.connectorId, runId: filter.runId ?? null, streamId: filter.streamId ?? null, status: filter.status ?? null, person: filter.person ?? null };
+    const from = `FROM item_events e LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id WHERE ${where.join(' AND ')}`;
+    const rows = this.store.db
+      .prepare(`SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at ${from} ORDER BY e.item_id, e.id LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: filter.limit, offset: filter.offset }) as RawEvent[];
+    const total = (this.store.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
+    return { entries: rows.map(toEntry), total };
+  }
+
+  /** Every log line of the run's items, streamed in item order (for CSV export of huge runs). */
+  *iterateRunLog(runId: number, connectorId: string): IterableIterator<ItemLogEntry & { sender: string; status: string; archiveKey: string | null }> {
+    const statement = this.store.db.prepare(
+      `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key
+       FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id
+       LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id
+       WHERE r.run_id = ? ORDER BY r.item_id, e.id`,
+    );
+    for (const row of statement.iterate(connectorId, runId) as IterableIterator<RawEvent & { sender: string; status: string; archive_key: string | null }>) {
+      yield { ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key };
+    }
+  }
+
+  /** Final items (delivered or skipped) last changed before `beforeIso` and not purged yet. */
+  purgeCandidates(connectorId: string, beforeIso: string, afterId: number, limit: number): OutcomeRow[] {
+    const rows = this.store.db
+      .prepare(
+        "SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('delivered', 'skipped') AND purged_at IS NULL AND updated_at < ? AND item_id > ? ORDER BY item_id LIMIT ?",
+      )
+      .all(connectorId, beforeIso, afterId, limit) as RawOutcome[];
+    return rows.map(toOutcome);
+  }
+
+  /** Drops the log lines of purged items except the final ones that prove the delivery. */
+  markPurged(connectorId: string, itemIds: readonly number[], at: string): number {
+    const ids = JSON.stringify(itemIds);
+    this.store.db.prepare('UPDATE item_outcomes SET purged_at = ? WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?))').run(at, connectorId, ids);
+    return this.store.db
+      .prepare("DELETE FROM item_events WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?)) AND event NOT IN ('delivered', 'skipped')")
+      .run(connectorId, ids).changes;
+  }
+}
+
+interface RawEvent {
+  id: number;
+  item_id: number;
+  run_id: number | null;
+  stream_id: string;
+  event: string;
+  mailbox: string | null;
+  graph_id: string | null;
+  detail: string | null;
+  at: string;
+}
+
+function toEntry(r: RawEvent): ItemLogEntry {
+  return { id: r.id, itemId: r.item_id, runId: r.run_id, streamId: r.stream_id, event: r.event as ItemEvent, mailbox: r.mailbox, graphId: r.graph_id, detail: r.detail, at: r.at };
+}
+
+function toOutcome(r: RawOutcome): OutcomeRow {
+  return {
+    connectorId: r.connector_id,
+    itemId: r.item_id,
+    streamId: r.stream_id,
+    sender: r.sender,
+    archiveKey: r.archive_key,
+    status: r.status as ItemStatus,
+    reason: r.reason,
+    mailboxes: r.mailboxes,
+    bytes: r.bytes,
+    attempts: r.attempts,
+    updatedAt: r.updated_at,
+  };
+}
