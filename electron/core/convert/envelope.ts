@@ -1,0 +1,126 @@
+import { ArchiverError } from '../../../shared/errors';
+import type { CapturedAttachment, CapturedMessage, Conversation, Participant } from '../model/captured';
+import type { EmailAddress, EmailAttachment } from '../model/email';
+import { archiveDomain, contentIdFor } from './ids';
+
+/** Pieces both conversion modes share: titles, addresses, attachments. */
+
+const MAX_NAMES = 5;
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+export function oneLine(value: string): string {
+  return value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function nameOf(p: Participant): string {
+  return oneLine(p.displayName) || oneLine(p.email) || `user ${p.userId}`;
+}
+
+function sortedMembers(members: Participant[]): Participant[] {
+  return [...members].sort((a, b) => collator.compare(nameOf(a), nameOf(b)) || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+}
+
+function nameList(members: Participant[]): string {
+  const names = sortedMembers(members).map(nameOf);
+  if (names.length <= MAX_NAMES) return names.join(', ');
+  return `${names.slice(0, MAX_NAMES).join(', ')} and ${names.length - MAX_NAMES} others`;
+}
+
+/** "Symphony room: Name", "Symphony IM with A, B", "Symphony chat with A, B, C". */
+export function conversationTitle(conversation: Conversation): string {
+  switch (conversation.streamType) {
+    case 'ROOM':
+      return `Symphony room: ${oneLine(conversation.name) || 'unnamed room'}`;
+    case 'IM':
+      return `Symphony IM with ${nameList(conversation.members) || 'unknown participants'}`;
+    case 'MIM':
+      return `Symphony chat with ${nameList(conversation.members) || 'unknown participants'}`;
+    case 'POST':
+      return `Symphony post by ${nameList(conversation.members) || 'unknown author'}`;
+  }
+}
+
+/** A short start of the text for the subject, cut at a word where possible. */
+export function excerpt(text: string, max = 60): string {
+  const flat = oneLine(text);
+  if (flat.length <= max) return flat;
+  const chars = Array.from(flat);
+  if (chars.length <= max) return flat;
+  const cut = chars.slice(0, max).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+const PLAUSIBLE_ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
+
+/**
+ * A participant as a mail address. A user without a usable e-mail address (some external users)
+ * gets `user.{userId}@{pod}.symphony.archive`, a domain that never receives mail, so the header
+ * stays valid and the person stays identifiable.
+ */
+export function addressOf(participant: Participant, pod: string): EmailAddress {
+  const email = participant.email.trim();
+  const userId = participant.userId.replace(/[^0-9A-Za-z_-]/g, '') || 'unknown';
+  return {
+    name: nameOf(participant),
+    address: PLAUSIBLE_ADDRESS.test(email) ? email : `user.${userId}@${archiveDomain(pod)}`,
+  };
+}
+
+/** Everyone in the conversation except the sender, once each, in a stable order. */
+export function recipientsOf(conversation: Conversation, pod: string, exceptUserId?: string): EmailAddress[] {
+  const seen = new Set<string>();
+  const result: EmailAddress[] = [];
+  for (const member of sortedMembers(conversation.members)) {
+    if (member.userId === exceptUserId) continue;
+    const address = addressOf(member, pod);
+    const key = address.address.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push(address);
+  }
+  return result;
+}
+
+function safeFilename(name: string, index: number): string {
+  const cleaned = name.replace(CONTROL, '').replace(/[/\\]/g, '_').trim();
+  return cleaned || `attachment-${index + 1}`;
+}
+
+const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+
+function safeContentType(contentType: string): string {
+  const base = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  return CONTENT_TYPE.test(base) ? base : 'application/octet-stream';
+}
+
+/** Maps captured attachments to e-mail attachments; every file must already be in the spool. */
+export function attachmentsOf(message: CapturedMessage, startIndex = 0): EmailAttachment[] {
+  return message.attachments.map((attachment, i) => toEmailAttachment(message, attachment, startIndex + i));
+}
+
+function toEmailAttachment(message: CapturedMessage, attachment: CapturedAttachment, index: number): EmailAttachment {
+  if (!attachment.spoolPath || attachment.size === null || !attachment.sha256) {
+    throw new ArchiverError({
+      code: 'not-found',
+      message: `The file "${attachment.name}" of Symphony message ${message.messageId} has not been downloaded yet, so the message cannot be converted.`,
+      fix: 'Run the capture for this connector again; it downloads missing attachments before conversion.',
+      target: `${message.connectorId}/${message.messageId}/${attachment.attachmentId}`,
+    });
+  }
+  const contentType = safeContentType(attachment.contentType);
+  const inline = attachment.inline && contentType.startsWith('image/');
+  const result: EmailAttachment = {
+    filename: safeFilename(attachment.name, index),
+    contentType,
+    path: attachment.spoolPath,
+    size: attachment.size,
+    sha256: attachment.sha256,
+    inline,
+  };
+  if (inline) result.contentId = contentIdFor(message.pod, message.messageId, index, attachment.attachmentId);
+  return result;
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Identifiers of converted e-mails. All are pure functions of the captured data, so converting
+ * an item again (after a crash, on another machine, for a preview) gives the same ids, and the
+ * same bytes.
+ *
+ *   Message-ID (per message)   <{message-id}@{pod}.symphony.archive>
+ *   thread root (per stream)   <stream.{stream-id}@{pod}.symphony.archive>   (never a real message)
+ *   transcript (per day)       <transcript.{stream-id}.{yyyy-mm-dd}[.{part}]@{pod}.symphony.archive>
+ *   archive key (per message)  {connectorId}:m:{message-id}
+ *   archive key (per day)      {connectorId}:d:{stream-id}:{yyyy-mm-dd}[:{part}]
+ *
+ * Symphony ids are normalised to URL-safe base64 without padding (the API sends both forms);
+ * an id with any other character is replaced by a hash so that it can never break the header.
+ */
+
+export const ARCHIVE_DOMAIN = 'symphony.archive';
+
+export function sha256Hex(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function urlSafeId(id: string): string {
+  const normalised = id.trim().replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return /^[A-Za-z0-9_-]{1,200}$/.test(normalised) ? normalised : `h${sha256Hex(id).slice(0, 32)}`;
+}
+
+/** The right-hand side of every id: the pod's host name under a domain no real mail uses. */
+export function archiveDomain(pod: string): string {
+  const host = pod
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/[/:].*$/, '')
+    .replace(/[^a-z0-9.-]/g, '')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[.-]+|[.-]+$/g, '');
+  return `${host || 'pod'}.${ARCHIVE_DOMAIN}`;
+}
+
+export function messageIdFor(pod: string, symphonyMessageId: string): string {
+  return `<${urlSafeId(symphonyMessageId)}@${archiveDomain(pod)}>`;
+}
+
+/** Every message of a conversation references this id, so mail clients thread them together. */
+export function threadRootIdFor(pod: string, streamId: string): string {
+  return `<stream.${urlSafeId(streamId)}@${archiveDomain(pod)}>`;
+}
+
+export function transcriptIdFor(pod: string, streamId: string, day: string, part?: string): string {
+  return `<transcript.${urlSafeId(streamId)}.${day}${part ? `.${part}` : ''}@${archiveDomain(pod)}>`;
+}
+
+export function messageArchiveKey(connectorId: string, symphonyMessageId: string): string {
+  return `${connectorId}:m:${urlSafeId(symphonyMessageId)}`;
+}
+
+export function transcriptArchiveKey(connectorId: string, streamId: string, day: string, part?: string): string {
+  return `${connectorId}:d:${urlSafeId(streamId)}:${day}${part ? `:${part}` : ''}`;
+}
+
+/** Content-ID of an inline image: unique within its message, stable across conversions. */
+export function contentIdFor(pod: string, ownerId: string, index: number, attachmentId: string): string {
+  return `img${index}.${sha256Hex(`${ownerId}\u0000${attachmentId}`).slice(0, 16)}@${archiveDomain(pod)}`;
+}
+
+/**
+ * The multipart boundary. It is fixed per item (byte-identical output) and also depends on the
+ * bodies, so a chat message cannot contain the boundary of its own e-mail: the sender would have
+ * to know a hash of the very text they are writing.
+ */
+export function boundaryFor(archiveKey: string, html: string, text: string): string {
+  return sha256Hex(`${archiveKey}\u0000${html}\u0000${text}`).slice(0, 32);
+}
+
+/**
+ * Outlook and Exchange group a conversation by the Thread-Index header (MS-OXOMSG
+ * PidTagConversationIndex): 22 bytes, a reserved byte, 5 bytes of FILETIME and a 16-byte GUID.
+ * Deriving the whole header block from the thread root id puts every message of a stream in
+ * one conversation, whatever its subject.
+ */
+export function threadIndexFor(rootMessageId: string): string {
+  const hash = createHash('sha256').update(rootMessageId).digest();
+  const index = Buffer.alloc(22);
+  index[0] = 1;
+  hash.copy(index, 1, 0, 5);
+  hash.copy(index, 6, 5, 21);
+  return index.toString('base64');
+}
+
+/** yyyy-mm-dd of the UTC day the timestamp falls in. */
+export function utcDay(timestamp: number): string {
+  return new Date(timestamp).toISOString().slice(0, 10);
+}
+
+export function utcDayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00.000Z`);
+}
