@@ -1,0 +1,182 @@
+import type { Connector, ConnectorRunStatus, RunTrigger } from '../../../shared/contract';
+import { ArchiverError } from '../../../shared/errors';
+import type { Clock } from '../platform/clock';
+import type { Disposable } from '../platform/disposable';
+import type { Logger } from '../platform/logger';
+import type { Store } from '../store/database';
+import { RunRepository, toSummary } from '../store/repos/runs';
+import type { RunController, RunOutcome } from './runner';
+import { inWindow, intoWindow, jitterFor, nextDue } from './schedule';
+
+export interface SchedulerDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  controller: RunController;
+  /** Every live connector (disabled ones are listed but never scheduled). */
+  connectors(): Connector[];
+  /** How often the scheduler looks at the time (default 30 s). */
+  tickMs?: number;
+  /** Largest per-connector start offset (default 5 minutes). */
+  jitterMs?: number;
+  onRunFinished?(outcome: RunOutcome): void;
+}
+
+/**
+ * Starts each connector's runs on its schedule. Instead of one long timer per connector it looks
+ * at the clock every tick: a tick that comes much later than expected means the machine slept,
+ * and a run whose time passed meanwhile (or while the app was closed) is caught up at once.
+ * Timing goes through the Clock only, so tests drive it with a ManualClock.
+ */
+export class Scheduler implements Disposable {
+  private readonly runs: RunRepository;
+  private readonly tickMs: number;
+  private readonly jitterMs: number;
+  private timer: { cancel(): void } | undefined;
+  private expectedTickMs = 0;
+  private started = false;
+  private readonly pending = new Set<Promise<RunOutcome>>();
+  private ticking = false;
+  /** Connectors whose scheduled start failed (not configured): not retried before this time. */
+  private readonly backoff = new Map<string, number>();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.runs = new RunRepository(deps.store);
+    this.tickMs = deps.tickMs ?? 30_000;
+    this.jitterMs = deps.jitterMs ?? 5 * 60_000;
+  }
+
+  /** Starts ticking; the first tick (now) catches up runs missed while the app was closed. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.deps.logger.info('scheduler started');
+    void this.tick(true);
+  }
+
+  stop(): void {
+    this.started = false;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** The Electron shell calls this from powerMonitor's `resume`; the tick would notice anyway. */
+  onResume(): void {
+    if (!this.started) return;
+    this.deps.logger.info('machine resumed; checking for missed runs');
+    this.timer?.cancel();
+    void this.tick(true);
+  }
+
+  async runNow(connectorId: string, trigger: RunTrigger = 'manual'): Promise<{ runId: number; done: Promise<RunOutcome> }> {
+    const started = await this.deps.controller.start(connectorId, trigger);
+    this.track(started.done);
+    return started;
+  }
+
+  cancel(connectorId: string): boolean {
+    return this.deps.controller.cancel(connectorId);
+  }
+
+  pause(connectorId: string): ConnectorRunStatus {
+    this.runs.setPaused(this.connector(connectorId).id, true, this.deps.clock.now());
+    return this.statusOf(this.connector(connectorId));
+  }
+
+  resume(connectorId: string): ConnectorRunStatus {
+    this.runs.setPaused(this.connector(connectorId).id, false, this.deps.clock.now());
+    return this.statusOf(this.connector(connectorId));
+  }
+
+  /** When the connector's next scheduled run starts (null: not scheduled). */
+  nextRunAt(connector: Connector): number | null {
+    const schedule = connector.settings.schedule;
+    if (!connector.enabled || !schedule.enabled || this.runs.isPaused(connector.id)) return null;
+    const last = this.runs.last(connector.id, ['succeeded', 'failed', 'cancelled', 'interrupted', 'running']) ?? null;
+    try {
+      const due = nextDue(schedule, last?.startedMs ?? null, this.deps.clock.now());
+      return Number.isFinite(due) ? intoWindow(schedule, due + jitterFor(connector.id, this.jitterMs)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  status(): ConnectorRunStatus[] {
+    return this.deps.connectors().map((c) => this.statusOf(c));
+  }
+
+  /** Resolves when every run this scheduler started has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  async dispose(): Promise<void> {
+    this.stop();
+    await this.deps.controller.dispose();
+    await this.idle();
+  }
+
+  private statusOf(connector: Connector): ConnectorRunStatus {
+    const running = this.runs.running(connector.id);
+    const last = this.runs.last(connector.id);
+    const next = this.nextRunAt(connector);
+    return {
+      connectorId: connector.id,
+      name: connector.name,
+      paused: this.runs.isPaused(connector.id),
+      scheduleEnabled: connector.enabled && connector.settings.schedule.enabled,
+      current: running ? toSummary(running) : null,
+      last: last ? toSummary(last) : null,
+      nextRunAt: next === null ? null : new Date(next).toISOString(),
+    };
+  }
+
+  private connector(id: string): Connector {
+    const connector = this.deps.connectors().find((c) => c.id === id);
+    if (!connector) throw new ArchiverError({ code: 'not-found', message: `No connector with id ${id}.`, target: id });
+    return connector;
+  }
+
+  private async tick(catchUp: boolean): Promise<void> {
+    if (!this.started || this.ticking) return;
+    this.ticking = true;
+    const now = this.deps.clock.now();
+    try {
+      // A tick far later than planned: the process was suspended (sleep, hibernation).
+      const jumped = this.expectedTickMs > 0 && now - this.expectedTickMs > Math.max(2 * this.tickMs, 60_000);
+      if (jumped) this.deps.logger.info(`clock jumped ${Math.round((now - this.expectedTickMs) / 1000)} s ahead; catching up missed runs`);
+      for (const connector of this.deps.connectors()) {
+        if (this.deps.controller.isRunning(connector.id)) continue;
+        const due = this.nextRunAt(connector);
+        if (due === null || due > now || !inWindow(connector.settings.schedule, now)) continue;
+        if ((this.backoff.get(connector.id) ?? 0) > now) continue;
+        const late = now - due > 2 * this.tickMs;
+        const trigger: RunTrigger = catchUp || jumped || late ? 'catch-up' : 'schedule';
+        try {
+          await this.runNow(connector.id, trigger);
+        } catch (error) {
+          // Busy (another process runs it) or not configured: the next tick looks again.
+          if (!(ArchiverError.is(error) && error.code === 'busy')) {
+            this.deps.logger.warn(`scheduled run of ${connector.name} did not start`, error);
+            this.backoff.set(connector.id, now + 15 * 60_000);
+          }
+        }
+      }
+    } finally {
+      this.ticking = false;
+      if (this.started) {
+        this.expectedTickMs = now + this.tickMs;
+        this.timer = this.deps.clock.setTimeout(() => void this.tick(false), this.tickMs);
+      }
+    }
+  }
+
+  private track(done: Promise<RunOutcome>): void {
+    const tracked = done.then((outcome) => {
+      this.pending.delete(tracked);
+      this.deps.onRunFinished?.(outcome);
+      return outcome;
+    });
+    this.pending.add(tracked);
+  }
+}
