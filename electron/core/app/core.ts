@@ -9,6 +9,7 @@ import { appPaths, ensureAppPaths, type AppPaths } from '../platform/paths';
 import { Store } from '../store/database';
 import { ConnectorRepository } from '../store/repos/connectors';
 import { captureHandlers } from '../symphony/handlers';
+import { mappingHandlers } from '../mapping/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
 
@@ -64,6 +65,8 @@ export class Core implements Disposable {
       'connectors.update': ({ id, ...patch }) => this.notifyConnector(this.connectors.update(id, patch)),
       // capture (issue 3): test connection, captured conversations
       ...captureHandlers({ store: this.store, connectors: this.connectors, logger: this.logger, clock: this.clock }),
+      // mapping (issue 6): participants, custom rows, CSV import/export, unmapped report
+      ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock }),
       'connectors.delete': ({ id }) => {
         const deleted = this.connectors.delete(id);
         if (deleted) this.events.emit('connectors.changed', { id });
