@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { WelcomeView } from './welcome/WelcomeView';
+import { ConnectorsView } from './connectors/ConnectorsView';
 
 /**
  * The views of the activity bar, in order. A feature adds its view with one entry here; the
@@ -15,4 +16,5 @@ export interface ViewDefinition {
 
 export const views: ViewDefinition[] = [
   { id: 'welcome', title: 'Welcome', icon: '⌂', component: WelcomeView },
+  { id: 'connectors', title: 'Connectors', icon: '⇄', component: ConnectorsView },
 ];

@@ -1,0 +1,120 @@
+import { Checkbox, RadioGroup, TextField } from '../../../components/Field';
+import { formatDateTime } from '../../../components/format';
+import { nextRuns } from './steps';
+import type { Wizard } from './useWizard';
+
+export function NameStep({ wizard }: { wizard: Wizard }) {
+  const { draft, errors } = wizard.state;
+  return (
+    <>
+      <p className="lead">A connector archives one Symphony pod into one Microsoft 365 tenant. Give it a name you will recognise in reports and logs.</p>
+      <TextField label="Connector name" value={draft.name} onChange={wizard.setName} error={errors.name} hint="For example: Acme production pod" autoFocus maxLength={80} />
+    </>
+  );
+}
+
+export function MappingStep({ wizard }: { wizard: Wizard }) {
+  const { draft, errors } = wizard.state;
+  const m = draft.settings.mapping;
+  return (
+    <>
+      <p className="lead">Decide whose mailbox receives each conversation. Every participant who has a Microsoft 365 mailbox gets a copy.</p>
+      <RadioGroup
+        legend="Mapping mode"
+        name="mapping-mode"
+        value={m.mode}
+        onChange={(v) => wizard.setField('mapping', 'mode', v)}
+        options={[
+          { value: 'automatic', label: 'Automatic', hint: "by the participant's e-mail address; custom rows in the Mapping view win" },
+          { value: 'custom-only', label: 'Custom only', hint: 'only the rows you import or enter in the Mapping view' },
+        ]}
+      />
+      <TextField
+        label="Fallback mailbox"
+        type="email"
+        value={m.fallbackMailbox}
+        onChange={(v) => wizard.setField('mapping', 'fallbackMailbox', v)}
+        error={errors['mapping.fallbackMailbox']}
+        hint="Receives items nobody else can; leave empty to report such items as unmapped instead."
+        placeholder="archive@contoso.com"
+      />
+      <TextField
+        label="Folder name"
+        value={draft.settings.microsoft.folderName}
+        onChange={(v) => wizard.setField('microsoft', 'folderName', v)}
+        error={errors['microsoft.folderName']}
+        hint="Created under each mailbox's Inbox, for example Inbox/Symphony."
+      />
+    </>
+  );
+}
+
+export function ScheduleStep({ wizard }: { wizard: Wizard }) {
+  const { draft, errors } = wizard.state;
+  const s = draft.settings.schedule;
+  const upcoming = s.enabled ? nextRuns(s) : [];
+  return (
+    <>
+      <p className="lead">Runs capture what is new since the last run. A run missed while the computer was off starts when the archiver is next open.</p>
+      <Checkbox label="Run on a schedule" checked={s.enabled} onChange={(v) => wizard.setField('schedule', 'enabled', v)} hint="Without a schedule, runs start only when you press Run now." />
+      {s.enabled && (
+        <>
+          <RadioGroup
+            legend="Repeat"
+            name="schedule-kind"
+            value={s.kind}
+            onChange={(v) => wizard.setField('schedule', 'kind', v)}
+            options={[
+              { value: 'interval', label: 'Every few hours' },
+              { value: 'cron', label: 'Cron expression', hint: 'for exact times' },
+            ]}
+          />
+          {s.kind === 'interval' ? (
+            <TextField
+              label="Hours between runs"
+              type="number"
+              min={0.25}
+              step={0.25}
+              value={String(s.intervalHours)}
+              onChange={(v) => wizard.setField('schedule', 'intervalHours', v === '' ? Number.NaN : Number(v))}
+              error={errors['schedule.intervalHours']}
+            />
+          ) : (
+            <TextField
+              label="Cron expression"
+              value={s.cron}
+              onChange={(v) => wizard.setField('schedule', 'cron', v)}
+              error={errors['schedule.cron']}
+              hint="minute hour day month weekday, for example 0 2 * * * (every day at 02:00)"
+              spellCheck={false}
+            />
+          )}
+          <div className="field-row">
+            <TextField label="Window starts" type="time" value={s.windowStart} onChange={(v) => wizard.setField('schedule', 'windowStart', v)} error={errors['schedule.windowStart']} />
+            <TextField label="Window ends" type="time" value={s.windowEnd} onChange={(v) => wizard.setField('schedule', 'windowEnd', v)} error={errors['schedule.windowEnd']} />
+          </div>
+          <p className="field-hint">Optional: runs only start inside this window (local time), for example at night.</p>
+          {upcoming.length > 0 && (
+            <p data-testid="next-runs">
+              Next runs: {upcoming.map((d) => formatDateTime(d.toISOString())).join(' · ')}
+            </p>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+export const cloudOptions = [
+  { value: 'public', label: 'Microsoft 365 (worldwide)' },
+  { value: 'usgov', label: 'US Government (GCC High)' },
+  { value: 'usgov-dod', label: 'US Government (DoD)' },
+  { value: 'china', label: 'China (21Vianet)' },
+] as const;
+
+export const sourceOptions = [
+  { value: 'streams', label: 'Conversations (streams API)' },
+  { value: 'datahose', label: 'Datahose feed' },
+  { value: 'content-export', label: 'Content export files' },
+] as const;
+

@@ -1,0 +1,59 @@
+import { Button } from '../../../components/Button';
+import { ErrorNotice, Notice } from '../../../components/ErrorNotice';
+import { SelectField, TextField } from '../../../components/Field';
+import { useAction } from '../../../components/useAction';
+import { sourceOptions } from './SimpleSteps';
+import { useChecks } from './useChecks';
+import type { Wizard } from './useWizard';
+
+export function SymphonyStep({ wizard }: { wizard: Wizard }) {
+  const { draft, errors } = wizard.state;
+  const s = draft.settings.symphony;
+  const set = <K extends keyof typeof s>(key: K) => (value: (typeof s)[K]) => wizard.setField('symphony', key, value);
+  const checks = useChecks();
+  const test = useAction(async () => {
+    if (!wizard.validate()) return null;
+    const id = await wizard.persist();
+    return id === null ? null : checks.testConnection(id);
+  });
+  return (
+    <>
+      <p className="lead">
+        The archiver reads the pod as a Symphony <strong>service account</strong> (a bot user with RSA key authentication) that an administrator has
+        given the right to read the conversations to archive.
+      </p>
+      <TextField label="Pod URL" type="url" value={s.podUrl} onChange={set('podUrl')} error={errors['symphony.podUrl']} placeholder="https://acme.symphony.com" spellCheck={false} />
+      <div className="field-row">
+        <TextField label="Agent URL" type="url" value={s.agentUrl} onChange={set('agentUrl')} error={errors['symphony.agentUrl']} hint="Leave empty when it is the pod URL." spellCheck={false} />
+        <TextField label="Key manager URL" type="url" value={s.keyManagerUrl} onChange={set('keyManagerUrl')} error={errors['symphony.keyManagerUrl']} hint="Leave empty when it is the pod URL." spellCheck={false} />
+      </div>
+      <TextField label="Service account username" value={s.username} onChange={set('username')} error={errors['symphony.username']} autoComplete="off" spellCheck={false} />
+      <TextField
+        label="Private key file"
+        value={s.privateKeyPath}
+        onChange={set('privateKeyPath')}
+        error={errors['symphony.privateKeyPath']}
+        hint="Full path of the PEM file with the service account's RSA private key. The archiver reads it when it signs in and never copies it."
+        placeholder="/secure/keys/archiver-bot.pem"
+        spellCheck={false}
+      />
+      <SelectField label="Source" value={s.source} options={sourceOptions} onChange={set('source')} hint="Where conversations are read from; the streams API suits most pods." />
+      <details className="advanced">
+        <summary>Network</summary>
+        <TextField label="Proxy URL" type="url" value={s.proxyUrl} onChange={set('proxyUrl')} error={errors['symphony.proxyUrl']} hint="Only when the pod is reached through an HTTP proxy." spellCheck={false} />
+        <TextField label="Start date" type="date" value={s.startDate} onChange={set('startDate')} hint="The first run captures from this date; empty means from the beginning." />
+      </details>
+      <div className="step-actions">
+        <Button onClick={() => void test.run()} busy={test.busy} data-testid="test-connection">
+          Test connection
+        </Button>
+      </div>
+      {test.error && <ErrorNotice error={test.error} title="The connection test failed" />}
+      {test.result && (
+        <Notice kind="ok" testId="connection-ok">
+          <strong>Connected.</strong> {test.result.summary}
+        </Notice>
+      )}
+    </>
+  );
+}

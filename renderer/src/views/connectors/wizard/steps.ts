@@ -1,0 +1,113 @@
+import { Cron } from 'croner';
+import {
+  connectorNameSchema,
+  mappingSettingsSchema,
+  microsoftSettingsSchema,
+  scheduleSettingsSchema,
+  symphonySettingsSchema,
+  type ConnectorSettings,
+} from '../../../../../shared/contract';
+import { requireFields, schemaErrors, type FieldErrors } from '../../../components/validate';
+
+export const wizardSteps = [
+  { id: 'name', title: 'Name' },
+  { id: 'symphony', title: 'Symphony pod' },
+  { id: 'microsoft', title: 'Microsoft 365' },
+  { id: 'mapping', title: 'Mailboxes' },
+  { id: 'schedule', title: 'Schedule' },
+  { id: 'review', title: 'Review' },
+] as const;
+export type StepId = (typeof wizardSteps)[number]['id'];
+
+export interface WizardDraft {
+  name: string;
+  settings: ConnectorSettings;
+}
+
+/**
+ * What each step checks before the officer may go on: the contract's schemas for the format (so
+ * the words match the core's), plus what the step needs to be filled in.
+ */
+export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
+  const s = draft.settings;
+  switch (step) {
+    case 'name':
+      return schemaErrors(connectorNameSchema, draft.name, 'name');
+    case 'symphony':
+      return {
+        ...requireFields(s.symphony, {
+          podUrl: 'Enter the pod URL, such as https://acme.symphony.com.',
+          username: "Enter the service account's username, as shown in the Symphony admin console.",
+          privateKeyPath: "Enter the path of the service account's private key file (PEM).",
+        }, 'symphony.'),
+        ...schemaErrors(symphonySettingsSchema, s.symphony, 'symphony.'),
+      };
+    case 'microsoft':
+      return {
+        ...requireFields(s.microsoft, {
+          tenantId: 'Enter the tenant id (a GUID) or the primary domain, such as contoso.onmicrosoft.com.',
+          clientId: 'Enter the application (client) id of the app registration.',
+          ...(s.microsoft.authMode === 'certificate' ? { certificatePath: 'Certificate sign-in needs the path of the PEM with the certificate and its private key.' } : {}),
+        }, 'microsoft.'),
+        ...schemaErrors(microsoftSettingsSchema, s.microsoft, 'microsoft.'),
+      };
+    case 'mapping':
+      return {
+        ...schemaErrors(mappingSettingsSchema, s.mapping, 'mapping.'),
+        ...pick(schemaErrors(microsoftSettingsSchema, s.microsoft, 'microsoft.'), 'microsoft.folderName'),
+        ...requireFields(s.microsoft, { folderName: 'Name the folder the e-mails go to, such as Symphony.' }, 'microsoft.'),
+      };
+    case 'schedule': {
+      const errors = schemaErrors(scheduleSettingsSchema, s.schedule, 'schedule.');
+      if (s.schedule.kind === 'cron') {
+        const problem = cronProblem(s.schedule.cron);
+        if (problem) errors['schedule.cron'] ??= problem;
+      }
+      if (Boolean(s.schedule.windowStart) !== Boolean(s.schedule.windowEnd)) {
+        errors[s.schedule.windowStart ? 'schedule.windowEnd' : 'schedule.windowStart'] ??= 'Give both the start and the end of the window, or neither.';
+      }
+      return errors;
+    }
+    case 'review':
+      return {};
+  }
+}
+
+function pick(errors: FieldErrors, key: string): FieldErrors {
+  return errors[key] ? { [key]: errors[key] } : {};
+}
+
+export function cronProblem(expression: string): string | undefined {
+  if (!expression.trim()) return 'Enter a cron expression such as "0 2 * * *" (every day at 02:00).';
+  try {
+    new Cron(expression.trim(), { paused: true });
+    return undefined;
+  } catch (e) {
+    return `This cron expression is not valid (${e instanceof Error ? e.message : String(e)}). Use five fields: minute hour day month weekday, such as "0 2 * * *".`;
+  }
+}
+
+/** The next few start times of a schedule, for the officer to check it means what they think. */
+export function nextRuns(schedule: ConnectorSettings['schedule'], count = 3, from = new Date()): Date[] {
+  if (schedule.kind === 'cron') {
+    if (cronProblem(schedule.cron)) return [];
+    return new Cron(schedule.cron.trim(), { paused: true }).nextRuns(count, from);
+  }
+  const step = schedule.intervalHours * 3_600_000;
+  return Array.from({ length: count }, (_, i) => new Date(from.getTime() + step * (i + 1)));
+}
+
+/** Maps a core error's target (`settings.symphony.podUrl`) to the wizard field it is about. */
+export function fieldOfTarget(target: string | undefined): string | undefined {
+  if (!target) return undefined;
+  return target.replace(/^settings\./, '');
+}
+
+export function stepOfField(field: string): StepId | undefined {
+  if (field === 'name') return 'name';
+  if (field.startsWith('symphony.')) return 'symphony';
+  if (field === 'microsoft.folderName' || field.startsWith('mapping.')) return 'mapping';
+  if (field.startsWith('microsoft.')) return 'microsoft';
+  if (field.startsWith('schedule.')) return 'schedule';
+  return undefined;
+}
