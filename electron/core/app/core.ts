@@ -10,6 +10,7 @@ import { Store } from '../store/database';
 import { ConnectorRepository } from '../store/repos/connectors';
 import { captureHandlers } from '../symphony/handlers';
 import { mappingHandlers } from '../mapping/handlers';
+import { convertHandlers } from '../convert/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
 
@@ -67,6 +68,8 @@ export class Core implements Disposable {
       ...captureHandlers({ store: this.store, connectors: this.connectors, logger: this.logger, clock: this.clock }),
       // mapping (issue 6): participants, custom rows, CSV import/export, unmapped report
       ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock }),
+      // convert (issue 4): preview of the e-mail an item becomes
+      ...convertHandlers({ store: this.store, connectors: this.connectors }),
       'connectors.delete': ({ id }) => {
         const deleted = this.connectors.delete(id);
         if (deleted) this.events.emit('connectors.changed', { id });

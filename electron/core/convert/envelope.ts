@@ -97,9 +97,30 @@ function safeContentType(contentType: string): string {
   return CONTENT_TYPE.test(base) ? base : 'application/octet-stream';
 }
 
-/** Maps captured attachments to e-mail attachments; every file must already be in the spool. */
-export function attachmentsOf(message: CapturedMessage, startIndex = 0): EmailAttachment[] {
-  return message.attachments.map((attachment, i) => toEmailAttachment(message, attachment, startIndex + i));
+/** An attachment capture gave up on (e.g. refused as too large): the e-mail says so instead. */
+export interface MissingAttachment {
+  name: string;
+  reason: string;
+}
+
+function finallyFailed(attachment: CapturedAttachment): string | undefined {
+  const stored = attachment as CapturedAttachment & { status?: string; failure?: string | null };
+  return stored.status === 'failed' ? oneLine(stored.failure ?? '') || 'capture could not download it' : undefined;
+}
+
+/**
+ * Maps captured attachments to e-mail attachments. Every file must be in the spool, except those
+ * capture marked as finally failed, which are listed as missing so the message is still archived.
+ */
+export function attachmentsOf(message: CapturedMessage, startIndex = 0): { attachments: EmailAttachment[]; missing: MissingAttachment[] } {
+  const attachments: EmailAttachment[] = [];
+  const missing: MissingAttachment[] = [];
+  message.attachments.forEach((attachment, i) => {
+    const failure = finallyFailed(attachment);
+    if (failure !== undefined && !attachment.spoolPath) missing.push({ name: safeFilename(attachment.name, startIndex + i), reason: failure });
+    else attachments.push(toEmailAttachment(message, attachment, startIndex + i));
+  });
+  return { attachments, missing };
 }
 
 function toEmailAttachment(message: CapturedMessage, attachment: CapturedAttachment, index: number): EmailAttachment {

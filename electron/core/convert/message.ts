@@ -21,7 +21,8 @@ export function membersById(conversation: Conversation): Map<string, Participant
  * itself are shown after the text (Symphony sends images as attachments, not in the markup).
  */
 export function renderMessageBody(message: CapturedMessage, members: ReadonlyMap<string, Participant>, attachmentIndex = 0): MessageBody {
-  const attachments = attachmentsOf(message, attachmentIndex);
+  // attachmentIndex numbers the parts across a transcript, so content ids stay unique in it.
+  const { attachments, missing } = attachmentsOf(message, attachmentIndex);
   const contentIds = new Set(attachments.flatMap((a) => (a.contentId ? [a.contentId] : [])));
   const body = renderPresentationML(message.presentationML, message.entityJSON, { members, contentIds });
   let { html, text } = body;
@@ -30,6 +31,11 @@ export function renderMessageBody(message: CapturedMessage, members: ReadonlyMap
   if (unreferenced.length > 0) {
     html += unreferenced.map((a) => `<p><img src="cid:${escapeHtml(a.contentId ?? '')}" alt="${escapeHtml(a.filename)}"></p>`).join('');
     text += `${text ? '\n\n' : ''}${unreferenced.map((a) => `[image: ${a.filename}]`).join('\n')}`;
+  }
+  if (missing.length > 0) {
+    const notes = missing.map((m) => `[attachment not archived: ${m.name} (${m.reason})]`);
+    html += notes.map((note) => `<p>${escapeHtml(note)}</p>`).join('');
+    text += `${text ? '\n\n' : ''}${notes.join('\n')}`;
   }
   if (!text.trim()) {
     const placeholder = attachments.length > 0 ? `(attachment: ${attachments.map((a) => a.filename).join(', ')})` : '(no text)';

@@ -82,8 +82,10 @@ export function convertTranscript(input: TranscriptInput): ConvertedTranscript {
   const htmlEntries: string[] = [];
   const textEntries: string[] = [];
   const attachments: ConvertedEmail['attachments'] = [];
+  let index = 0;
   for (const message of messages) {
-    const body = renderMessageBody(message, members, attachments.length);
+    const body = renderMessageBody(message, members, index);
+    index += message.attachments.length;
     attachments.push(...body.attachments);
     const sender = addressOf(message.sender, pod);
     const edited = message.replacesMessageId ? ' (edited)' : '';
