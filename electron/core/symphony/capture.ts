@@ -283,7 +283,9 @@ async function downloadOne(ctx: AttachmentContext, a: PendingAttachment): Promis
     if (ctx.signal?.aborted) throw error;
     const permanent = error instanceof AttachmentTooLargeError || (error instanceof SymphonyHttpError && error.status >= 400 && error.status < 500 && error.status !== 429);
     const final = permanent || a.attempts + 1 >= ctx.tuning.maxAttachmentAttempts;
-    const reason = describeFailure(error, `attachment ${a.name}`).message;
+    const described = describeFailure(error, `attachment ${a.name}`);
+    const reason = described.message;
+    if (described.code === 'internal') ctx.logger.error(`attachment "${a.name}" of message ${a.messageId}: unexpected failure`, described.detail ?? '');
     ctx.repo.markAttachmentFailed(a.itemId, a.position, final && !permanent ? `${reason} (gave up after ${a.attempts + 1} attempts)` : reason, final, ctx.now());
     ctx.logger.warn(`attachment "${a.name}" of message ${a.messageId} ${final ? 'failed' : 'will be retried'}: ${reason}`);
     if (final && result) result.attachmentsFailed++;

@@ -34,6 +34,8 @@ export interface ClientOptions {
   retry?: Partial<RetryTuning>;
   /** Injectable for tests; Math.random otherwise. */
   random?: () => number;
+  /** Told of every retry (after the wait is chosen, before it starts). */
+  onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void;
 }
 
 /** Page sizes: the maxima Symphony accepts. */
@@ -149,7 +151,7 @@ export class SymphonyClient {
     const sid = encodeURIComponent(toUrlSafeId(ref.streamId));
     const query = { fileId: ref.attachmentId, messageId: toUrlSafeId(ref.messageId) };
     // Large files at a slow 256 KB/s still finish; the floor covers latency.
-    const timeoutMs = Math.max(this.options.timeoutMs ?? 30_000, 30_000 + (ref.declaredSize / (256 * 1024)) * 1000);
+    const timeoutMs = (this.options.timeoutMs ?? 30_000) + Math.ceil((ref.declaredSize / (256 * 1024)) * 1000);
     return this.retrying(() =>
       this.authed('agent', async (headers) => {
         const response = await this.http.send(this.url('agent', `/agent/v1/stream/${sid}/attachment`, query), { method: 'GET', headers, signal: this.options.signal, timeoutMs });
@@ -188,6 +190,7 @@ export class SymphonyClient {
       classify: classifySymphonyError,
       onRetry: ({ attempt, waitMs, reason }) => {
         this.retries++;
+        this.options.onRetry?.({ attempt, waitMs, reason });
         this.logger.debug(`retry ${attempt} in ${Math.round(waitMs)} ms: ${reason}`);
       },
     });

@@ -1,0 +1,356 @@
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { messageContent, type MentionTarget } from './content';
+import { Prng } from './prng';
+
+export type EmStreamType = 'IM' | 'MIM' | 'ROOM';
+
+export interface EmUser {
+  id: bigint;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  company: string;
+  companyId: number;
+  external: boolean;
+  accountType: 'NORMAL' | 'SYSTEM';
+  roles: string[];
+  /** Registered RSA public key (service accounts). */
+  publicKey?: KeyObject;
+}
+
+export interface EmAttachment {
+  /** Contains `/`, `+` and `=`: the client must URL-encode it. */
+  id: string;
+  name: string;
+  /** Bytes actually served. */
+  size: number;
+  /** Bytes announced in the message (differs from `size` only when a test wants a liar). */
+  declaredSize: number;
+  /** Content is generated from this seed on demand, never kept in memory. */
+  seed: number;
+}
+
+export interface EmMessage {
+  /** URL-safe id (how it is keyed). */
+  id: string;
+  /** Serve ids in standard base64 in the payload (both forms exist in the wild). */
+  standardIds: boolean;
+  timestamp: number;
+  seq: number;
+  sender: bigint;
+  message: string;
+  data: string;
+  attachments: EmAttachment[];
+  replacing?: string;
+  replacedBy?: string;
+  initialTimestamp?: number;
+  initialMessageId?: string;
+}
+
+export interface EmMember {
+  joinDate: number;
+  owner: boolean;
+  /** Left the conversation: no longer listed, still the sender of old messages. */
+  left?: boolean;
+}
+
+export interface EmStream {
+  id: string;
+  type: EmStreamType;
+  name: string;
+  external: boolean;
+  active: boolean;
+  isPublic: boolean;
+  createdBy: bigint;
+  created: number;
+  lastModified: number;
+  members: Map<bigint, EmMember>;
+  /** Ordered by (timestamp, seq). */
+  messages: EmMessage[];
+}
+
+export interface PodOptions {
+  seed?: number | string;
+  conversations?: number;
+  messages?: number;
+  attachments?: number;
+  internalUsers?: number;
+  externalUsers?: number;
+  /** Largest generated attachment (bytes). */
+  maxAttachmentBytes?: number;
+  /** Attachments that declare (and would serve) more than 150 MB. */
+  hugeAttachments?: number;
+  /** Share of messages that are edits of an earlier message. */
+  editRate?: number;
+  /** Puts this many messages on one timestamp in one stream (tests the paging rule past one page). */
+  burst?: number;
+  /** Streams the service account is not a member of. */
+  nonMemberStreams?: number;
+  /** First message time (ms); all generated messages lie between this and `end`. */
+  start?: number;
+  end?: number;
+}
+
+export const POD_COMPANY = 'Acme Capital';
+export const POD_COMPANY_ID = 130;
+const EXTERNAL_COMPANIES = [
+  { name: 'Globex Bank', id: 197 },
+  { name: 'Initech Securities', id: 242 },
+  { name: 'بنك الخليج', id: 311 },
+];
+const FIRST = ['Anna', 'Björn', 'Chloé', 'Dmitri', 'Émile', 'Fatima', 'Grace', 'Hiro', 'Ingrid', 'José', 'Kwame', 'Léa', 'Mohammed', 'Nadia', 'Olivier', 'Priya', 'Quentin', 'Rania', 'Sven', 'Tomás', 'Ümit', 'Wei', 'Yael', 'Zoë'];
+const LAST = ['Smith', 'Müller', 'Dubois', 'Rossi', 'García', "O'Brien", 'Nakamura', 'Kowalski', 'Haddad', 'Cohen', 'Nguyen', 'Van der Berg', 'Ørsted', 'Li'];
+const ROOM_NAMES = ['Rates desk', 'FX flow 🌍', 'Équipe conformité', 'Credit — EMEA', 'Deal room «Atlas»', 'غرفة التداول', 'צוות מסחר', 'IPO 🚀 war room', '<b>Not bold</b> & co', 'Morning call'];
+const FILE_NAMES = ['report.pdf', 'chart.png', 'trades.csv', 'notes.txt', 'deck.pptx', 'model.xlsx', 'photo.jpg', 'contract.docx', 'résumé final (2).pdf', '报告.pdf', 'no-extension', 'archive.zip'];
+
+/** URL-safe base64 without padding. */
+export function urlSafe(bytes: Buffer): string {
+  return bytes.toString('base64url');
+}
+
+export function toStandard(id: string): string {
+  const std = id.replace(/-/g, '+').replace(/_/g, '/');
+  return std + '='.repeat((4 - (std.length % 4)) % 4);
+}
+
+export function normaliseId(id: string): string {
+  return id.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The whole pod: users, streams, messages. Deterministic for a seed; mutable through the admin API. */
+export class PodState {
+  readonly users = new Map<bigint, EmUser>();
+  readonly streams = new Map<string, EmStream>();
+  readonly serviceAccount: EmUser;
+  private seq = 0;
+  private readonly rng: Prng;
+  private attachmentSeed = 1;
+
+  constructor(readonly options: PodOptions = {}) {
+    this.rng = new Prng(options.seed ?? 1);
+    this.serviceAccount = this.addUser({ username: 'archiver-bot', firstName: '', lastName: '', displayName: 'Archiver Bot', company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'SYSTEM', roles: ['INDIVIDUAL', 'USER_PROVISIONING'] }, 13537736917000n);
+    this.generate();
+  }
+
+  addUser(u: Omit<EmUser, 'id' | 'email'> & { email?: string }, id?: bigint): EmUser {
+    const user: EmUser = { ...u, id: id ?? this.nextUserId(u.external), email: u.email ?? `${u.username}@${u.company.toLowerCase().replace(/[^a-z]+/g, '')}.example.com` };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  private userCounter = 0;
+  private nextUserId(external: boolean): bigint {
+    this.userCounter++;
+    // Other firms' pods have ids beyond 2^53: a client that parses them as doubles corrupts them.
+    return external ? 9007199254740993n + BigInt(this.userCounter) * 7n : 13537736917001n + BigInt(this.userCounter);
+  }
+
+  private generate(): void {
+    const o = this.options;
+    const rng = this.rng;
+    const internal: EmUser[] = [];
+    const external: EmUser[] = [];
+    for (let i = 0; i < (o.internalUsers ?? 40); i++) {
+      const first = rng.pick(FIRST);
+      const last = rng.pick(LAST);
+      internal.push(this.addUser({ username: `user${i}`, firstName: first, lastName: last, displayName: `${first} ${last}`, company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'NORMAL', roles: ['INDIVIDUAL'] }));
+    }
+    for (let i = 0; i < (o.externalUsers ?? 10); i++) {
+      const company = EXTERNAL_COMPANIES[i % EXTERNAL_COMPANIES.length]!;
+      const first = rng.pick(FIRST);
+      const last = rng.pick(LAST);
+      external.push(this.addUser({ username: `ext${i}`, firstName: first, lastName: last, displayName: `${first} ${last} (${company.name})`, company: company.name, companyId: company.id, external: true, accountType: 'NORMAL', roles: ['INDIVIDUAL'] }));
+    }
+    const start = o.start ?? Date.UTC(2025, 0, 1);
+    const end = o.end ?? Date.now() - 24 * 3600_000;
+    const count = o.conversations ?? 20;
+    const nonMember = o.nonMemberStreams ?? 0;
+    const streams: EmStream[] = [];
+    for (let i = 0; i < count; i++) {
+      const roll = rng.next();
+      const type: EmStreamType = roll < 0.5 ? 'IM' : roll < 0.7 ? 'MIM' : 'ROOM';
+      const withExternal = external.length > 0 && rng.chance(0.2);
+      const size = type === 'IM' ? 2 : type === 'MIM' ? rng.int(3, 6) : rng.int(3, 25);
+      const people = new Set<EmUser>();
+      if (withExternal) people.add(rng.pick(external));
+      while (people.size < Math.min(size, internal.length + (withExternal ? 1 : 0))) people.add(rng.pick(internal));
+      const created = start + rng.int(0, Math.max(1, Math.floor((end - start) / 10)));
+      streams.push(this.addStream({ type, name: type === 'ROOM' ? `${rng.pick(ROOM_NAMES)} ${i}` : '', members: [...people].map((p) => p.id), created, serviceAccountMember: i >= nonMember, external: withExternal }));
+    }
+    // Skewed: a few busy rooms, many quiet IMs.
+    const weights = streams.map(() => 1 / (1 + rng.int(0, 20)));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const messageCount = o.messages ?? 500;
+    const perStream = weights.map((w) => Math.floor((w / total) * messageCount));
+    let rest = messageCount - perStream.reduce((a, b) => a + b, 0);
+    for (let i = 0; rest > 0; i = (i + 1) % perStream.length, rest--) perStream[i]!++;
+    const burst = o.burst ?? 0;
+    // The burst stream needs more than one page of messages; take them from the busiest others.
+    for (let deficit = burst + 10 - perStream[0]!; burst > 0 && deficit > 0 && perStream.length > 1; ) {
+      const richest = perStream.indexOf(Math.max(...perStream.slice(1)), 1);
+      if (perStream[richest]! <= 1) break;
+      const take = Math.min(deficit, perStream[richest]! - 1);
+      perStream[richest]! -= take;
+      perStream[0]! += take;
+      deficit -= take;
+    }
+    streams.forEach((stream, i) => {
+      let n = perStream[i]!;
+      let ts = stream.created;
+      const step = Math.max(1, Math.floor((end - stream.created) / Math.max(1, n + 1)));
+      const senders = [...stream.members.keys()].filter((id) => id !== this.serviceAccount.id);
+      if (i === 0 && burst > 0) {
+        const at = ts + 1000;
+        for (let k = 0; k < burst && n > 0; k++, n--) this.pushMessage(stream, at, rng.pick(senders), rng);
+        ts = at;
+      }
+      for (; n > 0; n--) {
+        // Equal timestamps happen (same millisecond): about one message in twenty.
+        ts += rng.chance(0.05) ? 0 : rng.int(1, step * 2);
+        const previous = stream.messages.at(-1);
+        if (previous && rng.chance(o.editRate ?? 0.03)) this.pushEdit(stream, previous, ts, rng);
+        else this.pushMessage(stream, ts, rng.pick(senders), rng);
+      }
+      // Some people left after talking: their messages stay, the membership list forgets them.
+      if (stream.type === 'ROOM' && senders.length > 3 && rng.chance(0.3)) {
+        const leaver = stream.members.get(senders[0]!);
+        if (leaver) leaver.left = true;
+      }
+    });
+    const all = streams.flatMap((s) => s.messages.filter((m) => !m.replacing));
+    const sizes = (): number => {
+      const roll = rng.next();
+      const max = o.maxAttachmentBytes ?? 2 * 1024 * 1024;
+      if (roll < 0.02) return 0;
+      if (roll < 0.4) return rng.int(1, 2048);
+      if (roll < 0.8) return rng.int(2048, Math.min(max, 100 * 1024));
+      if (roll < 0.97) return rng.int(Math.min(max, 100 * 1024), Math.min(max, 1024 * 1024));
+      return rng.int(Math.min(max, 1024 * 1024), max);
+    };
+    for (let i = 0; i < (o.attachments ?? 20) && all.length > 0; i++) this.attach(rng.pick(all), sizes(), rng);
+    for (let i = 0; i < (o.hugeAttachments ?? 0) && all.length > 0; i++) this.attach(rng.pick(all), 150 * 1024 * 1024 + rng.int(1, 50 * 1024 * 1024), rng);
+  }
+
+  addStream(spec: { type: EmStreamType; name?: string; members: bigint[]; created?: number; serviceAccountMember?: boolean; external?: boolean }): EmStream {
+    const created = spec.created ?? Date.now();
+    const stream: EmStream = {
+      id: urlSafe(this.rng.bytes(24)),
+      type: spec.type,
+      name: spec.name ?? '',
+      external: spec.external ?? spec.members.some((m) => this.users.get(m)?.external),
+      active: true,
+      isPublic: spec.type === 'ROOM' && this.rng.chance(0.2),
+      createdBy: spec.members[0]!,
+      created,
+      lastModified: created,
+      members: new Map(),
+      messages: [],
+    };
+    spec.members.forEach((id, i) => stream.members.set(id, { joinDate: created + i, owner: i === 0 && spec.type === 'ROOM' }));
+    if (spec.serviceAccountMember ?? true) stream.members.set(this.serviceAccount.id, { joinDate: created, owner: false });
+    this.streams.set(stream.id, stream);
+    return stream;
+  }
+
+  /** Adds a message now (or at `timestamp`), keeping the stream ordered. */
+  addMessage(streamId: string, spec: { sender?: bigint; timestamp?: number; message?: string; data?: string; attachmentSizes?: number[]; edits?: string } = {}): EmMessage {
+    const stream = this.streams.get(normaliseId(streamId));
+    if (!stream) throw new Error(`no stream ${streamId}`);
+    const rng = this.rng;
+    const senders = [...stream.members.keys()].filter((id) => id !== this.serviceAccount.id);
+    const ts = spec.timestamp ?? Math.max(Date.now(), stream.messages.at(-1)?.timestamp ?? 0);
+    let m: EmMessage;
+    if (spec.edits) {
+      const original = stream.messages.find((x) => x.id === normaliseId(spec.edits!));
+      if (!original) throw new Error(`no message ${spec.edits}`);
+      m = this.pushEdit(stream, original, ts, rng);
+    } else {
+      m = this.pushMessage(stream, ts, spec.sender ?? rng.pick(senders), rng);
+    }
+    if (spec.message !== undefined) m.message = spec.message;
+    if (spec.data !== undefined) m.data = spec.data;
+    for (const size of spec.attachmentSizes ?? []) this.attach(m, size, rng);
+    return m;
+  }
+
+  attach(m: EmMessage, size: number, rng: Prng = this.rng, declaredSize = size): EmAttachment {
+    const a: EmAttachment = { id: `internal_${POD_COMPANY_ID}/${toStandard(urlSafe(rng.bytes(16)))}`, name: rng.pick(FILE_NAMES), size, declaredSize, seed: this.attachmentSeed++ };
+    m.attachments.push(a);
+    return a;
+  }
+
+  private pushMessage(stream: EmStream, ts: number, sender: bigint, rng: Prng): EmMessage {
+    const people: MentionTarget[] = [...stream.members.keys()].map((id) => this.users.get(id)!).filter(Boolean);
+    const content = messageContent(rng, people);
+    const m: EmMessage = { id: urlSafe(rng.bytes(16)), standardIds: rng.chance(0.3), timestamp: ts, seq: this.seq++, sender, ...content, attachments: [] };
+    this.insert(stream, m);
+    return m;
+  }
+
+  private pushEdit(stream: EmStream, original: EmMessage, ts: number, rng: Prng): EmMessage {
+    const content = messageContent(rng, []);
+    const m: EmMessage = {
+      id: urlSafe(rng.bytes(16)),
+      standardIds: rng.chance(0.3),
+      timestamp: Math.max(ts, original.timestamp),
+      seq: this.seq++,
+      sender: original.sender,
+      ...content,
+      attachments: [],
+      replacing: original.id,
+      initialTimestamp: original.initialTimestamp ?? original.timestamp,
+      initialMessageId: original.initialMessageId ?? original.id,
+    };
+    original.replacedBy = m.id;
+    this.insert(stream, m);
+    return m;
+  }
+
+  private insert(stream: EmStream, m: EmMessage): void {
+    const list = stream.messages;
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.timestamp > m.timestamp) i--;
+    list.splice(i, 0, m);
+    stream.lastModified = Math.max(stream.lastModified, m.timestamp);
+  }
+
+  findMessage(streamId: string, messageId: string): EmMessage | undefined {
+    const id = normaliseId(messageId);
+    return this.streams.get(normaliseId(streamId))?.messages.find((m) => m.id === id);
+  }
+
+  /** Every message and attachment: what a perfect capture must end with. */
+  inventory(): { messages: Map<string, { streamId: string; timestamp: number }>; attachments: { messageId: string; id: string; size: number; declaredSize: number; seed: number }[] } {
+    const messages = new Map<string, { streamId: string; timestamp: number }>();
+    const attachments: { messageId: string; id: string; size: number; declaredSize: number; seed: number }[] = [];
+    for (const s of this.streams.values()) {
+      for (const m of s.messages) {
+        messages.set(m.id, { streamId: s.id, timestamp: m.timestamp });
+        for (const a of m.attachments) attachments.push({ messageId: m.id, id: a.id, size: a.size, declaredSize: a.declaredSize, seed: a.seed });
+      }
+    }
+    return { messages, attachments };
+  }
+}
+
+/** The attachment's bytes, generated in chunks (multiples of 3 so base64 pieces concatenate). */
+export function* attachmentChunks(a: Pick<EmAttachment, 'seed' | 'size'>, chunkSize = 48 * 1024): Generator<Buffer> {
+  const rng = new Prng(`attachment:${a.seed}`);
+  for (let sent = 0; sent < a.size; ) {
+    const n = Math.min(chunkSize, a.size - sent);
+    yield rng.bytes(n);
+    sent += n;
+  }
+}
+
+export function attachmentSha256(a: Pick<EmAttachment, 'seed' | 'size'>): string {
+  const hash = createHash('sha256');
+  for (const chunk of attachmentChunks(a)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+export function opaqueToken(): string {
+  return randomBytes(32).toString('hex');
+}
