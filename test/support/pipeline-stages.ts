@@ -153,8 +153,8 @@ export function createTestStages(options: TestStageOptions): Stages {
   };
 
   const map: MapStage = {
-    resolve(_connector, streamId): Resolution {
-      const s = Number(streamId.replace('stream', ''));
+    resolve(_connector, item): Resolution {
+      const s = Number(item.streamId.replace('stream', ''));
       const members = streamMembers(s);
       return {
         mailboxes: mailboxesOf(s),

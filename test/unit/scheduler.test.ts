@@ -49,14 +49,12 @@ function setup(options: { dir?: string; owner?: string; schedule?: Partial<Conne
   const repo = new ConnectorRepository(store);
   const connector =
     repo.findByName('Pod') ?? repo.create('Pod', { schedule: scheduleSettingsSchema.parse(options.schedule ?? {}) });
-  let release: () => void = () => {};
   let gateOpen = !options.gated;
   const waiters: (() => void)[] = [];
   const gate = {
     open() {
       gateOpen = true;
       waiters.splice(0).forEach((w) => w());
-      release();
     },
     wait: () => (gateOpen ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
   };

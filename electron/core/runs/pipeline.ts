@@ -66,6 +66,7 @@ export class Pipeline {
 
     let error: string | null = null;
     let cancelled = false;
+    let importCompleted = false;
     try {
       enter('capture');
       await this.deps.stages.capture.capture(ctx('capture'));
@@ -77,10 +78,17 @@ export class Pipeline {
 
       enter('import');
       await this.deps.stages.import.run(ctx('import'));
+      importCompleted = !signal.aborted;
     } catch (e) {
-      cancelled = signal.aborted;
-      error = cancelled ? 'Cancelled.' : describe(e);
-      if (!cancelled) logger.error('run failed', e);
+      if (!signal.aborted) {
+        error = describe(e);
+        logger.error('run failed', e);
+      }
+    }
+    if (signal.aborted) {
+      // A stage may return early on abort instead of throwing; either way the run is cancelled.
+      cancelled = true;
+      error = `Cancelled: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'by request')}.`;
     }
 
     // Reconcile even after a failure: the officer sees exactly where every item stands.
@@ -96,6 +104,7 @@ export class Pipeline {
       mappedThrough: this.runs.mappedThrough(connector.id),
       maxAttempts: this.options.maxAttempts,
       pageSize: this.options.pageSize,
+      importCompleted,
       nowIso,
       onProgress: (done) => tracker.update('reconcile', { done, total }),
     });

@@ -20,7 +20,7 @@ export interface PlanCounters {
 }
 
 type Decision =
-  | { kind: 'plan'; archiveKey: string; items: CapturedItemRef[]; mailboxes: string[]; bytes: number }
+  | { kind: 'plan'; archiveKey: string; items: CapturedItemRef[]; mailboxes: string[]; bytes: number; resolution: Resolution }
   | { kind: 'skip'; items: CapturedItemRef[]; archiveKey: string | null; reason: string; detail: string }
   | { kind: 'fail'; item: CapturedItemRef; reason: string };
 
@@ -44,8 +44,8 @@ export class Planner {
     const seen = new Set<number>();
     const decisions: Decision[] = [];
     const deferred: number[] = [];
-    const take = (id: number) => {
-      const item = byId.get(id);
+    const take = (id: number, extra?: readonly CapturedItemRef[]) => {
+      const item = byId.get(id) ?? extra?.find((i) => i.id === id);
       if (!item) throw new Error(`convert returned item ${id}, which it was not given`);
       if (seen.has(id)) throw new Error(`convert returned item ${id} twice`);
       seen.add(id);
@@ -59,7 +59,7 @@ export class Planner {
       } else if (outcome.kind === 'failed') {
         decisions.push({ kind: 'fail', item: take(outcome.itemId), reason: outcome.reason });
       } else {
-        decisions.push(await this.mapEmail(connector, outcome, outcome.itemIds.map(take), resolutions));
+        decisions.push(await this.mapEmail(connector, outcome, outcome.itemIds.map((id) => take(id, outcome.extraItems)), resolutions));
       }
     }
     const missing = page.filter((item) => !seen.has(item.id));
@@ -68,17 +68,19 @@ export class Planner {
   }
 
   private async mapEmail(connector: Connector, email: Extract<ConvertOutcome, { kind: 'email' }>, items: CapturedItemRef[], cache: Map<string, Resolution>): Promise<Decision> {
-    const streamId = items[0]!.streamId;
+    const first = items[0]!;
     if (email.bytes > this.options.maxBytes) {
       return { kind: 'skip', items, archiveKey: email.archiveKey, reason: 'too-large', detail: `${email.bytes} bytes, above the ${this.options.maxBytes} bytes a mailbox accepts` };
     }
-    let resolution = cache.get(streamId);
+    // Conversations repeat within a page; the resolution depends on the conversation and the sender.
+    const cacheKey = `${first.streamId}\n${first.sender}`;
+    let resolution = cache.get(cacheKey);
     if (!resolution) {
-      resolution = await this.stages.map.resolve(connector, streamId);
-      cache.set(streamId, resolution);
+      resolution = await this.stages.map.resolve(connector, first);
+      cache.set(cacheKey, resolution);
     }
     const mailboxes = [...new Set(resolution.mailboxes.map((m) => m.trim()).filter(Boolean))].sort();
-    if (mailboxes.length > 0) return { kind: 'plan', archiveKey: email.archiveKey, items, mailboxes, bytes: email.bytes };
+    if (mailboxes.length > 0) return { kind: 'plan', archiveKey: email.archiveKey, items, mailboxes, bytes: email.bytes, resolution };
     const reason = resolution.unmapped > 0 ? 'unmapped' : resolution.excluded > 0 ? 'excluded' : resolution.external > 0 ? 'external-only' : 'unmapped';
     const detail = `no mailbox: ${resolution.unmapped} unmapped, ${resolution.excluded} excluded, ${resolution.external} external member(s)`;
     return { kind: 'skip', items, archiveKey: email.archiveKey, reason, detail };
@@ -104,6 +106,7 @@ export class Planner {
         if (fresh.length === 0) continue;
         if (decision.kind === 'plan') {
           this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
+          decision.resolution.record?.(fresh);
           counters.converted += fresh.length;
           counters.bytes += decision.bytes;
         }
@@ -133,7 +136,10 @@ export class Planner {
         this.items.addEvent({ ...event(connectorId, runId, decision.item, nowIso), event: 'failed', detail: `conversion failed: ${decision.reason}` });
         return;
       }
-      if (decision.kind === 'plan') this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
+      if (decision.kind === 'plan') {
+        this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
+        decision.resolution.record?.(decision.items);
+      }
       for (const item of decision.items) {
         const current = this.items.get(connectorId, item.id);
         if (current && current.status !== 'failed') continue;

@@ -14,6 +14,8 @@ export interface ReconcileInput {
   mappedThrough: number;
   maxAttempts: number;
   pageSize: number;
+  /** False when the import stage did not run to its end (cancelled, failed): open deliveries then stay open. */
+  importCompleted: boolean;
   nowIso: () => string;
   onProgress?: (done: number) => void;
 }
@@ -40,7 +42,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     const ledger = keys.length > 0 ? stages.import.deliveries(connector.id, keys) : new Map<string, DeliveryState[]>();
     store.transaction(() => {
       for (const outcome of page) {
-        const result = settle(outcome, ledger.get(outcome.archiveKey ?? '') ?? []);
+        const result = settle(outcome, ledger.get(outcome.archiveKey ?? '') ?? [], input.importCompleted);
         for (const [state, n] of Object.entries(result.deliveries)) deliveries[state as keyof typeof deliveries] += n;
         if (result.missing) missingLedger++;
         apply(input, outcome, result);
@@ -67,7 +69,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
   if (runItems !== captured.count) problems.push(`${runItems - captured.count} item(s) of this run have no outcome record.`);
   if (unaccounted.count > 0) {
     const pending = unaccounted.count - missingLedger;
-    if (pending > 0) problems.push(`${pending} item(s) still have deliveries waiting; the next run continues them.`);
+    if (pending > 0) problems.push(`${pending} item(s) were not delivered because the run stopped early; the next run continues them.`);
     if (missingLedger > 0) problems.push(`${missingLedger} item(s) have fewer delivery records than mailboxes planned.`);
   }
   // Independent of the run's own bookkeeping: every item capture stored up to the map cursor must
@@ -99,7 +101,7 @@ interface Settled {
   ledger: DeliveryState[];
 }
 
-function settle(outcome: OutcomeRow, ledger: DeliveryState[]): Settled {
+function settle(outcome: OutcomeRow, ledger: DeliveryState[], importCompleted: boolean): Settled {
   const deliveries = { delivered: 0, failed: 0, skipped: 0, pending: 0 };
   if (outcome.status !== 'planned') return { status: outcome.status, deliveries, ledger: [] };
   for (const d of ledger) {
@@ -109,7 +111,11 @@ function settle(outcome: OutcomeRow, ledger: DeliveryState[]): Settled {
     else deliveries.pending++;
   }
   if (ledger.length < outcome.mailboxes) return { status: 'planned', missing: true, deliveries, ledger };
-  if (deliveries.pending > 0) return { status: 'planned', deliveries, ledger };
+  if (deliveries.pending > 0) {
+    // The importer left them for later (throttling, an outage): a failed attempt, retried next run.
+    if (importCompleted) return { status: 'failed', reason: `delivery not finished in this run (${deliveries.pending} mailbox(es) waiting); retried next run`, deliveries, ledger };
+    return { status: 'planned', deliveries, ledger };
+  }
   if (deliveries.failed > 0) {
     const errors = [...new Set(ledger.filter((d) => d.error && (d.status === 'failed' || d.status === 'held')).map((d) => d.error))];
     return { status: 'failed', reason: `delivery failed: ${errors.join('; ') || 'see the log'}`, deliveries, ledger };

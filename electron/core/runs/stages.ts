@@ -51,7 +51,14 @@ export interface CaptureStage {
 
 export type ConvertOutcome =
   /** One e-mail covering these items (one item per message; several for a daily transcript). */
-  | { kind: 'email'; archiveKey: string; itemIds: number[]; bytes: number }
+  | {
+      kind: 'email';
+      archiveKey: string;
+      itemIds: number[];
+      bytes: number;
+      /** Items of this e-mail that were not in the given page (a transcript day spans pages). */
+      extraItems?: CapturedItemRef[];
+    }
   | { kind: 'failed'; itemId: number; reason: string }
   /** Not convertible yet (a transcript day still open): looked at again by the next run. */
   | { kind: 'deferred'; itemId: number };
@@ -67,11 +74,13 @@ export interface Resolution {
   unmapped: number;
   excluded: number;
   external: number;
+  /** Called inside the map transaction for the items planned with this resolution (e.g. mapping's hold records). */
+  record?(items: readonly CapturedItemRef[]): void;
 }
 
 export interface MapStage {
-  /** The mailboxes of the conversation's members for an e-mail of `streamId`. */
-  resolve(connector: Connector, streamId: string): Promise<Resolution> | Resolution;
+  /** Who receives an e-mail of this item: the conversation's members (and the sender), mapped. */
+  resolve(connector: Connector, item: CapturedItemRef): Promise<Resolution> | Resolution;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';
