@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { WelcomeView } from './welcome/WelcomeView';
 import { ConnectorsView } from './connectors/ConnectorsView';
+import { MappingView } from './mapping/MappingView';
 
 /**
  * The views of the activity bar, in order. A feature adds its view with one entry here; the
@@ -17,4 +18,5 @@ export interface ViewDefinition {
 export const views: ViewDefinition[] = [
   { id: 'welcome', title: 'Welcome', icon: '⌂', component: WelcomeView },
   { id: 'connectors', title: 'Connectors', icon: '⇄', component: ConnectorsView },
+  { id: 'mapping', title: 'Mapping', icon: '⇢', component: MappingView },
 ];

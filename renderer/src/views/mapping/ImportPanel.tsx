@@ -1,0 +1,136 @@
+import { useId } from 'react';
+import type { MappingChange } from '../../../../shared/contract';
+import { Button } from '../../components/Button';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
+import { formatCount } from '../../components/format';
+import type { CsvTransfer } from './useCsvTransfer';
+
+const SHOWN = 200;
+
+/** Choose a CSV, read its preview (or every bad line), then apply it, all before anything changes. */
+export function ImportPanel({ transfer }: { transfer: CsvTransfer }) {
+  const { state } = transfer;
+  const { preview, applied } = state;
+  const fileId = useId();
+  return (
+    <section className="mapping-import" aria-labelledby={`${fileId}-title`}>
+      <h2 id={`${fileId}-title`} className="sr-only">
+        Import a mapping file
+      </h2>
+      <div className="toolbar">
+        <input
+          id={fileId}
+          type="file"
+          accept=".csv,text/csv"
+          className="sr-only"
+          data-testid="mapping-csv-input"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void transfer.choose(file);
+          }}
+        />
+        <label htmlFor={fileId} className="btn btn-secondary file-button">
+          Import CSV…
+        </label>
+        <Button onClick={() => void transfer.download()} busy={transfer.exporting.busy}>
+          Export CSV
+        </Button>
+        {state.busy && <span className="muted">Reading {state.fileName}…</span>}
+      </div>
+      {transfer.exporting.error && <ErrorNotice error={transfer.exporting.error} title="The export failed" />}
+      {state.error && <ErrorNotice error={state.error} title={`${state.fileName} was not imported`} onDismiss={transfer.reset} />}
+      {applied?.applied && (
+        <Notice kind="ok" testId="import-applied">
+          Imported: {formatCount(applied.changes.added)} added, {formatCount(applied.changes.changed)} changed, {formatCount(applied.changes.removed)} removed,{' '}
+          {formatCount(applied.changes.unchanged)} unchanged.
+        </Notice>
+      )}
+      {preview && preview.errors.length > 0 && (
+        <div className="notice notice-error" role="alert" data-testid="import-errors">
+          <div className="notice-body">
+            <strong className="notice-title">
+              {state.fileName} has {formatCount(preview.errors.length)} {preview.errors.length === 1 ? 'problem' : 'problems'}; nothing was changed.
+            </strong>
+            <p>Correct these lines and choose the file again.</p>
+            <ul className="import-error-list">
+              {preview.errors.slice(0, SHOWN).map((e, i) => (
+                <li key={i}>
+                  <strong>
+                    Line {e.line}
+                    {e.column && `, column ${e.column}`}:
+                  </strong>{' '}
+                  {e.message}
+                </li>
+              ))}
+            </ul>
+            {preview.errors.length > SHOWN && <p className="muted">… and {formatCount(preview.errors.length - SHOWN)} more.</p>}
+          </div>
+          <button className="notice-close" onClick={transfer.reset} aria-label="Dismiss the problems">
+            ×
+          </button>
+        </div>
+      )}
+      {preview && preview.errors.length === 0 && (
+        <div className="import-preview" data-testid="import-preview" role="region" aria-label={`Changes in ${state.fileName}`}>
+          <h3>
+            Changes in {state.fileName} ({formatCount(preview.rowCount)} rows)
+          </h3>
+          <p>
+            <span className="badge badge-ok">{formatCount(preview.changes.added)} added</span>{' '}
+            <span className="badge badge-warn">{formatCount(preview.changes.changed)} changed</span>{' '}
+            <span className="badge badge-error">{formatCount(preview.changes.removed)} removed</span>{' '}
+            <span className="badge badge-muted">{formatCount(preview.changes.unchanged)} unchanged</span>
+          </p>
+          {preview.changes.removed > 0 && <p className="muted">The file is the complete list: rows that are not in it are removed.</p>}
+          {preview.changes.rows.length > 0 && (
+            <div className="table-wrap import-changes">
+              <table className="table" aria-label="Rows that change">
+                <thead>
+                  <tr>
+                    <th scope="col">Change</th>
+                    <th scope="col">Line</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Before</th>
+                    <th scope="col">After</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {preview.changes.rows.slice(0, SHOWN).map((r) => (
+                    <tr key={`${r.kind}-${r.key}`}>
+                      <td>{r.kind}</td>
+                      <td>{r.line ?? '—'}</td>
+                      <td>{r.key.replace(/^user:/, 'user id ').replace(/^email:/, '')}</td>
+                      <td>{describe(r.before)}</td>
+                      <td>{describe(r.after)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {preview.changes.rows.length > SHOWN || preview.changes.rowsTruncated ? <p className="muted">Only the first {SHOWN} changes are listed.</p> : null}
+            </div>
+          )}
+          <div className="toolbar">
+            <Button
+              variant="primary"
+              busy={state.busy}
+              disabled={preview.changes.added + preview.changes.changed + preview.changes.removed === 0}
+              onClick={() => void transfer.apply()}
+            >
+              Apply changes
+            </Button>
+            <Button onClick={transfer.reset}>Cancel</Button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function describe(m: MappingChange['before']): string {
+  if (!m) return '—';
+  if (m.exclude) return 'excluded';
+  const parts = [m.targetUpn || 'automatic'];
+  if (m.alsoDeliverTo.length) parts.push(`+ ${m.alsoDeliverTo.join(', ')}`);
+  return parts.join(' ');
+}
