@@ -1,0 +1,181 @@
+import { Client, HTTPMessageHandler, ResponseType, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { parseRetryAfter } from '../platform/retry';
+import { systemClock, type Clock } from '../platform/clock';
+import { GraphNetworkError, GraphRequestError } from './errors';
+import { MailboxScheduler } from './scheduler';
+
+/** Gives the current access token; called per request, so renewal happens underneath. */
+export type TokenProvider = () => Promise<string>;
+
+export interface GraphClientOptions {
+  /** e.g. https://graph.microsoft.com (no version); tests pass the emulator's URL. */
+  baseUrl: string;
+  getToken: TokenProvider;
+  scheduler?: MailboxScheduler;
+  clock?: Clock;
+  /** A request with no answer after this long is abandoned (its outcome is then unknown). */
+  requestTimeoutMs?: number;
+  /** Backoff of every retry made on behalf of this client (platform/retry.ts). */
+  retry?: { baseMs?: number; maxMs?: number };
+}
+
+export interface GraphRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path under /v1.0, e.g. /users/a@b/mailFolders/inbox. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Which mailbox the request counts against (concurrency, upload budget). */
+  mailbox?: string;
+  signal?: AbortSignal;
+}
+
+export interface GraphResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** Adds the bearer token to every request (the SDK's own handler skips non-Graph hosts such as the emulator). */
+class BearerMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly getToken: TokenProvider) {}
+  async execute(context: Context): Promise<void> {
+    const token = await this.getToken();
+    const options = (context.options ??= {});
+    const headers = new Headers(options.headers as HeadersInit | undefined);
+    headers.set('Authorization', `Bearer ${token}`);
+    options.headers = Object.fromEntries(headers.entries());
+    await this.next!.execute(context);
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/**
+ * Microsoft Graph through the official JavaScript client, with our own middleware chain: the
+ * SDK's retry handler is left out because retries must know whether a create may have been
+ * applied (see importer.ts), and every request runs under the mailbox scheduler.
+ */
+export class GraphClient {
+  readonly scheduler: MailboxScheduler;
+  readonly retry: { baseMs?: number; maxMs?: number };
+  private readonly client: Client;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
+
+  constructor(readonly options: GraphClientOptions) {
+    this.scheduler = options.scheduler ?? new MailboxScheduler();
+    this.clock = options.clock ?? systemClock;
+    this.timeoutMs = options.requestTimeoutMs ?? 120_000;
+    this.retry = options.retry ?? {};
+    const auth = new BearerMiddleware(options.getToken);
+    auth.setNext(new HTTPMessageHandler());
+    this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: options.baseUrl.replace(/\/+$/, '') + '/', defaultVersion: 'v1.0' });
+  }
+
+  async request<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
+    const text = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const bytes = text ? Buffer.byteLength(text) : 0;
+    const run = () => this.send<T>(request, text);
+    return request.mailbox ? this.scheduler.run(request.mailbox, bytes, run, request.signal) : run();
+  }
+
+  private async send<T>(request: GraphRequest, text: string | undefined): Promise<GraphResponse<T>> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal);
+    if (request.query) api = api.query(request.query);
+    let raw: Response;
+    try {
+      if (request.method === 'GET') raw = (await api.get()) as Response;
+      else if (request.method === 'DELETE') raw = (await api.delete()) as Response;
+      else {
+        api = api.header('Content-Type', 'application/json');
+        raw = (await (request.method === 'POST' ? api.post(text) : request.method === 'PUT' ? api.put(text) : api.patch(text))) as Response;
+      }
+    } catch (error) {
+      throw new GraphNetworkError(`${request.method} ${request.path}: ${describeNetworkError(error)}`, { cause: error });
+    }
+    return this.finish<T>(raw, request.mailbox, `${request.method} ${request.path}`);
+  }
+
+  /**
+   * A PUT to an upload session's pre-authenticated URL: no Authorization header (Graph refuses
+   * one there), counted against the mailbox like any other request.
+   */
+  async putChunk<T = unknown>(mailbox: string, uploadUrl: string, chunk: Buffer, range: { start: number; end: number; total: number }, signal?: AbortSignal): Promise<GraphResponse<T>> {
+    return this.scheduler.run(
+      mailbox,
+      chunk.length,
+      async () => {
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        let raw: Response;
+        try {
+          raw = await fetch(uploadUrl, {
+            method: 'PUT',
+            body: chunk as unknown as BodyInit,
+            headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `bytes ${range.start}-${range.end}/${range.total}` },
+            signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          });
+        } catch (error) {
+          throw new GraphNetworkError(`PUT upload ${range.start}-${range.end}: ${describeNetworkError(error)}`, { cause: error });
+        }
+        return this.finish<T>(raw, mailbox, 'PUT upload');
+      },
+      signal,
+    );
+  }
+
+  async deleteUploadSession(mailbox: string, uploadUrl: string): Promise<void> {
+    await this.scheduler.run(mailbox, 0, async () => {
+      try {
+        const raw = await fetch(uploadUrl, { method: 'DELETE', signal: AbortSignal.timeout(this.timeoutMs) });
+        await raw.arrayBuffer();
+      } catch {
+        // An abandoned session expires by itself; failing to delete it changes nothing.
+      }
+    });
+  }
+
+  private async finish<T>(raw: Response, mailbox: string | undefined, what: string): Promise<GraphResponse<T>> {
+    let text: string;
+    try {
+      text = await raw.text();
+    } catch (error) {
+      throw new GraphNetworkError(`${what}: the answer was cut off (${describeNetworkError(error)})`, { cause: error });
+    }
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    if (raw.status >= 200 && raw.status < 300) return { status: raw.status, headers: raw.headers, body: body as T };
+    const retryAfterMs = parseRetryAfter(raw.headers.get('retry-after'), this.clock.now());
+    if (mailbox && retryAfterMs !== undefined && (raw.status === 429 || raw.status === 503)) this.scheduler.pause(mailbox, retryAfterMs);
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new GraphRequestError(raw.status, error?.code ?? `HTTP${raw.status}`, `${what}: ${error?.message ?? raw.statusText}`, retryAfterMs, body);
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const causeText = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : '';
+    return [error.name === 'TimeoutError' ? 'timed out' : error.message, causeText].filter(Boolean).join(' — ');
+  }
+  return String(error);
+}
+
+/** Quotes a value for an OData string literal. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function userPath(mailbox: string): string {
+  return `/users/${encodeURIComponent(mailbox)}`;
+}

@@ -1,0 +1,278 @@
+import pLimit from 'p-limit';
+import type { Message } from '@microsoft/microsoft-graph-types';
+import type { Connector } from '../../../shared/contract';
+import { ArchiverError } from '../../../shared/errors';
+import { withRetry } from '../platform/retry';
+import { systemClock, type Clock } from '../platform/clock';
+import { silentLogger, type Logger } from '../platform/logger';
+import type { Store } from '../store/database';
+import { DeliveryRepository, type Delivery, type DeliveryKey } from '../store/repos/deliveries';
+import type { ConvertedEmail } from '../model/email';
+import { type GraphClient, odataString, userPath } from './client';
+import { classifyGraphError, describeGraphFailure, GraphRequestError } from './errors';
+import { FolderResolver } from './folders';
+import { mailboxProblem } from './permissions';
+import { addAttachment, attachmentsPresent, refusesNonDraft } from './attachments';
+import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
+
+/**
+ * The pipeline's entry points into the Graph importer.
+ *
+ *   enqueueDeliveries(store, connectorId, archiveKey, mailboxes)
+ *     Idempotent: one ledger row per (connector, archiveKey, mailbox); existing rows are untouched.
+ *
+ *   importDeliveries({ store, connector, graph, logger, clock, signal, onProgress, loadEmail })
+ *     Processes every `pending` and `sending` delivery of the connector and resolves with counts.
+ *     `loadEmail(archiveKey)` returns the ConvertedEmail (attachments as spool files). A `sending`
+ *     row is looked up in the mailbox by its archive key before anything is created, so a crash or
+ *     a lost answer never makes a second copy; an item found without all its attachments gets the
+ *     missing ones. Mailboxes that cannot be written are `skipped` with the reason; items Graph
+ *     refuses are `failed` with an officer-facing message; outages leave rows open for the next run.
+ */
+export interface ImportDeps {
+  store: Store;
+  connector: Pick<Connector, 'id' | 'settings'>;
+  graph: GraphClient;
+  loadEmail: (archiveKey: string) => ConvertedEmail | Promise<ConvertedEmail>;
+  logger?: Logger;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+  /** Attempts per delivery within one run before it is left for the next run. */
+  maxAttempts?: number;
+  /** Bytes per upload-session PUT (a multiple of 320 KiB). */
+  chunkBytes?: number;
+  /** Deliveries worked on at once across all mailboxes. */
+  concurrency?: number;
+}
+
+export interface ImportProgress {
+  connectorId: string;
+  delivered: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  /** Mailboxes found unwritable in this run, with the reason recorded on their deliveries. */
+  unwritable: Array<{ mailbox: string; reason: string }>;
+}
+
+export function enqueueDeliveries(store: Store, connectorId: string, archiveKey: string, mailboxes: readonly string[]): number {
+  return new DeliveryRepository(store).enqueue(connectorId, archiveKey, mailboxes);
+}
+
+interface Item {
+  id: string;
+  isDraft: boolean;
+}
+
+class MailboxUnwritable extends Error {}
+
+export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary> {
+  const clock = deps.clock ?? systemClock;
+  const logger = (deps.logger ?? silentLogger).scope('graph');
+  const repo = new DeliveryRepository(deps.store);
+  const settings = deps.connector.settings.microsoft;
+  const folders = new FolderResolver(deps.graph, repo, deps.connector.id, settings.folderName, clock);
+  const open = repo.listOpen(deps.connector.id);
+  const progress: ImportProgress = { connectorId: deps.connector.id, delivered: 0, failed: 0, skipped: 0, pending: open.length };
+  const unwritable = new Map<string, string>();
+  const draftOnly = new Set<string>();
+  const perMailbox = new Map<string, ReturnType<typeof pLimit>>();
+  const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency);
+  const report = () => deps.onProgress?.({ ...progress });
+
+  const deliver = async (delivery: Delivery): Promise<void> => {
+    const key: DeliveryKey = { connectorId: delivery.connectorId, archiveKey: delivery.archiveKey, mailbox: delivery.mailbox };
+    if (deps.signal?.aborted || unwritable.has(delivery.mailbox)) {
+      progress.pending--;
+      return;
+    }
+    let outcomeUnknown = delivery.state === 'sending' || delivery.graphId !== null;
+    let email: ConvertedEmail;
+    try {
+      email = await deps.loadEmail(delivery.archiveKey);
+    } catch (error) {
+      repo.markFailed(key, `The converted e-mail could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+      progress.failed++;
+      progress.pending--;
+      return;
+    }
+    const tooBig = email.attachments.find((a) => a.size > MAX_UPLOAD_SESSION_BYTES);
+    if (tooBig) {
+      repo.markFailed(key, `The attachment ${tooBig.filename} (${tooBig.size} bytes) is larger than the 150 MB Microsoft 365 accepts.`);
+      progress.failed++;
+      progress.pending--;
+      return;
+    }
+    try {
+      await withRetry(
+        async () => {
+          const folderId = await ensureFolder(delivery.mailbox);
+          const asDraft = draftOnly.has(delivery.mailbox);
+          const plan = planAttachments(email, { markAsRead: settings.markAsRead, asDraft });
+          let item: Item | undefined;
+          let done = new Set<number>(repo.get(key)?.attachmentsDone ?? []);
+          if (outcomeUnknown) {
+            item = await findItem(delivery.mailbox, folderId, email.archiveKey);
+            if (item) {
+              done = await attachmentsPresent(deps.graph, delivery.mailbox, item.id, email, deps.signal);
+              repo.recordItem(key, item.id, [...done]);
+            } else {
+              repo.forgetItem(key);
+            }
+          }
+          if (!item) {
+            repo.markSending(key);
+            outcomeUnknown = true;
+            try {
+              item = await createItem(delivery.mailbox, folderId, email, plan.inline, asDraft);
+            } catch (error) {
+              // We just looked and found nothing, so only this create could have made an item.
+              if (error instanceof GraphRequestError && error.definitelyNotApplied) outcomeUnknown = false;
+              if (error instanceof GraphRequestError && error.status === 404 && error.code === 'ErrorItemNotFound') folders.invalidate(delivery.mailbox);
+              throw error;
+            }
+            done = new Set(plan.inline);
+            repo.recordItem(key, item.id, [...done], asDraft ? 'landed-as-draft' : null);
+          }
+          for (const index of plan.later) {
+            if (done.has(index)) continue;
+            try {
+              await addAttachment(deps.graph, delivery.mailbox, item.id, email.attachments[index]!, { clock, signal: deps.signal, chunkBytes: deps.chunkBytes });
+            } catch (error) {
+              if (!item.isDraft && refusesNonDraft(error)) {
+                // docs/decisions/graph-import.md (b): land every attachment on a draft instead.
+                logger.warn(`${delivery.mailbox} refuses attachments on non-draft items; ${email.archiveKey} is re-created as a draft`);
+                draftOnly.add(delivery.mailbox);
+                await deleteItem(delivery.mailbox, item.id);
+                repo.forgetItem(key);
+                outcomeUnknown = false;
+              } else {
+                outcomeUnknown = true;
+              }
+              throw error;
+            }
+            done.add(index);
+            repo.recordItem(key, item.id, [...done]);
+          }
+          repo.markDelivered(key, item.id);
+        },
+        {
+          ...deps.graph.retry,
+          attempts: deps.maxAttempts ?? 10,
+          clock,
+          signal: deps.signal,
+          classify: (error) => (refusesNonDraft(error) ? { retry: true, reason: 'non-draft refused' } : error instanceof MailboxUnwritable ? { retry: false } : classifyGraphError(error)),
+          onRetry: ({ attempt, waitMs, reason }) => logger.debug(`${delivery.mailbox} ${delivery.archiveKey}: attempt ${attempt} failed (${reason}); retrying in ${Math.round(waitMs)} ms`),
+        },
+      );
+      progress.delivered++;
+    } catch (error) {
+      if (error instanceof MailboxUnwritable) return;
+      if (ArchiverError.is(error) && error.code === 'cancelled') {
+        repo.markRetryLater(key, 'The run was cancelled.', outcomeUnknown);
+        return;
+      }
+      const retryable = classifyGraphError(error).retry;
+      const described = describeGraphFailure(error, delivery.mailbox);
+      if (retryable) {
+        repo.markRetryLater(key, `${described.message} ${described.detail ?? ''}`.trim(), outcomeUnknown);
+        logger.warn(`${delivery.mailbox} ${delivery.archiveKey}: left for the next run (${described.detail ?? described.message})`);
+      } else {
+        repo.markFailed(key, `${described.message}${described.fix ? ` ${described.fix}` : ''} ${described.detail ?? ''}`.trim());
+        progress.failed++;
+        logger.error(`${delivery.mailbox} ${delivery.archiveKey}: failed (${described.detail ?? described.message})`);
+      }
+    } finally {
+      progress.pending--;
+      report();
+    }
+  };
+
+  const ensureFolder = async (mailbox: string): Promise<string> => {
+    try {
+      return await folders.ensure(mailbox, deps.signal);
+    } catch (error) {
+      const problem = mailboxProblem(error, mailbox);
+      if (!problem) throw error;
+      if (!unwritable.has(mailbox)) {
+        unwritable.set(mailbox, problem.message ?? problem.reason ?? 'unwritable');
+        const skipped = repo.skipMailbox(deps.connector.id, mailbox, problem.message ?? 'The mailbox cannot be written.');
+        progress.skipped += skipped;
+        logger.warn(`${mailbox}: ${problem.message}; ${skipped} deliveries skipped`);
+      }
+      throw new MailboxUnwritable(problem.message);
+    }
+  };
+
+  const findItem = async (mailbox: string, folderId: string, archiveKey: string): Promise<Item | undefined> => {
+    const response = await deps.graph.request<{ value: Message[] }>({
+      method: 'GET',
+      path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`,
+      query: {
+        $filter: `singleValueExtendedProperties/any(ep: ep/id eq ${odataString(ARCHIVE_KEY_PROPERTY)} and ep/value eq ${odataString(archiveKey)})`,
+        $select: 'id,isDraft,createdDateTime',
+        $top: '10',
+      },
+      mailbox,
+      signal: deps.signal,
+    });
+    const found = [...response.body.value].sort((a, b) => (a.createdDateTime ?? '').localeCompare(b.createdDateTime ?? ''));
+    // Never two copies: should an earlier fault ever have made a second one, keep the oldest.
+    for (const extra of found.slice(1)) {
+      logger.error(`${mailbox}: a second copy of ${archiveKey} was found and removed`);
+      await deleteItem(mailbox, extra.id!);
+    }
+    const first = found[0];
+    return first ? { id: first.id!, isDraft: first.isDraft === true } : undefined;
+  };
+
+  const createItem = async (mailbox: string, folderId: string, email: ConvertedEmail, inline: number[], asDraft: boolean): Promise<Item> => {
+    const attachments = await Promise.all(inline.map((index) => inlineAttachment(email.attachments[index]!)));
+    const body = renderMessage(email, { markAsRead: settings.markAsRead, asDraft }, attachments);
+    const response = await deps.graph.request<Message>({ method: 'POST', path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`, body, mailbox, signal: deps.signal });
+    return { id: response.body.id!, isDraft: response.body.isDraft === true };
+  };
+
+  const deleteItem = async (mailbox: string, id: string): Promise<void> => {
+    await withRetry(
+      async () => {
+        try {
+          await deps.graph.request({ method: 'DELETE', path: `${userPath(mailbox)}/messages/${encodeURIComponent(id)}`, mailbox, signal: deps.signal });
+        } catch (error) {
+          if (error instanceof GraphRequestError && error.status === 404) return;
+          throw error;
+        }
+      },
+      { ...deps.graph.retry, classify: classifyGraphError, clock, signal: deps.signal, attempts: 8 },
+    );
+  };
+
+  // Interleave mailboxes so that the global limit keeps many mailboxes busy at once.
+  const byMailbox = new Map<string, Delivery[]>();
+  for (const delivery of open) {
+    const list = byMailbox.get(delivery.mailbox) ?? [];
+    list.push(delivery);
+    byMailbox.set(delivery.mailbox, list);
+  }
+  const queues = [...byMailbox.values()];
+  const ordered: Delivery[] = [];
+  for (let round = 0; ordered.length < open.length; round++) for (const queue of queues) if (queue[round]) ordered.push(queue[round]!);
+  const perMailboxConcurrency = deps.graph.scheduler.limits.perMailboxConcurrency;
+  await Promise.all(
+    ordered.map((delivery) => {
+      let limit = perMailbox.get(delivery.mailbox);
+      if (!limit) {
+        limit = pLimit(perMailboxConcurrency);
+        perMailbox.set(delivery.mailbox, limit);
+      }
+      const mailboxLimit = limit;
+      return global(() => mailboxLimit(() => deliver(delivery)));
+    }),
+  );
+  report();
+  return { ...progress, unwritable: [...unwritable].map(([mailbox, reason]) => ({ mailbox, reason })) };
+}

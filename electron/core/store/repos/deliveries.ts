@@ -1,0 +1,209 @@
+import type { Store } from '../database';
+
+export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';
+
+export interface Delivery {
+  connectorId: string;
+  archiveKey: string;
+  mailbox: string;
+  state: DeliveryState;
+  attempts: number;
+  graphId: string | null;
+  attachmentsDone: number[];
+  note: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+interface DeliveryRow {
+  connector_id: string;
+  archive_key: string;
+  mailbox: string;
+  state: DeliveryState;
+  attempts: number;
+  graph_id: string | null;
+  attachments_done: string;
+  note: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface DeliveryKey {
+  connectorId: string;
+  archiveKey: string;
+  mailbox: string;
+}
+
+/** Mailbox addresses are compared case-insensitively everywhere; the ledger stores them lower-cased. */
+export function normaliseMailbox(mailbox: string): string {
+  return mailbox.trim().toLowerCase();
+}
+
+/** SQL for the delivery ledger and the mailbox folder cache; nothing else touches these tables. */
+export class DeliveryRepository {
+  constructor(private readonly store: Store) {}
+
+  /** Adds a pending row per mailbox; rows that exist (in any state) are left as they are. */
+  enqueue(connectorId: string, archiveKey: string, mailboxes: readonly string[], now = new Date()): number {
+    const at = now.toISOString();
+    const insert = this.store.db.prepare(
+      `INSERT INTO deliveries (connector_id, archive_key, mailbox, state, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    return this.store.transaction(() => {
+      let added = 0;
+      for (const mailbox of new Set(mailboxes.map(normaliseMailbox))) {
+        if (mailbox) added += insert.run(connectorId, archiveKey, mailbox, at, at).changes;
+      }
+      return added;
+    });
+  }
+
+  get(key: DeliveryKey): Delivery | undefined {
+    const row = this.store.db
+      .prepare('SELECT * FROM deliveries WHERE connector_id = ? AND archive_key = ? AND mailbox = ?')
+      .get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as DeliveryRow | undefined;
+    return row && toDelivery(row);
+  }
+
+  /** Work still to do: `sending` first (their outcome is unknown), then `pending`, oldest first. */
+  listOpen(connectorId: string, limit = 1_000_000): Delivery[] {
+    const rows = this.store.db
+      .prepare(
+        `SELECT * FROM deliveries WHERE connector_id = ? AND state IN ('sending', 'pending')
+         ORDER BY CASE state WHEN 'sending' THEN 0 ELSE 1 END, created_at, archive_key, mailbox LIMIT ?`,
+      )
+      .all(connectorId, limit) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  list(connectorId: string, state?: DeliveryState): Delivery[] {
+    const rows = (
+      state
+        ? this.store.db.prepare('SELECT * FROM deliveries WHERE connector_id = ? AND state = ? ORDER BY archive_key, mailbox').all(connectorId, state)
+        : this.store.db.prepare('SELECT * FROM deliveries WHERE connector_id = ? ORDER BY archive_key, mailbox').all(connectorId)
+    ) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  counts(connectorId: string): Record<DeliveryState, number> {
+    const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, held: 0 };
+    const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE connector_id = ? GROUP BY state').all(connectorId) as {
+      state: DeliveryState;
+      n: number;
+    }[];
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  /** Committed before the create request goes out: from here on the outcome is unknown until recorded. */
+  markSending(key: DeliveryKey, now = new Date()): void {
+    this.update(key, "state = 'sending', attempts = attempts + 1, updated_at = ?", [now.toISOString()]);
+  }
+
+  /** The item exists in the mailbox (created now or found again); attachments may still be missing. */
+  recordItem(key: DeliveryKey, graphId: string, attachmentsDone: readonly number[], note: string | null = null, now = new Date()): void {
+    this.update(key, 'graph_id = ?, attachments_done = ?, note = COALESCE(?, note), updated_at = ?', [
+      graphId,
+      JSON.stringify([...new Set(attachmentsDone)].sort((a, b) => a - b)),
+      note,
+      now.toISOString(),
+    ]);
+  }
+
+  /** The item no longer exists (deleted to be re-created); forget its id and progress. */
+  forgetItem(key: DeliveryKey, now = new Date()): void {
+    this.update(key, "graph_id = NULL, attachments_done = '[]', updated_at = ?", [now.toISOString()]);
+  }
+
+  markDelivered(key: DeliveryKey, graphId: string, now = new Date()): void {
+    const at = now.toISOString();
+    this.update(key, "state = 'delivered', graph_id = ?, last_error = NULL, delivered_at = ?, updated_at = ?", [graphId, at, at]);
+  }
+
+  /**
+   * A failure worth retrying on the next run. The row stays `sending` when a create may have
+   * reached the mailbox (the next run then looks before it creates), else goes back to `pending`.
+   */
+  markRetryLater(key: DeliveryKey, error: string, outcomeUnknown: boolean, now = new Date()): void {
+    this.update(key, "state = CASE WHEN ? = 1 OR graph_id IS NOT NULL THEN 'sending' ELSE 'pending' END, last_error = ?, updated_at = ?", [
+      outcomeUnknown ? 1 : 0,
+      error,
+      now.toISOString(),
+    ]);
+  }
+
+  markFailed(key: DeliveryKey, error: string, now = new Date()): void {
+    this.update(key, "state = 'failed', last_error = ?, updated_at = ?", [error, now.toISOString()]);
+  }
+
+  markSkipped(key: DeliveryKey, reason: string, now = new Date()): void {
+    this.update(key, "state = 'skipped', last_error = ?, updated_at = ?", [reason, now.toISOString()]);
+  }
+
+  markHeld(key: DeliveryKey, reason: string, now = new Date()): void {
+    this.update(key, "state = 'held', last_error = ?, updated_at = ?", [reason, now.toISOString()]);
+  }
+
+  /** Every open delivery of a mailbox that cannot be written is skipped with the same reason. */
+  skipMailbox(connectorId: string, mailbox: string, reason: string, now = new Date()): number {
+    return this.store.db
+      .prepare("UPDATE deliveries SET state = 'skipped', last_error = ?, updated_at = ? WHERE connector_id = ? AND mailbox = ? AND state IN ('pending', 'sending') AND graph_id IS NULL")
+      .run(reason, now.toISOString(), connectorId, normaliseMailbox(mailbox)).changes;
+  }
+
+  /** Puts failed and skipped rows back in the queue (the officer fixed the cause); rows ever sent are re-checked first. */
+  requeue(connectorId: string, states: readonly DeliveryState[] = ['failed', 'skipped'], now = new Date()): number {
+    const placeholders = states.map(() => '?').join(', ');
+    return this.store.db
+      .prepare(`UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ? WHERE connector_id = ? AND state IN (${placeholders})`)
+      .run(now.toISOString(), connectorId, ...states).changes;
+  }
+
+  folderId(connectorId: string, mailbox: string, folderName: string): string | undefined {
+    const row = this.store.db
+      .prepare('SELECT folder_id FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?')
+      .get(connectorId, normaliseMailbox(mailbox), folderName) as { folder_id: string } | undefined;
+    return row?.folder_id;
+  }
+
+  saveFolderId(connectorId: string, mailbox: string, folderName: string, folderId: string, now = new Date()): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO mailbox_folders (connector_id, mailbox, folder_name, folder_id, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (connector_id, mailbox, folder_name) DO UPDATE SET folder_id = excluded.folder_id, updated_at = excluded.updated_at`,
+      )
+      .run(connectorId, normaliseMailbox(mailbox), folderName, folderId, now.toISOString());
+  }
+
+  forgetFolder(connectorId: string, mailbox: string, folderName: string): void {
+    this.store.db.prepare('DELETE FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?').run(connectorId, normaliseMailbox(mailbox), folderName);
+  }
+
+  private update(key: DeliveryKey, set: string, values: unknown[]): void {
+    this.store.db
+      .prepare(`UPDATE deliveries SET ${set} WHERE connector_id = ? AND archive_key = ? AND mailbox = ?`)
+      .run(...values, key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox));
+  }
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    connectorId: row.connector_id,
+    archiveKey: row.archive_key,
+    mailbox: row.mailbox,
+    state: row.state,
+    attempts: row.attempts,
+    graphId: row.graph_id,
+    attachmentsDone: JSON.parse(row.attachments_done) as number[],
+    note: row.note,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deliveredAt: row.delivered_at,
+  };
+}

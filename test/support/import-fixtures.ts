@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCipheriv, createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { ConvertedEmail, EmailAttachment } from '../../electron/core/model/email';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import type { Connector } from '../../shared/contract';
+import { GraphEmulator, type GraphEmulatorOptions } from '../emulators/graph/server';
+import { GraphClient } from '../../electron/core/graph/client';
+import { MailboxScheduler, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/scheduler';
+
+/** Deterministic bytes: AES-256-CTR keystream of a seed, so a file can be regenerated and compared. */
+export function deterministicBytes(seed: string, size: number): Buffer {
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
+}
+
+/** Writes a large deterministic file in 4 MiB steps (never the whole file in memory); returns its sha256. */
+export async function writeDeterministicFile(file: string, seed: string, size: number): Promise<string> {
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  const hash = createHash('sha256');
+  const step = 4 * 1024 * 1024;
+  const zero = Buffer.alloc(step);
+  async function* chunks() {
+    for (let written = 0; written < size; written += step) {
+      const bytes = cipher.update(zero.subarray(0, Math.min(step, size - written)));
+      hash.update(bytes);
+      yield bytes;
+    }
+  }
+  await pipeline(Readable.from(chunks()), fs.createWriteStream(file));
+  return hash.digest('hex');
+}
+
+export function attachmentFile(dir: string, name: string, bytes: Buffer, extra: Partial<EmailAttachment> = {}): EmailAttachment {
+  const file = path.join(dir, `${createHash('sha1').update(name + bytes.length).digest('hex').slice(0, 10)}-${name}`);
+  fs.writeFileSync(file, bytes);
+  return { filename: name, contentType: 'application/octet-stream', path: file, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), inline: false, ...extra };
+}
+
+/** A ConvertedEmail as the converter would produce it, built directly for importer tests. */
+export function makeEmail(index: number, attachments: EmailAttachment[] = [], headerCount = 3): ConvertedEmail {
+  const date = new Date(Date.UTC(2025, 0, 1) + index * 61_000);
+  const headers = Array.from({ length: headerCount }, (_, i) => ({ name: i === 0 ? 'X-Symphony-Message-Id' : `X-Symphony-Custody-${i}`, value: `m${index}-h${i}; value=${i}` }));
+  return {
+    archiveKey: `pod1:msg-${String(index).padStart(6, '0')}`,
+    messageId: `<msg-${index}@pod1.symphony.example>`,
+    references: index > 0 ? [`<msg-${index - 1}@pod1.symphony.example>`] : [],
+    inReplyTo: index > 0 ? `<msg-${index - 1}@pod1.symphony.example>` : undefined,
+    from: { name: `Sender ${index % 17}`, address: `sender${index % 17}@corp.example` },
+    to: [{ name: 'Room', address: 'room@corp.example' }],
+    cc: [],
+    subject: `Chat ${index}: quarterly numbers ✓`,
+    date,
+    html: `<p>Message <b>${index}</b></p>`,
+    text: `Message ${index}`,
+    attachments,
+    headers,
+  };
+}
+
+export interface ImportWorld {
+  dir: string;
+  store: Store;
+  connector: Connector;
+  emulator: GraphEmulator;
+  graph: GraphClient;
+  scheduler: MailboxScheduler;
+  mailboxes: string[];
+  close(): Promise<void>;
+}
+
+export async function startImportWorld(options: {
+  dir: string;
+  mailboxes: number;
+  emulator?: GraphEmulatorOptions;
+  limits?: Partial<ThrottleLimits>;
+  requestTimeoutMs?: number;
+  markAsRead?: boolean;
+  storeFile?: string;
+}): Promise<ImportWorld> {
+  const emulator = new GraphEmulator(options.emulator);
+  const baseUrl = await emulator.start();
+  const mailboxes: string[] = [];
+  for (let i = 0; i < options.mailboxes; i++) {
+    const upn = `user${String(i).padStart(3, '0')}@corp.example`;
+    emulator.directory.addUser({ userPrincipalName: upn });
+    mailboxes.push(upn);
+  }
+  const store = Store.open(options.storeFile ?? path.join(options.dir, 'archiver.db'));
+  const connectors = new ConnectorRepository(store);
+  const connector =
+    connectors.findByName('test') ??
+    connectors.create('test', { microsoft: { cloud: 'public', tenantId: emulator.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: baseUrl, folderName: 'Symphony', markAsRead: options.markAsRead ?? true } });
+  const scheduler = new MailboxScheduler({ ...outlookLimits, ...options.limits });
+  const token = await emulator.mintToken();
+  const graph = new GraphClient({ baseUrl, getToken: async () => token, scheduler, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, retry: { baseMs: 20, maxMs: 500 } });
+  return {
+    dir: options.dir,
+    store,
+    connector,
+    emulator,
+    graph,
+    scheduler,
+    mailboxes,
+    async close() {
+      store.dispose();
+      await emulator.stop();
+    },
+  };
+}
