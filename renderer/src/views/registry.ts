@@ -2,6 +2,8 @@ import type { ComponentType } from 'react';
 import { WelcomeView } from './welcome/WelcomeView';
 import { ConnectorsView } from './connectors/ConnectorsView';
 import { MappingView } from './mapping/MappingView';
+import { MonitorView } from './monitor/MonitorView';
+import { PreviewView } from './preview/PreviewView';
 
 /**
  * The views of the activity bar, in order. A feature adds its view with one entry here; the
@@ -18,5 +20,7 @@ export interface ViewDefinition {
 export const views: ViewDefinition[] = [
   { id: 'welcome', title: 'Welcome', icon: '⌂', component: WelcomeView },
   { id: 'connectors', title: 'Connectors', icon: '⇄', component: ConnectorsView },
+  { id: 'monitor', title: 'Monitor', icon: '▤', component: MonitorView },
+  { id: 'preview', title: 'Preview', icon: '✉', component: PreviewView },
   { id: 'mapping', title: 'Mapping', icon: '⇢', component: MappingView },
 ];

@@ -1,5 +1,6 @@
 import { Button } from '../../../components/Button';
-import { ErrorNotice, Notice } from '../../../components/ErrorNotice';
+import { ErrorNotice } from '../../../components/ErrorNotice';
+import { ConnectionReport } from './ConnectionReport';
 import { SelectField, TextField } from '../../../components/Field';
 import { useAction } from '../../../components/useAction';
 import { sourceOptions } from './SimpleSteps';
@@ -49,11 +50,7 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
         </Button>
       </div>
       {test.error && <ErrorNotice error={test.error} title="The connection test failed" />}
-      {test.result && (
-        <Notice kind="ok" testId="connection-ok">
-          <strong>Connected.</strong> {test.result.summary}
-        </Notice>
-      )}
+      {test.result && <ConnectionReport result={test.result} />}
     </>
   );
 }

@@ -1,0 +1,116 @@
+import type { RunStage } from '../../../../shared/contract';
+import { Button } from '../../components/Button';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../../components/format';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useAction } from '../../components/useAction';
+import type { Monitor } from './useMonitor';
+
+export const stageLabels: Record<RunStage, string> = {
+  capture: 'Capture from Symphony',
+  convert: 'Convert to e-mail',
+  map: 'Find mailboxes',
+  import: 'Import into Microsoft 365',
+  reconcile: 'Reconcile',
+};
+const stageOrder: RunStage[] = ['capture', 'convert', 'map', 'import', 'reconcile'];
+
+/** The run in progress, stage by stage, or the last run's outcome and the next scheduled one. */
+export function CurrentRun({ monitor, enabled }: { monitor: Monitor; enabled: boolean }) {
+  const start = useAction(monitor.start);
+  const cancel = useAction(monitor.cancel);
+  const pause = useAction(() => (monitor.status?.paused ? monitor.resume() : monitor.pause()));
+  const { current, progress, status } = monitor;
+  const error = start.error ?? cancel.error ?? pause.error;
+  return (
+    <section aria-labelledby="current-run-title" className="panel">
+      <div className="panel-header">
+        <h2 id="current-run-title">{current ? `Run ${current.id} in progress` : 'Runs'}</h2>
+        <div className="toolbar" role="toolbar" aria-label="Run actions">
+          {current ? (
+            <Button variant="danger" onClick={() => void cancel.run()} busy={cancel.busy} data-testid="cancel-run">
+              Cancel run
+            </Button>
+          ) : (
+            <Button variant="primary" onClick={() => void start.run()} busy={start.busy} disabled={!enabled} data-testid="run-now" title={enabled ? undefined : 'The connector is disabled'}>
+              Run now
+            </Button>
+          )}
+          {status?.scheduleEnabled && (
+            <Button onClick={() => void pause.run()} busy={pause.busy}>
+              {status.paused ? 'Resume schedule' : 'Pause schedule'}
+            </Button>
+          )}
+        </div>
+      </div>
+      {error && <ErrorNotice error={error} onDismiss={() => (start.clear(), cancel.clear(), pause.clear())} />}
+      {current ? (
+        <div data-testid="current-run" aria-live="polite">
+          <p className="muted">
+            Started {formatDateTime(current.startedAt)} ({current.trigger}). Cancelling stops safely; the next run resumes where this one stopped.
+          </p>
+          {stageOrder.map((stage) => {
+            const p = progress?.stages[stage];
+            if (!p) return <ProgressBar key={stage} label={stageLabels[stage]} value={0} max={1} detail="waiting" />;
+            const rate = p.itemsPerSecond > 0 ? `${p.itemsPerSecond.toLocaleString()} items/s` : '';
+            const eta = p.etaSeconds !== null && p.total !== null && p.done < p.total ? `ETA ${formatDuration(p.etaSeconds)}` : '';
+            const counts = p.total !== null ? `${p.done.toLocaleString()} / ${p.total.toLocaleString()}` : `${p.done.toLocaleString()} items`;
+            return (
+              <ProgressBar
+                key={stage}
+                label={`${stageLabels[stage]}${progress?.stage === stage ? ' (now)' : ''}`}
+                value={p.done}
+                max={p.total}
+                detail={[counts, p.bytes ? formatBytes(p.bytes) : '', rate, eta].filter(Boolean).join(' · ')}
+              />
+            );
+          })}
+        </div>
+      ) : (
+        <LastRun monitor={monitor} />
+      )}
+    </section>
+  );
+}
+
+function LastRun({ monitor }: { monitor: Monitor }) {
+  const last = monitor.status?.last;
+  const next = monitor.status?.nextRunAt;
+  return (
+    <div data-testid="last-run">
+      {last ? (
+        <p>
+          Last run <strong>{last.id}</strong>{' '}
+          <span className={`badge ${badgeOf(last.status)}`} data-testid="last-run-status">
+            {last.status}
+          </span>{' '}
+          {formatDateTime(last.finishedAt ?? last.startedAt)}
+          {last.reconciliation && (
+            <>
+              {' '}
+              — {last.reconciliation.delivered.count.toLocaleString()} delivered, {last.reconciliation.failed.count.toLocaleString()} failed,{' '}
+              {last.reconciliation.skipped.count.toLocaleString()} skipped of {last.reconciliation.captured.count.toLocaleString()} captured
+            </>
+          )}
+          {last.error && <span className="error-text"> — {last.error}</span>}
+        </p>
+      ) : (
+        <p className="muted">No run yet.</p>
+      )}
+      <p className="muted">
+        {monitor.status?.paused
+          ? 'The schedule is paused.'
+          : next
+            ? `Next scheduled run ${formatRelative(next)} (${formatDateTime(next)}).`
+            : 'No scheduled run: runs start when you press Run now.'}
+      </p>
+    </div>
+  );
+}
+
+export function badgeOf(status: string): string {
+  if (status === 'succeeded') return 'badge-ok';
+  if (status === 'failed' || status === 'interrupted') return 'badge-error';
+  if (status === 'cancelled') return 'badge-warn';
+  return 'badge-muted';
+}

@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import type { Reconciliation } from '../../../../shared/contract';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { formatBytes } from '../../components/format';
+import { Table } from '../../components/Table';
+import { useCall } from '../../state/api-context';
+import { ItemTrail } from './ItemTrail';
+
+/** One run: its reconciliation in full and its conversations; a conversation opens its item trail. */
+export function RunDetail({ runId, connectorId }: { runId: number; connectorId: string }) {
+  const run = useCall('runs.get', { runId, conversationsOffset: 0, conversationsLimit: 200 }, { refreshOn: ['runs.changed'] });
+  const [streamId, setStreamId] = useState<string | null>(null);
+  if (run.state === 'loading') return <p className="muted">Loading run {runId}…</p>;
+  if (run.state === 'error') return <ErrorNotice error={run.error} />;
+  const r = run.value;
+  return (
+    <section aria-labelledby="run-detail-title" className="panel" data-testid="run-detail">
+      <h3 id="run-detail-title">Run {r.id}</h3>
+      {r.error && <p className="error-text">{r.error}</p>}
+      {r.reconciliation ? <ReconciliationTable rec={r.reconciliation} /> : <p className="muted">Reconciled when the run ends.</p>}
+      <h3>Conversations ({r.conversationsTotal.toLocaleString()})</h3>
+      <Table
+        label={`Conversations of run ${r.id}`}
+        testId="run-conversations"
+        rows={r.conversations}
+        rowKey={(c) => c.streamId}
+        selectedKey={streamId}
+        onActivate={(c) => setStreamId(c.streamId)}
+        empty="This run took in no items."
+        columns={[
+          { key: 'stream', header: 'Conversation', render: (c) => <code>{c.streamId}</code> },
+          { key: 'captured', header: 'Captured', align: 'right', render: (c) => c.captured.toLocaleString() },
+          { key: 'delivered', header: 'Delivered', align: 'right', render: (c) => c.delivered.toLocaleString() },
+          { key: 'failed', header: 'Failed', align: 'right', render: (c) => c.failed.toLocaleString() },
+          { key: 'skipped', header: 'Skipped', align: 'right', render: (c) => c.skipped.toLocaleString() },
+          { key: 'bytes', header: 'Size', align: 'right', render: (c) => formatBytes(c.bytes) },
+          { key: 'balanced', header: 'Balanced', render: (c) => (c.balanced ? <span className="ok-text">✓</span> : <span className="error-text">✗</span>) },
+        ]}
+      />
+      {streamId && <ItemTrail connectorId={connectorId} filter={{ runId: r.id, streamId }} title={`Items of ${streamId} in run ${r.id}`} />}
+    </section>
+  );
+}
+
+function ReconciliationTable({ rec }: { rec: Reconciliation }) {
+  const row = (label: string, v: { count: number; bytes: number }) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{v.count.toLocaleString()}</td>
+      <td>{formatBytes(v.bytes)}</td>
+    </tr>
+  );
+  const reasons = Object.entries(rec.skipped.byReason);
+  return (
+    <div className="reconciliation" data-testid="reconciliation" data-balanced={rec.balanced}>
+      <table className="table compact" aria-label="Reconciliation">
+        <thead>
+          <tr>
+            <th scope="col">Items</th>
+            <th scope="col">Count</th>
+            <th scope="col">Size</th>
+          </tr>
+        </thead>
+        <tbody>
+          {row('Captured', rec.captured)}
+          {row('Delivered', rec.delivered)}
+          {row('Failed', rec.failed)}
+          {row('of which held', rec.held)}
+          {row('Skipped', rec.skipped)}
+          {row('Unaccounted', rec.unaccounted)}
+        </tbody>
+      </table>
+      <div>
+        <p className={rec.balanced ? 'ok-text' : 'error-text'}>
+          <strong>{rec.balanced ? '✓ Balanced:' : '✗ Not balanced:'}</strong> captured {rec.captured.count.toLocaleString()} = delivered{' '}
+          {rec.delivered.count.toLocaleString()} + failed {rec.failed.count.toLocaleString()} + skipped {rec.skipped.count.toLocaleString()}
+          {rec.unaccounted.count ? ` + ${rec.unaccounted.count.toLocaleString()} unaccounted` : ''}
+        </p>
+        {reasons.length > 0 && <p className="muted">Skipped because: {reasons.map(([k, v]) => `${k} ${v}`).join(', ')}</p>}
+        <p className="muted">
+          Deliveries (item × mailbox): {rec.deliveries.delivered.toLocaleString()} delivered, {rec.deliveries.failed.toLocaleString()} failed, {rec.deliveries.skipped.toLocaleString()} skipped,{' '}
+          {rec.deliveries.pending.toLocaleString()} pending
+        </p>
+        {rec.problems.map((p) => (
+          <p key={p} className="error-text">
+            {p}
+          </p>
+        ))}
+      </div>
+    </div>
+  );
+}
