@@ -1,3 +1,4 @@
+import { detectMimeType } from 'nodemailer/lib/mime-funcs';
 import { ArchiverError } from '../../../shared/errors';
 import type { CapturedAttachment, CapturedMessage, Conversation, Participant } from '../model/captured';
 import type { EmailAddress, EmailAttachment } from '../model/email';
@@ -92,9 +93,12 @@ function safeFilename(name: string, index: number): string {
 
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 
-function safeContentType(contentType: string): string {
+/** The declared type, or one from the file name when Symphony gave none (or only octet-stream). */
+function safeContentType(contentType: string, filename: string): string {
   const base = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  return CONTENT_TYPE.test(base) ? base : 'application/octet-stream';
+  if (CONTENT_TYPE.test(base) && base !== 'application/octet-stream') return base;
+  const detected = detectMimeType(filename).toLowerCase();
+  return CONTENT_TYPE.test(detected) ? detected : 'application/octet-stream';
 }
 
 /** An attachment capture gave up on (e.g. refused as too large): the e-mail says so instead. */
@@ -132,10 +136,11 @@ function toEmailAttachment(message: CapturedMessage, attachment: CapturedAttachm
       target: `${message.connectorId}/${message.messageId}/${attachment.attachmentId}`,
     });
   }
-  const contentType = safeContentType(attachment.contentType);
+  const filename = safeFilename(attachment.name, index);
+  const contentType = safeContentType(attachment.contentType, filename);
   const inline = attachment.inline && contentType.startsWith('image/');
   const result: EmailAttachment = {
-    filename: safeFilename(attachment.name, index),
+    filename,
     contentType,
     path: attachment.spoolPath,
     size: attachment.size,

@@ -10,6 +10,11 @@ const HEADER_NAMES = new Map(
     .map((name) => [name.toLowerCase(), name]),
 );
 
+/** A header value with one raw quoted parameter, the input form nodemailer's header parser reads back exactly. */
+function withParam(value: string, param: string, raw: string): string {
+  return `${value}; ${param}="${headerValue(raw).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 function crlf(value: string): string {
   return value.replace(/\r\n|\r|\n/g, '\r\n');
 }
@@ -39,10 +44,14 @@ function mailOptions(email: ConvertedEmail) {
     html: crlf(email.html),
     headers,
     attachments: email.attachments.map((a) => ({
-      filename: a.filename,
-      contentType: a.contentType,
+      // Given `filename`, nodemailer writes name="=?UTF-8?Q?…?=" into Content-Type: an
+      // encoded-word inside a quoted string, which RFC 2047 forbids (Python flags it as a defect).
+      // Both parameters are handed over raw instead; nodemailer parses them and writes a
+      // non-ASCII or long name as an RFC 2231 parameter in both fields.
+      filename: false as const,
+      contentType: withParam(a.contentType, 'name', a.filename),
+      contentDisposition: withParam(a.inline ? 'inline' : 'attachment', 'filename', a.filename),
       path: a.path,
-      contentDisposition: a.inline ? ('inline' as const) : ('attachment' as const),
       ...(a.contentId ? { cid: a.contentId } : {}),
     })),
     baseBoundary: boundaryFor(email.archiveKey, email.html, email.text),
