@@ -18,6 +18,11 @@ export const appCalls = {
     z.object({ path: z.string(), bytes: z.number().int() }),
     'Writes a consistent copy of the database (online backup) and returns where it went.',
   ),
+  'app.logTail': call(
+    z.object({ lines: z.number().int().min(1).max(5000).default(500) }).strict().default({ lines: 500 }),
+    z.object({ file: z.string(), lines: z.array(z.string()), truncated: z.boolean() }),
+    'The last lines of the application log, for the log viewer.',
+  ),
 } as const;
 
 export const appEvents = {} as const;

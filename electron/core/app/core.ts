@@ -13,6 +13,7 @@ import { mappingHandlers } from '../mapping/handlers';
 import { convertHandlers } from '../convert/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
+import { tailLog } from './log-tail';
 
 export interface CoreOptions {
   dataDir: string;
@@ -60,6 +61,7 @@ export class Core implements Disposable {
         if (fs.existsSync(target)) fs.rmSync(target);
         return this.store.backup(target);
       },
+      'app.logTail': ({ lines }) => tailLog(this.paths.logs, lines),
       'connectors.list': () => this.connectors.list(),
       'connectors.get': ({ id }) => this.connectors.get(id),
       'connectors.create': ({ name, settings }) => this.notifyConnector(this.connectors.create(name, settings ?? {})),
