@@ -45,6 +45,15 @@ export async function loadPrivateKey(file: string): Promise<KeyObject> {
       target,
     });
   }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < 2048) {
+    throw new ArchiverError({
+      code: 'invalid-input',
+      message: `The RSA key in ${file} has only ${bits} bits; RS512 signatures need at least 2048.`,
+      fix: 'Generate a 4096-bit RSA key pair and register its public key for the service account.',
+      target,
+    });
+  }
   return key;
 }
 

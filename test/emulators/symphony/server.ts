@@ -17,6 +17,8 @@ export interface SymphonyEmulatorOptions extends PodOptions {
   nonMemberRead?: 'forbidden' | 'empty' | 'allow';
   /** Agent calls need the keyManagerToken header (older agents; newer ones accept without). */
   requireKeyManagerToken?: boolean;
+  /** `expire` faults spare sessions younger than this (ms). */
+  minSessionAgeToExpireMs?: number;
   /** Added to every answer, as a network and a busy pod would. */
   latencyMs?: number;
   /** Largest accepted JWT lifetime (Symphony: 5 minutes). */
@@ -28,6 +30,7 @@ type Api = 'pod' | 'agent' | 'login';
 interface Session {
   user: EmUser;
   kind: 'session' | 'keyManager';
+  issuedAt: number;
   expiresAt: number;
 }
 
@@ -163,7 +166,8 @@ export class SymphonyEmulator {
     const token = header(ctx.req, 'sessiontoken');
     const session = token ? this.sessions.get(token) : undefined;
     if (!session || session.kind !== 'session' || session.expiresAt <= Date.now()) throw new HttpError(401, 'Invalid session');
-    if (ctx.fault === 'expire') {
+    // A real session never expires the moment it was issued; an `expire` fault only ends older ones.
+    if (ctx.fault === 'expire' && Date.now() - session.issuedAt >= (this.options.minSessionAgeToExpireMs ?? 250)) {
       session.expiresAt = 0;
       throw new HttpError(401, 'Invalid session');
     }
@@ -208,7 +212,7 @@ export class SymphonyEmulator {
     }
     if (exp === undefined || exp * 1000 - Date.now() > ((this.options.maxJwtLifetimeSeconds ?? 300) + 5) * 1000) throw refuse('token expiration is more than 5 minutes ahead');
     const value = opaqueToken();
-    this.sessions.set(value, { user, kind, expiresAt: Date.now() + (this.options.sessionTtlMs ?? 3600_000) });
+    this.sessions.set(value, { user, kind, issuedAt: Date.now(), expiresAt: Date.now() + (this.options.sessionTtlMs ?? 3600_000) });
     this.counters.logins[kind]++;
     this.json(ctx, 200, { name: kind === 'session' ? 'sessionToken' : 'keyManagerToken', token: value });
   }
