@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { AttachmentTooLargeError, Base64DecodeStream } from '../../electron/core/symphony/attachment-download';
@@ -10,9 +10,13 @@ import { Prng } from '../emulators/symphony/prng';
 
 async function decode(chunks: string[], max = 1 << 30, declared?: number): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks.map((c) => Buffer.from(c, 'latin1'))), new Base64DecodeStream(max, declared), async function* (source) {
-    for await (const chunk of source) out.push(chunk as Buffer);
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out.push(chunk);
+      done();
+    },
   });
+  await pipeline(Readable.from(chunks.map((c) => Buffer.from(c, 'latin1'))), new Base64DecodeStream(max, declared), sink);
   return Buffer.concat(out);
 }
 
