@@ -78,3 +78,24 @@ export function pickMailbox(address: string, users: readonly GraphUser[]): Direc
   if (!best) return null;
   return { upn: best.userPrincipalName!.toLowerCase(), mail: best.mail!.toLowerCase(), displayName: best.displayName ?? '' };
 }
+
+/** The shape of the import domain's GraphClient that the look-up uses (structural: no import of graph/). */
+export interface GraphRequestClient {
+  request<T = unknown>(request: { method: 'GET'; path: string; query?: Record<string, string> }): Promise<{ body: T }>;
+}
+
+/**
+ * A GraphRequester over a GraphClient obtained lazily (the client needs a token, which the
+ * connector may not have until the first run): `/users?$filter=…` is split into path and query
+ * parameters, which the client encodes itself.
+ */
+export function graphClientRequester(getClient: () => GraphRequestClient | Promise<GraphRequestClient>): GraphRequester {
+  return {
+    async get(pathAndQuery) {
+      const [path = '', search = ''] = pathAndQuery.split('?', 2);
+      const query = Object.fromEntries(new URLSearchParams(search));
+      const client = await getClient();
+      return (await client.request({ method: 'GET', path, query: Object.keys(query).length > 0 ? query : undefined })).body;
+    },
+  };
+}
