@@ -14,8 +14,13 @@ import { convertHandlers } from '../convert/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
 import { tailLog } from './log-tail';
+import { createRunService } from '../runs/wire';
+import { runHandlers } from '../runs/handlers';
+import type { RunService } from '../runs/service';
 
 export interface CoreOptions {
+  /** Runs the connectors' schedules (hosts that serve as the archiver: the app, `run` without --once). */
+  startScheduler?: boolean;
   dataDir: string;
   host: AppInfo['host'];
   logger?: Logger;
@@ -34,6 +39,7 @@ export class Core implements Disposable {
   readonly store: Store;
   readonly connectors: ConnectorRepository;
   readonly dispatcher: Dispatcher;
+  readonly runs: RunService;
   private readonly disposables = new DisposableStore();
 
   constructor(options: CoreOptions) {
@@ -42,7 +48,10 @@ export class Core implements Disposable {
     this.clock = options.clock ?? systemClock;
     this.store = this.disposables.add(Store.open(this.paths.database, { logger: this.logger }));
     this.connectors = new ConnectorRepository(this.store);
+    // runs (issue 7): the one RunController + Scheduler of this process
+    this.runs = this.disposables.add(createRunService({ store: this.store, clock: this.clock, logger: this.logger, paths: this.paths, events: this.events, connectors: this.connectors }));
     this.dispatcher = new Dispatcher(this.handlers(options.host), this.logger.scope('contract'));
+    if (options.startScheduler) this.runs.startScheduler();
     this.logger.info(`core started (${options.host}) with data in ${this.paths.dataDir}`);
   }
 
@@ -72,6 +81,8 @@ export class Core implements Disposable {
       ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock }),
       // convert (issue 4): preview of the e-mail an item becomes
       ...convertHandlers({ store: this.store, connectors: this.connectors }),
+      // runs (issue 7): runs, schedule, reconciliation, item log, log download
+      ...runHandlers({ store: this.store, clock: this.clock, paths: this.paths, connectors: this.connectors, service: this.runs }),
       'connectors.delete': ({ id }) => {
         const deleted = this.connectors.delete(id);
         if (deleted) this.events.emit('connectors.changed', { id });

@@ -74,6 +74,7 @@ export class Pipeline {
       enter('convert');
       this.carryOver(connector, run.id);
       await this.retryFailed(connector, run.id, signal, nowIso);
+      await this.releaseHeld(connector, run.id, nowIso);
       await this.planNew(connector, run, signal, tracker, nowIso);
 
       enter('import');
@@ -151,6 +152,26 @@ export class Pipeline {
         for (const decision of decisions) planner.commitRetry(connector, runId, decision, nowIso());
       }
     }
+  }
+
+  /** Participants mapped since their items were planned: those items get the new mailboxes now. */
+  private async releaseHeld(connector: Connector, runId: number, nowIso: () => string): Promise<void> {
+    const { map, import: importer } = this.deps.stages;
+    if (!map.releaseHeld) return;
+    await map.releaseHeld(connector, (released) => {
+      for (const { itemId, mailbox } of released) {
+        const outcome = this.items.get(connector.id, itemId);
+        // Throwing here rolls the release back, so a held item is never released without its delivery.
+        if (!outcome?.archiveKey) throw new Error(`held item ${itemId} has no planned e-mail`);
+        const ledger = importer.deliveries(connector.id, [outcome.archiveKey]).get(outcome.archiveKey) ?? [];
+        if (ledger.some((d) => d.mailbox.toLowerCase() === mailbox.toLowerCase())) continue;
+        importer.enqueue(connector.id, outcome.archiveKey, [mailbox]);
+        this.items.setPlan(connector.id, itemId, outcome.archiveKey, outcome.mailboxes + 1);
+        this.items.setStatus(connector.id, itemId, 'planned', { runId, at: nowIso() });
+        this.items.addRunItem(runId, itemId);
+        this.items.addEvent({ connectorId: connector.id, itemId, runId, streamId: outcome.streamId, event: 'planned', mailbox, detail: 'released: the participant has a mailbox now', at: nowIso() });
+      }
+    });
   }
 
   private async planNew(connector: Connector, run: RunRecord, signal: AbortSignal, tracker: ProgressTracker, nowIso: () => string): Promise<void> {

@@ -81,6 +81,11 @@ export interface Resolution {
 export interface MapStage {
   /** Who receives an e-mail of this item: the conversation's members (and the sender), mapped. */
   resolve(connector: Connector, item: CapturedItemRef): Promise<Resolution> | Resolution;
+  /**
+   * Items held for participants who have a mailbox now: `enqueue` runs inside the transaction
+   * that marks them released, and adds their deliveries (called before new items are planned).
+   */
+  releaseHeld?(connector: Connector, enqueue: (deliveries: { itemId: number; mailbox: string }[]) => void): Promise<void>;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';

@@ -1,0 +1,141 @@
+import type { Connector } from '../../../../shared/contract';
+import { ArchiverError } from '../../../../shared/errors';
+import { convertMessage } from '../../convert/message';
+import { captureRepoReader } from '../../convert/reader';
+import { estimateMimeSize } from '../../convert/size';
+import { importDeliveries } from '../../graph/importer';
+import type { GraphClient } from '../../graph/client';
+import { itemParticipants, type MappingService } from '../../mapping/resolver';
+import type { ConvertedEmail } from '../../model/email';
+import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import type { AppPaths } from '../../platform/paths';
+import type { Store } from '../../store/database';
+import { CaptureRepository } from '../../store/repos/capture';
+import { DeliveryRepository } from '../../store/repos/deliveries';
+import { PipelineViews, type CapturedItemRow } from '../../store/repos/item-log';
+import { captureConnector } from '../../symphony/capture';
+import type { CaptureStage, CapturedItemRef, ConvertOutcome, ConvertStage, DeliveryState, DeliveryStatus, ImportStage, MapStage, Stages } from '../stages';
+import { convertTranscriptPage, loadTranscript, isTranscriptKey } from './transcripts';
+
+export interface RealStageDeps {
+  store: Store;
+  paths: AppPaths;
+  logger: Logger;
+  clock: Clock;
+  mapping: MappingService;
+  /** The Graph client of the connector's tenant (auth is the import domain's). */
+  graphFor(connector: Connector): GraphClient | Promise<GraphClient>;
+}
+
+/**
+ * The pipeline's stages over the real domains: capture (symphony/), convert (convert/), mapping
+ * (mapping/) and import (graph/). Only glue lives here; each domain keeps its own rules.
+ */
+export function createRealStages(deps: RealStageDeps, connector: Connector): Stages {
+  const views = new PipelineViews(deps.store);
+  const captureRepo = new CaptureRepository(deps.store);
+  const reader = captureRepoReader(captureRepo);
+  const deliveries = new DeliveryRepository(deps.store);
+
+  const capture: CaptureStage = {
+    async capture(ctx) {
+      const summary = await captureConnector({
+        store: deps.store,
+        connector: ctx.connector,
+        paths: deps.paths,
+        logger: ctx.logger,
+        clock: ctx.clock,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress({ done: p.done, total: p.total }),
+      });
+      for (const failed of summary.results.filter((r) => r.error)) ctx.logger.warn(`conversation ${failed.streamId} was not fully read: ${failed.error?.message}`);
+      if (summary.attachments.pending > 0) ctx.logger.info(`${summary.attachments.pending} attachment(s) wait for the next run; their messages wait with them`);
+    },
+    page: (connectorId, afterId, limit) => views.capturedAfter(connectorId, afterId, limit).map(toRef),
+    byIds: (connectorId, ids) => views.capturedByIds(connectorId, ids).map(toRef),
+    count: (connectorId, afterId, throughId) => views.countCaptured(connectorId, afterId, throughId),
+    spoolFiles: (_connectorId, itemIds) => views.spoolFiles(itemIds),
+  };
+
+  const convert: ConvertStage = {
+    async convert(target, items) {
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items });
+      const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
+      return items.map((item): ConvertOutcome => {
+        // An attachment still downloading: the message waits for it rather than going without.
+        if (pending.has(item.id)) return { kind: 'deferred', itemId: item.id };
+        try {
+          const found = reader.getMessage(target.id, item.id);
+          if (!found) return { kind: 'failed', itemId: item.id, reason: 'the captured message or its conversation is missing from the store' };
+          const email = convertMessage(found.message, found.conversation);
+          return { kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) };
+        } catch (error) {
+          return { kind: 'failed', itemId: item.id, reason: error instanceof Error ? error.message : String(error) };
+        }
+      });
+    },
+  };
+
+  const map: MapStage = {
+    async resolve(target, item) {
+      const found = reader.getMessage(target.id, item.id);
+      if (!found) throw new ArchiverError({ code: 'not-found', message: `Captured item ${item.id} is missing from the store.`, target: String(item.id) });
+      const recipients = await deps.mapping.resolveRecipients(target.id, itemParticipants(found.conversation.members, found.message.sender));
+      return {
+        mailboxes: recipients.mailboxes,
+        unmapped: recipients.unmapped.length,
+        excluded: recipients.excluded.length,
+        external: recipients.external.length,
+        record: (refs) => refs.forEach((ref) => deps.mapping.recordItem(target.id, { id: ref.id, timestamp: ref.timestamp }, recipients)),
+      };
+    },
+    async releaseHeld(target, enqueue) {
+      await deps.mapping.releaseHeldItems(target.id, (held) => enqueue(held.map((h) => ({ itemId: h.itemId, mailbox: h.mailbox }))));
+    },
+  };
+
+  const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => {
+    if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ views, reader, connector, archiveKey });
+    const [itemId] = views.itemsOfKey(connector.id, archiveKey);
+    const found = itemId === undefined ? undefined : reader.getMessage(connector.id, itemId);
+    if (!found) throw new Error(`no captured item is planned under ${archiveKey}`);
+    return convertMessage(found.message, found.conversation);
+  };
+
+  const importStage: ImportStage = {
+    enqueue: (connectorId, archiveKey, mailboxes) => void deliveries.enqueue(connectorId, archiveKey, mailboxes),
+    async run(ctx) {
+      const graph = await deps.graphFor(ctx.connector);
+      const summary = await importDeliveries({
+        store: deps.store,
+        connector: ctx.connector,
+        graph,
+        loadEmail,
+        logger: ctx.logger,
+        clock: ctx.clock,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress({ done: p.delivered + p.failed + p.skipped, total: p.delivered + p.failed + p.skipped + p.pending }),
+      });
+      for (const u of summary.unwritable) ctx.logger.warn(`mailbox ${u.mailbox} cannot be written: ${u.reason}`);
+    },
+    deliveries(connectorId, keys) {
+      const map = new Map<string, DeliveryState[]>();
+      for (const row of views.deliveries(connectorId, keys)) {
+        const list = map.get(row.archiveKey) ?? [];
+        list.push({ mailbox: row.mailbox, status: row.state as DeliveryStatus, graphId: row.graphId, error: row.error });
+        map.set(row.archiveKey, list);
+      }
+      return map;
+    },
+    retry(connectorId, archiveKey) {
+      views.requeueKey(connectorId, archiveKey, new Date(deps.clock.now()).toISOString());
+    },
+  };
+
+  return { capture, convert, map, import: importStage };
+}
+
+function toRef(row: CapturedItemRow): CapturedItemRef {
+  return { id: row.id, streamId: row.streamId, messageId: row.messageId, sender: row.sender, bytes: row.bytes, capturedAt: row.capturedAt, timestamp: row.timestamp };
+}

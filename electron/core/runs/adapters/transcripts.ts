@@ -1,0 +1,98 @@
+import type { Connector } from '../../../../shared/contract';
+import { utcDay, utcDayStart } from '../../convert/ids';
+import type { CapturedItemReader } from '../../convert/reader';
+import { estimateMimeSize } from '../../convert/size';
+import { convertTranscript, planTranscripts } from '../../convert/transcript';
+import type { ConvertedEmail } from '../../model/email';
+import type { Store } from '../../store/database';
+import { CaptureRepository } from '../../store/repos/capture';
+import { ItemLogRepository, type CapturedItemRow, type PipelineViews } from '../../store/repos/item-log';
+import type { CapturedItemRef, ConvertOutcome } from '../stages';
+
+const DAY_MS = 86_400_000;
+
+/** `<connector>:d:<stream>:<day>[:<part>]`, as convert/ids.ts builds it. */
+export function isTranscriptKey(connectorId: string, archiveKey: string): boolean {
+  return archiveKey.startsWith(`${connectorId}:d:`);
+}
+
+function parseKey(connectorId: string, archiveKey: string): { day: string; part?: string } {
+  const [, , day, part] = archiveKey.slice(connectorId.length + 1).split(':');
+  return { day: day!, part };
+}
+
+/**
+ * Daily-transcript mode: the items of a page are grouped by conversation and UTC day; a day is
+ * converted once it is closed (it ended before the conversation's capture checkpoint), with all
+ * its messages, including those in later pages (returned as `extraItems`). Open days are deferred.
+ */
+export async function convertTranscriptPage(input: {
+  store: Store;
+  views: PipelineViews;
+  reader: CapturedItemReader;
+  connector: Connector;
+  items: readonly CapturedItemRef[];
+}): Promise<ConvertOutcome[]> {
+  const { connector, views, reader } = input;
+  const conversations = new CaptureRepository(input.store).conversations;
+  const decidedRepo = new ItemLogRepository(input.store);
+  const groups = new Map<string, CapturedItemRef[]>();
+  for (const item of input.items) {
+    const key = `${item.streamId}\n${utcDay(item.timestamp)}`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const outcomes: ConvertOutcome[] = [];
+  for (const [key, group] of groups) {
+    const [streamId, day] = key.split('\n') as [string, string];
+    const from = utcDayStart(day);
+    const checkpoint = conversations.checkpoint(connector.id, streamId);
+    const all = views.capturedInStreamDay(connector.id, streamId, from, from + DAY_MS);
+    const decided = decidedRepo.decided(connector.id, all.map((r) => r.id));
+    const fresh = all.filter((r) => !decided.has(r.id));
+    if (!checkpoint || from + DAY_MS > checkpoint.since || fresh.some((r) => r.pendingAttachments > 0)) {
+      group.forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
+      continue;
+    }
+    try {
+      const found = reader.getMessage(connector.id, group[0]!.id);
+      if (!found) throw new Error('the conversation of this transcript is missing from the store');
+      const messages = reader.streamMessages(connector.id, streamId, from, from + DAY_MS);
+      const transcribed = new Set(all.filter((r) => decided.has(r.id)).map((r) => r.messageId));
+      const byMessageId = new Map(all.map((r) => [r.messageId, r]));
+      const inPage = new Set(group.map((i) => i.id));
+      const covered = new Set<number>();
+      for (const plan of planTranscripts(messages, checkpoint.since, transcribed)) {
+        const { email } = convertTranscript({ conversation: found.conversation, day: plan.day, messages: plan.messages, part: plan.part });
+        const rows = plan.messages.map((m) => byMessageId.get(m.messageId)).filter((r): r is CapturedItemRow => r !== undefined);
+        rows.forEach((r) => covered.add(r.id));
+        outcomes.push({
+          kind: 'email',
+          archiveKey: email.archiveKey,
+          itemIds: rows.map((r) => r.id),
+          bytes: estimateMimeSize(email),
+          extraItems: rows.filter((r) => !inPage.has(r.id)).map(toRef),
+        });
+      }
+      // Whatever the plan left out (it should not) waits for the next run rather than vanishing.
+      group.filter((i) => !covered.has(i.id)).forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      group.forEach((item) => outcomes.push({ kind: 'failed', itemId: item.id, reason }));
+    }
+  }
+  return outcomes;
+}
+
+export function loadTranscript(input: { views: PipelineViews; reader: CapturedItemReader; connector: Connector; archiveKey: string }): ConvertedEmail {
+  const { day, part } = parseKey(input.connector.id, input.archiveKey);
+  const found = input.views.itemsOfKey(input.connector.id, input.archiveKey).map((id) => input.reader.getMessage(input.connector.id, id));
+  const first = found[0];
+  if (!first || found.some((f) => !f)) throw new Error(`the items of transcript ${input.archiveKey} are missing from the store`);
+  const { email } = convertTranscript({ conversation: first.conversation, day, part, messages: found.map((f) => f!.message) });
+  if (email.archiveKey !== input.archiveKey) throw new Error(`transcript ${input.archiveKey} converts to a different key (${email.archiveKey})`);
+  return email;
+}
+
+function toRef(row: CapturedItemRow): CapturedItemRef {
+  return { id: row.id, streamId: row.streamId, messageId: row.messageId, sender: row.sender, bytes: row.bytes, capturedAt: row.capturedAt, timestamp: row.timestamp };
+}

@@ -1,0 +1,51 @@
+import type { Connector } from '../../../shared/contract';
+import { ArchiverError } from '../../../shared/errors';
+import type { GraphClient } from '../graph/client';
+import { MappingService } from '../mapping/resolver';
+import type { DirectoryLookup } from '../mapping/directory';
+import type { Clock } from '../platform/clock';
+import type { EventBus } from '../platform/events';
+import type { Logger } from '../platform/logger';
+import type { AppPaths } from '../platform/paths';
+import type { Store } from '../store/database';
+import type { ConnectorRepository } from '../store/repos/connectors';
+import { createRealStages } from './adapters/real';
+import { RunService } from './service';
+import type { PipelineOptions } from './pipeline';
+
+export interface RunWiring {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  paths: AppPaths;
+  events: EventBus;
+  connectors: ConnectorRepository;
+  /** The Graph client of a connector's tenant; the import domain provides it (tests: the emulator). */
+  graphFor?: (connector: Connector) => GraphClient | Promise<GraphClient>;
+  directoryFor?: (connectorId: string) => DirectoryLookup | undefined;
+  pipeline?: PipelineOptions;
+}
+
+/** The Core's RunService over the real stages. */
+export function createRunService(wiring: RunWiring): RunService {
+  const mapping = new MappingService({ store: wiring.store, connectors: wiring.connectors, directoryFor: wiring.directoryFor, clock: wiring.clock, logger: wiring.logger });
+  const graphFor =
+    wiring.graphFor ??
+    (() => {
+      throw new ArchiverError({
+        code: 'internal',
+        message: 'This host has no Microsoft 365 connection configured for runs.',
+        fix: 'Sign in to Microsoft 365 in the connector settings, then start the run again.',
+      });
+    });
+  return new RunService({
+    store: wiring.store,
+    clock: wiring.clock,
+    logger: wiring.logger,
+    paths: wiring.paths,
+    events: wiring.events,
+    connectors: wiring.connectors,
+    pipeline: wiring.pipeline,
+    stagesFor: (connector) => createRealStages({ store: wiring.store, paths: wiring.paths, logger: wiring.logger, clock: wiring.clock, mapping, graphFor }, connector),
+  });
+}
