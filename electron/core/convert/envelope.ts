@@ -87,7 +87,7 @@ export function recipientsOf(conversation: Conversation, pod: string, exceptUser
 }
 
 function safeFilename(name: string, index: number): string {
-  const cleaned = name.replace(CONTROL, '').replace(/[/\\]/g, '_').trim();
+  const cleaned = name.replace(CONTROL, ' ').replace(/[/\\]/g, '_').trim();
   return cleaned || `attachment-${index + 1}`;
 }
 

@@ -163,7 +163,8 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
     if (!href) return;
     const label = (frame.inner ?? []).join('').replace(/\s+/g, ' ').trim();
     const bare = href.replace(/^mailto:/i, '');
-    if (label !== href && label !== bare) text.write(label ? ` <${href}>` : href);
+    // "text <url>"; a link without text still shows where it pointed.
+    if (label !== href && label !== bare) text.write(label ? ` <${href}>` : `<${href}> `);
   };
 
   const startFrame = (name: string, attribs: Record<string, string>): Frame => {
@@ -353,8 +354,9 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
       case 'fieldset':
       case 'legend':
       case 'center':
-        // Block containers are unwrapped, but their content still stands on its own lines.
+        // Block containers become plain divisions: their content still stands on its own lines.
         text.block();
+        frame.close = open('div');
         frame.after = () => text.block();
         return frame;
       default:
