@@ -80,9 +80,9 @@ export const migration0004: Migration = {
         held_at TEXT NOT NULL,
         released_at TEXT,
         released_to TEXT,
-        PRIMARY KEY (connector_id, item_id, user_id)
+        -- By participant first: releasing and counting go participant by participant.
+        PRIMARY KEY (connector_id, user_id, item_id)
       ) STRICT, WITHOUT ROWID;
-      CREATE INDEX mapping_held_open ON mapping_held (connector_id, user_id, item_id) WHERE released_at IS NULL;
     `);
   },
 };

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { ArchiverError } from '../../../../shared/errors';
 import { customMappingKey, type CustomMapping, type ParticipantRow, type ParticipantSort, type ResolutionHow, type UnmappedRow } from '../../../../shared/contract/mapping';
 import type { Store } from '../database';
@@ -97,10 +98,14 @@ const PEOPLE_SQL = `
     LEFT JOIN mapping_custom c ON c.connector_id = @connectorId AND c.key = people.custom_key
     LEFT JOIN mapping_directory_cache d ON d.connector_id = @connectorId AND d.email = people.email AND people.email <> ''
   ),
+  held AS (
+    SELECT user_id, count(*) AS held FROM mapping_held WHERE connector_id = @connectorId AND released_at IS NULL GROUP BY user_id
+  ),
   listed AS (
     SELECT decided.*,
-      CASE how WHEN 'custom' THEN target_upn WHEN 'automatic' THEN directory_upn END AS mailbox
-    FROM decided
+      CASE how WHEN 'custom' THEN target_upn WHEN 'automatic' THEN directory_upn END AS mailbox,
+      coalesce(held.held, 0) AS held
+    FROM decided LEFT JOIN held ON held.user_id = decided.user_id AND decided.user_id <> ''
   )`;
 
 const FILTER_SQL = `(@q IS NULL OR key LIKE @q ESCAPE '\\' OR email LIKE @q ESCAPE '\\' OR display_name LIKE @q ESCAPE '\\'
@@ -110,30 +115,42 @@ const FILTER_SQL = `(@q IS NULL OR key LIKE @q ESCAPE '\\' OR email LIKE @q ESCA
 export class MappingRepository {
   constructor(private readonly store: Store) {}
 
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   private get db() {
     return this.store.db;
+  }
+
+  /** Prepared once per repository: resolution and release run these per participant and item. */
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   // ---- custom rows
 
   listCustom(connectorId: string): StoredCustomMapping[] {
-    const rows = this.db.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? ORDER BY key').all(connectorId) as CustomRow[];
+    const rows = this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? ORDER BY key').all(connectorId) as CustomRow[];
     return rows.map(toStored);
   }
 
   getCustom(connectorId: string, key: string): StoredCustomMapping | undefined {
-    const row = this.db.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? AND key = ?').get(connectorId, key) as CustomRow | undefined;
+    const row = this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? AND key = ?').get(connectorId, key) as CustomRow | undefined;
     return row && toStored(row);
   }
 
   /** The row that applies to a participant: by user id first, then by e-mail. */
   findCustomFor(connectorId: string, userId: string, email: string): StoredCustomMapping | undefined {
     const byUser = userId
-      ? (this.db.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_user_id = ?').get(connectorId, userId) as CustomRow | undefined)
+      ? (this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_user_id = ?').get(connectorId, userId) as CustomRow | undefined)
       : undefined;
     if (byUser) return toStored(byUser);
     const byEmail = email
-      ? (this.db.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_email = ?').get(connectorId, email.toLowerCase()) as CustomRow | undefined)
+      ? (this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_email = ?').get(connectorId, email.toLowerCase()) as CustomRow | undefined)
       : undefined;
     return byEmail && toStored(byEmail);
   }
@@ -179,11 +196,11 @@ export class MappingRepository {
   }
 
   deleteCustom(connectorId: string, key: string): boolean {
-    return this.db.prepare('DELETE FROM mapping_custom WHERE connector_id = ? AND key = ?').run(connectorId, key).changes === 1;
+    return this.stmt('DELETE FROM mapping_custom WHERE connector_id = ? AND key = ?').run(connectorId, key).changes === 1;
   }
 
   revision(connectorId: string): number {
-    const row = this.db.prepare('SELECT revision FROM mapping_state WHERE connector_id = ?').get(connectorId) as { revision: number } | undefined;
+    const row = this.stmt('SELECT revision FROM mapping_state WHERE connector_id = ?').get(connectorId) as { revision: number } | undefined;
     return row?.revision ?? 0;
   }
 
@@ -224,9 +241,9 @@ export class MappingRepository {
    * mailbox. Idempotent per item: recording it again counts nothing twice.
    */
   recordItem(connectorId: string, itemId: number, timestamp: number, participants: readonly SeenParticipant[], heldUserIds: readonly string[], at: string): void {
-    const first = this.db.prepare('INSERT INTO mapping_recorded_items (connector_id, item_id, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(connectorId, itemId, at);
+    const first = this.stmt('INSERT INTO mapping_recorded_items (connector_id, item_id, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(connectorId, itemId, at);
     if (first.changes === 1) {
-      const upsert = this.db.prepare(
+      const upsert = this.stmt(
         `INSERT INTO mapping_participants (connector_id, user_id, email, display_name, external, items_seen, first_seen, last_seen)
          VALUES (@connectorId, @userId, @email, @displayName, @external, 1, @ts, @ts)
          ON CONFLICT (connector_id, user_id) DO UPDATE SET
@@ -241,7 +258,7 @@ export class MappingRepository {
         upsert.run({ connectorId, userId: p.userId, email: p.email.toLowerCase(), displayName: p.displayName, external: p.external ? 1 : 0, ts: timestamp });
       }
     }
-    const hold = this.db.prepare('INSERT INTO mapping_held (connector_id, item_id, user_id, held_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    const hold = this.stmt('INSERT INTO mapping_held (connector_id, item_id, user_id, held_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
     for (const userId of heldUserIds) hold.run(connectorId, itemId, userId, at);
   }
 
@@ -265,7 +282,7 @@ export class MappingRepository {
   }
 
   markReleased(connectorId: string, userId: string, itemIds: readonly number[], mailbox: string, at: string): void {
-    const release = this.db.prepare(
+    const release = this.stmt(
       'UPDATE mapping_held SET released_at = ?, released_to = ? WHERE connector_id = ? AND item_id = ? AND user_id = ? AND released_at IS NULL',
     );
     for (const itemId of itemIds) release.run(at, mailbox, connectorId, itemId, userId);
@@ -302,9 +319,7 @@ export class MappingRepository {
     const rows = this.db
       .prepare(
         `${PEOPLE_SQL}
-         SELECT listed.*,
-           (SELECT count(*) FROM mapping_held h WHERE h.connector_id = @connectorId AND h.user_id = listed.user_id AND h.released_at IS NULL) AS held
-         FROM listed WHERE ${FILTER_SQL}
+         SELECT * FROM listed WHERE ${FILTER_SQL}
          ORDER BY (how = 'unmapped') DESC, ${SORT_SQL[q.sort]} ${direction} NULLS LAST, key
          LIMIT @limit OFFSET @offset`,
       )
