@@ -1,7 +1,7 @@
 /**
  * A capture in its own process, for the kill test: `node --import tsx test/support/capture-child.ts
  * <dataDir> <connectorId> [tuningJson]`. Prints one JSON line per progress event and a final
- * `{"done": summary}` line, so the parent can choose kill moments across the run.
+ * `{"finished": summary}` line, so the parent can choose kill moments across the run.
  */
 import path from 'node:path';
 import { silentLogger } from '../../electron/core/platform/logger';
@@ -27,5 +27,5 @@ const summary = await captureConnector({
   tuning: tuningJson ? JSON.parse(tuningJson) : undefined,
   onProgress: (p) => process.stdout.write(`${JSON.stringify({ event: ++events, ...p })}\n`),
 });
-process.stdout.write(`${JSON.stringify({ done: { items: summary.items, attachments: summary.attachments, failed: summary.conversations.failed } })}\n`);
+process.stdout.write(`${JSON.stringify({ finished: { items: summary.items, attachments: summary.attachments, failed: summary.conversations.failed } })}\n`);
 store.dispose();

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appPaths } from '../../electron/core/platform/paths';
+import { Store } from '../../electron/core/store/database';
+import { CaptureRepository } from '../../electron/core/store/repos/capture';
+import { attachmentSha256, SymphonyEmulator } from '../emulators/symphony';
+import { Prng } from '../emulators/symphony/prng';
+import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+const CHILD = path.resolve(__dirname, '../support/capture-child.ts');
+// Small pages: a conversation takes several transactions, so kills land between and inside them.
+const TUNING = JSON.stringify({ pageSize: 40, conversationConcurrency: 3, attachmentConcurrency: 2 });
+
+interface Run {
+  child: ChildProcess;
+  lines: { phase?: string; finished?: unknown }[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startChild(dataDir: string, connectorId: string): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, connectorId, TUNING], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: Run = { child, lines: [], exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+      run.lines.push(JSON.parse(buffer.slice(0, i)) as Run['lines'][number]);
+      buffer = buffer.slice(i + 1);
+    }
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`capture child failed (${code}): ${stderr}`);
+  });
+  return run;
+}
+
+function waitFor(run: Run, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (predicate() || run.child.exitCode !== null || run.child.signalCode !== null) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 2);
+  });
+}
+
+describe('capture killed at random moments', () => {
+  const temp = makeTempDir();
+  let emulator: SymphonyEmulator;
+
+  beforeAll(async () => {
+    emulator = await SymphonyEmulator.start({ seed: 'kill', conversations: 50, messages: 5000, attachments: 50, maxAttachmentBytes: 768 * 1024, hugeAttachments: 1, latencyMs: 2 });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    temp.cleanup();
+  });
+
+  it('ends, after 20+ SIGKILLs and a final run, with every message stored exactly once', async () => {
+    const dataDir = path.join(temp.dir, 'data');
+    const paths = appPaths(dataDir);
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    const setup = Store.open(paths.database);
+    const connectorId = makeConnector(setup, emulator.url, key.privateKeyPath).id;
+    setup.dispose();
+    const inventory = emulator.pod.inventory();
+    const total = inventory.messages.size;
+
+    // Kill points spread over the whole capture: two during start-up and login, then each time the
+    // store reaches the next share of the messages, then of the attachment downloads. The child
+    // is killed the moment the parent sees that progress, i.e. in the middle of its work.
+    const rng = new Prng('kill-moments');
+    const watcher = new BetterSqlite3(paths.database, { readonly: true });
+    const progress = () => ({
+      items: (watcher.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n,
+      stored: (watcher.prepare("SELECT COUNT(*) AS n FROM attachments WHERE status = 'stored'").get() as { n: number }).n,
+    });
+    const points: ({ kind: 'time'; ms: number } | { kind: 'items' | 'stored'; at: number })[] = [
+      { kind: 'time', ms: rng.int(100, 600) },
+      { kind: 'time', ms: rng.int(600, 1200) },
+      ...Array.from({ length: 14 }, (_, i) => ({ kind: 'items' as const, at: Math.floor((total * (i + 1)) / 15) - rng.int(0, 50) })),
+      ...Array.from({ length: 6 }, (_, i) => ({ kind: 'stored' as const, at: Math.floor((50 * (i + 1)) / 7) })),
+    ];
+    const kills: { point: string; phase: string; items: number; stored: number }[] = [];
+    for (const point of points) {
+      const run = startChild(dataDir, connectorId);
+      if (point.kind === 'time') await new Promise((r) => setTimeout(r, point.ms));
+      else await waitFor(run, () => progress()[point.kind] >= point.at);
+      run.child.kill('SIGKILL');
+      const exit = await run.exit;
+      // A child that finished before its kill moment is not a kill point.
+      if (exit.signal !== 'SIGKILL') continue;
+      const now = progress();
+      kills.push({ point: `${point.kind}:${'ms' in point ? point.ms : point.at}`, phase: String(run.lines.at(-1)?.phase ?? 'start-up'), ...now });
+    }
+    watcher.close();
+    if (process.env.SHOW_KILLS) console.log(JSON.stringify(kills));
+    expect(kills.length).toBeGreaterThanOrEqual(20);
+    // Real kill points: while messages were being stored and while attachments were downloading.
+    expect(kills.filter((k) => k.items > 0 && k.items < total).length).toBeGreaterThanOrEqual(12);
+    expect(kills.filter((k) => k.items === total && k.stored > 0 && k.stored < 50).length).toBeGreaterThanOrEqual(4);
+
+    const final = startChild(dataDir, connectorId);
+    expect((await final.exit).code).toBe(0);
+
+    const store = Store.open(paths.database);
+    try {
+      const repo = new CaptureRepository(store);
+      const ids = (store.db.prepare('SELECT message_id FROM items WHERE connector_id = ? ORDER BY message_id').all(connectorId) as { message_id: string }[]).map((r) => r.message_id);
+      expect(ids).toEqual([...inventory.messages.keys()].sort());
+      expect(repo.counts(connectorId)).toMatchObject({ items: total, attachments: { pending: 0, stored: 50, failed: 1 } });
+      for (const a of inventory.attachments.filter((x) => x.declaredSize <= 150 * 1024 * 1024)) {
+        const stored = repo.itemByMessageId(connectorId, a.messageId)!.attachments.find((x) => x.attachmentId === a.id)!;
+        expect(stored.sha256).toBe(attachmentSha256(a));
+        expect(fs.statSync(stored.spoolPath!).size).toBe(a.size);
+      }
+      // Interrupted downloads leave no half files behind once their attachment is stored.
+      expect(fs.readdirSync(path.join(paths.spool, connectorId)).filter((f) => f.endsWith('.part'))).toEqual([]);
+      for (const s of emulator.pod.streams.values()) {
+        const checkpoint = repo.conversations.checkpoint(connectorId, s.id)!;
+        const last = s.messages.at(-1)!;
+        expect(checkpoint.since).toBe(last.timestamp);
+        expect(checkpoint.skip).toBe(s.messages.filter((m) => m.timestamp === last.timestamp).length);
+      }
+    } finally {
+      store.dispose();
+    }
+  });
+});
