@@ -54,7 +54,7 @@ describe('browser host', () => {
     // A connector created through the core appears without reload: events reach the page.
     app.core.connectors.create('Acme pod');
     app.core.events.emit('connectors.changed', { id: 'x' });
-    await expect.poll(() => page.getByText('Acme pod').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#editor').getByText('Acme pod').isVisible()).toBe(true);
     await page.close();
   });
 

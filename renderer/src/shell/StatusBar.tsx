@@ -1,8 +1,19 @@
-import { useCall } from '../state/api-context';
+import { useCallback, useEffect, useState } from 'react';
+import type { AuthStatus, ConnectorRunStatus } from '../../../shared/contract';
+import { formatDateTime, formatRelative } from '../components/format';
+import { useApi, useCall, useEvent } from '../state/api-context';
+import { useAuthVersion, useSelectedConnectorId } from '../views/connectors/selection';
 
-/** Bottom bar: version and host now; sign-in, next run and last result are added by their features. */
+/** Bottom bar: version and host; the signed-in account, the next scheduled run and the last run's result. */
 export function StatusBar() {
   const info = useCall('app.info', {});
+  const runs = useCall('runs.status', {}, { refreshOn: ['runs.changed', 'connectors.changed'] });
+  const selectedId = useSelectedConnectorId();
+  const statuses = runs.state === 'ready' ? runs.value : [];
+  const selected = statuses.find((s) => s.connectorId === selectedId) ?? statuses[0];
+  const auth = useAuthStatus(selected?.connectorId);
+  const next = nextRun(statuses);
+  const last = selected?.current ?? selected?.last;
   return (
     <footer className="status-bar" role="status" aria-live="polite">
       {info.state === 'ready' && (
@@ -11,6 +22,52 @@ export function StatusBar() {
         </span>
       )}
       {info.state === 'error' && <span className="error">Core unreachable: {info.error.message}</span>}
+      <span className="spacer" />
+      {selected && auth && (
+        <span data-testid="status-account" title={auth.problem}>
+          {auth.signedIn ? `● ${auth.account ?? 'signed in'}` : `○ ${selected.name}: not signed in`}
+        </span>
+      )}
+      {next && (
+        <span data-testid="status-next-run" title={formatDateTime(next.at)}>
+          Next run {formatRelative(next.at)} ({next.name})
+        </span>
+      )}
+      {selected && last && (
+        <span data-testid="status-last-run" className={last.status === 'failed' || last.status === 'interrupted' ? 'status-bad' : undefined}>
+          {last.status === 'running' ? `Run ${last.id} running…` : `Last run: ${last.status}${last.reconciliation ? ` · ${last.reconciliation.delivered.count.toLocaleString()} delivered, ${last.reconciliation.failed.count.toLocaleString()} failed` : ''}`}
+        </span>
+      )}
     </footer>
   );
+}
+
+function nextRun(statuses: ConnectorRunStatus[]): { at: string; name: string } | undefined {
+  return statuses
+    .filter((s) => s.nextRunAt && !s.paused)
+    .map((s) => ({ at: s.nextRunAt!, name: s.name }))
+    .sort((a, b) => a.at.localeCompare(b.at))[0];
+}
+
+/** auth.status of the connector, refreshed when connectors or runs change; absent when the call fails. */
+function useAuthStatus(connectorId: string | undefined): AuthStatus | undefined {
+  const api = useApi();
+  const [status, setStatus] = useState<AuthStatus>();
+  const [tick, setTick] = useState(0);
+  const authVersion = useAuthVersion();
+  const bump = useCallback(() => setTick((t) => t + 1), []);
+  useEvent('connectors.changed', bump);
+  useEvent('runs.changed', bump);
+  useEffect(() => {
+    if (!connectorId) return;
+    let live = true;
+    api.invoke('auth.status', { connectorId }).then(
+      (s) => live && setStatus(s),
+      () => live && setStatus(undefined),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, connectorId, tick, authVersion]);
+  return connectorId ? status : undefined;
 }

@@ -4,6 +4,7 @@ import { ConnectorsView } from './connectors/ConnectorsView';
 import { MappingView } from './mapping/MappingView';
 import { MonitorView } from './monitor/MonitorView';
 import { PreviewView } from './preview/PreviewView';
+import { LogsView } from './logs/LogsView';
 
 /**
  * The views of the activity bar, in order. A feature adds its view with one entry here; the
@@ -20,7 +21,8 @@ export interface ViewDefinition {
 export const views: ViewDefinition[] = [
   { id: 'welcome', title: 'Welcome', icon: '⌂', component: WelcomeView },
   { id: 'connectors', title: 'Connectors', icon: '⇄', component: ConnectorsView },
+  { id: 'mapping', title: 'Mapping', icon: '⇢', component: MappingView },
   { id: 'monitor', title: 'Monitor', icon: '▤', component: MonitorView },
   { id: 'preview', title: 'Preview', icon: '✉', component: PreviewView },
-  { id: 'mapping', title: 'Mapping', icon: '⇢', component: MappingView },
+  { id: 'logs', title: 'Logs', icon: '☰', component: LogsView },
 ];

@@ -48,3 +48,20 @@ export function useSelectedConnector(connectors: Connector[] | undefined): Conne
   }, [connectors, found, fallback]);
   return fallback;
 }
+
+/** Sign-in changes have no core event; the wizard announces them here so the status bar refreshes. */
+const authListeners = new Set<() => void>();
+let authVersion = 0;
+export function notifyAuthChanged(): void {
+  authVersion++;
+  for (const l of authListeners) l();
+}
+export function useAuthVersion(): number {
+  return useSyncExternalStore(
+    (l) => {
+      authListeners.add(l);
+      return () => authListeners.delete(l);
+    },
+    () => authVersion,
+  );
+}

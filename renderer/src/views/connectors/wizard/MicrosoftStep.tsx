@@ -5,6 +5,7 @@ import { ErrorNotice, Notice } from '../../../components/ErrorNotice';
 import { RadioGroup, SelectField, TextField } from '../../../components/Field';
 import { Table } from '../../../components/Table';
 import { useAction } from '../../../components/useAction';
+import { notifyAuthChanged } from '../selection';
 import { cloudOptions } from './SimpleSteps';
 import { useChecks } from './useChecks';
 import type { Wizard } from './useWizard';
@@ -42,11 +43,13 @@ export function MicrosoftStep({ wizard }: { wizard: Wizard }) {
   const signIn = useAction(async () => {
     const s = await withSaved((id) => checks.signIn(id));
     if (s) setStatus(s);
+    notifyAuthChanged();
     return s;
   });
   const signOut = useAction(async () => {
     const s = connectorId ? await checks.signOut(connectorId) : null;
     if (s) setStatus(s);
+    notifyAuthChanged();
     return s;
   });
   const permissions = useAction(() =>
