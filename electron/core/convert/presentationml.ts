@@ -33,7 +33,8 @@ const INLINE: Record<string, string> = {
 
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const TABLE_SECTIONS = new Set(['thead', 'tbody', 'tfoot']);
-const ALLOWED_LINK = /^(?:https?|mailto):/i;
+/** http(s) only in the plain `scheme://host` form: browsers read "https:/\\x" as a link to host x. */
+const ALLOWED_LINK = /^(?:https?:\/\/[^/\\]|mailto:)/i;
 /** Deeper nesting is flattened: it is never meaningful in chat and it would only slow the purifier. */
 const MAX_DEPTH = 64;
 
@@ -74,7 +75,7 @@ function safeHref(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   // eslint-disable-next-line no-control-regex
   const cleaned = raw.replace(/[\u0000-\u0020\u007f-\u009f]/g, (c) => (c === ' ' ? '%20' : '')).trim();
-  if (!ALLOWED_LINK.test(cleaned)) return undefined;
+  if (!ALLOWED_LINK.test(cleaned) || cleaned.includes('\\')) return undefined;
   try {
     const url = new URL(cleaned);
     if (!['http:', 'https:', 'mailto:'].includes(url.protocol)) return undefined;
