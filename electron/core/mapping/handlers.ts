@@ -26,13 +26,15 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
   const repo = new MappingRepository(deps.store);
   const clock = deps.clock ?? systemClock;
   const now = () => new Date(clock.now()).toISOString();
+  // A consistent snapshot for reads, without taking the write lock as store.transaction does.
+  const read = <T>(fn: () => T): T => deps.store.db.transaction(fn).deferred();
   const changed = (connectorId: string, revision: number) => deps.events.emit('mapping.changed', { connectorId, revision });
 
   return {
     'mapping.participants': ({ connectorId, query, sort, direction, offset, limit }) => {
       const connector = deps.connectors.get(connectorId);
       const automatic = connector.settings.mapping.mode === 'automatic';
-      return deps.store.transaction(() => ({
+      return read(() => ({
         ...repo.listParticipants({ connectorId, automatic, query, sort, direction, offset, limit }),
         revision: repo.revision(connectorId),
       }));
@@ -64,7 +66,7 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
     'mapping.previewCsv': ({ connectorId, csv }) => {
       deps.connectors.get(connectorId);
       const parsed = parseMappingCsv(csv);
-      return deps.store.transaction(() => {
+      return read(() => {
         const revision = repo.revision(connectorId);
         const rowCount = parsed.rows.length + countBadLines(parsed.errors);
         if (parsed.errors.length > 0) return { errors: parsed.errors, changes: emptyChanges(), rowCount, revision };
