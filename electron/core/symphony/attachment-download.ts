@@ -92,8 +92,8 @@ export async function saveBase64Body(response: Response, dest: string, limits: D
       done(null, chunk);
     },
   });
+  const file = fs.createWriteStream(part, { flags: 'w' });
   try {
-    const file = fs.createWriteStream(part, { flags: 'w' });
     await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), decoder, tap, file, { signal });
     if (decoder.decodedBytes !== limits.declaredSize) {
       throw new TruncatedDownloadError(`The attachment arrived with ${decoder.decodedBytes} bytes but Symphony declared ${limits.declaredSize}.`);
@@ -107,6 +107,10 @@ export async function saveBase64Body(response: Response, dest: string, limits: D
     fs.renameSync(part, dest);
     return { size: decoder.decodedBytes, sha256: hash.digest('hex') };
   } catch (error) {
+    // The file may still be opening when the pipeline fails; remove it only once it is closed,
+    // or the late open would leave a stray .part behind.
+    file.destroy();
+    if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
     fs.rmSync(part, { force: true });
     if (signal?.aborted) throw cancelledError(signal);
     if (error instanceof TruncatedDownloadError || ArchiverError.is(error)) throw error;

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Core } from '../../electron/core/app/core';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { captureConnector } from '../../electron/core/symphony/capture';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { makeServiceKey } from '../support/capture-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+describe('capture contract calls through the core', () => {
+  const temp = makeTempDir();
+  let emulator: SymphonyEmulator;
+  let core: Core;
+  let keyPath: string;
+
+  beforeAll(async () => {
+    emulator = await SymphonyEmulator.start({ seed: 'contract', conversations: 6, messages: 120, attachments: 3 });
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    keyPath = key.privateKeyPath;
+    core = new Core({ dataDir: path.join(temp.dir, 'data'), host: 'test', logger: silentLogger });
+  });
+  afterAll(async () => {
+    await core.dispose();
+    await emulator.stop();
+    temp.cleanup();
+  });
+
+  it('tests the connection step by step and lists captured conversations with counts', async () => {
+    const connector = await core.dispatcher.invoke('connectors.create', {
+      name: 'Emulated',
+      settings: { symphony: { podUrl: emulator.url, agentUrl: '', keyManagerUrl: '', username: 'archiver-bot', privateKeyPath: keyPath, proxyUrl: '', source: 'streams', streamTypes: ['IM', 'MIM', 'ROOM'], startDate: '' } },
+    });
+    const test = await core.dispatcher.invoke('capture.testConnection', { connectorId: connector.id });
+    expect(test.ok).toBe(true);
+    expect(test.steps.every((s) => s.status === 'ok')).toBe(true);
+    expect(test.identity?.displayName).toBe('Archiver Bot');
+
+    expect(await core.dispatcher.invoke('capture.conversations', { connectorId: connector.id })).toEqual([]);
+    await captureConnector({ store: core.store, connector, paths: core.paths, logger: silentLogger });
+    const conversations = await core.dispatcher.invoke('capture.conversations', { connectorId: connector.id });
+    expect(conversations).toHaveLength(6);
+    expect(conversations.reduce((n, c) => n + c.items, 0)).toBe(120);
+    for (const c of conversations) {
+      const stream = emulator.pod.streams.get(c.streamId)!;
+      expect(c.items).toBe(stream.messages.length);
+      expect(c.members).toBe([...stream.members.values()].filter((m) => !m.left).length);
+      expect(c.lastError).toBeNull();
+    }
+
+    const missing = await core.dispatcher.dispatch('capture.testConnection', { connectorId: 'nope' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('reports a wrong key as a failed login step, not as an exception', async () => {
+    const other = makeServiceKey(temp.dir);
+    const connector = await core.dispatcher.invoke('connectors.create', {
+      name: 'Wrong key',
+      settings: { symphony: { podUrl: emulator.url, agentUrl: '', keyManagerUrl: '', username: 'archiver-bot', privateKeyPath: other.privateKeyPath, proxyUrl: '', source: 'streams', streamTypes: ['IM', 'MIM', 'ROOM'], startDate: '' } },
+    });
+    const test = await core.dispatcher.invoke('capture.testConnection', { connectorId: connector.id });
+    expect(test.ok).toBe(false);
+    expect(test.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'failed', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(test.steps[2]!.error?.code).toBe('auth-failed');
+  });
+});

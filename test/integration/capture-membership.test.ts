@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { Store } from '../../electron/core/store/database';
+import { CaptureRepository } from '../../electron/core/store/repos/capture';
+import { captureConnector } from '../../electron/core/symphony/capture';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+/**
+ * FACTS.md: whether /agent/v4 serves streams the service account is not a member of is
+ * unconfirmed. Each reading is emulated; the capture must never skip such a stream in silence.
+ */
+describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service account is not in, when the agent answers %s', (mode) => {
+  const temp = makeTempDir();
+  const emulators: SymphonyEmulator[] = [];
+  afterAll(async () => {
+    for (const e of emulators) await e.stop();
+    temp.cleanup();
+  });
+
+  it(mode === 'allow' ? 'captures them like the others' : 'reports each one as a per-conversation error and captures the rest', async () => {
+    const emulator = await SymphonyEmulator.start({ seed: `members-${mode}`, conversations: 12, messages: 400, attachments: 6, nonMemberStreams: 3, nonMemberRead: mode });
+    emulators.push(emulator);
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    const store = Store.open(path.join(temp.dir, 'archiver.db'));
+    const repo = new CaptureRepository(store);
+    const connector = makeConnector(store, emulator.url, key.privateKeyPath);
+    const summary = await captureConnector({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
+
+    const streams = [...emulator.pod.streams.values()];
+    const outside = streams.filter((s) => !s.members.has(emulator.pod.serviceAccount.id));
+    expect(outside).toHaveLength(3);
+    expect(outside.every((s) => s.messages.length > 0)).toBe(true);
+    const inside = streams.filter((s) => s.members.has(emulator.pod.serviceAccount.id));
+    const stored = (streamId: string) => (store.db.prepare('SELECT COUNT(*) AS n FROM items WHERE stream_id = ?').get(streamId) as { n: number }).n;
+    for (const s of inside) expect(stored(s.id)).toBe(s.messages.length);
+
+    if (mode === 'allow') {
+      expect(summary.conversations.failed).toBe(0);
+      for (const s of outside) expect(stored(s.id)).toBe(s.messages.length);
+    } else {
+      expect(summary.conversations.failed).toBe(3);
+      for (const s of outside) {
+        const result = summary.results.find((r) => r.streamId === s.id)!;
+        expect(result.error?.code).toBe('permission-denied');
+        expect(result.error?.message).toMatch(mode === 'forbidden' ? /refused to let the service account read .*HTTP 403.*not a member/ : /not a member .* returned no messages/);
+        expect(result.error?.fix).toMatch(/Add the service account|Datahose|Content Export/);
+        expect(stored(s.id)).toBe(0);
+        expect(repo.conversations.summaries(connector.id).find((c) => c.streamId === s.id)!.lastError).toBe(result.error!.message);
+      }
+      // The error stays visible on the next run too: nothing became readable.
+      const again = await captureConnector({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
+      expect(again.conversations.failed).toBe(3);
+    }
+    store.dispose();
+  });
+});
