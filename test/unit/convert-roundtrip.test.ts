@@ -1,35 +1,14 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CapturedMessage, Conversation } from '../../electron/core/model/captured';
-import type { ConvertedEmail } from '../../electron/core/model/email';
 import { convertMessage } from '../../electron/core/convert/message';
 import { toMime } from '../../electron/core/convert/mime';
 import { convertTranscript } from '../../electron/core/convert/transcript';
 import { utcDay } from '../../electron/core/convert/ids';
 import { generatePod, sha256File } from '../fixtures/convert/generate';
-import { mimeDefects, normaliseBody, parseWithMailparser, parseWithPostalMime, pythonDefects, writeAll, type ParsedBack } from '../fixtures/convert/mime-check';
+import { expectSame } from '../fixtures/convert/expect-same';
+import { mimeDefects, parseWithMailparser, parseWithPostalMime, pythonDefects, writeAll } from '../fixtures/convert/mime-check';
 import { makeTempDir } from '../support/tmp';
-
-/** Everything a reader of the archived e-mail sees must be what the converter meant. */
-function expectSame(parsed: ParsedBack, email: ConvertedEmail, parser: string) {
-  const where = `${parser}: ${email.archiveKey}`;
-  expect(parsed.from, where).toEqual(email.from);
-  expect(parsed.to, where).toEqual(email.to);
-  // RFC 5322 dates have whole seconds.
-  expect(parsed.date, where).toBe(Math.floor(email.date.getTime() / 1000) * 1000);
-  expect(parsed.subject, where).toBe(email.subject);
-  expect(parsed.text, where).toBe(normaliseBody(email.text));
-  expect(parsed.html, where).toBe(normaliseBody(email.html));
-  expect(parsed.messageId, where).toBe(email.messageId);
-  expect(parsed.inReplyTo, where).toBe(email.inReplyTo);
-  expect(parsed.references, where).toEqual(email.references);
-  for (const header of email.headers) expect(parsed.headers.get(header.name.toLowerCase()), `${where} ${header.name}`).toBe(header.value);
-  // MIME puts inline images with the HTML (multipart/related) and files after the bodies, so the
-  // order differs from the model's; each part must still arrive exactly once, byte for byte.
-  const key = (a: { filename: string; contentType: string; contentId?: string; inline: boolean; sha256: string }) =>
-    JSON.stringify([a.filename, a.contentType, a.contentId ?? '', a.inline, a.sha256]);
-  expect(parsed.attachments.map(key).sort(), where).toEqual(email.attachments.map(key).sort());
-}
 
 describe('converted e-mails parse back to what was meant', () => {
   const temp = makeTempDir('convert-roundtrip-');
