@@ -110,7 +110,7 @@ export async function saveBase64Body(response: Response, dest: string, limits: D
     // The file may still be opening when the pipeline fails; remove it only once it is closed,
     // or the late open would leave a stray .part behind.
     file.destroy();
-    if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
     fs.rmSync(part, { force: true });
     if (signal?.aborted) throw cancelledError(signal);
     if (error instanceof TruncatedDownloadError || ArchiverError.is(error)) throw error;
