@@ -3,6 +3,7 @@ import type { CallSpec, CallInput, CallOutput } from './define';
 import { appCalls, appEvents } from './app';
 import { connectorCalls, connectorEvents } from './connectors';
 import { captureCalls, captureEvents } from './capture';
+import { contentExportCalls, contentExportEvents } from './content-export';
 import { convertCalls, convertEvents } from './convert';
 import { importCalls, importEvents } from './import';
 import { mappingCalls, mappingEvents } from './mapping';
@@ -12,6 +13,7 @@ export * from './define';
 export * from './app';
 export * from './connectors';
 export * from './capture';
+export * from './content-export';
 export * from './convert';
 export * from './import';
 export * from './mapping';
@@ -22,6 +24,7 @@ export const calls = {
   ...appCalls,
   ...connectorCalls,
   ...captureCalls,
+  ...contentExportCalls,
   ...convertCalls,
   ...importCalls,
   ...mappingCalls,
@@ -33,6 +36,7 @@ export const events = {
   ...appEvents,
   ...connectorEvents,
   ...captureEvents,
+  ...contentExportEvents,
   ...convertEvents,
   ...importEvents,
   ...mappingEvents,

@@ -9,6 +9,7 @@ import { appPaths, ensureAppPaths, type AppPaths } from '../platform/paths';
 import { Store } from '../store/database';
 import { ConnectorRepository } from '../store/repos/connectors';
 import { captureHandlers } from '../symphony/handlers';
+import { contentExportHandlers } from '../symphony/content-export/handlers';
 import { mappingHandlers } from '../mapping/handlers';
 import { convertHandlers } from '../convert/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
@@ -77,6 +78,8 @@ export class Core implements Disposable {
       'connectors.update': ({ id, ...patch }) => this.notifyConnector(this.connectors.update(id, patch)),
       // capture (issue 3): test connection, captured conversations
       ...captureHandlers({ store: this.store, connectors: this.connectors, logger: this.logger, clock: this.clock }),
+      // Content Export source (issue 10): connection test
+      ...contentExportHandlers({ store: this.store, connectors: this.connectors }),
       // mapping (issue 6): participants, custom rows, CSV import/export, unmapped report
       ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock }),
       // convert (issue 4): preview of the e-mail an item becomes

@@ -127,8 +127,8 @@ export async function generateEmlExport(options: GeneratorOptions): Promise<Gene
         attachments: parts.map((p, i) => ({ content: p, contentType: 'message/rfc822', contentDisposition: 'attachment' as const, filename: `${messages[i]!.messageId}.eml` })),
       });
     } else {
-      // One message per conversation: the transcript. The only single message that stays exact is
-      // the first one, so the expectation lists one item per conversation.
+      // One message per conversation holding the transcript, without Symphony ids: the reader
+      // stores it as one item with derived ids.
       const lines = messages.map((m) => `[${new Date(m.timestamp).toISOString()}] ${m.senderEmail}: ${m.text}`);
       const all = messages.flatMap((m, i) => m.attachments.map((a) => ({ filename: a.name, content: Buffer.from(`Attachment of conversation ${c} message ${i}\n`.repeat(3)) })));
       eml = await build({
