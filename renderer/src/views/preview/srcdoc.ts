@@ -12,6 +12,8 @@ export function previewDocument(html: string, theme: 'light' | 'dark'): string {
     '<!doctype html><html><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${PREVIEW_CSP}">`,
     '<meta name="referrer" content="no-referrer">',
+    // Links would replace the preview with an error page; as popups they are simply refused by the sandbox.
+    '<base target="_blank">',
     '<style>body{font-family:Calibri,"Segoe UI",Arial,sans-serif;font-size:14px;color:#201f1e;background:#fff;margin:12px;overflow-wrap:anywhere}img{max-width:100%}table{border-collapse:collapse}</style>',
     '</head><body>',
     html,
