@@ -64,3 +64,47 @@ describe('capture contract calls through the core', () => {
     expect(test.steps[2]!.error?.code).toBe('auth-failed');
   });
 });
+
+describe('cancelling a capture', () => {
+  const temp = makeTempDir();
+  afterAll(() => temp.cleanup());
+
+  it('stops with a cancelled error, writes nothing afterwards, and the next capture completes exactly once', async () => {
+    const emulator = await SymphonyEmulator.start({ seed: 'cancel', conversations: 30, messages: 3000, attachments: 10, latencyMs: 3 });
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    const core = new Core({ dataDir: path.join(temp.dir, 'data'), host: 'test', logger: silentLogger });
+    try {
+      const connector = await core.dispatcher.invoke('connectors.create', {
+        name: 'Cancel me',
+        settings: { symphony: { podUrl: emulator.url, agentUrl: '', keyManagerUrl: '', username: 'archiver-bot', privateKeyPath: key.privateKeyPath, proxyUrl: '', source: 'streams', streamTypes: ['IM', 'MIM', 'ROOM'], startDate: '' } },
+      });
+      const controller = new AbortController();
+      const itemCount = () => (core.store.db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n;
+      const first = captureConnector({
+        store: core.store,
+        connector,
+        paths: core.paths,
+        logger: silentLogger,
+        signal: controller.signal,
+        tuning: { pageSize: 50 },
+        onProgress: (p) => {
+          if (p.phase === 'conversations' && p.done === 3) controller.abort(new Error('officer pressed stop'));
+        },
+      });
+      await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+      const atCancel = itemCount();
+      expect(atCancel).toBeGreaterThan(0);
+      expect(atCancel).toBeLessThan(3000);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(itemCount()).toBe(atCancel);
+
+      const second = await captureConnector({ store: core.store, connector, paths: core.paths, logger: silentLogger });
+      expect(second.items.new).toBe(3000 - atCancel);
+      expect(itemCount()).toBe(3000);
+    } finally {
+      await core.dispose();
+      await emulator.stop();
+    }
+  });
+});

@@ -122,4 +122,23 @@ describe('symphony emulator', () => {
     expect(result.sha256).toBe(attachmentSha256(a));
     await c.close();
   });
+  it('has an HTTP admin API for faults, new conversations and messages, and counters', async () => {
+    const admin = async (p: string, body?: unknown) =>
+      (await fetch(`${emulator.url}/__admin${p}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<Record<string, unknown>>;
+    const { streamId } = (await admin('/streams', { type: 'ROOM', name: 'Added later', memberCount: 3 })) as { streamId: string };
+    const { messageIds } = (await admin(`/streams/${streamId}/messages`, { count: 4, attachmentSizes: [10] })) as { messageIds: string[] };
+    expect(messageIds).toHaveLength(4);
+    const page = (await client.messages(streamId, 0, 0, 50)) as { messageId: string; attachments?: unknown[] }[];
+    expect(page.map((m) => m.messageId.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))).toEqual(messageIds);
+    expect(page.every((m) => m.attachments?.length === 1)).toBe(true);
+    await admin('/faults', { schedule: [{ request: 1, kind: '500' }], paths: 'sessioninfo' });
+    const failed = await get('/pod/v2/sessioninfo');
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ code: 500, message: 'Internal server error' });
+    expect((await get('/pod/v2/sessioninfo')).status).toBe(200);
+    await admin('/faults', {});
+    const counters = (await admin('/counters')) as { faults: Record<string, number>; requests: Record<string, number> };
+    expect(counters.faults['500']).toBeGreaterThanOrEqual(1);
+    expect(counters.requests.sessioninfo).toBeGreaterThanOrEqual(2);
+  });
 });

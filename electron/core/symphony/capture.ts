@@ -14,7 +14,7 @@ import type { ConversationRecord } from '../store/repos/conversations';
 import { AttachmentTooLargeError, formatBytes, MAX_ATTACHMENT_BYTES } from './attachment-download';
 import { LIMITS, SymphonyClient, type RetryTuning } from './client';
 import { describeFailure, notReadableError } from './errors';
-import { SymphonyHttpError } from './http';
+import { cancelledError, SymphonyHttpError } from './http';
 import { hostOf, toUrlSafeId } from './ids';
 import { advanceCheckpoint, toNewItem } from './messages';
 import type { AdminStream, SessionInfo } from './schemas';
@@ -138,7 +138,8 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
     const byStream = new Map<string, ConversationResult>();
     const limit = pLimit(tuning.conversationConcurrency);
     let done = 0;
-    await Promise.all(
+    await settleAll(
+      options.signal,
       records.map((record) =>
         limit(async () => {
           const result = await captureConversation({ client, repo, connectorId: connector.id, pod, self, record, startSince, tuning, now, logger, signal: options.signal });
@@ -260,7 +261,8 @@ async function downloadAttachments(ctx: AttachmentContext): Promise<void> {
   fs.mkdirSync(ctx.spoolDir, { recursive: true });
   const limit = pLimit(ctx.tuning.attachmentConcurrency);
   let done = 0;
-  await Promise.all(
+  await settleAll(
+    ctx.signal,
     pending.map((a) =>
       limit(async () => {
         await downloadOne(ctx, a);
@@ -333,6 +335,17 @@ async function resolveUsers(ctx: {
     }
     ctx.progress({ phase: 'users', done: Math.min(i + LIMITS.users, ids.length), total: ids.length, newItems: ctx.summary.items.new });
   }
+}
+
+/**
+ * Waits for every task, even after one failed or the run was cancelled, so that nothing writes
+ * to the store after the capture has returned; then reports cancellation or the first failure.
+ */
+async function settleAll(signal: AbortSignal | undefined, tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  if (signal?.aborted) throw cancelledError(signal);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function toRecord(stream: AdminStream): ConversationRecord | null {
