@@ -3,7 +3,8 @@ import type { ArchiverError } from '../../../shared/errors';
 
 /**
  * An ArchiverError as the officer should read it: what happened, what to do about it, which field
- * or item it is about; the technical detail stays folded for support.
+ * or item it is about (settings fields are marked on the form instead); the technical detail stays
+ * folded for support.
  */
 export function ErrorNotice({ error, title, onDismiss }: { error: ArchiverError; title?: string; onDismiss?: () => void }) {
   return (
@@ -17,7 +18,7 @@ export function ErrorNotice({ error, title, onDismiss }: { error: ArchiverError;
             {error.fix}
           </p>
         )}
-        {error.target && (
+        {error.target && !error.target.startsWith('settings.') && (
           <p className="notice-target">
             <strong>About: </strong>
             <code>{error.target}</code>

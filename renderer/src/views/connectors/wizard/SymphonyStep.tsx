@@ -15,7 +15,11 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
   const test = useAction(async () => {
     if (!wizard.validate()) return null;
     const id = await wizard.persist();
-    return id === null ? null : checks.testConnection(id);
+    if (id === null) return null;
+    const result = await checks.testConnection(id);
+    const failed = result.steps.find((step) => step.status === 'failed');
+    if (failed?.error) wizard.setFieldError(failed.error.target, failed.error.message);
+    return result;
   });
   return (
     <>

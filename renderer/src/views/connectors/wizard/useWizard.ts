@@ -47,6 +47,12 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
     }));
   }, []);
 
+  /** Marks a field with a message from a check (e.g. the connection test names the field at fault). */
+  const setFieldError = useCallback((target: string | undefined, message: string) => {
+    const field = fieldOfTarget(target);
+    if (field) setState((s) => ({ ...s, errors: { ...s.errors, [field]: message } }));
+  }, []);
+
   /** Saves the draft (creating the connector on first save); returns the connector id or null on failure. */
   const persist = useCallback(
     async (final = false): Promise<string | null> => {
@@ -112,7 +118,7 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
     await persist(true);
   }, [persist, state.draft]);
 
-  return { state, step, setName, setField, next, back, goTo, finish, persist, validate };
+  return { state, step, setName, setField, setFieldError, next, back, goTo, finish, persist, validate };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;

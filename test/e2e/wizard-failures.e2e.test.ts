@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
+import { makeServiceKey } from '../support/capture-fixtures';
+import { fillSymphony, startNewConnector } from '../support/e2e-wizard';
+
+describe('connection test failures in the wizard', () => {
+  let app: ServedApp;
+  let browser: Browser;
+  let pod: SymphonyEmulator;
+  let page: Page;
+  let rightKey: string;
+  let wrongKey: string;
+
+  beforeAll(async () => {
+    pod = await SymphonyEmulator.start({ seed: 'wizard-failures', conversations: 3, messages: 12, attachments: 0, internalUsers: 4, externalUsers: 1 });
+    app = await serveApp();
+    const right = makeServiceKey(app.dataDir);
+    pod.registerKey(right.publicKey);
+    rightKey = right.privateKeyPath;
+    // A valid RSA key, but not the one registered for the service account.
+    wrongKey = makeServiceKey(app.dataDir).privateKeyPath;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(app.host.url + '#connectors');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await pod?.stop();
+  });
+
+  const report = () => page.getByTestId('connection-report');
+
+  it('a wrong private key: the login step fails with what is wrong, how to fix it, and the field marked', async () => {
+    await startNewConnector(page, 'Acme pod');
+    await fillSymphony(page, { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: wrongKey });
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => report().getAttribute('data-ok')).toBe('false');
+
+    const notice = page.getByTestId('error-notice');
+    expect(await notice.textContent()).toContain('The connection test failed at “Log in to the pod”');
+    expect(await notice.locator('.notice-message').textContent()).toMatch(/refused the login of "archiver-bot".*public key/);
+    expect(await notice.locator('.notice-fix').textContent()).toMatch(/How to fix it: .*upload the public key/);
+    // The step list shows where it stopped: earlier steps passed, later ones were not tried.
+    const steps = report().getByRole('listitem');
+    expect(await steps.filter({ hasText: 'Read the private key' }).getAttribute('class')).toBe('check-ok');
+    expect(await steps.filter({ hasText: 'Log in to the pod' }).getAttribute('class')).toBe('check-failed');
+    expect(await steps.filter({ hasText: 'Read messages through the agent' }).getAttribute('class')).toBe('check-skipped');
+    // The core names the field at fault; the wizard marks it.
+    expect(await page.getByLabel('Service account username').getAttribute('aria-invalid')).toBe('true');
+    // The pod really refused a login (the emulator counted it), it was not a guess of the UI.
+    expect(pod.counters.logins.refused).toBeGreaterThan(0);
+    await screenshot(page, 'wizard-wrong-key');
+  });
+
+  it('a key file that does not exist is reported at the key step, naming the file', async () => {
+    await page.getByLabel('Private key file').fill('/nowhere/archiver-bot.pem');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(async () => (await page.getByTestId('error-notice').textContent()) ?? '').toContain('“Read the private key”');
+    expect(await page.getByTestId('error-notice').textContent()).toContain('/nowhere/archiver-bot.pem');
+    expect(await page.getByLabel('Private key file').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('with the right key every step passes and the service account is named', async () => {
+    await page.getByLabel('Private key file').fill(rightKey);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => report().getAttribute('data-ok')).toBe('true');
+    expect(await page.getByTestId('connection-ok').textContent()).toContain('Archiver Bot');
+    expect(await report().locator('.check-failed').count()).toBe(0);
+    expect(await page.getByTestId('error-notice').count()).toBe(0);
+    // The settings tested are the settings saved.
+    expect(app.core.connectors.list()[0]!.settings.symphony).toMatchObject({ podUrl: pod.url, privateKeyPath: rightKey });
+    await screenshot(page, 'wizard-connection-ok');
+  });
+});
