@@ -205,7 +205,11 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
         return frame;
       case 'div': {
         text.block();
-        if (cls.includes('card')) {
+        if (attribs['data-format'] === 'PresentationML') {
+          // The message root adds nothing; without it a plain-text message has no markup at all
+          // and DOMPurify returns it at once instead of building a DOM for it.
+          frame.after = () => text.block();
+        } else if (cls.includes('card')) {
           text.paragraph();
           frame.close = open('div', ' class="card"');
           frame.after = () => text.paragraph();
