@@ -20,12 +20,12 @@ export interface Harness {
 }
 
 /** A store, one connector, in-test stages and a RunController, in `dir` (reopenable: same files). */
-export function openHarness(dir: string, pod: FakePod, options: { hooks?: StageHooks; failingMailboxes?: Set<string>; clock?: Clock; pipeline?: PipelineOptions; owner?: string; wrap?: (s: Stages) => Stages } = {}): Harness {
+export function openHarness(dir: string, pod: FakePod, options: { hooks?: StageHooks; failingMailboxes?: Set<string>; clock?: Clock; pipeline?: PipelineOptions; owner?: string; wrap?: (s: Stages) => Stages; batchImport?: boolean; capturePage?: number } = {}): Harness {
   const store = Store.open(path.join(dir, 'archiver.db'));
   const mailboxes = openMailboxes(path.join(dir, 'graph.db'));
   const repo = new ConnectorRepository(store);
   const connector = repo.findByName('Pod') ?? repo.create('Pod');
-  let stages = createTestStages({ store, pod, mailboxes, hooks: options.hooks, failingMailboxes: options.failingMailboxes });
+  let stages = createTestStages({ store, pod, mailboxes, hooks: options.hooks, failingMailboxes: options.failingMailboxes, batchImport: options.batchImport, capturePage: options.capturePage });
   if (options.wrap) stages = options.wrap(stages);
   const controller = new RunController({
     store,
