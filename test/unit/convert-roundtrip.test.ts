@@ -91,4 +91,17 @@ describe('converted e-mails parse back to what was meant', () => {
     const python = pythonDefects(folder);
     if (python) expect(Object.entries(python).filter(([, d]) => d.length > 0)).toEqual([]);
   });
+
+  it('notes an attachment capture gave up on, and refuses one still downloading', async () => {
+    const message = pod.messages.find((m) => m.attachments.length > 0) as CapturedMessage;
+    const conversation = byStream.get(message.streamId) as Conversation;
+    const [first, ...rest] = message.attachments;
+    const failed = { ...message, attachments: [{ ...first!, spoolPath: null, size: null, sha256: null, status: 'failed', failure: 'declared 300 MB, over the limit' }, ...rest] };
+    const email = convertMessage(failed as CapturedMessage, conversation);
+    expect(email.attachments.length).toBe(rest.length);
+    expect(email.text).toContain(`[attachment not archived: ${first!.name} (declared 300 MB, over the limit)]`);
+    expect((await parseWithMailparser(await toMime(email))).text).toContain('[attachment not archived:');
+    const pending = { ...message, attachments: [{ ...first!, spoolPath: null, size: null, sha256: null, status: 'pending', failure: null }] };
+    expect(() => convertMessage(pending as CapturedMessage, conversation)).toThrow(expect.objectContaining({ code: 'not-found', target: `${message.connectorId}/${message.messageId}/${first!.attachmentId}` }));
+  });
 });
