@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
+
+const CONTROL = /^\s*- (button|textbox|searchbox|combobox|checkbox|radio|link|tab|option|spinbutton|listbox|slider)\b(.*)$/;
+
+/** Controls in an ARIA snapshot that a screen reader would announce without a name. */
+function unnamedControls(snapshot: string): string[] {
+  return snapshot.split('\n').filter((line) => {
+    const m = CONTROL.exec(line);
+    return m !== null && !/^ "/.test(m[2]!);
+  });
+}
+
+describe('accessibility of the officer views', () => {
+  let app: ServedApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await serveApp();
+    app.core.connectors.create('Acme pod');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(app.host.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  // Keyboard shortcut, heading that shows the view is ready, and what to open inside it.
+  const views: { key: string; heading: string; open?: (p: Page) => Promise<void> }[] = [
+    { key: '2', heading: 'Acme pod', open: (p) => p.getByRole('button', { name: 'Continue setup' }).click() },
+    { key: '4', heading: 'Import monitor' },
+    { key: '5', heading: 'Preview' },
+    { key: '6', heading: 'Logs' },
+  ];
+
+  it('every control of every view has a name for screen readers, in every tab and wizard step', async () => {
+    for (const view of views) {
+      await page.keyboard.press(`Control+${view.key}`);
+      await expect.poll(() => page.getByRole('heading', { name: view.heading, exact: true }).isVisible()).toBe(true);
+      expect(unnamedControls(await page.locator('#editor').ariaSnapshot()), `view ${view.heading}`).toEqual([]);
+      if (view.open) await view.open(page);
+      // Walk the tabs and wizard steps the view has, checking each.
+      for (let step = 0; step < 6; step++) {
+        expect(unnamedControls(await page.locator('#editor').ariaSnapshot()), `view ${view.heading}, step ${step}`).toEqual([]);
+        const next = page.locator('#editor').getByRole('button', { name: 'Next' });
+        if (!(await next.count())) break;
+        // Name first, then fill what each step requires so Next goes on.
+        await fillRequired(page);
+        await next.click();
+      }
+      const tabs = page.locator('#editor').getByRole('tab');
+      for (let i = 0; i < (await tabs.count()); i++) {
+        await tabs.nth(i).click();
+        expect(unnamedControls(await page.locator('#editor').ariaSnapshot()), `view ${view.heading}, tab ${i}`).toEqual([]);
+      }
+    }
+  });
+
+  it('the keyboard reaches the controls, and the focused one is always visibly marked', async () => {
+    await page.keyboard.press('Control+2');
+    await page.getByRole('heading', { name: 'Acme pod', exact: true }).waitFor();
+    await page.locator('body').click({ position: { x: 700, y: 880 } });
+    const seen: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        const marked = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+        return { what: `${el.tagName.toLowerCase()} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? ''}`, marked };
+      });
+      if (!focus) continue;
+      seen.push(focus.what);
+      expect(focus.marked, `focus on ${focus.what} is not visible`).toBe(true);
+    }
+    // The walk went through the activity bar, the connector list and the connector's actions.
+    expect(seen.some((s) => s.startsWith('button') && s.includes('Connectors'))).toBe(true);
+    expect(seen.some((s) => s.startsWith('li') && s.includes('Acme pod'))).toBe(true);
+    expect(seen.some((s) => s.includes('Rename'))).toBe(true);
+  });
+
+  it('has a dark theme that the officer can switch to and that is remembered', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.querySelector('.shell')!).backgroundColor);
+    const before = await background();
+    await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+    await expect.poll(background).not.toBe(before);
+    const after = await background();
+    await page.reload();
+    await expect.poll(background).toBe(after);
+    await page.keyboard.press('Control+2');
+    await page.getByRole('heading', { name: 'Acme pod', exact: true }).waitFor();
+    await screenshot(page, `theme-${(await page.evaluate(() => document.documentElement.dataset.theme)) ?? 'unknown'}`);
+  });
+});
+
+async function fillRequired(page: Page) {
+  const fill = async (label: string, value: string) => {
+    const field = page.locator('#editor').getByLabel(label, { exact: true });
+    if ((await field.count()) && !(await field.inputValue())) await field.fill(value);
+  };
+  await fill('Pod URL', 'https://acme.symphony.com');
+  await fill('Service account username', 'archiver-bot');
+  await fill('Private key file', '/keys/bot.pem');
+  await fill('Tenant', 'contoso.onmicrosoft.com');
+  await fill('Client id', '00000000-0000-0000-0000-0000000000aa');
+}
