@@ -11,6 +11,7 @@ import type { ConvertedEmail } from '../model/email';
 import { type GraphClient, odataString, userPath } from './client';
 import { classifyGraphError, describeGraphFailure, GraphRequestError } from './errors';
 import { FolderResolver } from './folders';
+import { LedgerWriter } from './ledger';
 import { mailboxProblem } from './permissions';
 import { addAttachment, attachmentsPresent, refusesNonDraft } from './attachments';
 import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
@@ -44,6 +45,11 @@ export interface ImportDeps {
   chunkBytes?: number;
   /** Deliveries worked on at once across all mailboxes. */
   concurrency?: number;
+  /**
+   * How long to wait before the end-of-run check of deliveries whose outcome was ever unknown:
+   * a create abandoned on timeout may still be applied by the service after our look-up.
+   */
+  settleMs?: number;
 }
 
 export interface ImportProgress {
@@ -74,6 +80,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const clock = deps.clock ?? systemClock;
   const logger = (deps.logger ?? silentLogger).scope('graph');
   const repo = new DeliveryRepository(deps.store);
+  const ledger = new LedgerWriter(repo);
   const settings = deps.connector.settings.microsoft;
   const folders = new FolderResolver(deps.graph, repo, deps.connector.id, settings.folderName, clock);
   const open = repo.listOpen(deps.connector.id);
@@ -83,6 +90,9 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const perMailbox = new Map<string, ReturnType<typeof pLimit>>();
   const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency);
   const report = () => deps.onProgress?.({ ...progress });
+  /** Deliveries that had an unknown outcome in this run; checked again for stray copies at the end. */
+  const suspects = new Map<string, DeliveryKey>();
+  const suspect = (key: DeliveryKey) => suspects.set(`${key.archiveKey}\u0000${key.mailbox}`, key);
 
   const deliver = async (delivery: Delivery): Promise<void> => {
     const key: DeliveryKey = { connectorId: delivery.connectorId, archiveKey: delivery.archiveKey, mailbox: delivery.mailbox };
@@ -91,6 +101,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       return;
     }
     let outcomeUnknown = delivery.state === 'sending' || delivery.graphId !== null;
+    if (outcomeUnknown) suspect(key);
     let email: ConvertedEmail;
     try {
       email = await deps.loadEmail(delivery.archiveKey);
@@ -116,27 +127,30 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
           let item: Item | undefined;
           let done = new Set<number>(repo.get(key)?.attachmentsDone ?? []);
           if (outcomeUnknown) {
-            item = await findItem(delivery.mailbox, folderId, email.archiveKey);
+            item = await findItem(delivery.mailbox, folderId, email.archiveKey, repo.get(key)?.graphId);
             if (item) {
               done = await attachmentsPresent(deps.graph, delivery.mailbox, item.id, email, deps.signal);
-              repo.recordItem(key, item.id, [...done]);
+              await ledger.write(() => repo.recordItem(key, item!.id, [...done]));
             } else {
-              repo.forgetItem(key);
+              await ledger.write(() => repo.forgetItem(key));
             }
           }
           if (!item) {
-            repo.markSending(key);
+            await ledger.write(() => repo.markSending(key));
             outcomeUnknown = true;
             try {
               item = await createItem(delivery.mailbox, folderId, email, plan.inline, asDraft);
             } catch (error) {
               // We just looked and found nothing, so only this create could have made an item.
               if (error instanceof GraphRequestError && error.definitelyNotApplied) outcomeUnknown = false;
+              else suspect(key);
               if (error instanceof GraphRequestError && error.status === 404 && error.code === 'ErrorItemNotFound') folders.invalidate(delivery.mailbox);
               throw error;
             }
             done = new Set(plan.inline);
-            repo.recordItem(key, item.id, [...done], asDraft ? 'landed-as-draft' : null);
+            // With nothing left to attach, markDelivered below records the id in the same step.
+            const created = item;
+            if (plan.later.length || asDraft) await ledger.write(() => repo.recordItem(key, created.id, [...done], asDraft ? 'landed-as-draft' : null));
           }
           for (const index of plan.later) {
             if (done.has(index)) continue;
@@ -148,17 +162,20 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
                 logger.warn(`${delivery.mailbox} refuses attachments on non-draft items; ${email.archiveKey} is re-created as a draft`);
                 draftOnly.add(delivery.mailbox);
                 await deleteItem(delivery.mailbox, item.id);
-                repo.forgetItem(key);
+                await ledger.write(() => repo.forgetItem(key));
                 outcomeUnknown = false;
               } else {
                 outcomeUnknown = true;
+                suspect(key);
               }
               throw error;
             }
             done.add(index);
-            repo.recordItem(key, item.id, [...done]);
+            const current = item;
+            await ledger.write(() => repo.recordItem(key, current.id, [...done]));
           }
-          repo.markDelivered(key, item.id);
+          const final = item;
+          await ledger.write(() => repo.markDelivered(key, final.id));
         },
         {
           ...deps.graph.retry,
@@ -208,7 +225,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     }
   };
 
-  const findItem = async (mailbox: string, folderId: string, archiveKey: string): Promise<Item | undefined> => {
+  const findItem = async (mailbox: string, folderId: string, archiveKey: string, keepId?: string | null): Promise<Item | undefined> => {
     const response = await deps.graph.request<{ value: Message[] }>({
       method: 'GET',
       path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`,
@@ -220,7 +237,8 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       mailbox,
       signal: deps.signal,
     });
-    const found = [...response.body.value].sort((a, b) => (a.createdDateTime ?? '').localeCompare(b.createdDateTime ?? ''));
+    // The copy the ledger knows first, else the oldest.
+    const found = [...response.body.value].sort((a, b) => Number(b.id === keepId) - Number(a.id === keepId) || (a.createdDateTime ?? '').localeCompare(b.createdDateTime ?? ''));
     // Never two copies: should an earlier fault ever have made a second one, keep the oldest.
     for (const extra of found.slice(1)) {
       logger.error(`${mailbox}: a second copy of ${archiveKey} was found and removed`);
@@ -251,6 +269,25 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     );
   };
 
+  /** End of run: every delivered item that ever had an unknown outcome is looked up once more. */
+  const settle = async (): Promise<void> => {
+    const delivered = [...suspects.values()].map((key) => repo.get(key)).filter((d): d is Delivery => d?.state === 'delivered');
+    if (!delivered.length || deps.signal?.aborted) return;
+    await clock.sleep(deps.settleMs ?? 10_000, deps.signal).catch(() => undefined);
+    await Promise.all(
+      delivered.map((d) =>
+        global(async () => {
+          try {
+            const folderId = await folders.ensure(d.mailbox, deps.signal);
+            await withRetry(() => findItem(d.mailbox, folderId, d.archiveKey, d.graphId), { ...deps.graph.retry, classify: classifyGraphError, clock, signal: deps.signal, attempts: 6 });
+          } catch (error) {
+            logger.warn(`${d.mailbox} ${d.archiveKey}: the end-of-run check failed (${error instanceof Error ? error.message : String(error)})`);
+          }
+        }),
+      ),
+    );
+  };
+
   // Interleave mailboxes so that the global limit keeps many mailboxes busy at once.
   const byMailbox = new Map<string, Delivery[]>();
   for (const delivery of open) {
@@ -273,6 +310,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       return global(() => mailboxLimit(() => deliver(delivery)));
     }),
   );
+  await settle();
   report();
   return { ...progress, unwritable: [...unwritable].map(([mailbox, reason]) => ({ mailbox, reason })) };
 }

@@ -1,4 +1,7 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Store } from '../database';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
 
 export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';
 
@@ -45,7 +48,14 @@ export function normaliseMailbox(mailbox: string): string {
 
 /** SQL for the delivery ledger and the mailbox folder cache; nothing else touches these tables. */
 export class DeliveryRepository {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly store: Store) {}
+
+  /** Runs several ledger writes as one transaction (one fsync): the importer's group commit. */
+  batch(fn: () => void): void {
+    this.store.transaction(fn);
+  }
 
   /** Adds a pending row per mailbox; rows that exist (in any state) are left as they are. */
   enqueue(connectorId: string, archiveKey: string, mailboxes: readonly string[], now = new Date()): number {
@@ -64,9 +74,9 @@ export class DeliveryRepository {
   }
 
   get(key: DeliveryKey): Delivery | undefined {
-    const row = this.store.db
-      .prepare('SELECT * FROM deliveries WHERE connector_id = ? AND archive_key = ? AND mailbox = ?')
-      .get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as DeliveryRow | undefined;
+    const row = this.prepared('SELECT * FROM deliveries WHERE connector_id = ? AND archive_key = ? AND mailbox = ?').get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as
+      | DeliveryRow
+      | undefined;
     return row && toDelivery(row);
   }
 
@@ -165,9 +175,9 @@ export class DeliveryRepository {
   }
 
   folderId(connectorId: string, mailbox: string, folderName: string): string | undefined {
-    const row = this.store.db
-      .prepare('SELECT folder_id FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?')
-      .get(connectorId, normaliseMailbox(mailbox), folderName) as { folder_id: string } | undefined;
+    const row = this.prepared('SELECT folder_id FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?').get(connectorId, normaliseMailbox(mailbox), folderName) as
+      | { folder_id: string }
+      | undefined;
     return row?.folder_id;
   }
 
@@ -185,9 +195,16 @@ export class DeliveryRepository {
   }
 
   private update(key: DeliveryKey, set: string, values: unknown[]): void {
-    this.store.db
-      .prepare(`UPDATE deliveries SET ${set} WHERE connector_id = ? AND archive_key = ? AND mailbox = ?`)
-      .run(...values, key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox));
+    this.prepared(`UPDATE deliveries SET ${set} WHERE connector_id = ? AND archive_key = ? AND mailbox = ?`).run(...values, key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox));
+  }
+
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.store.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 }
 
