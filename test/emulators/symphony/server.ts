@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { bigintJson } from './content';
 import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
-import { attachmentChunks, normaliseId, opaqueToken, PodState, toStandard, type EmMessage, type EmStream, type EmUser, type PodOptions } from './model';
+import { attachmentChunks, normaliseId, opaqueToken, PodState, type EmStream, type EmUser, type PodOptions } from './model';
+import { adminStream, userV2, v4Message } from './views';
 
 export interface SymphonyEmulatorOptions extends PodOptions {
   faults?: FaultOptions;
@@ -233,24 +234,7 @@ export class SymphonyEmulator {
     if (types.some((t) => !['IM', 'MIM', 'ROOM', 'POST'].includes(t!))) throw new HttpError(400, 'Invalid stream type');
     const all = [...this.pod.streams.values()].filter((s) => types.length === 0 || types.includes(s.type)).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
     const page = all.slice(skip, skip + limit);
-    this.json(ctx, 200, { count: all.length, skip, limit, filter, streams: page.map((s) => this.adminStream(s)) });
-  }
-
-  private adminStream(s: EmStream): Record<string, unknown> {
-    const attributes: Record<string, unknown> = {
-      createdByUserId: s.createdBy,
-      createdDate: s.created,
-      lastModifiedDate: s.lastModified,
-      originCompany: this.pod.users.get(s.createdBy)?.company ?? '',
-      originCompanyId: this.pod.users.get(s.createdBy)?.companyId ?? 0,
-      membersCount: [...s.members.values()].filter((m) => !m.left).length,
-      lastMessageDate: s.messages.at(-1)?.timestamp ?? s.created,
-    };
-    if (s.type === 'ROOM') Object.assign(attributes, { roomName: s.name, roomDescription: s.name });
-    else attributes.members = [...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id);
-    const out: Record<string, unknown> = { id: s.id, isExternal: s.external, isActive: s.active, type: s.type, crossPod: s.external, origin: 'INTERNAL', attributes };
-    if (s.type === 'ROOM') out.isPublic = s.isPublic;
-    return out;
+    this.json(ctx, 200, { count: all.length, skip, limit, filter, streams: page.map((s) => adminStream(this.pod, s)) });
   }
 
   private membership(ctx: Ctx): void {
@@ -309,32 +293,7 @@ export class SymphonyEmulator {
     const page = stream.messages.filter((m) => m.timestamp >= since && m.timestamp <= until).slice(skip, skip + limit);
     if (page.length === 0) return this.send(ctx, 204);
     this.counters.messagesServed += page.length;
-    this.json(ctx, 200, page.map((m) => this.v4Message(stream, m)));
-  }
-
-  private v4Message(stream: EmStream, m: EmMessage): Record<string, unknown> {
-    const u = this.pod.users.get(m.sender)!;
-    const form = (id: string) => (m.standardIds ? toStandard(id) : id);
-    const user: Record<string, unknown> = { userId: u.id, firstName: u.firstName || undefined, lastName: u.lastName || undefined, displayName: u.displayName };
-    // Another firm's users come without e-mail or username: the client must look them up.
-    if (!u.external) Object.assign(user, { email: u.email, username: u.username });
-    const streamView: Record<string, unknown> = { streamId: form(stream.id), streamType: stream.type, external: stream.external, crossPod: stream.external };
-    if (stream.type === 'ROOM') streamView.roomName = stream.name;
-    const out: Record<string, unknown> = {
-      messageId: form(m.id),
-      timestamp: m.timestamp,
-      message: m.message,
-      data: m.data,
-      user,
-      stream: streamView,
-      originalFormat: 'com.symphony.messageml.v2',
-      userAgent: 'DESKTOP-25.8.1',
-      sid: `${m.seq}-${stream.id.slice(0, 8)}`,
-    };
-    if (m.attachments.length) out.attachments = m.attachments.map((a) => ({ id: a.id, name: a.name, size: a.declaredSize, images: [] }));
-    if (m.replacing) Object.assign(out, { replacing: form(m.replacing), initialTimestamp: m.initialTimestamp, initialMessageId: form(m.initialMessageId!) });
-    if (m.replacedBy) out.replacedBy = form(m.replacedBy);
-    return out;
+    this.json(ctx, 200, page.map((m) => v4Message(this.pod, stream, m)));
   }
 
   private async attachment(ctx: Ctx): Promise<void> {
@@ -436,22 +395,6 @@ export class SymphonyEmulator {
       reply(400, { code: 400, message: String(error) });
     }
   }
-}
-
-function userV2(u: EmUser): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    id: u.id,
-    emailAddress: u.email,
-    firstName: u.firstName || null,
-    lastName: u.lastName || null,
-    displayName: u.displayName,
-    company: u.company,
-    username: u.username,
-    accountType: u.accountType,
-    avatars: [{ size: 'original', url: '../avatars/static/150/default.png' }],
-  };
-  if (!u.external) out.roles = u.roles;
-  return out;
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
