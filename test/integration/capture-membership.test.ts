@@ -4,6 +4,7 @@ import { silentLogger } from '../../electron/core/platform/logger';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureConnector } from '../../electron/core/symphony/capture';
+import { testConnection } from '../../electron/core/symphony/test-connection';
 import { SymphonyEmulator } from '../emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
@@ -38,6 +39,10 @@ describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service acc
     const stored = (streamId: string) => (store.db.prepare('SELECT COUNT(*) AS n FROM items WHERE stream_id = ?').get(streamId) as { n: number }).n;
     for (const s of inside) expect(stored(s.id)).toBe(s.messages.length);
 
+    // Test connection still passes: a refused read proves the agent and its tokens work.
+    const test = await testConnection(connector.settings.symphony, { logger: silentLogger });
+    expect(test.ok).toBe(true);
+
     if (mode === 'allow') {
       expect(summary.conversations.failed).toBe(0);
       for (const s of outside) expect(stored(s.id)).toBe(s.messages.length);
@@ -54,6 +59,14 @@ describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service acc
       // The error stays visible on the next run too: nothing became readable.
       const again = await captureConnector({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
       expect(again.conversations.failed).toBe(3);
+    }
+    if (mode === 'forbidden') {
+      // Make the first listed conversation one the account is not in: the agent step must still pass.
+      const first = [...emulator.pod.streams.values()].sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1))[0]!;
+      first.members.delete(emulator.pod.serviceAccount.id);
+      const refused = await testConnection(connector.settings.symphony, { logger: silentLogger });
+      expect(refused.ok).toBe(true);
+      expect(refused.steps.find((s) => s.step === 'agent')!.message).toMatch(/refused to read the first conversation \(HTTP 403\)/);
     }
     store.dispose();
   });
