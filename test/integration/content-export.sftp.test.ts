@@ -239,6 +239,15 @@ describe('Content Export over SFTP', () => {
     store.dispose();
   });
 
+  it('names the remote folder when it cannot be listed', async () => {
+    const { store, connectorId } = freshStore('missing-dir');
+    const error = await testContentExport(connectorId, settings({ remoteDir: '/not-there' }), new ContentExportRepository(store)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArchiverError);
+    expect((error as ArchiverError).message).toBe(`The folder /not-there cannot be listed on sftp://archiver@127.0.0.1:${server.port}/not-there.`);
+    expect((error as ArchiverError).target).toBe('contentExport.remoteDir');
+    store.dispose();
+  });
+
   it('prints the fingerprint exactly as OpenSSH does', () => {
     const pub = path.join(temp.dir, 'host.pub');
     fs.writeFileSync(pub, `${server.hostPublicKey} host\n`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import type { ContentExportSettings } from '../../../../shared/contract/content-export';
@@ -17,8 +18,6 @@ function sameFingerprint(a: string, b: string): boolean {
 
 export interface SftpOpenOptions {
   env?: NodeJS.ProcessEnv;
-  /** Connect even without a pinned fingerprint, only to learn the presented one (the test call). */
-  probeOnly?: boolean;
   readyTimeoutMs?: number;
 }
 
@@ -63,6 +62,9 @@ export class SftpTransport implements ExportTransport {
         username: settings.username,
         ...auth,
         readyTimeout: options.readyTimeoutMs ?? 20_000,
+        // A silently dropped connection fails after a minute instead of hanging the poll.
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 4,
         hostVerifier: (key: Buffer) => {
           presented = openSshFingerprint(key);
           return pinned !== '' && sameFingerprint(presented, pinned);
@@ -70,18 +72,39 @@ export class SftpTransport implements ExportTransport {
       });
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw connectError(error, { where, pinned, presented, probeOnly: options.probeOnly === true });
+      throw connectError(error, { where, pinned, presented });
     }
     return new SftpTransport(client, description, presented, settings.remoteDir || '/');
   }
 
   async list(): Promise<RemoteEntry[]> {
-    const entries = await this.client.list(this.dir);
+    let entries: SftpClient.FileInfo[];
+    try {
+      entries = await this.client.list(this.dir);
+    } catch (error) {
+      throw new ArchiverError(
+        { code: 'not-found', message: `The folder ${this.dir} cannot be listed on ${this.description}.`, fix: 'Check the remote folder in the connector settings against the SFTP details in Symphony\'s Admin Portal.', target: 'contentExport.remoteDir', detail: error instanceof Error ? error.message : String(error) },
+        { cause: error },
+      );
+    }
     return entries.filter((e) => e.type === '-').map((e) => ({ name: e.name, size: e.size, modifiedAt: e.modifyTime ? new Date(e.modifyTime) : null }));
   }
 
+  /** Waits for the local file to be closed: the client's own promise can settle before the write stream has even opened. */
   async download(name: string, localPath: string): Promise<void> {
-    await this.client.get(this.remote(name), localPath);
+    const file = fs.createWriteStream(localPath);
+    const closed = new Promise<void>((resolve, reject) => {
+      file.once('close', resolve);
+      file.once('error', reject);
+    });
+    try {
+      await this.client.get(this.remote(name), file);
+    } catch (error) {
+      file.destroy();
+      await closed.catch(() => undefined);
+      throw error;
+    }
+    await closed;
   }
 
   async readSmall(name: string, maxBytes: number): Promise<Buffer> {
@@ -119,7 +142,7 @@ export class UnpinnedHostKeyError extends ArchiverError {
   }
 }
 
-function connectError(error: unknown, ctx: { where: string; pinned: string; presented: string | null; probeOnly: boolean }): ArchiverError {
+function connectError(error: unknown, ctx: { where: string; pinned: string; presented: string | null }): ArchiverError {
   const detail = error instanceof Error ? error.message : String(error);
   if (ctx.presented && ctx.pinned === '') return new UnpinnedHostKeyError(ctx.presented, ctx.where);
   if (ctx.presented && !sameFingerprint(ctx.presented, ctx.pinned)) {

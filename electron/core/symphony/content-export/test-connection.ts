@@ -13,7 +13,7 @@ export async function testContentExport(connectorId: string, settings: ContentEx
   const directory = settings.transport === 'folder' ? settings.localDir : settings.remoteDir;
   let transport;
   try {
-    transport = await openTransport(settings, { env, probeOnly: true });
+    transport = await openTransport(settings, { env });
   } catch (error) {
     if (error instanceof UnpinnedHostKeyError) {
       return { transport: settings.transport, presentedFingerprint: error.presented, hostKeyVerified: false, directory, files: [], exportFiles: 0, alreadyIngested: 0, summary: `${error.message} ${error.fix ?? ''}`.trim() };
