@@ -8,6 +8,7 @@ import type { ClientMessage, ServerMessage } from '../../shared/contract/client'
 import type { Core } from '../core/app/core';
 import type { Disposable } from '../core/platform/disposable';
 import { RENDERER_CSP } from './csp';
+import { contentTypeOf, resolveInside } from './static-files';
 
 export interface BrowserHostOptions {
   core: Core;
@@ -26,17 +27,6 @@ export interface BrowserHost extends Disposable {
 
 const COOKIE = 'archiver-token';
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /**
  * Serves the renderer and the contract over a WebSocket on 127.0.0.1, like VS Code's serve-web:
@@ -148,9 +138,8 @@ function refuse(res: http.ServerResponse, message: string) {
 }
 
 function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
-  const relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
-  const file = path.resolve(root, '.' + relative);
-  if (!file.startsWith(path.resolve(root) + path.sep)) {
+  const file = resolveInside(root, pathname);
+  if (!file) {
     res.writeHead(404);
     return res.end();
   }
@@ -162,7 +151,7 @@ function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
       return res.end(fs.existsSync(root) ? 'Not found' : `The UI is not built: run "npm run build" first (missing ${root}).`);
     }
     res.writeHead(200, {
-      'Content-Type': TYPES[path.extname(target)] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(target),
       'Content-Security-Policy': RENDERER_CSP,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
