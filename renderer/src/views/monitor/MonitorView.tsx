@@ -5,6 +5,7 @@ import { TextField } from '../../components/Field';
 import { formatBytes } from '../../components/format';
 import { Tabs } from '../../components/Tabs';
 import { NoConnector, useConnectorPicker } from '../connectors/ConnectorPicker';
+import { Conversations } from './Conversations';
 import { CurrentRun } from './CurrentRun';
 import { dailyVolume } from './daily';
 import { FailedItems } from './FailedItems';
@@ -43,12 +44,14 @@ function MonitorBody({ connectorId, enabled }: { connectorId: string; enabled: b
         tabs={[
           { id: 'overview', label: 'Volume' },
           { id: 'history', label: 'Run history' },
+          { id: 'conversations', label: 'Conversations' },
           { id: 'failed', label: 'Failed items' },
           { id: 'people', label: 'By person' },
         ]}
       >
         {tab === 'overview' && <Volume monitor={monitor} />}
         {tab === 'history' && <History monitor={monitor} connectorId={connectorId} />}
+        {tab === 'conversations' && <Conversations connectorId={connectorId} />}
         {tab === 'failed' && <FailedItems connectorId={connectorId} />}
         {tab === 'people' && <People connectorId={connectorId} />}
       </Tabs>
