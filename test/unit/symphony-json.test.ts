@@ -105,3 +105,9 @@ describe('streaming base64 decoding', () => {
     await expect(decode([big], 1 << 20, 100)).rejects.toThrow(/larger than the 100 bytes Symphony declared/);
   });
 });
+
+describe('a message the archiver cannot read', () => {
+  it('is a clear error naming the message, not a crash', () => {
+    expect(() => toNewItem({ messageId: 'abc', timestamp: 1, message: '' }, () => undefined, 1000)).toThrow(/Symphony sent a message \(abc\) the archiver cannot read/);
+  });
+});

@@ -1,3 +1,4 @@
+import { ArchiverError } from '../../../shared/errors';
 import type { Participant } from '../model/captured';
 import type { Checkpoint } from '../store/repos/conversations';
 import type { NewAttachment, NewItem } from '../store/repos/capture';
@@ -12,7 +13,18 @@ import { v4MessageSchema } from './schemas';
  * own item pointing at the message it replaces; the original stays.
  */
 export function toNewItem(raw: unknown, known: (userId: string) => Participant | undefined, maxAttachmentBytes: number): NewItem {
-  const m = v4MessageSchema.parse(raw);
+  const parsed = v4MessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const id = typeof (raw as { messageId?: unknown } | null)?.messageId === 'string' ? (raw as { messageId: string }).messageId : 'without an id';
+    throw new ArchiverError({
+      code: 'internal',
+      message: `Symphony sent a message (${id}) the archiver cannot read; this conversation stays at that point until it is resolved.`,
+      fix: 'Report this with the log; the other conversations go on.',
+      target: id,
+      detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    });
+  }
+  const m = parsed.data;
   const sourceJson = canonicalJson(raw);
   const senderId = m.user.userId;
   const knownSender = known(senderId);
