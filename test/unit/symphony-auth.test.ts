@@ -93,6 +93,17 @@ describe('symphony authentication', () => {
     await client.close();
   });
 
+  it('shares one fresh login among concurrent calls that all met the expired session', async () => {
+    const client = new SymphonyClient(settings(), { retry: { attempts: 1 } });
+    await client.sessionInfo();
+    const before = emulator.counters.logins.session;
+    emulator.expireSessions();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client.sessionInfo()));
+    expect(answers.every((a) => a.username === 'archiver-bot')).toBe(true);
+    expect(emulator.counters.logins.session - before).toBe(1);
+    await client.close();
+  });
+
   it('reports a refused login as an auth failure naming the username', async () => {
     const other = makeServiceKey(temp.dir);
     const client = new SymphonyClient(settings({ privateKeyPath: other.privateKeyPath }), { retry: { attempts: 2, baseMs: 1 } });

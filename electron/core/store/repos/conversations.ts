@@ -1,4 +1,5 @@
 import type { Conversation, Participant, StreamType } from '../../model/captured';
+import type { Statement } from 'better-sqlite3';
 import type { Store } from '../database';
 
 /** A conversation as listed by the pod, before its members are known. */
@@ -59,6 +60,8 @@ interface ConversationRow {
 
 /** SQL for conversations, their members, the participants (users) and the per-conversation checkpoints. */
 export class ConversationRepository {
+  private participantStatement: Statement | undefined;
+
   constructor(private readonly store: Store) {}
 
   /** Inserts or refreshes the conversations; returns the stream ids that were not known before. */
@@ -135,9 +138,9 @@ export class ConversationRepository {
   }
 
   participant(connectorId: string, userId: string): Participant | undefined {
-    const row = this.store.db
-      .prepare('SELECT user_id, email, display_name, username, external FROM participants WHERE connector_id = ? AND user_id = ?')
-      .get(connectorId, userId) as ParticipantRow | undefined;
+    // Called once per captured message: keep the statement compiled.
+    this.participantStatement ??= this.store.db.prepare('SELECT user_id, email, display_name, username, external FROM participants WHERE connector_id = ? AND user_id = ?');
+    const row = this.participantStatement.get(connectorId, userId) as ParticipantRow | undefined;
     return row && toParticipant(row);
   }
 
