@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createLogger } from '../../electron/core/platform/logger';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
+import { makeServiceKey } from '../support/capture-fixtures';
+
+describe('logs view', () => {
+  let app: ServedApp;
+  let browser: Browser;
+  let pod: SymphonyEmulator;
+  let page: Page;
+  let connectorId: string;
+  let runId: number;
+
+  beforeAll(async () => {
+    pod = await SymphonyEmulator.start({ seed: 'logs', conversations: 3, messages: 30, attachments: 0, internalUsers: 4, externalUsers: 1 });
+    app = await serveApp();
+    const key = makeServiceKey(app.dataDir);
+    pod.registerKey(key.publicKey);
+    const connector = await app.core.dispatcher.invoke('connectors.create', {
+      name: 'Acme pod',
+      settings: {
+        symphony: { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: key.privateKeyPath },
+        mapping: { mode: 'custom-only', fallbackMailbox: 'archive@contoso.com' },
+        schedule: { enabled: false },
+      },
+    });
+    connectorId = connector.id;
+    const finished = new Promise<void>((resolve) => app.core.events.subscribe((name, payload) => name === 'runs.changed' && (payload as { status: string }).status !== 'running' && resolve()));
+    runId = (await app.core.dispatcher.invoke('runs.start', { connectorId })).runId;
+    await finished;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(app.host.url + '#logs');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await pod?.stop();
+  });
+
+  const count = () => page.getByTestId('log-count').textContent();
+  const total = async (filter: Record<string, unknown> = {}) =>
+    (await app.core.dispatcher.invoke('items.log', { connectorId, offset: 0, limit: 1, ...filter })).total;
+
+  it('filters the item log by run, status and conversation, and searches the page', async () => {
+    await expect.poll(count).toBe(`${(await total()).toLocaleString('en-US')} entries`);
+    await page.getByTestId('log-run').selectOption(String(runId));
+    await expect.poll(count).toBe(`${(await total({ runId })).toLocaleString('en-US')} entries`);
+
+    // Nothing was delivered (Microsoft 365 is not connected in this test): the filter says so.
+    await page.getByLabel('Status').selectOption('delivered');
+    await expect.poll(count).toBe('0 entries');
+    expect(await page.getByText('No entry matches these filters.').isVisible()).toBe(true);
+    await page.getByLabel('Status').selectOption('');
+
+    const [conversation] = await app.core.dispatcher.invoke('capture.conversations', { connectorId });
+    await page.getByRole('textbox', { name: 'Conversation' }).fill(conversation!.streamId);
+    const inConversation = await total({ runId, streamId: conversation!.streamId });
+    await expect.poll(count).toBe(`${inConversation.toLocaleString('en-US')} entries`);
+    expect(await page.getByTestId('item-log').locator('tbody tr').count()).toBe(inConversation);
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill('captured');
+    await expect.poll(count).toContain(`${conversation!.items} on this page match “captured”`);
+    expect(await page.getByTestId('item-log').locator('tbody tr').count()).toBe(conversation!.items);
+    await screenshot(page, 'logs-item-log');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(count).toBe(`${(await total()).toLocaleString('en-US')} entries`);
+  });
+
+  it('downloads a run as a ZIP for audit', async () => {
+    await page.getByTestId('log-run').selectOption(String(runId));
+    await page.getByTestId('download-zip').click();
+    const file = (await page.getByTestId('download-path').textContent())!;
+    expect(file).toMatch(new RegExp(`run-${runId}-.*\\.zip$`));
+    const bytes = fs.readFileSync(file);
+    expect(bytes.subarray(0, 2).toString()).toBe('PK');
+    expect(bytes.includes(Buffer.from(`run-${runId}-`))).toBe(true);
+    expect(await page.getByTestId('download-result').textContent()).toContain(file);
+  });
+
+  it('shows the end of the application log, filtered by level and text', async () => {
+    // The core of this test logs nowhere; write the log file the way the app does.
+    const logger = createLogger({ dir: app.core.paths.logs, console: false });
+    logger.info('archiver started for the log viewer test');
+    logger.warn('Graph throttled mailbox jane@contoso.com, retrying in 2 s');
+    logger.error('import of item 42 failed: mailbox not found');
+    await page.getByRole('tab', { name: 'Application log' }).click();
+    const log = page.getByTestId('app-log');
+    await expect.poll(() => log.textContent()).toContain('import of item 42 failed');
+    expect(await log.textContent()).toContain('archiver started for the log viewer test');
+
+    await page.getByLabel('Level').selectOption('warn');
+    await expect.poll(() => log.textContent()).not.toContain('archiver started');
+    expect(await log.textContent()).toContain('Graph throttled mailbox');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('item 42');
+    await expect.poll(() => log.locator('.log-line').count()).toBe(1);
+    expect(await log.locator('.log-error').textContent()).toContain('mailbox not found');
+    await screenshot(page, 'logs-app-log');
+  });
+});
