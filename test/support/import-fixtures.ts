@@ -113,3 +113,42 @@ export async function startImportWorld(options: {
     },
   };
 }
+
+/** The e-mails of the kill test, rebuilt identically by the parent and by each child process. */
+export const KILL_MESSAGES = 1_200;
+export const KILL_MAILBOXES = 60;
+
+export function killScenarioRecipients(index: number): string[] {
+  const a = index % KILL_MAILBOXES;
+  const b = (index * 11 + 5) % KILL_MAILBOXES;
+  return [...new Set([a, b])].map((n) => `user${String(n).padStart(3, '0')}@corp.example`);
+}
+
+export function killScenarioEmail(dir: string, index: number): ConvertedEmail {
+  const attachments: EmailAttachment[] = [];
+  if (index % 40 === 0) {
+    // Large enough for an upload session of two chunks, so kills land mid-upload too.
+    const file = path.join(dir, `kill-${index}.bin`);
+    attachments.push({ filename: `scan-${index}.bin`, contentType: 'application/octet-stream', path: file, size: KILL_LARGE_BYTES + index, sha256: '', inline: false });
+  }
+  if (index % 7 === 0) {
+    const file = path.join(dir, `kill-small-${index}.txt`);
+    attachments.push({ filename: `note-${index}.txt`, contentType: 'text/plain', path: file, size: 500 + index, sha256: '', inline: false });
+  }
+  return makeEmail(index, attachments);
+}
+
+const KILL_LARGE_BYTES = 4_000_000;
+
+/** Writes the attachment files of the kill scenario and fills in their hashes. */
+export function prepareKillScenarioFiles(dir: string): void {
+  for (let index = 0; index < KILL_MESSAGES; index++) {
+    for (const attachment of killScenarioEmail(dir, index).attachments) {
+      if (!fs.existsSync(attachment.path)) fs.writeFileSync(attachment.path, deterministicBytes(attachment.filename, attachment.size));
+    }
+  }
+}
+
+export function withHashes(email: ConvertedEmail): ConvertedEmail {
+  return { ...email, attachments: email.attachments.map((a) => ({ ...a, sha256: createHash('sha256').update(fs.readFileSync(a.path)).digest('hex') })) };
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueDeliveries } from '../../electron/core/graph/importer';
+import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
+import type { ConvertedEmail } from '../../electron/core/model/email';
+import { makeTempDir } from '../support/tmp';
+import { KILL_MAILBOXES, KILL_MESSAGES, killScenarioEmail, killScenarioRecipients, prepareKillScenarioFiles, startImportWorld, withHashes, type ImportWorld } from '../support/import-fixtures';
+import { expectExactlyOnce } from '../support/import-verify';
+
+const child = path.resolve(__dirname, '../support/import-child.ts');
+
+function runChild(args: string[], killAfterMs?: number): Promise<{ killed: boolean; output: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let killed = false;
+    proc.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (killAfterMs !== undefined && output.includes('ready') && !killed) {
+        killed = true;
+        setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+      }
+    });
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve({ killed: true, output });
+      else if (code === 0) resolve({ killed: false, output });
+      else reject(new Error(`importer exited with ${code}: ${output}`));
+    });
+  });
+}
+
+describe('import survives SIGKILL at random moments', () => {
+  let temp: { dir: string; cleanup: () => void };
+  let world: ImportWorld;
+  beforeAll(async () => {
+    temp = makeTempDir();
+    prepareKillScenarioFiles(temp.dir);
+    world = await startImportWorld({ dir: temp.dir, mailboxes: KILL_MAILBOXES, emulator: { latencyMs: 15 } });
+  });
+  afterAll(async () => {
+    await world.close();
+    temp.cleanup();
+  });
+
+  it('delivers everything exactly once after 20 kills and a final run', async () => {
+    const expected = new Map<string, string[]>();
+    const emails = new Map<string, ConvertedEmail>();
+    world.store.transaction(() => {
+      for (let i = 0; i < KILL_MESSAGES; i++) {
+        const email = withHashes(killScenarioEmail(temp.dir, i));
+        emails.set(email.archiveKey, email);
+        expected.set(email.archiveKey, killScenarioRecipients(i));
+        enqueueDeliveries(world.store, world.connector.id, email.archiveKey, killScenarioRecipients(i));
+      }
+    });
+    const total = [...expected.values()].reduce((n, m) => n + m.length, 0);
+    const args = [world.store.file, world.emulator.baseUrl, await world.emulator.mintToken({ expiresInSec: 3600 }), temp.dir];
+    const repo = new DeliveryRepository(world.store);
+    // Deterministic "random" moments between 50 ms and 900 ms after the importer starts delivering.
+    let seed = 12345;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let kills = 0;
+    const progress: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      const result = await runChild(args, Math.round(50 + next() * 850));
+      if (result.killed) kills++;
+      progress.push(repo.counts(world.connector.id).delivered);
+    }
+    expect(kills).toBe(20);
+    // The kills happened while there was still work to do.
+    expect(progress[0]!).toBeLessThan(total);
+    const final = await runChild(args);
+    expect(final.output).toContain('done');
+    expect(repo.counts(world.connector.id)).toMatchObject({ delivered: total, pending: 0, sending: 0, failed: 0 });
+    expectExactlyOnce(world.emulator, expected, (key) => emails.get(key)!);
+  });
+});
