@@ -14,6 +14,8 @@ export const stageLabels: Record<RunStage, string> = {
   reconcile: 'Reconcile',
 };
 const stageOrder: RunStage[] = ['capture', 'convert', 'map', 'import', 'reconcile'];
+/** What each stage counts (capture works conversation by conversation). */
+const stageUnits: Record<RunStage, string> = { capture: 'conversations', convert: 'items', map: 'items', import: 'items', reconcile: 'items' };
 
 /** The run in progress, stage by stage, or the last run's outcome and the next scheduled one. */
 export function CurrentRun({ monitor, enabled }: { monitor: Monitor; enabled: boolean }) {
@@ -52,9 +54,9 @@ export function CurrentRun({ monitor, enabled }: { monitor: Monitor; enabled: bo
           {stageOrder.map((stage) => {
             const p = progress?.stages[stage];
             if (!p) return <ProgressBar key={stage} label={stageLabels[stage]} value={0} max={1} detail="waiting" />;
-            const rate = p.itemsPerSecond > 0 ? `${p.itemsPerSecond.toLocaleString()} items/s` : '';
+            const rate = p.itemsPerSecond > 0 ? `${p.itemsPerSecond.toLocaleString()} ${stageUnits[stage]}/s` : '';
             const eta = p.etaSeconds !== null && p.total !== null && p.done < p.total ? `ETA ${formatDuration(p.etaSeconds)}` : '';
-            const counts = p.total !== null ? `${p.done.toLocaleString()} / ${p.total.toLocaleString()}` : `${p.done.toLocaleString()} items`;
+            const counts = `${p.done.toLocaleString()}${p.total !== null ? ` / ${p.total.toLocaleString()}` : ''} ${stageUnits[stage]}`;
             return (
               <ProgressBar
                 key={stage}
