@@ -159,6 +159,11 @@ describe('Content Export crash safety', () => {
     expect(ledger.map((f) => [f.status, f.attempts, f.deletedFromSourceAt !== null])).toEqual(ledger.map(() => ['ingested', 1, true]));
     store.dispose();
     expect(fs.readdirSync(path.join(root, 'exports'))).toEqual([]);
+    // Nothing half-written is left behind, and each attachment is in the spool once.
+    const base = path.join(spoolDir, connectorId, 'content-export');
+    expect(fs.readdirSync(path.join(base, 'staging'))).toEqual([]);
+    const shas = new Set([...exportsByName.values()].flatMap((g) => g.conversations.flatMap((c) => c.messages.flatMap((m) => m.attachments.map((a) => a.sha256)))));
+    expect(fs.readdirSync(path.join(base, 'attachments')).sort()).toEqual([...shas].sort());
 
     // And one more run finds nothing to do.
     const idle = await runChild();

@@ -74,13 +74,28 @@ export async function pollWith(transport: ExportTransport, options: ContentExpor
   const ledger = new ContentExportRepository(options.store);
   const sink = options.sink ?? new CaptureRepositorySink(options.store);
   const base = path.join(options.spoolDir, options.connectorId, 'content-export');
-  const staging = path.join(base, 'staging');
+  const stagingRoot = path.join(base, 'staging');
+  const staging = path.join(stagingRoot, `${process.pid}-${Date.now()}`);
   const attachmentsDir = path.join(base, 'attachments');
-  // Whatever a crashed run left half-written is thrown away; the ledger decides what is done.
-  fs.rmSync(staging, { recursive: true, force: true });
+  removeAbandonedStaging(stagingRoot);
   fs.mkdirSync(staging, { recursive: true });
   fs.mkdirSync(attachmentsDir, { recursive: true });
+  activeStaging.add(staging);
+  try {
+    return await pollFiles(transport, options, logger, { ledger, sink, staging, attachmentsDir, clock });
+  } finally {
+    activeStaging.delete(staging);
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
 
+async function pollFiles(
+  transport: ExportTransport,
+  options: ContentExportPollOptions,
+  logger: Logger,
+  dirs: { ledger: ContentExportRepository; sink: CapturedItemSink; staging: string; attachmentsDir: string; clock: Clock },
+): Promise<PollReport> {
+  const { ledger, sink, staging, attachmentsDir, clock } = dirs;
   const listing = await transport.list();
   const names = new Set(listing.map((e) => e.name));
   const candidates = listing.filter((e) => isExportFile(e.name)).sort((a, b) => compareExportFiles(parseExportFileName(a.name), parseExportFileName(b.name)));
@@ -95,7 +110,6 @@ export async function pollWith(transport: ExportTransport, options: ContentExpor
     report.items += file.items;
     report.inserted += file.inserted;
   }
-  fs.rmSync(staging, { recursive: true, force: true });
   logger.info(`poll of ${transport.description}: ${report.ingested} ingested, ${report.failed} failed, ${report.inserted} new items`);
   return report;
 }
@@ -200,6 +214,30 @@ async function removeIfOptedIn(name: string, sha256: string, ctx: IngestContext)
   } catch (error) {
     // The content is safely stored; a file left on the server is only tried again.
     ctx.logger.warn(`${name}: ingested but could not be deleted from the server: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Whatever a crashed run left half-written is thrown away (the ledger decides what is done); the
+ * folder of a poll still running in another process (the app beside the headless command) stays.
+ */
+const activeStaging = new Set<string>();
+
+function removeAbandonedStaging(root: string): void {
+  if (!fs.existsSync(root)) return;
+  for (const entry of fs.readdirSync(root)) {
+    const pid = Number(/^(\d+)-/.exec(entry)?.[1]);
+    if (activeStaging.has(path.join(root, entry)) || (pid && pid !== process.pid && isAlive(pid))) continue;
+    fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

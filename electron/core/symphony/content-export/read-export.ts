@@ -159,7 +159,7 @@ function toSinkConversation(c: ExportConversation, o: ReadExportOptions): SinkCo
       replacesMessageId: m.replacesMessageId,
       sourceJson,
       sourceSha256: sha256Hex(sourceJson),
-      attachments: m.attachments.map((a) => saveAttachment(a.content, a.name, a.contentType, a.inline, o.attachmentsDir)),
+      attachments: m.attachments.map((a) => saveAttachment(a.content, a.name, a.contentType, a.inline, o.attachmentsDir, o.staging)),
     };
   });
   const byId = new Map(members.map((m) => [m.userId, m]));
@@ -180,12 +180,15 @@ function merge(byStream: Map<string, SinkConversation>, next: SinkConversation):
   current.items.push(...next.items);
 }
 
-/** Content-addressed, so a re-read after a crash rewrites the same file and leaves no duplicate. */
-function saveAttachment(content: Buffer, name: string, contentType: string, inline: boolean, dir: string): SinkAttachment {
+/**
+ * Content-addressed, so a re-read after a crash rewrites the same file and leaves no duplicate;
+ * written in the poll's staging folder first, so a crash mid-write leaves nothing in the spool.
+ */
+function saveAttachment(content: Buffer, name: string, contentType: string, inline: boolean, dir: string, staging: string): SinkAttachment {
   const sha256 = createHash('sha256').update(content).digest('hex');
   const spoolPath = path.join(dir, sha256);
   if (!fs.existsSync(spoolPath) || fs.statSync(spoolPath).size !== content.length) {
-    const part = `${spoolPath}.${process.pid}.part`;
+    const part = path.join(staging, `${sha256}.part`);
     const fd = fs.openSync(part, 'w');
     try {
       fs.writeSync(fd, content);
