@@ -3,6 +3,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
+import { CaptureRepository } from '../../electron/core/store/repos/capture';
+import { captureContentExport } from '../../electron/core/symphony/content-export/capture-stage';
+import { ArchiverError } from '../../shared/errors';
 import { connectorSettingsSchema } from '../../shared/contract';
 import { generateEmlExport } from '../emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
@@ -40,5 +43,27 @@ describe('contentExport.test through the contract', () => {
     const result = await core.dispatcher.invoke('contentExport.test', { connectorId: connector.id });
     expect(result).toMatchObject({ transport: 'folder', exportFiles: 1, alreadyIngested: 0, presentedFingerprint: null });
     expect(result.files.map((f) => f.name)).toEqual([day.fileName]);
+  });
+
+  it('runs as the capture step of a connector whose source is the Content Export', async () => {
+    const dir = path.join(temp.dir, 'stage-drop');
+    fs.mkdirSync(dir);
+    const day = await generateEmlExport({ day: '2026-09-02', conversations: 5, seed: 2 });
+    fs.writeFileSync(path.join(dir, day.fileName), day.zip);
+    const created = await core.dispatcher.invoke('connectors.create', { name: 'Stage' });
+    const connector = { ...created, settings: { ...created.settings, contentExport: { transport: 'folder', localDir: dir, minFileAgeSeconds: 0 } } } as typeof created;
+    const progress: { done: number; total: number }[] = [];
+    const run = () => captureContentExport({ store: core.store, connector, spoolDir: core.paths.spool, logger: silentLogger, onProgress: (p) => progress.push(p) });
+
+    const noPod = await run().catch((e: unknown) => e);
+    expect((noPod as ArchiverError).target).toBe('settings.symphony.podUrl');
+
+    connector.settings.symphony.podUrl = 'https://acme.symphony.com';
+    const report = await run();
+    expect(report.files.map((f) => [f.outcome, f.inserted])).toEqual([['ingested', day.messageCount]]);
+    expect(progress).toEqual([{ done: 1, total: 1 }]);
+    const capture = new CaptureRepository(core.store);
+    expect(capture.counts(connector.id).items).toBe(day.messageCount);
+    expect(capture.itemByMessageId(connector.id, day.conversations[0]!.messages[0]!.messageId!)?.pod).toBe('acme.symphony.com');
   });
 });

@@ -29,6 +29,8 @@ export interface ContentExportPollOptions {
   sink?: CapturedItemSink;
   signal?: AbortSignal;
   onStage?: (stage: IngestStage, file: string) => void;
+  /** After each export file, however it went. */
+  onProgress?: (progress: { done: number; total: number; inserted: number }) => void;
 }
 
 export type FileOutcome = 'ingested' | 'already-ingested' | 'waiting' | 'failed';
@@ -109,6 +111,7 @@ async function pollFiles(
     if (file.outcome === 'failed') report.failed++;
     report.items += file.items;
     report.inserted += file.inserted;
+    options.onProgress?.({ done: report.files.length, total: candidates.length, inserted: report.inserted });
   }
   logger.info(`poll of ${transport.description}: ${report.ingested} ingested, ${report.failed} failed, ${report.inserted} new items`);
   return report;
