@@ -5,7 +5,7 @@ import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureContentExport } from '../../electron/core/symphony/content-export/capture-stage';
-import { ArchiverError } from '../../shared/errors';
+import type { ArchiverError } from '../../shared/errors';
 import { connectorSettingsSchema } from '../../shared/contract';
 import { generateEmlExport } from '../emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
