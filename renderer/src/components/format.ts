@@ -44,3 +44,8 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
 export function formatCount(n: number): string {
   return n.toLocaleString();
 }
+
+/** A conversation as the officer knows it: its name, or its kind and a short id for unnamed chats. */
+export function conversationName(c: { name: string; streamType: string; streamId: string }): string {
+  return c.name || `${c.streamType === 'IM' ? 'Chat' : c.streamType === 'ROOM' ? 'Room' : 'Group chat'} ${c.streamId.slice(0, 8)}`;
+}

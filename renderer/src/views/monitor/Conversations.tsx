@@ -2,14 +2,10 @@ import { useState } from 'react';
 import type { CapturedConversation } from '../../../../shared/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
-import { formatDateTime } from '../../components/format';
+import { conversationName, formatDateTime } from '../../components/format';
 import { Table } from '../../components/Table';
 import { useCall } from '../../state/api-context';
 import { ItemTrail } from './ItemTrail';
-
-function label(c: CapturedConversation): string {
-  return c.name || `${c.streamType === 'IM' ? 'Chat' : c.streamType === 'ROOM' ? 'Room' : 'Group chat'} ${c.streamId.slice(0, 8)}`;
-}
 
 /** Every captured conversation with its counts and last capture error; one opens its item trail. */
 export function Conversations({ connectorId }: { connectorId: string }) {
@@ -19,7 +15,7 @@ export function Conversations({ connectorId }: { connectorId: string }) {
   if (list.state === 'loading') return <p className="muted">Loading…</p>;
   if (list.state === 'error') return <ErrorNotice error={list.error} />;
   const q = filter.trim().toLowerCase();
-  const rows = list.value.filter((c) => !q || label(c).toLowerCase().includes(q) || c.streamId.toLowerCase().includes(q));
+  const rows = list.value.filter((c) => !q || conversationName(c).toLowerCase().includes(q) || c.streamId.toLowerCase().includes(q));
   return (
     <>
       <TextField label="Find a conversation" type="search" value={filter} onChange={setFilter} placeholder="Name or stream id" />
@@ -32,7 +28,7 @@ export function Conversations({ connectorId }: { connectorId: string }) {
         onActivate={setOpen}
         empty={list.value.length === 0 ? 'Nothing captured yet.' : 'No conversation matches.'}
         columns={[
-          { key: 'name', header: 'Conversation', render: label },
+          { key: 'name', header: 'Conversation', render: conversationName },
           { key: 'type', header: 'Type', render: (c) => `${c.streamType}${c.external ? ' · external' : ''}` },
           { key: 'members', header: 'Members', align: 'right', render: (c) => c.members },
           { key: 'items', header: 'Items', align: 'right', render: (c) => c.items.toLocaleString() },
@@ -45,7 +41,7 @@ export function Conversations({ connectorId }: { connectorId: string }) {
           { key: 'error', header: 'Last capture', render: (c) => (c.lastError ? <span className="error-text">{c.lastError}</span> : <span className="ok-text">ok</span>) },
         ]}
       />
-      {open && <ItemTrail key={open.streamId} connectorId={connectorId} filter={{ streamId: open.streamId }} title={`Items of ${label(open)}`} />}
+      {open && <ItemTrail key={open.streamId} connectorId={connectorId} filter={{ streamId: open.streamId }} title={`Items of ${conversationName(open)}`} />}
     </>
   );
 }

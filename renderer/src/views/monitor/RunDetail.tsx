@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Reconciliation } from '../../../../shared/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatBytes } from '../../components/format';
+import { conversationName, formatBytes } from '../../components/format';
 import { Table } from '../../components/Table';
 import { useCall } from '../../state/api-context';
 import { ItemTrail } from './ItemTrail';
@@ -9,7 +9,12 @@ import { ItemTrail } from './ItemTrail';
 /** One run: its reconciliation in full and its conversations; a conversation opens its item trail. */
 export function RunDetail({ runId, connectorId }: { runId: number; connectorId: string }) {
   const run = useCall('runs.get', { runId, conversationsOffset: 0, conversationsLimit: 200 }, { refreshOn: ['runs.changed'] });
+  const names = useCall('capture.conversations', { connectorId });
   const [streamId, setStreamId] = useState<string | null>(null);
+  const nameOf = (id: string) => {
+    const c = names.state === 'ready' ? names.value.find((x) => x.streamId === id) : undefined;
+    return c ? conversationName(c) : id;
+  };
   if (run.state === 'loading') return <p className="muted">Loading run {runId}…</p>;
   if (run.state === 'error') return <ErrorNotice error={run.error} />;
   const r = run.value;
@@ -28,7 +33,7 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
         onActivate={(c) => setStreamId(c.streamId)}
         empty="This run took in no items."
         columns={[
-          { key: 'stream', header: 'Conversation', render: (c) => <code>{c.streamId}</code> },
+          { key: 'stream', header: 'Conversation', render: (c) => <span title={c.streamId}>{nameOf(c.streamId)}</span> },
           { key: 'captured', header: 'Captured', align: 'right', render: (c) => c.captured.toLocaleString() },
           { key: 'delivered', header: 'Delivered', align: 'right', render: (c) => c.delivered.toLocaleString() },
           { key: 'failed', header: 'Failed', align: 'right', render: (c) => c.failed.toLocaleString() },
@@ -37,7 +42,7 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
           { key: 'balanced', header: 'Balanced', render: (c) => (c.balanced ? <span className="ok-text">✓</span> : <span className="error-text">✗</span>) },
         ]}
       />
-      {streamId && <ItemTrail connectorId={connectorId} filter={{ runId: r.id, streamId }} title={`Items of ${streamId} in run ${r.id}`} />}
+      {streamId && <ItemTrail connectorId={connectorId} filter={{ runId: r.id, streamId }} title={`Items of ${nameOf(streamId)} in run ${r.id}`} />}
     </section>
   );
 }

@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import type { CapturedConversation } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
-import { formatDateTime } from '../../components/format';
+import { conversationName, formatDateTime } from '../../components/format';
 import { SelectList, SideBar } from '../../components/SideBar';
 import { Table } from '../../components/Table';
 import { NoConnector, useConnectorPicker } from '../connectors/ConnectorPicker';
@@ -18,16 +17,12 @@ export function PreviewView() {
   return <PreviewBody key={connector.id} connectorId={connector.id} picker={picker} />;
 }
 
-function conversationLabel(c: CapturedConversation): string {
-  return c.name || `${c.streamType === 'IM' ? 'Chat' : c.streamType === 'ROOM' ? 'Room' : 'Group chat'} ${c.streamId.slice(0, 8)}`;
-}
-
 function PreviewBody({ connectorId, picker }: { connectorId: string; picker: React.ReactNode }) {
   const p = usePreview(connectorId);
   const [filter, setFilter] = useState('');
   const [goTo, setGoTo] = useState('');
   const conversations = p.conversations.state === 'ready' ? p.conversations.value : [];
-  const shown = conversations.filter((c) => !filter || conversationLabel(c).toLowerCase().includes(filter.toLowerCase()) || c.streamId.includes(filter));
+  const shown = conversations.filter((c) => !filter || conversationName(c).toLowerCase().includes(filter.toLowerCase()) || c.streamId.includes(filter));
   return (
     <div className="view-split">
       <SideBar title="Conversations">
@@ -41,7 +36,7 @@ function PreviewBody({ connectorId, picker }: { connectorId: string; picker: Rea
           onSelect={p.selectConversation}
           items={shown.map((c) => ({
             id: c.streamId,
-            label: conversationLabel(c),
+            label: conversationName(c),
             badge: `${c.items.toLocaleString()}`,
             description: `${c.streamType}${c.external ? ' · external' : ''} · ${c.members} members${c.lastTimestamp ? ` · ${formatDateTime(new Date(c.lastTimestamp).toISOString())}` : ''}`,
           }))}
