@@ -86,11 +86,14 @@ describe('Content Export over SFTP', () => {
     expect(counts.conversations).toBe(200);
     expect(counts.attachments.pending).toBe(0);
     let attachments = 0;
+    // Anyone who sent a message somewhere in the file is known by their Symphony id everywhere in it.
+    const senders = new Map(day.conversations.flatMap((c) => c.messages.map((m) => [m.senderEmail, m.senderUserId] as const)));
     for (const conversation of day.conversations) {
       const stored = capture.conversations.conversation(connectorId, conversation.streamId!);
       expect(stored?.streamType).toBe(conversation.streamType);
       expect(stored?.name).toBe(conversation.name);
       expect(stored?.members.map((m) => m.email).sort()).toEqual(conversation.members.map((m) => m.email).sort());
+      for (const member of stored!.members) expect(member.userId).toBe(senders.get(member.email) ?? `email:${member.email}`);
       for (const message of conversation.messages) {
         const item = capture.itemByMessageId(connectorId, message.messageId!);
         expect(item, message.messageId!).toBeDefined();

@@ -133,7 +133,7 @@ async function readEntries(zipPath: string, o: ReadExportOptions, result: ReadEx
     }
     if (digests.get(covered) !== expected) throw checksumError(o.name, `${covered} does not match ${md5Name}`);
   }
-  result.conversations = [...byStream.values()];
+  result.conversations = unifyPeople([...byStream.values()]);
   result.items = result.conversations.reduce((n, c) => n + c.items.length, 0);
 }
 
@@ -165,6 +165,30 @@ function toSinkConversation(c: ExportConversation, o: ReadExportOptions): SinkCo
   const byId = new Map(members.map((m) => [m.userId, m]));
   for (const item of items) if (!byId.has(item.sender.userId)) byId.set(item.sender.userId, item.sender);
   return { streamId: c.streamId, streamType: c.streamType, name: c.name, external: false, crossPod: false, members: [...byId.values()], pseudonymousUserIds: pseudonymous, items };
+}
+
+/**
+ * A person who only received messages in one conversation but sent (with a Symphony id) in
+ * another of the same file gets that id everywhere, rather than an e-mail-derived one.
+ */
+function unifyPeople(conversations: SinkConversation[]): SinkConversation[] {
+  const byEmail = new Map<string, string>();
+  for (const c of conversations) {
+    for (const p of [...c.members, ...c.items.map((i) => i.sender)]) {
+      if (p.email && !c.pseudonymousUserIds.has(p.userId)) byEmail.set(p.email.toLowerCase(), p.userId);
+    }
+  }
+  const fix = (c: SinkConversation, p: Participant): Participant => {
+    const real = c.pseudonymousUserIds.has(p.userId) ? byEmail.get(p.email.toLowerCase()) : undefined;
+    return real ? { ...p, userId: real } : p;
+  };
+  return conversations.map((c) => {
+    const members = new Map<string, Participant>();
+    for (const m of c.members.map((m) => fix(c, m))) if (!members.has(m.userId)) members.set(m.userId, m);
+    const items = c.items.map((i) => ({ ...i, sender: fix(c, i.sender) }));
+    const pseudonymousUserIds = new Set([...members.keys()].filter((id) => c.pseudonymousUserIds.has(id)));
+    return { ...c, members: [...members.values()], items, pseudonymousUserIds };
+  });
 }
 
 /** One conversation may span several EML files of the same export. */
