@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { connectorSettingsSchema, type RunSummary } from '../../shared/contract';
+import { dailyVolume } from '../../renderer/src/views/monitor/daily';
+import { cronProblem, fieldOfTarget, nextRuns, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
+
+function run(startedAt: string, delivered: [number, number], failed: number): RunSummary {
+  const cb = (count: number, bytes = 0) => ({ count, bytes });
+  return {
+    id: 1,
+    connectorId: 'c',
+    trigger: 'manual',
+    status: 'succeeded',
+    stage: null,
+    startedAt,
+    finishedAt: startedAt,
+    error: null,
+    reconciliation: {
+      captured: cb(delivered[0] + failed),
+      delivered: cb(delivered[0], delivered[1]),
+      failed: cb(failed),
+      held: cb(0),
+      skipped: { ...cb(0), byReason: {} },
+      unaccounted: cb(0),
+      deliveries: { delivered: delivered[0], failed, skipped: 0, pending: 0 },
+      balanced: true,
+      problems: [],
+    },
+  };
+}
+
+describe('daily volume for the monitor charts', () => {
+  it('sums runs per local day over the window, with empty days present and old runs left out', () => {
+    const now = new Date(2026, 10, 25, 15, 0);
+    const days = dailyVolume(
+      [
+        run(new Date(2026, 10, 25, 9, 0).toISOString(), [10, 1000], 1),
+        run(new Date(2026, 10, 25, 14, 0).toISOString(), [5, 500], 0),
+        run(new Date(2026, 10, 23, 23, 59).toISOString(), [7, 70], 2),
+        run(new Date(2026, 8, 1).toISOString(), [99, 99], 9),
+        { ...run(new Date(2026, 10, 24).toISOString(), [0, 0], 0), reconciliation: null },
+      ],
+      7,
+      now,
+    );
+    expect(days.map((d) => d.day)).toEqual(['2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25']);
+    expect(days.at(-1)).toEqual({ day: '2026-11-25', items: 15, bytes: 1500, failed: 1 });
+    expect(days[4]).toEqual({ day: '2026-11-23', items: 7, bytes: 70, failed: 2 });
+    expect(days.reduce((n, d) => n + d.items, 0)).toBe(22);
+  });
+});
+
+describe('wizard step validation', () => {
+  const draft = (patch: Partial<Record<string, unknown>> = {}) => ({ name: 'Acme', settings: connectorSettingsSchema.parse(patch) });
+
+  it('uses the contract schema messages and adds what each step requires', () => {
+    expect(validateStep('name', { ...draft(), name: '' })).toEqual({ name: 'A connector needs a name.' });
+    const bad = draft();
+    bad.settings.symphony.podUrl = 'acme.symphony.com';
+    const symphony = validateStep('symphony', bad);
+    expect(Object.keys(symphony).sort()).toEqual(['symphony.podUrl', 'symphony.privateKeyPath', 'symphony.username']);
+    expect(symphony['symphony.podUrl']).toBe('Enter a full URL such as https://acme.symphony.com');
+    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c', authMode: 'certificate' } }))).toHaveProperty('microsoft.certificatePath');
+    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c' } }))).toEqual({});
+  });
+
+  it('checks cron expressions and schedule windows, and previews the next runs', () => {
+    expect(cronProblem('0 2 * * *')).toBeUndefined();
+    expect(cronProblem('61 2 * * *')).toMatch(/not valid/);
+    expect(cronProblem('')).toMatch(/Enter a cron expression/);
+    expect(validateStep('schedule', draft({ schedule: { kind: 'interval', windowStart: '22:00' } }))).toEqual({ 'schedule.windowEnd': 'Give both the start and the end of the window, or neither.' });
+    const from = new Date(2026, 10, 25, 12, 0);
+    const runs = nextRuns({ ...draft().settings.schedule, kind: 'cron', cron: '0 2 * * *' }, 2, from);
+    expect(runs.map((d) => [d.getDate(), d.getHours(), d.getMinutes()])).toEqual([
+      [26, 2, 0],
+      [27, 2, 0],
+    ]);
+    expect(nextRuns({ ...draft().settings.schedule, intervalHours: 6 }, 1, from)[0]!.getTime() - from.getTime()).toBe(6 * 3_600_000);
+  });
+
+  it('maps core error targets to fields and fields to steps', () => {
+    expect(fieldOfTarget('settings.symphony.username')).toBe('symphony.username');
+    expect(stepOfField('symphony.username')).toBe('symphony');
+    expect(stepOfField('microsoft.folderName')).toBe('mapping');
+    expect(stepOfField('microsoft.tenantId')).toBe('microsoft');
+    expect(stepOfField('name')).toBe('name');
+  });
+});
