@@ -12,11 +12,14 @@ export const secretReferenceSchema = z
   .default('');
 export type SecretReference = z.infer<typeof secretReferenceSchema>;
 
-/** How OpenSSH prints a host key fingerprint (`ssh-keygen -lf`, `ssh-keyscan | ssh-keygen -lf -`). */
+/**
+ * How OpenSSH prints a host key fingerprint (`ssh-keygen -lf`, `ssh-keyscan | ssh-keygen -lf -`).
+ * Several may be given (separated by spaces or commas) for a server with more than one host key.
+ */
 export const hostKeyFingerprintSchema = z
   .string()
   .trim()
-  .regex(/^(|SHA256:[A-Za-z0-9+/]{43}=?)$/, 'Paste the fingerprint as OpenSSH prints it, e.g. SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8')
+  .regex(/^(|SHA256:[A-Za-z0-9+/]{43}=?([\s,]+SHA256:[A-Za-z0-9+/]{43}=?)*)$/, 'Paste the fingerprint as OpenSSH prints it, e.g. SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8')
   .default('');
 
 /** Formats the archiver reads; see docs/content-export.md for why Symphony XML and Actiance are not among them. */

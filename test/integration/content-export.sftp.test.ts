@@ -234,11 +234,17 @@ describe('Content Export over SFTP', () => {
     expect(e.message).toBe(`Refused to connect: the SFTP server 127.0.0.1:${server.port} presented the host key ${server.hostKeyFingerprint}, but this connector is pinned to ${pinned}.`);
     expect(server.authAttempts).toBe(before);
 
+    // A server with several host keys: any pinned one will do.
+    const several = await testContentExport(connectorId, settings({ hostKeyFingerprint: `${pinned}, ${server.hostKeyFingerprint}` }), new ContentExportRepository(store));
+    expect(several.hostKeyVerified).toBe(true);
+    const afterSeveral = server.authAttempts;
+    expect(afterSeveral).toBeGreaterThan(before);
+
     // The test call reports the presented key when none is pinned yet, and reads nothing.
     const probe = await testContentExport(connectorId, settings({ hostKeyFingerprint: '' }), new ContentExportRepository(store));
     expect(probe).toMatchObject({ presentedFingerprint: server.hostKeyFingerprint, hostKeyVerified: false, files: [] });
     expect(probe.summary).toContain(server.hostKeyFingerprint);
-    expect(server.authAttempts).toBe(before);
+    expect(server.authAttempts).toBe(afterSeveral);
     store.dispose();
   });
 

@@ -63,6 +63,7 @@ describe('Content Export settings and secrets', () => {
     expect(contentExportSettingsSchema.safeParse({ pgpPassphraseRef: 'hunter2' }).success).toBe(false);
     expect(contentExportSettingsSchema.safeParse({ passwordRef: 'env:SFTP_PASSWORD' }).success).toBe(true);
     expect(contentExportSettingsSchema.safeParse({ hostKeyFingerprint: 'MD5:16:27:ac' }).success).toBe(false);
+    expect(contentExportSettingsSchema.safeParse({ hostKeyFingerprint: 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 SHA256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0' }).success).toBe(true);
     expect(contentExportSettingsSchema.safeParse({ format: 'actiance' }).success).toBe(false);
   });
 

@@ -12,8 +12,13 @@ export function openSshFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 
-function sameFingerprint(a: string, b: string): boolean {
-  return a.replace(/=+$/, '') === b.trim().replace(/=+$/, '');
+/** True when the presented fingerprint is one of the pinned ones. */
+function isPinned(presented: string, pinned: string): boolean {
+  const wanted = presented.replace(/=+$/, '');
+  return pinned
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((p) => p.replace(/=+$/, '') === wanted);
 }
 
 export interface SftpOpenOptions {
@@ -67,7 +72,7 @@ export class SftpTransport implements ExportTransport {
         keepaliveCountMax: 4,
         hostVerifier: (key: Buffer) => {
           presented = openSshFingerprint(key);
-          return pinned !== '' && sameFingerprint(presented, pinned);
+          return isPinned(presented, pinned);
         },
       });
     } catch (error) {
@@ -145,11 +150,11 @@ export class UnpinnedHostKeyError extends ArchiverError {
 function connectError(error: unknown, ctx: { where: string; pinned: string; presented: string | null }): ArchiverError {
   const detail = error instanceof Error ? error.message : String(error);
   if (ctx.presented && ctx.pinned === '') return new UnpinnedHostKeyError(ctx.presented, ctx.where);
-  if (ctx.presented && !sameFingerprint(ctx.presented, ctx.pinned)) {
+  if (ctx.presented && !isPinned(ctx.presented, ctx.pinned)) {
     return new ArchiverError({
       code: 'permission-denied',
       message: `Refused to connect: the SFTP server ${ctx.where} presented the host key ${ctx.presented}, but this connector is pinned to ${ctx.pinned}.`,
-      fix: 'If your Symphony admin confirms the server\'s key was changed, paste the new fingerprint; otherwise do not connect: the server may be a different one, or someone may be intercepting the connection.',
+      fix: 'If your Symphony admin confirms this is the server\'s key (it may have changed, or the server has several keys and this is another type), paste it; otherwise do not connect: the server may be a different one, or someone may be intercepting the connection.',
       target: 'contentExport.hostKeyFingerprint',
       detail,
     });
