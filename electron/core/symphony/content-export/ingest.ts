@@ -134,13 +134,11 @@ async function ingestOne(entry: RemoteEntry, ctx: IngestContext): Promise<FileRe
   const { connectorId, settings } = options;
   const blank = { sha256: null, conversations: 0, items: 0, inserted: 0, message: null, fix: null };
 
+  // Name and size are enough to skip a file; deleting one needs its SHA-256 checked (below).
   const seen = ledger.ingestedBySize(connectorId, entry.name, entry.size);
-  if (seen) {
-    await removeIfOptedIn(entry.name, seen.sha256, ctx);
-    return { ...blank, name: entry.name, outcome: 'already-ingested', sha256: seen.sha256 };
-  }
+  if (seen && !settings.deleteAfterIngest) return { ...blank, name: entry.name, outcome: 'already-ingested', sha256: seen.sha256 };
   const ageMs = entry.modifiedAt ? ctx.clock.now() - entry.modifiedAt.getTime() : Number.POSITIVE_INFINITY;
-  if (ageMs < settings.minFileAgeSeconds * 1000) {
+  if (!seen && ageMs < settings.minFileAgeSeconds * 1000) {
     return { ...blank, name: entry.name, outcome: 'waiting', message: `${entry.name} is younger than ${settings.minFileAgeSeconds} s and may still be being written; it is read on a later poll.` };
   }
 
