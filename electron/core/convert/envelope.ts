@@ -7,7 +7,6 @@ import { archiveDomain, contentIdFor } from './ids';
 /** Pieces both conversion modes share: titles, addresses, attachments. */
 
 const MAX_NAMES = 5;
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -20,8 +19,18 @@ function nameOf(p: Participant): string {
   return oneLine(p.displayName) || oneLine(p.email) || `user ${p.userId}`;
 }
 
+/**
+ * Members in a stable order. Not Intl.Collator: its order follows the ICU version, and the same
+ * item must give the same bytes on every machine and Node/Electron release.
+ */
+function sortKey(p: Participant): string {
+  return nameOf(p).normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
 function sortedMembers(members: Participant[]): Participant[] {
-  return [...members].sort((a, b) => collator.compare(nameOf(a), nameOf(b)) || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  const keyed = members.map((p) => ({ p, key: sortKey(p) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.p.userId < b.p.userId ? -1 : a.p.userId > b.p.userId ? 1 : 0));
+  return keyed.map((k) => k.p);
 }
 
 function nameList(members: Participant[]): string {
