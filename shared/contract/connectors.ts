@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { call, emptyInput } from './define';
 import { symphonySettingsSchema } from './capture';
+import { contentExportSettingsSchema } from './content-export';
 import { conversionSettingsSchema } from './convert';
 import { microsoftSettingsSchema } from './import';
 import { mappingSettingsSchema } from './mapping';
@@ -13,6 +14,8 @@ import { scheduleSettingsSchema } from './runs';
  */
 export const connectorSettingsSchema = z.object({
   symphony: symphonySettingsSchema.prefault({}),
+  /** Used when `symphony.source` is `content-export`. */
+  contentExport: contentExportSettingsSchema.prefault({}),
   microsoft: microsoftSettingsSchema.prefault({}),
   conversion: conversionSettingsSchema.prefault({}),
   mapping: mappingSettingsSchema.prefault({}),

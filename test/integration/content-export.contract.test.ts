@@ -6,7 +6,6 @@ import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureContentExport } from '../../electron/core/symphony/content-export/capture-stage';
 import type { ArchiverError } from '../../shared/errors';
-import { connectorSettingsSchema } from '../../shared/contract';
 import { generateEmlExport } from '../emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
 
@@ -17,9 +16,6 @@ afterAll(async () => {
   temp.cleanup();
 });
 
-// The connector settings gain a `contentExport` section once shared/contract/connectors.ts composes it.
-const composed = 'contentExport' in connectorSettingsSchema.shape;
-
 describe('contentExport.test through the contract', () => {
   it('answers a connector without a usable Content Export setup with a typed error naming the setting', async () => {
     const connector = await core.dispatcher.invoke('connectors.create', { name: 'Unconfigured' });
@@ -27,12 +23,12 @@ describe('contentExport.test through the contract', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('invalid-input');
-    expect(result.error.target).toBe(composed ? 'contentExport.host' : 'settings.contentExport');
+    expect(result.error.target).toBe('contentExport.host');
     const unknown = await core.dispatcher.dispatch('contentExport.test', { connectorId: 'nope' });
     expect(unknown.ok ? null : unknown.error.code).toBe('not-found');
   });
 
-  it.runIf(composed)('lists a configured export folder', async () => {
+  it('lists a configured export folder', async () => {
     const dir = path.join(temp.dir, 'drop');
     fs.mkdirSync(dir);
     const day = await generateEmlExport({ day: '2026-09-01', conversations: 2, seed: 1 });
