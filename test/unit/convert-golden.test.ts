@@ -7,7 +7,7 @@ import { toMime } from '../../electron/core/convert/mime';
 import { convertTranscript } from '../../electron/core/convert/transcript';
 import { utcDay } from '../../electron/core/convert/ids';
 import { conversations, goldenItems, people } from '../fixtures/convert/hostile';
-import { mimeDefects, parseWithMailparser, pythonDefects } from '../fixtures/convert/mime-check';
+import { mimeDefects, normaliseBody, parseWithMailparser, pythonDefects } from '../fixtures/convert/mime-check';
 import { makeTempDir } from '../support/tmp';
 
 const GOLDEN_DIR = path.resolve(__dirname, '../fixtures/convert/golden');
@@ -51,6 +51,7 @@ describe('golden e-mails of hostile and odd items', () => {
     expect(mimeDefects(eml)).toEqual([]);
     expectClean(email);
     const parsed = await parseWithMailparser(eml);
+    expect(parsed.text).toBe(normaliseBody(email.text));
     expect(parsed.from).toEqual(email.from);
     expect(parsed.to).toEqual(email.to);
     expect(parsed.subject).toBe(email.subject);
@@ -100,5 +101,6 @@ describe('golden e-mails of hostile and odd items', () => {
     expect(get('inline-image').html).toMatch(/<img src="cid:img0\.[0-9a-f]{16}@acme\.symphony\.com\.symphony\.archive" alt="P&amp;L chart\.png">/);
     expect(get('inline-image').attachments.map((a) => [a.filename, a.inline])).toEqual([['P&L chart.png', true], ['P&L.pdf', false]]);
     expect(get('chime-only').text).toBe('(no text)');
+    expect(get('encoded-word-lookalike').subject).toContain('Raw header pasted: =?utf-8?B?SGFja2Vk?= and');
   });
 });

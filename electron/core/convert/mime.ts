@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import type { ConvertedEmail } from '../model/email';
 import { boundaryFor, threadIndexFor } from './ids';
 
@@ -23,6 +24,16 @@ function crlf(value: string): string {
 const headerValue = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 
 /**
+ * Chat text quoted in the subject may contain something that looks like an RFC 2047 encoded word
+ * ("=?utf-8?B?...?="); written as it is, every reader would decode it and show other words than
+ * were sent. Such a subject is encoded whole, so it reads back literally.
+ */
+function subjectValue(subject: string): string {
+  const value = headerValue(subject);
+  return value.includes('=?') ? encodeWords(value, 'Q', 52, true) : value;
+}
+
+/**
  * The nodemailer options for an e-mail. Nothing is left to chance: the Date and Message-ID are
  * the item's own, boundaries derive from the archive key, MailComposer adds no X-Mailer, and URL
  * access is off so that no content is ever fetched while composing.
@@ -34,7 +45,7 @@ function mailOptions(email: ConvertedEmail) {
     from: email.from,
     to: email.to,
     cc: email.cc,
-    subject: headerValue(email.subject),
+    subject: subjectValue(email.subject),
     date: email.date,
     messageId: email.messageId,
     inReplyTo: email.inReplyTo,
