@@ -172,6 +172,65 @@ describe('pipeline with in-test stages', () => {
   });
 });
 
+describe('pipeline: held items and deliveries left open', () => {
+  it('gives an item held for an unmapped member the new mailbox once mapping releases it', async () => {
+    const pod: FakePod = { messages: 100, streams: 10, convertFailEvery: 0, tooLargeEvery: 0 };
+    let mapped = false;
+    const withRelease = (s: Stages): Stages => ({
+      ...s,
+      map: {
+        ...s.map,
+        async releaseHeld(_connector, enqueue) {
+          if (!mapped) return;
+          mapped = false; // mapping releases a held item exactly once
+          const ids = (h.store.db.prepare("SELECT item_id FROM item_outcomes WHERE stream_id = 'stream3'").all() as { item_id: number }[]).map((r) => r.item_id);
+          enqueue(ids.map((itemId) => ({ itemId, mailbox: 'ghost3a@acme.test' })));
+        },
+      },
+    });
+    const h = harness(pod, { wrap: withRelease });
+    const first = await runOnce(h);
+    expect(first.result!.reconciliation.skipped.byReason).toEqual({ unmapped: 10, excluded: 10 });
+    mapped = true;
+    const second = await runOnce(h);
+    expect(second.status).toBe('succeeded');
+    expect(second.result!.reconciliation).toMatchObject({ balanced: true, captured: { count: 10 }, delivered: { count: 10 }, skipped: { count: 0 } });
+    const third = await runOnce(h);
+    expect(third.result!.reconciliation.captured.count).toBe(0);
+    expect(actualDeliveries(h.mailboxes).perMailbox.get('ghost3a@acme.test')).toBe(10);
+    expect(actualDeliveries(h.mailboxes).duplicates).toBe(0);
+    const log = new ItemLogRepository(h.store).log({ connectorId: h.connector.id, streamId: 'stream3', limit: 1000, offset: 0 });
+    expect(log.entries.filter((e) => e.event === 'planned' && e.mailbox === 'ghost3a@acme.test')).toHaveLength(10);
+  });
+
+  it('counts deliveries the importer left open as a failed attempt and finishes them next run', async () => {
+    const pod: FakePod = { messages: 60, streams: 6, convertFailEvery: 0, tooLargeEvery: 0 };
+    let outage = true;
+    // An outage: the importer leaves user7's deliveries pending (Graph's retry-later), as the real one does.
+    const flaky = (s: Stages): Stages => ({
+      ...s,
+      import: {
+        ...s.import,
+        async run(ctx) {
+          if (outage) h.store.db.prepare("UPDATE t_deliveries SET status = 'parked' WHERE mailbox = 'user7@acme.test' AND status = 'pending'").run();
+          await s.import.run(ctx);
+          h.store.db.prepare("UPDATE t_deliveries SET status = 'pending' WHERE status = 'parked'").run();
+        },
+      },
+    });
+    const h = harness(pod, { wrap: flaky });
+    const first = await runOnce(h);
+    const affected = Array.from({ length: pod.messages }, (_, i) => i).filter((i) => mailboxesOf(i % pod.streams).includes('user7@acme.test')).length;
+    expect(first.result!.reconciliation).toMatchObject({ balanced: true, failed: { count: affected } });
+    const failed = new ItemLogRepository(h.store).failed(h.connector.id, 0, 100).items;
+    expect(failed.every((f) => /not finished in this run/.test(f.reason ?? ''))).toBe(true);
+    outage = false;
+    const second = await runOnce(h);
+    expect(second.result!.reconciliation).toMatchObject({ balanced: true, captured: { count: affected }, delivered: { count: affected } });
+    expect(Object.fromEntries(actualDeliveries(h.mailboxes).perMailbox)).toEqual(Object.fromEntries(expectedDeliveries(pod)));
+  });
+});
+
 function tooLargeIn(pod: FakePod, stream: number): number {
   let n = 0;
   for (let i = stream; i < pod.messages; i += pod.streams) if (messageOf(i, pod).bytes > 150 * 1024 * 1024) n++;
