@@ -18,6 +18,8 @@ import { tailLog } from './log-tail';
 import { createRunService } from '../runs/wire';
 import { runHandlers } from '../runs/handlers';
 import type { RunService } from '../runs/service';
+import { GraphAccess, importHandlers } from '../graph/handlers';
+import type { OpenBrowser } from '../graph/auth/msal';
 
 export interface CoreOptions {
   /** Runs the connectors' schedules (hosts that serve as the archiver: the app, `run` without --once). */
@@ -26,6 +28,8 @@ export interface CoreOptions {
   host: AppInfo['host'];
   logger?: Logger;
   clock?: Clock;
+  /** Shows Microsoft's sign-in page: Electron opens the system browser, the browser host a link. */
+  openBrowser?: OpenBrowser;
 }
 
 /**
@@ -41,6 +45,8 @@ export class Core implements Disposable {
   readonly connectors: ConnectorRepository;
   readonly dispatcher: Dispatcher;
   readonly runs: RunService;
+  /** Microsoft 365 sign-in and Graph clients per connector (import, issue 5). */
+  readonly graph: GraphAccess;
   private readonly disposables = new DisposableStore();
 
   constructor(options: CoreOptions) {
@@ -49,6 +55,8 @@ export class Core implements Disposable {
     this.clock = options.clock ?? systemClock;
     this.store = this.disposables.add(Store.open(this.paths.database, { logger: this.logger }));
     this.connectors = new ConnectorRepository(this.store);
+    // import (issue 5): sign-in and Graph clients per connector; runs get theirs from this.graph.clientFor
+    this.graph = new GraphAccess({ connectors: this.connectors, paths: this.paths, logger: this.logger, openBrowser: options.openBrowser });
     // runs (issue 7): the one RunController + Scheduler of this process
     this.runs = this.disposables.add(createRunService({ store: this.store, clock: this.clock, logger: this.logger, paths: this.paths, events: this.events, connectors: this.connectors }));
     this.dispatcher = new Dispatcher(this.handlers(options.host), this.logger.scope('contract'));
@@ -84,6 +92,8 @@ export class Core implements Disposable {
       ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock }),
       // convert (issue 4): preview of the e-mail an item becomes
       ...convertHandlers({ store: this.store, connectors: this.connectors }),
+      // import (issue 5): Microsoft 365 sign-in, mailbox permission checks
+      ...importHandlers({ store: this.store, connectors: this.connectors, paths: this.paths, logger: this.logger, access: this.graph }),
       // runs (issue 7): runs, schedule, reconciliation, item log, log download
       ...runHandlers({ store: this.store, clock: this.clock, paths: this.paths, connectors: this.connectors, service: this.runs }),
       'connectors.delete': ({ id }) => {

@@ -10,7 +10,7 @@ declare module 'oidc-provider' {
     grantId?: string;
   }
 
-  class Grant {
+  export class Grant {
     constructor(init: { accountId: string; clientId: string });
     static find(id: string): Promise<Grant | undefined>;
     addOIDCScope(scope: string): void;

@@ -100,6 +100,11 @@ export class DeliveryRepository {
     return rows.map(toDelivery);
   }
 
+  /** Every mailbox the connector delivers to (or tried to). */
+  mailboxes(connectorId: string): string[] {
+    return (this.store.db.prepare('SELECT DISTINCT mailbox FROM deliveries WHERE connector_id = ? ORDER BY mailbox').all(connectorId) as { mailbox: string }[]).map((r) => r.mailbox);
+  }
+
   counts(connectorId: string): Record<DeliveryState, number> {
     const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, held: 0 };
     const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE connector_id = ? GROUP BY state').all(connectorId) as {
