@@ -49,6 +49,11 @@ export const itemPreviewSchema = z.object({
   attachments: z.array(previewAttachmentSchema),
   /** Size of the complete .eml in bytes. */
   emlBytes: z.number().int(),
+  /**
+   * The inline images as data: URLs (each up to 2 MiB, 8 MiB in all), for the preview frame to put
+   * in place of `cid:{contentId}`; the e-mail itself carries them as MIME parts.
+   */
+  inlineImages: z.array(z.object({ contentId: z.string(), dataUrl: z.string() })).default([]),
 });
 export type ItemPreview = z.infer<typeof itemPreviewSchema>;
 

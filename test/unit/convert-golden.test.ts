@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { convertMessage } from '../../electron/core/convert/message';
 import { toMime } from '../../electron/core/convert/mime';
+import { previewOf } from '../../electron/core/convert/preview';
 import { convertTranscript } from '../../electron/core/convert/transcript';
 import { utcDay } from '../../electron/core/convert/ids';
 import { conversations, goldenItems, people } from '../fixtures/convert/hostile';
@@ -72,6 +74,19 @@ describe('golden e-mails of hostile and odd items', () => {
     if (found === undefined) return console.warn('python3 not found: skipped the third parser');
     expect(Object.keys(found).length).toBe(items.length + 1);
     expect(Object.entries(found).filter(([, d]) => d.length > 0)).toEqual([]);
+  });
+
+  it('the preview of an item with an inline image carries the image, the .eml size and its header fields', async () => {
+    const email = get('inline-image');
+    const preview = await previewOf(email, 'per-message');
+    const eml = await toMime(email);
+    expect(preview.emlBytes).toBe(eml.length);
+    expect(preview.headers.map((h) => h.name)).toEqual(eml.toString('latin1').split('\r\n\r\n')[0]?.split('\r\n').filter((l) => !/^[ \t]/.test(l)).map((l) => l.slice(0, l.indexOf(':'))));
+    expect(preview.headers.find((h) => h.name === 'Thread-Index')?.value).toMatch(/^[A-Za-z0-9+/]{30}==$/);
+    const image = email.attachments.find((a) => a.inline);
+    expect(preview.inlineImages.map((i) => i.contentId)).toEqual([image?.contentId]);
+    const bytes = Buffer.from(preview.inlineImages[0]?.dataUrl.replace(/^data:image\/png;base64,/, '') ?? '', 'base64');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(image?.sha256);
   });
 
   it('renders what each odd item is about', () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ItemPreview } from '../../../shared/contract/convert';
 import type { ConvertedEmail } from '../model/email';
@@ -33,6 +34,20 @@ export function parseHeaderBlock(block: string): Array<{ name: string; value: st
   return headers;
 }
 
+const MAX_INLINE_IMAGE = 2 * 1024 * 1024;
+const MAX_INLINE_TOTAL = 8 * 1024 * 1024;
+
+async function inlineImages(email: ConvertedEmail): Promise<ItemPreview['inlineImages']> {
+  const result: ItemPreview['inlineImages'] = [];
+  let total = 0;
+  for (const a of email.attachments) {
+    if (!a.inline || !a.contentId || !a.contentType.startsWith('image/') || a.size > MAX_INLINE_IMAGE || total + a.size > MAX_INLINE_TOTAL) continue;
+    total += a.size;
+    result.push({ contentId: a.contentId, dataUrl: `data:${a.contentType};base64,${(await fs.promises.readFile(a.path)).toString('base64')}` });
+  }
+  return result;
+}
+
 export async function previewOf(email: ConvertedEmail, mode: ItemPreview['mode'], day?: string): Promise<ItemPreview> {
   const { bytes, headerBlock } = await measureMime(toMimeStream(email));
   return {
@@ -49,5 +64,6 @@ export async function previewOf(email: ConvertedEmail, mode: ItemPreview['mode']
     text: email.text,
     attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, inline: a.inline })),
     emlBytes: bytes,
+    inlineImages: await inlineImages(email),
   };
 }
