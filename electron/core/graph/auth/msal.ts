@@ -64,9 +64,16 @@ export class GraphAuth {
   private confidentialApp?: ConfidentialClientApplication;
   private last?: AuthenticationResult;
 
-  constructor(private readonly options: GraphAuthOptions) {
+  constructor(private options: GraphAuthOptions) {
     this.cache = new EncryptedCachePlugin(path.join(options.secretsDir, `msal-${options.connectorId}.bin`), options.cipher);
     this.logger = (options.logger ?? silentLogger).scope('auth');
+  }
+
+  /** Trusts one more CA for the sign-in endpoints from now on (a TLS-inspecting proxy's root). */
+  trustCa(ca: string | Buffer): void {
+    this.options.tlsCa = ca;
+    this.publicApp = undefined;
+    this.confidentialApp = undefined;
   }
 
   get mode(): MicrosoftSettings['authMode'] {
