@@ -11,6 +11,7 @@ import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { runHandlers } from '../../electron/core/runs/handlers';
+import { exportRunLog } from '../../electron/core/runs/log-export';
 import { RunService } from '../../electron/core/runs/service';
 import type { Stages } from '../../electron/core/runs/stages';
 import type { RunProgress } from '../../shared/contract';
@@ -103,6 +104,9 @@ describe('runs and items through the contract', () => {
     const logTotal = (await call('items.log', { connectorId: connector.id, runId: 1, limit: 1 })).total;
     expect(parsed.data.length - 1).toBe(logTotal);
     expect(parsed.data.filter((r) => r[4] === 'delivered').every((r) => /^graph-\d+$/.test(r[7]!))).toBe(true);
+    // Read in pages of 7 rows, the file is the same.
+    const paged = await exportRunLog({ store, paths, runId: 1, format: 'csv', destination: path.join(temp.dir, 'paged.csv'), batchRows: 7 });
+    expect(fs.readFileSync(paged.path, 'utf8')).toBe(fs.readFileSync(csv.path, 'utf8'));
     const destination = path.join(temp.dir, 'chosen', 'bundle.zip');
     const zip = await call('runs.downloadLog', { runId: 1, format: 'zip', destination });
     expect(zip).toEqual({ path: destination, bytes: fs.statSync(destination).size });

@@ -16,6 +16,8 @@ export interface LogExportInput {
   runId: number;
   format: 'csv' | 'zip';
   destination?: string;
+  /** Rows per read (tests use small ones to cross many pages). */
+  batchRows?: number;
 }
 
 const COLUMNS = ['item_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail'];
@@ -36,11 +38,11 @@ export async function exportRunLog(input: LogExportInput): Promise<{ path: strin
   const partial = `${target}.partial`;
   try {
     if (input.format === 'csv') {
-      await writeCsv(input.store, run.id, run.connectorId, partial);
+      await writeCsv(input.store, run.id, run.connectorId, partial, input.batchRows ?? BATCH);
     } else {
       const csv = path.join(input.paths.exports, `.${base}-${process.pid}.csv`);
       try {
-        await writeCsv(input.store, run.id, run.connectorId, csv);
+        await writeCsv(input.store, run.id, run.connectorId, csv, input.batchRows ?? BATCH);
         await writeZip(partial, csv, `${base}-items.csv`, base, runs, run.id, input.paths.logs);
       } finally {
         fs.rmSync(csv, { force: true });
@@ -58,23 +60,21 @@ export async function exportRunLog(input: LogExportInput): Promise<{ path: strin
   return { path: target, bytes: fs.statSync(target).size };
 }
 
-async function writeCsv(store: Store, runId: number, connectorId: string, file: string): Promise<void> {
+async function writeCsv(store: Store, runId: number, connectorId: string, file: string, batchRows: number): Promise<void> {
   const out = fs.createWriteStream(file);
   const write = async (chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
   await write(Papa.unparse([COLUMNS]) + '\r\n');
-  let batch: unknown[][] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await write(Papa.unparse(batch, { escapeFormulae: true }) + '\r\n');
-    batch = [];
-  };
-  for (const e of new ItemLogRepository(store).iterateRunLog(runId, connectorId)) {
-    batch.push([e.itemId, e.streamId, e.sender, e.status, e.event, e.at, e.mailbox ?? '', e.graphId ?? '', e.archiveKey ?? '', e.runId ?? '', e.detail ?? '']);
-    if (batch.length >= BATCH) await flush();
+  const items = new ItemLogRepository(store);
+  for (let after = { itemId: 0, id: 0 }; ; ) {
+    const page = items.pageRunLog(runId, connectorId, after, batchRows);
+    if (page.length === 0) break;
+    const last = page.at(-1)!;
+    after = { itemId: last.itemId, id: last.id };
+    const rows = page.map((e) => [e.itemId, e.streamId, e.sender, e.status, e.event, e.at, e.mailbox ?? '', e.graphId ?? '', e.archiveKey ?? '', e.runId ?? '', e.detail ?? '']);
+    await write(Papa.unparse(rows, { escapeFormulae: true }) + '\r\n');
   }
-  await flush();
   out.end();
   await once(out, 'finish');
 }
