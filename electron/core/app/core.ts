@@ -58,7 +58,7 @@ export class Core implements Disposable {
     // import (issue 5): sign-in and Graph clients per connector; runs get theirs from this.graph.clientFor
     this.graph = new GraphAccess({ connectors: this.connectors, paths: this.paths, logger: this.logger, openBrowser: options.openBrowser });
     // runs (issue 7): the one RunController + Scheduler of this process
-    this.runs = this.disposables.add(createRunService({ store: this.store, clock: this.clock, logger: this.logger, paths: this.paths, events: this.events, connectors: this.connectors }));
+    this.runs = this.disposables.add(createRunService({ store: this.store, clock: this.clock, logger: this.logger, paths: this.paths, events: this.events, connectors: this.connectors, graphFor: (c) => this.graph.clientFor(c) }));
     this.dispatcher = new Dispatcher(this.handlers(options.host), this.logger.scope('contract'));
     if (options.startScheduler) this.runs.startScheduler();
     this.logger.info(`core started (${options.host}) with data in ${this.paths.dataDir}`);

@@ -1,6 +1,7 @@
 import type { Connector } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import type { GraphClient } from '../graph/client';
+import { GraphDirectory, graphClientRequester } from '../mapping/graph-directory';
 import { MappingService } from '../mapping/resolver';
 import type { DirectoryLookup } from '../mapping/directory';
 import type { Clock } from '../platform/clock';
@@ -28,8 +29,7 @@ export interface RunWiring {
 
 /** The Core's RunService over the real stages. */
 export function createRunService(wiring: RunWiring): RunService {
-  const mapping = new MappingService({ store: wiring.store, connectors: wiring.connectors, directoryFor: wiring.directoryFor, clock: wiring.clock, logger: wiring.logger });
-  const graphFor =
+  const graphFor: (connector: Connector) => GraphClient | Promise<GraphClient> =
     wiring.graphFor ??
     (() => {
       throw new ArchiverError({
@@ -38,6 +38,10 @@ export function createRunService(wiring: RunWiring): RunService {
         fix: 'Sign in to Microsoft 365 in the connector settings, then start the run again.',
       });
     });
+  // Automatic mapping asks the connector's own tenant directory, through the same Graph client.
+  const directoryFor =
+    wiring.directoryFor ?? ((connectorId: string) => new GraphDirectory(graphClientRequester(async () => graphFor(wiring.connectors.get(connectorId)))));
+  const mapping = new MappingService({ store: wiring.store, connectors: wiring.connectors, directoryFor, clock: wiring.clock, logger: wiring.logger });
   return new RunService({
     store: wiring.store,
     clock: wiring.clock,
