@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SymphonyEmulator } from '../emulators/symphony';
@@ -74,5 +75,32 @@ describe('connection test failures in the wizard', () => {
     // The settings tested are the settings saved.
     expect(app.core.connectors.list()[0]!.settings.symphony).toMatchObject({ podUrl: pod.url, privateKeyPath: rightKey });
     await screenshot(page, 'wizard-connection-ok');
+  });
+
+  it('Content Export as the source asks where the files are, checks it, and tests the location', async () => {
+    await page.getByLabel('Source').selectOption('content-export');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // SFTP by default: the server, the user, a key or password, and the pinned host key are needed.
+    await expect.poll(() => page.getByLabel('SFTP host').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Host key fingerprint').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByText('Give a key file, or a password reference below.').isVisible()).toBe(true);
+    // A secret pasted where a reference belongs is refused with the contract's words.
+    await page.getByLabel('SFTP password').fill('hunter2');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.getByText('never paste the secret itself').isVisible()).toBe(true);
+
+    await page.getByLabel('A local or network folder').check();
+    const folder = `${app.dataDir}/export-drop`;
+    fs.mkdirSync(folder);
+    fs.writeFileSync(`${folder}/notes.txt`, 'not an export');
+    await page.getByLabel('Export folder').fill(folder);
+    // The SFTP password typed before switching to a folder does not block.
+    await page.getByRole('button', { name: 'Test the export location' }).click();
+    await expect.poll(() => page.getByTestId('export-ok').isVisible()).toBe(true);
+    const expected = await app.core.dispatcher.invoke('contentExport.test', { connectorId: app.core.connectors.list()[0]!.id });
+    expect(expected).toMatchObject({ transport: 'folder', exportFiles: 0 });
+    expect(await page.getByTestId('export-ok').textContent()).toContain(expected.summary);
+    expect(app.core.connectors.list()[0]!.settings.contentExport).toMatchObject({ transport: 'folder', localDir: folder });
+    await screenshot(page, 'wizard-content-export');
   });
 });

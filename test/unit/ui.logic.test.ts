@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectorSettingsSchema, type RunSummary } from '../../shared/contract';
 import { dailyVolume } from '../../renderer/src/views/monitor/daily';
-import { cronProblem, fieldOfTarget, nextRuns, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
+import { cronProblem, fieldOfTarget, nextRuns, settingsForSave, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
 
 function run(startedAt: string, delivered: [number, number], failed: number): RunSummary {
   const cb = (count: number, bytes = 0) => ({ count, bytes });
@@ -83,5 +83,16 @@ describe('wizard step validation', () => {
     expect(stepOfField('microsoft.folderName')).toBe('mapping');
     expect(stepOfField('microsoft.tenantId')).toBe('microsoft');
     expect(stepOfField('name')).toBe('name');
+  });
+
+  it('Content Export: only the transport in use is required, and stray values of the other are not saved', () => {
+    const d = draft({ symphony: { podUrl: 'https://acme.symphony.com', source: 'content-export' } });
+    expect(Object.keys(validateStep('symphony', d)).sort()).toEqual(['contentExport.host', 'contentExport.hostKeyFingerprint', 'contentExport.privateKeyPath', 'contentExport.username']);
+    d.settings.contentExport = { ...d.settings.contentExport, transport: 'folder', localDir: '/exports', passwordRef: 'hunter2' };
+    expect(validateStep('symphony', d)).toEqual({});
+    const saved = settingsForSave(d.settings);
+    expect(saved.contentExport).toMatchObject({ transport: 'folder', localDir: '/exports', passwordRef: '' });
+    expect(connectorSettingsSchema.safeParse(saved).success).toBe(true);
+    expect(connectorSettingsSchema.safeParse(d.settings).success).toBe(false);
   });
 });

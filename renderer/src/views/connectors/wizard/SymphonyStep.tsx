@@ -1,6 +1,7 @@
 import { Button } from '../../../components/Button';
 import { ErrorNotice } from '../../../components/ErrorNotice';
 import { ConnectionReport } from './ConnectionReport';
+import { ContentExportFields } from './ContentExportFields';
 import { SelectField, TextField } from '../../../components/Field';
 import { useAction } from '../../../components/useAction';
 import { sourceOptions } from './SimpleSteps';
@@ -43,6 +44,7 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
         spellCheck={false}
       />
       <SelectField label="Source" value={s.source} options={sourceOptions} onChange={set('source')} hint="Where conversations are read from; the streams API suits most pods." />
+      {s.source === 'content-export' && <ContentExportFields wizard={wizard} />}
       <details className="advanced">
         <summary>Network</summary>
         <TextField label="Proxy URL" type="url" value={s.proxyUrl} onChange={set('proxyUrl')} error={errors['symphony.proxyUrl']} hint="Only when the pod is reached through an HTTP proxy." spellCheck={false} />

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import {
   connectorNameSchema,
+  contentExportSettingsSchema,
   mappingSettingsSchema,
   microsoftSettingsSchema,
   scheduleSettingsSchema,
@@ -33,15 +34,24 @@ export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
   switch (step) {
     case 'name':
       return schemaErrors(connectorNameSchema, draft.name, 'name');
-    case 'symphony':
+    case 'symphony': {
+      const podUrl = { podUrl: 'Enter the pod URL, such as https://acme.symphony.com.' };
+      if (s.symphony.source === 'content-export') {
+        return {
+          ...requireFields(s.symphony, podUrl, 'symphony.'),
+          ...schemaErrors(symphonySettingsSchema, s.symphony, 'symphony.'),
+          ...contentExportErrors(s.contentExport),
+        };
+      }
       return {
         ...requireFields(s.symphony, {
-          podUrl: 'Enter the pod URL, such as https://acme.symphony.com.',
+          ...podUrl,
           username: "Enter the service account's username, as shown in the Symphony admin console.",
           privateKeyPath: "Enter the path of the service account's private key file (PEM).",
         }, 'symphony.'),
         ...schemaErrors(symphonySettingsSchema, s.symphony, 'symphony.'),
       };
+    }
     case 'microsoft':
       return {
         ...requireFields(s.microsoft, {
@@ -71,6 +81,37 @@ export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
     case 'review':
       return {};
   }
+}
+
+const SFTP_ONLY = ['host', 'port', 'username', 'privateKeyPath', 'privateKeyPassphraseRef', 'passwordRef', 'hostKeyFingerprint', 'remoteDir'] as const;
+
+/**
+ * The settings as they can be saved: a malformed value typed in a field of the Content Export
+ * transport not in use goes back to its default, instead of blocking the save of everything else.
+ */
+export function settingsForSave(settings: ConnectorSettings): ConnectorSettings {
+  const c = settings.contentExport;
+  const unused: readonly string[] = c.transport === 'folder' ? SFTP_ONLY : ['localDir'];
+  const bad = Object.keys(schemaErrors(contentExportSettingsSchema, c)).filter((k) => unused.includes(k));
+  if (bad.length === 0) return settings;
+  const defaults = contentExportSettingsSchema.parse({});
+  return { ...settings, contentExport: { ...c, ...Object.fromEntries(bad.map((k) => [k, defaults[k as keyof typeof defaults]])) } };
+}
+
+function contentExportErrors(c: ConnectorSettings['contentExport']): FieldErrors {
+  const required: Record<string, string> =
+    c.transport === 'folder'
+      ? { localDir: 'Enter the folder the export files are written to.' }
+      : {
+          host: 'Enter the SFTP server set as the export destination.',
+          username: 'Enter the SFTP username.',
+          hostKeyFingerprint: "Enter the server's host key fingerprint, so that no other server can pose as it.",
+          ...(c.privateKeyPath || c.passwordRef ? {} : { privateKeyPath: 'Give a key file, or a password reference below.' }),
+        };
+  // Fields of the transport not in use do not block (the officer may have typed in them before switching).
+  const unused = new Set((c.transport === 'folder' ? SFTP_ONLY : ['localDir']).map((f) => `contentExport.${f}`));
+  const format = Object.entries(schemaErrors(contentExportSettingsSchema, c, 'contentExport.')).filter(([key]) => !unused.has(key));
+  return { ...requireFields(c, required, 'contentExport.'), ...Object.fromEntries(format) };
 }
 
 function pick(errors: FieldErrors, key: string): FieldErrors {
@@ -105,7 +146,7 @@ export function fieldOfTarget(target: string | undefined): string | undefined {
 
 export function stepOfField(field: string): StepId | undefined {
   if (field === 'name') return 'name';
-  if (field.startsWith('symphony.')) return 'symphony';
+  if (field.startsWith('symphony.') || field.startsWith('contentExport.')) return 'symphony';
   if (field === 'microsoft.folderName' || field.startsWith('mapping.')) return 'mapping';
   if (field.startsWith('microsoft.')) return 'microsoft';
   if (field.startsWith('schedule.')) return 'schedule';

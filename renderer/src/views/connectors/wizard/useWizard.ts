@@ -4,7 +4,7 @@ import type { ArchiverError } from '../../../../../shared/errors';
 import type { FieldErrors } from '../../../components/validate';
 import { toArchiverError, useApi } from '../../../state/api-context';
 import { selectConnector } from '../selection';
-import { fieldOfTarget, stepOfField, validateStep, wizardSteps, type StepId, type WizardDraft } from './steps';
+import { fieldOfTarget, settingsForSave, stepOfField, validateStep, wizardSteps, type StepId, type WizardDraft } from './steps';
 
 type Section = keyof ConnectorSettings;
 
@@ -59,7 +59,8 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
       const { draft, connectorId } = state;
       setState((s) => ({ ...s, saving: true, saveError: null }));
       try {
-        const settings = creating && !final ? { ...draft.settings, schedule: { ...draft.settings.schedule, enabled: false } } : draft.settings;
+        const clean = settingsForSave(draft.settings);
+        const settings = creating && !final ? { ...clean, schedule: { ...clean.schedule, enabled: false } } : clean;
         let connector: Connector;
         if (connectorId === null) {
           connector = await api.invoke('connectors.create', { name: draft.name, settings });
