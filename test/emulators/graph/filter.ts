@@ -137,7 +137,7 @@ class Parser {
 
 /** Type and tag are case-insensitive, the GUID too, but a property *name* is compared exactly. */
 export function sameExtendedId(a: string, b: string): boolean {
-  const named = /^(\w+) \{([0-9a-fA-F-]{36})\} Name (.+)$/;
+  const named = /^(\w+) \{([0-9a-fA-F-]{36})\} (?:name) (.+)$/i;
   const ma = named.exec(a.trim());
   const mb = named.exec(b.trim());
   if (ma && mb) return ma[1]!.toLowerCase() === mb[1]!.toLowerCase() && ma[2]!.toLowerCase() === mb[2]!.toLowerCase() && ma[3] === mb[3];

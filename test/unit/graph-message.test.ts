@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/tmp';
+import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
+import { ARCHIVE_KEY_PROPERTY, CUSTODY_PROPERTY, foldHeaders, planAttachments, renderMessage, unfoldHeaders, PR_MESSAGE_FLAGS } from '../../electron/core/graph/message';
+import { validateMessage } from '../emulators/graph/validate';
+
+describe('rendering a ConvertedEmail as a Graph message', () => {
+  it('sets the flags, dates and archive key that make a non-draft archive item', () => {
+    const email = makeEmail(42);
+    const message = renderMessage(email, { markAsRead: false }, []);
+    const props = Object.fromEntries(message.singleValueExtendedProperties!.map((p) => [p.id, p.value]));
+    expect(props[PR_MESSAGE_FLAGS]).toBe('0');
+    expect(props['SystemTime 0x0039']).toBe(email.date.toISOString());
+    expect(props['SystemTime 0x0E06']).toBe(email.date.toISOString());
+    expect(props[ARCHIVE_KEY_PROPERTY]).toBe(email.archiveKey);
+    expect(JSON.parse(props[CUSTODY_PROPERTY]!)).toEqual(email.headers);
+    expect(message.internetMessageId).toBe(email.messageId);
+    // What Graph would make of it (the emulator's rules, docs/decisions/graph-import.md).
+    const stored = validateMessage(message);
+    expect(stored).toMatchObject({ isDraft: false, isRead: false, sentDateTime: email.date.toISOString() });
+    expect(validateMessage(renderMessage(email, { markAsRead: true }, []))).toMatchObject({ isDraft: false, isRead: true });
+    expect(validateMessage(renderMessage(email, { markAsRead: true, asDraft: true }, [])).isDraft).toBe(true);
+  });
+
+  it('folds more than five custody headers into the fifth and unfolds them losslessly', () => {
+    const headers = Array.from({ length: 9 }, (_, i) => ({ name: `X-Symphony-H${i}`, value: `v${i}; with % and ; signs` }));
+    const folded = foldHeaders(headers);
+    expect(folded).toHaveLength(5);
+    expect(folded.every((h) => /^x-/i.test(h.name!))).toBe(true);
+    expect(unfoldHeaders(folded)).toEqual(headers);
+    expect(foldHeaders(headers.slice(0, 5))).toEqual(headers.slice(0, 5));
+    // No headers: the property is left out, because Graph refuses an empty collection.
+    expect(renderMessage({ ...makeEmail(1), headers: [] }, { markAsRead: true }, []).internetMessageHeaders).toBeUndefined();
+  });
+
+  it('keeps the create request under 4 MB counting base64 growth, and never inlines 3 MB or more', () => {
+    const temp = makeTempDir();
+    try {
+      const mb = 1024 * 1024;
+      const email = makeEmail(7, [
+        attachmentFile(temp.dir, 'a.bin', deterministicBytes('a', 1.2 * mb)),
+        attachmentFile(temp.dir, 'b.bin', deterministicBytes('b', 1.2 * mb)),
+        attachmentFile(temp.dir, 'c.bin', deterministicBytes('c', 1.2 * mb)),
+        attachmentFile(temp.dir, 'd.txt', deterministicBytes('d', 10_000)),
+        attachmentFile(temp.dir, 'e.bin', deterministicBytes('e', 3 * mb + 1)),
+      ]);
+      const plan = planAttachments(email, { markAsRead: true });
+      // 1.2 MB is 1.6 MB of base64: two fit under 4 MB, the third does not; the small one still does.
+      expect(plan.inline).toEqual([0, 1, 3]);
+      expect(plan.later).toEqual([2, 4]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});
