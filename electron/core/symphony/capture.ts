@@ -1,20 +1,19 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Connector } from '../../../shared/contract/connectors';
-import { ArchiverError, type ContractErrorValue } from '../../../shared/errors';
+import type { ContractErrorValue } from '../../../shared/errors';
 import type { StreamType } from '../model/captured';
 import { systemClock, type Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { AppPaths } from '../platform/paths';
 import type { Store } from '../store/database';
-import { CaptureRepository, type PendingAttachment } from '../store/repos/capture';
+import { CaptureRepository } from '../store/repos/capture';
 import type { ConversationRecord } from '../store/repos/conversations';
-import { AttachmentTooLargeError, formatBytes, MAX_ATTACHMENT_BYTES } from './attachment-download';
+import { formatBytes, MAX_ATTACHMENT_BYTES } from './attachment-download';
+import { downloadPendingAttachments, emptySummary, resolveUsers, settleAll } from './capture-steps';
 import { LIMITS, SymphonyClient, type RetryTuning } from './client';
 import { describeFailure, notReadableError } from './errors';
-import { cancelledError, SymphonyHttpError } from './http';
+import { SymphonyHttpError } from './http';
 import { hostOf, toUrlSafeId } from './ids';
 import { advanceCheckpoint, toNewItem } from './messages';
 import type { AdminStream, SessionInfo } from './schemas';
@@ -42,7 +41,8 @@ export const defaultCaptureTuning: CaptureTuning = {
 };
 
 export interface CaptureProgress {
-  phase: 'connecting' | 'conversations' | 'attachments' | 'users' | 'done';
+  /** `events`: Datahose batches read (`done` counts events; `total` is unknown, 0). */
+  phase: 'connecting' | 'conversations' | 'events' | 'attachments' | 'users' | 'done';
   done: number;
   total: number;
   newItems: number;
@@ -110,20 +110,7 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
   const pod = hostOf(settings.podUrl);
   const progress = (p: CaptureProgress) => options.onProgress?.(p);
   const client = new SymphonyClient(settings, { clock, logger, signal: options.signal, timeoutMs: tuning.timeoutMs, retry: tuning.retry });
-  const summary: CaptureSummary = {
-    connectorId: connector.id,
-    pod,
-    startedAt,
-    finishedAt: startedAt,
-    conversations: { listed: 0, new: 0, failed: 0 },
-    items: { new: 0 },
-    attachments: { stored: 0, bytes: 0, failed: 0, pending: 0 },
-    users: { resolved: 0, unresolved: 0 },
-    retries: 0,
-    reauthentications: 0,
-    results: [],
-    warnings: [],
-  };
+  const summary = emptySummary(connector.id, pod, startedAt);
   try {
     progress({ phase: 'connecting', done: 0, total: 0, newItems: 0 });
     const self = await client.sessionInfo();
@@ -151,7 +138,7 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
     );
     summary.results = records.map((r) => byStream.get(r.streamId)!);
 
-    await downloadAttachments({ client, repo, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
+    await downloadPendingAttachments({ client, repo, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
     await resolveUsers({ client, repo, connectorId: connector.id, self, logger, summary, progress, now });
 
     summary.conversations.failed = summary.results.filter((r) => r.error).length;
@@ -239,113 +226,6 @@ async function captureConversation(ctx: ConversationContext): Promise<Conversati
     repo.conversations.setError(connectorId, record.streamId, result.error.message, ctx.now());
   }
   return result;
-}
-
-interface AttachmentContext {
-  client: SymphonyClient;
-  repo: CaptureRepository;
-  connectorId: string;
-  spoolDir: string;
-  tuning: CaptureTuning;
-  now: () => Date;
-  logger: Logger;
-  signal?: AbortSignal;
-  summary: CaptureSummary;
-  byStream: Map<string, ConversationResult>;
-  progress: (p: CaptureProgress) => void;
-}
-
-async function downloadAttachments(ctx: AttachmentContext): Promise<void> {
-  const pending = ctx.repo.pendingAttachments(ctx.connectorId, 1_000_000);
-  if (pending.length === 0) return;
-  fs.mkdirSync(ctx.spoolDir, { recursive: true });
-  const limit = pLimit(ctx.tuning.attachmentConcurrency);
-  let done = 0;
-  await settleAll(
-    ctx.signal,
-    pending.map((a) =>
-      limit(async () => {
-        await downloadOne(ctx, a);
-        ctx.progress({ phase: 'attachments', done: ++done, total: pending.length, newItems: ctx.summary.items.new });
-      }),
-    ),
-  );
-}
-
-async function downloadOne(ctx: AttachmentContext, a: PendingAttachment): Promise<void> {
-  const result = ctx.byStream.get(a.streamId);
-  const dest = path.join(ctx.spoolDir, `${createHash('sha256').update(`${a.streamId}\n${a.messageId}\n${a.position}`).digest('hex').slice(0, 40)}.bin`);
-  try {
-    const file = await ctx.client.downloadAttachment(a, dest, ctx.tuning.maxAttachmentBytes);
-    ctx.repo.markAttachmentStored(a.itemId, a.position, { ...file, spoolPath: dest }, ctx.now());
-    ctx.summary.attachments.stored++;
-    ctx.summary.attachments.bytes += file.size;
-    if (result) result.attachmentsStored++;
-  } catch (error) {
-    if (ctx.signal?.aborted) throw error;
-    const permanent = error instanceof AttachmentTooLargeError || (error instanceof SymphonyHttpError && error.status >= 400 && error.status < 500 && error.status !== 429);
-    const final = permanent || a.attempts + 1 >= ctx.tuning.maxAttachmentAttempts;
-    const described = describeFailure(error, `attachment ${a.name}`);
-    const reason = described.message;
-    if (described.code === 'internal') ctx.logger.error(`attachment "${a.name}" of message ${a.messageId}: unexpected failure`, described.detail ?? '');
-    ctx.repo.markAttachmentFailed(a.itemId, a.position, final && !permanent ? `${reason} (gave up after ${a.attempts + 1} attempts)` : reason, final, ctx.now());
-    ctx.logger.warn(`attachment "${a.name}" of message ${a.messageId} ${final ? 'failed' : 'will be retried'}: ${reason}`);
-    if (final && result) result.attachmentsFailed++;
-    else if (final) ctx.summary.attachments.failed++;
-  }
-}
-
-async function resolveUsers(ctx: {
-  client: SymphonyClient;
-  repo: CaptureRepository;
-  connectorId: string;
-  self: SessionInfo;
-  logger: Logger;
-  summary: CaptureSummary;
-  progress: (p: CaptureProgress) => void;
-  now: () => Date;
-}): Promise<void> {
-  const ids = ctx.repo.conversations.unresolvedUserIds(ctx.connectorId);
-  for (let i = 0; i < ids.length; i += LIMITS.users) {
-    const batch = ids.slice(i, i + LIMITS.users);
-    try {
-      const users = await ctx.client.users(batch);
-      const found = new Map(users.map((u) => [u.id, u]));
-      ctx.repo.conversations.upsertParticipants(
-        ctx.connectorId,
-        batch.map((id) => {
-          const u = found.get(id);
-          // Not in the directory (deleted, or another pod's user out of reach): keep what the messages said.
-          if (!u) return { userId: id, email: '', displayName: '', external: false };
-          const external = ctx.self.company !== '' && u.company !== '' && u.company !== ctx.self.company;
-          const p = { userId: id, email: u.emailAddress, displayName: u.displayName, external, username: u.username ?? undefined };
-          if (!p.username) delete p.username;
-          return p;
-        }),
-        true,
-        ctx.now(),
-      );
-      ctx.summary.users.resolved += users.length;
-      ctx.summary.users.unresolved += batch.length - users.length;
-    } catch (error) {
-      if (ArchiverError.is(error) && error.code === 'cancelled') throw error;
-      const message = `Looking up ${batch.length} users failed: ${describeFailure(error, 'users').message}`;
-      ctx.summary.warnings.push(message);
-      ctx.logger.warn(message);
-    }
-    ctx.progress({ phase: 'users', done: Math.min(i + LIMITS.users, ids.length), total: ids.length, newItems: ctx.summary.items.new });
-  }
-}
-
-/**
- * Waits for every task, even after one failed or the run was cancelled, so that nothing writes
- * to the store after the capture has returned; then reports cancellation or the first failure.
- */
-async function settleAll(signal: AbortSignal | undefined, tasks: Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(tasks);
-  if (signal?.aborted) throw cancelledError(signal);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 function toRecord(stream: AdminStream): ConversationRecord | null {

@@ -38,6 +38,23 @@ export interface ClientOptions {
   onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void;
 }
 
+/** The body of a Datahose read (V5EventsReadBody of the agent spec). */
+export interface DatahoseReadBody {
+  type: 'datahose';
+  /** 1 to 80 characters; the same tag (and filters) reads the same feed. */
+  tag: string;
+  eventTypes: readonly string[];
+  /** Omitted: every scope (agents before 25.8 do not know the field). */
+  scopes?: readonly string[];
+  /** '' on the first read; then the ackId of the last batch stored. */
+  ackId: string;
+  /** false: reading must not show the service account as available. */
+  updatePresence: boolean;
+}
+
+/** A Datahose read may be held open by the agent while it waits for events. */
+export const DATAHOSE_READ_TIMEOUT_MS = 90_000;
+
 /** Page sizes: the maxima Symphony accepts. */
 export const LIMITS = { streams: 100, members: 1000, messages: 500, users: 100 } as const;
 
@@ -140,6 +157,15 @@ export class SymphonyClient {
   }
 
   /**
+   * One Datahose read (POST /agent/v5/events/read), raw as received: the body carries the ackId
+   * of the previous batch, which acknowledges it. The agent may hold the request open while it
+   * waits for events (long poll), hence the longer timeout.
+   */
+  async readEvents(body: DatahoseReadBody, timeoutMs = DATAHOSE_READ_TIMEOUT_MS): Promise<unknown> {
+    return this.call('agent', 'POST', '/agent/v5/events/read', undefined, body, timeoutMs);
+  }
+
+  /**
    * Downloads an attachment (GET /agent/v1/stream/{sid}/attachment, a base64 body) straight to
    * `dest`, refusing it by its declared size first and again while streaming.
    */
@@ -164,7 +190,7 @@ export class SymphonyClient {
     await this.http.close();
   }
 
-  private async call(kind: 'pod' | 'agent', method: 'GET' | 'POST', path: string, query?: Record<string, string | number | boolean>, body?: unknown): Promise<unknown> {
+  private async call(kind: 'pod' | 'agent', method: 'GET' | 'POST', path: string, query?: Record<string, string | number | boolean>, body?: unknown, timeoutMs?: number): Promise<unknown> {
     const url = this.url(kind, path, query);
     return this.retrying(() =>
       this.authed(kind, (headers) =>
@@ -173,6 +199,7 @@ export class SymphonyClient {
           headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: this.options.signal,
+          timeoutMs,
         }),
       ),
     );

@@ -76,7 +76,7 @@ export class HttpTransport {
   }
 
   /** Sends and parses a JSON answer; 204 gives `undefined`. */
-  async json(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<unknown> {
+  async json(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; timeoutMs?: number }): Promise<unknown> {
     const response = await this.send(url, init);
     if (response.status === 204) {
       await response.body?.cancel();

@@ -6,9 +6,9 @@ import { idString } from './json';
  * The parts of Symphony's answers the capture relies on, checked so that a changed API fails
  * with a clear message instead of storing nonsense. Objects stay loose: unknown fields pass.
  */
-const int64 = z.custom<unknown>((v) => typeof v === 'number' || typeof v === 'string' || isLosslessNumber(v), 'expected an integer id').transform(idString);
-const num = z.custom<unknown>((v) => typeof v === 'number' || isLosslessNumber(v), 'expected a number').transform((v) => Number(isLosslessNumber(v) ? v.value : v));
-const optionalString = z.string().nullish().transform((v) => v ?? '');
+export const int64 = z.custom<unknown>((v) => typeof v === 'number' || typeof v === 'string' || isLosslessNumber(v), 'expected an integer id').transform(idString);
+export const num = z.custom<unknown>((v) => typeof v === 'number' || isLosslessNumber(v), 'expected a number').transform((v) => Number(isLosslessNumber(v) ? v.value : v));
+export const optionalString = z.string().nullish().transform((v) => v ?? '');
 
 export const sessionInfoSchema = z.looseObject({
   id: int64,

@@ -47,7 +47,38 @@ export interface EmMessage {
   replacedBy?: string;
   initialTimestamp?: number;
   initialMessageId?: string;
+  /** Suppressed by a compliance officer (still served by v4 here; announced to Datahose). */
+  suppressed?: boolean;
 }
+
+/** One entry of the pod's event log, which Datahose feeds read (rendered to V4Event on delivery). */
+export interface EmEvent {
+  /** Position in the log. */
+  seq: number;
+  id: string;
+  timestamp: number;
+  type: EmEventType;
+  streamId: string;
+  initiator: bigint;
+  messageId?: string;
+  /** The user joined, left, promoted or demoted. */
+  affected?: bigint;
+  /** ROOMCREATED / ROOMUPDATED: the room's name at that moment. */
+  name?: string;
+}
+
+export type EmEventType =
+  | 'MESSAGESENT'
+  | 'MESSAGESUPPRESSED'
+  | 'INSTANTMESSAGECREATED'
+  | 'ROOMCREATED'
+  | 'ROOMUPDATED'
+  | 'ROOMDEACTIVATED'
+  | 'ROOMREACTIVATED'
+  | 'USERJOINEDROOM'
+  | 'USERLEFTROOM'
+  | 'ROOMMEMBERPROMOTEDTOOWNER'
+  | 'ROOMMEMBERDEMOTEDFROMOWNER';
 
 export interface EmMember {
   joinDate: number;
@@ -124,14 +155,26 @@ export class PodState {
   readonly users = new Map<bigint, EmUser>();
   readonly streams = new Map<string, EmStream>();
   readonly serviceAccount: EmUser;
+  /**
+   * Everything that happened in the pod, in the order Datahose delivers it: the generated history
+   * sorted by time once generated, then each change as it is made.
+   */
+  readonly log: EmEvent[] = [];
+  private logging = false;
   private seq = 0;
   private readonly rng: Prng;
+  private readonly eventRng: Prng;
   private attachmentSeed = 1;
 
   constructor(readonly options: PodOptions = {}) {
     this.rng = new Prng(options.seed ?? 1);
+    // Event ids come from their own generator so that the content stays what it was before events existed.
+    this.eventRng = new Prng(`events:${options.seed ?? 1}`);
     this.serviceAccount = this.addUser({ username: 'archiver-bot', firstName: '', lastName: '', displayName: 'Archiver Bot', company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'SYSTEM', roles: ['INDIVIDUAL', 'USER_PROVISIONING'] }, 13537736917000n);
     this.generate();
+    this.log.push(...this.history());
+    this.log.forEach((e, i) => (e.seq = i));
+    this.logging = true;
   }
 
   addUser(u: Omit<EmUser, 'id' | 'email'> & { email?: string }, id?: bigint): EmUser {
@@ -251,6 +294,7 @@ export class PodState {
     spec.members.forEach((id, i) => stream.members.set(id, { joinDate: created + i, owner: i === 0 && spec.type === 'ROOM' }));
     if (spec.serviceAccountMember ?? true) stream.members.set(this.serviceAccount.id, { joinDate: created, owner: false });
     this.streams.set(stream.id, stream);
+    if (this.logging) this.creationEvents(stream).forEach((e) => this.record(e));
     return stream;
   }
 
@@ -309,11 +353,74 @@ export class PodState {
   }
 
   private insert(stream: EmStream, m: EmMessage): void {
+    if (this.logging) this.record({ timestamp: m.timestamp, type: 'MESSAGESENT', streamId: stream.id, initiator: m.sender, messageId: m.id });
     const list = stream.messages;
     let i = list.length;
     while (i > 0 && list[i - 1]!.timestamp > m.timestamp) i--;
     list.splice(i, 0, m);
     stream.lastModified = Math.max(stream.lastModified, m.timestamp);
+  }
+
+  /** A compliance officer suppresses a message: it stays in the pod's history, Datahose announces it. */
+  suppress(streamId: string, messageId: string, by: bigint = this.serviceAccount.id, timestamp = Date.now()): EmEvent {
+    const stream = this.streams.get(normaliseId(streamId));
+    const m = stream?.messages.find((x) => x.id === normaliseId(messageId));
+    if (!stream || !m) throw new Error(`no message ${messageId} in ${streamId}`);
+    m.suppressed = true;
+    return this.record({ timestamp, type: 'MESSAGESUPPRESSED', streamId: stream.id, initiator: by, messageId: m.id });
+  }
+
+  renameRoom(streamId: string, name: string, by?: bigint): EmEvent {
+    const stream = this.streams.get(normaliseId(streamId));
+    if (!stream || stream.type !== 'ROOM') throw new Error(`no room ${streamId}`);
+    stream.name = name;
+    stream.lastModified = Date.now();
+    return this.record({ timestamp: Date.now(), type: 'ROOMUPDATED', streamId: stream.id, initiator: by ?? stream.createdBy, name });
+  }
+
+  /** A user joins (`joined`) or leaves a conversation. */
+  setMember(streamId: string, userId: bigint, joined: boolean, by?: bigint): EmEvent {
+    const stream = this.streams.get(normaliseId(streamId));
+    if (!stream || !this.users.has(userId)) throw new Error(`no stream ${streamId} or user ${userId}`);
+    const now = Date.now();
+    if (joined) stream.members.set(userId, { joinDate: now, owner: false });
+    else {
+      const m = stream.members.get(userId);
+      if (m) m.left = true;
+    }
+    return this.record({ timestamp: now, type: joined ? 'USERJOINEDROOM' : 'USERLEFTROOM', streamId: stream.id, initiator: by ?? userId, affected: userId });
+  }
+
+  private record(e: Omit<EmEvent, 'seq' | 'id'>): EmEvent {
+    const event: EmEvent = { ...e, seq: this.log.length, id: urlSafe(this.eventRng.bytes(6)) };
+    this.log.push(event);
+    return event;
+  }
+
+  private creationEvents(s: EmStream): Omit<EmEvent, 'seq' | 'id'>[] {
+    const events: Omit<EmEvent, 'seq' | 'id'>[] = [];
+    if (s.type === 'ROOM') {
+      events.push({ timestamp: s.created, type: 'ROOMCREATED', streamId: s.id, initiator: s.createdBy, name: s.name });
+      for (const [id, m] of s.members) if (id !== s.createdBy) events.push({ timestamp: m.joinDate, type: 'USERJOINEDROOM', streamId: s.id, initiator: s.createdBy, affected: id });
+    } else {
+      events.push({ timestamp: s.created, type: 'INSTANTMESSAGECREATED', streamId: s.id, initiator: s.createdBy });
+    }
+    return events;
+  }
+
+  /** The generated history as events, in time order (creation before messages at the same instant). */
+  private history(): EmEvent[] {
+    const events: Omit<EmEvent, 'seq' | 'id'>[] = [];
+    for (const s of this.streams.values()) {
+      events.push(...this.creationEvents(s));
+      for (const m of s.messages) events.push({ timestamp: m.timestamp, type: 'MESSAGESENT', streamId: s.id, initiator: m.sender, messageId: m.id });
+      for (const [id, m] of s.members) if (m.left) events.push({ timestamp: (s.messages.at(-1)?.timestamp ?? s.created) + 1, type: 'USERLEFTROOM', streamId: s.id, initiator: id, affected: id });
+    }
+    const order = new Map<object, number>();
+    events.forEach((e, i) => order.set(e, i));
+    return events
+      .sort((a, b) => a.timestamp - b.timestamp || order.get(a)! - order.get(b)!)
+      .map((e) => ({ ...e, seq: 0, id: urlSafe(this.eventRng.bytes(6)) }));
   }
 
   findMessage(streamId: string, messageId: string): EmMessage | undefined {

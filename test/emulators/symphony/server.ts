@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { bigintJson } from './content';
+import { DatahoseService, type DatahoseOptions } from './datahose';
 import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
 import { attachmentChunks, normaliseId, opaqueToken, PodState, type EmStream, type EmUser, type PodOptions } from './model';
 import { adminStream, userV2, v4Message } from './views';
@@ -24,6 +25,8 @@ export interface SymphonyEmulatorOptions extends PodOptions {
   latencyMs?: number;
   /** Largest accepted JWT lifetime (Symphony: 5 minutes). */
   maxJwtLifetimeSeconds?: number;
+  /** POST /agent/v5/events/read: entitlement, where new feeds start, batch size, re-delivery. */
+  datahose?: DatahoseOptions;
 }
 
 type Api = 'pod' | 'agent' | 'login';
@@ -75,6 +78,7 @@ export interface EmulatorCounters {
 export class SymphonyEmulator {
   readonly pod: PodState;
   readonly faults: FaultPlan;
+  readonly datahose: DatahoseService;
   readonly counters: EmulatorCounters = { requests: {}, statuses: {}, faults: {}, logins: { session: 0, keyManager: 0, refused: 0 }, messagesServed: 0, attachmentBytesServed: 0 };
   private readonly sessions = new Map<string, Session>();
   private readonly server: http.Server;
@@ -83,6 +87,7 @@ export class SymphonyEmulator {
   private constructor(readonly options: SymphonyEmulatorOptions) {
     this.pod = new PodState(options);
     this.faults = new FaultPlan(options.faults);
+    this.datahose = new DatahoseService(this.pod, options.datahose);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
   }
@@ -124,6 +129,7 @@ export class SymphonyEmulator {
     { method: 'GET', pattern: /^\/pod\/v3\/users$/, api: 'pod', name: 'users', auth: true, handler: (c) => this.usersV3(c) },
     { method: 'GET', pattern: /^\/agent\/v4\/stream\/([^/]+)\/message$/, api: 'agent', name: 'messages', auth: true, handler: (c) => this.messages(c) },
     { method: 'GET', pattern: /^\/agent\/v1\/stream\/([^/]+)\/attachment$/, api: 'agent', name: 'attachment', auth: true, handler: (c) => this.attachment(c) },
+    { method: 'POST', pattern: /^\/agent\/v5\/events\/read$/, api: 'agent', name: 'events', auth: true, handler: (c) => this.readEvents(c) },
   ];
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -296,6 +302,12 @@ export class SymphonyEmulator {
     this.json(ctx, 200, page.map((m) => v4Message(this.pod, stream, m)));
   }
 
+  private async readEvents(ctx: Ctx): Promise<void> {
+    const answer = await this.datahose.read(ctx.body);
+    if (answer.status !== 200 || !('value' in answer)) throw new HttpError(answer.status, 'message' in answer ? answer.message : 'Datahose failure');
+    this.json(ctx, 200, answer.value);
+  }
+
   private async attachment(ctx: Ctx): Promise<void> {
     const stream = this.stream(ctx.params[0]!);
     const fileId = ctx.url.searchParams.get('fileId');
@@ -384,6 +396,12 @@ export class SymphonyEmulator {
         const stream = this.pod.addStream({ type: (input.type as 'IM' | 'MIM' | 'ROOM') ?? 'ROOM', name: String(input.name ?? ''), members });
         return reply(200, { streamId: stream.id });
       }
+      if (req.method === 'POST' && path === '/datahose') return reply(200, (Object.assign(this.datahose.options, input), {}));
+      if (req.method === 'GET' && path === '/datahose/feeds') {
+        return reply(200, [...this.datahose.feeds.values()].map((f) => ({ tag: f.tag, cursor: f.cursor, logLength: this.pod.log.length, inflight: f.inflight.size, requeued: f.requeued.length, delivered: f.delivered, acknowledged: f.acknowledged })));
+      }
+      const suppress = /^\/streams\/([^/]+)\/messages\/([^/]+)\/suppress$/.exec(path);
+      if (req.method === 'POST' && suppress) return reply(200, { eventId: this.pod.suppress(suppress[1]!, suppress[2]!).id });
       const add = /^\/streams\/([^/]+)\/messages$/.exec(path);
       if (req.method === 'POST' && add) {
         const ids: string[] = [];

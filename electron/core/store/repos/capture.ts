@@ -99,8 +99,8 @@ const ITEM_SELECT = `SELECT i.*, p.email AS p_email, p.display_name AS p_display
 
 /**
  * SQL for captured items and their attachments, plus the readers the converter, importer and
- * pipeline use. Items are written only by `storePage`, which advances the conversation's
- * checkpoint in the same transaction.
+ * pipeline use. Items are written only through `insertItems`, inside the transaction that moves
+ * the source's position (a conversation's checkpoint in `storePage`, Datahose's ackId).
  */
 export class CaptureRepository {
   readonly conversations: ConversationRepository;
@@ -114,6 +114,20 @@ export class CaptureRepository {
    * stored (same connector and message id) are left as they are. Returns how many were new.
    */
   storePage(connectorId: string, pod: string, streamId: string, items: readonly NewItem[], checkpoint: Checkpoint, now = new Date()): { inserted: number; attachments: number } {
+    return this.store.transaction(() => {
+      const stored = this.insertItems(connectorId, pod, streamId, items, now);
+      this.conversations.setCheckpoint(connectorId, streamId, checkpoint, now);
+      return stored;
+    });
+  }
+
+  /**
+   * Inserts items of one conversation with their attachments (`pending`, or `failed` when refused
+   * up front) and their senders; an item already stored from any source is left as it is. Every
+   * reader's write path: call it inside the transaction that also records how far the source was
+   * read, so that the two never disagree after a crash.
+   */
+  insertItems(connectorId: string, pod: string, streamId: string, items: readonly NewItem[], now = new Date()): { inserted: number; attachments: number } {
     const db = this.store.db;
     const at = now.toISOString();
     const insertItem = db.prepare(`INSERT INTO items (connector_id, pod, message_id, stream_id, timestamp, sender_id, presentation_ml, entity_json,
@@ -137,7 +151,6 @@ export class CaptureRepository {
           attachments++;
         });
       }
-      this.conversations.setCheckpoint(connectorId, streamId, checkpoint, now);
       return { inserted, attachments };
     });
   }

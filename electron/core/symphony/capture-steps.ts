@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { ArchiverError } from '../../../shared/errors';
+import type { Logger } from '../platform/logger';
+import type { CaptureRepository, PendingAttachment } from '../store/repos/capture';
+import { AttachmentTooLargeError } from './attachment-download';
+import type { CaptureProgress, CaptureSummary, CaptureTuning, ConversationResult } from './capture';
+import { LIMITS, type SymphonyClient } from './client';
+import { describeFailure } from './errors';
+import { cancelledError, SymphonyHttpError } from './http';
+import type { SessionInfo } from './schemas';
+
+/**
+ * The steps every Symphony reader (member streams, Datahose) runs after storing items: download
+ * the attachments recorded `pending`, then resolve senders through the directory. Shared so that
+ * an item reads the same whichever way it reached the store.
+ */
+
+export interface AttachmentContext {
+  client: SymphonyClient;
+  repo: CaptureRepository;
+  connectorId: string;
+  spoolDir: string;
+  tuning: Pick<CaptureTuning, 'attachmentConcurrency' | 'maxAttachmentBytes' | 'maxAttachmentAttempts'>;
+  now: () => Date;
+  logger: Logger;
+  signal?: AbortSignal;
+  summary: CaptureSummary;
+  /** Per-conversation results to count into; attachments of other conversations count in the summary. */
+  byStream: Map<string, ConversationResult>;
+  progress: (p: CaptureProgress) => void;
+}
+
+/** Downloads every pending attachment of the connector (also those left by an interrupted run). */
+export async function downloadPendingAttachments(ctx: AttachmentContext): Promise<void> {
+  const pending = ctx.repo.pendingAttachments(ctx.connectorId, 1_000_000);
+  if (pending.length === 0) return;
+  fs.mkdirSync(ctx.spoolDir, { recursive: true });
+  const limit = pLimit(ctx.tuning.attachmentConcurrency);
+  let done = 0;
+  await settleAll(
+    ctx.signal,
+    pending.map((a) =>
+      limit(async () => {
+        await downloadOne(ctx, a);
+        ctx.progress({ phase: 'attachments', done: ++done, total: pending.length, newItems: ctx.summary.items.new });
+      }),
+    ),
+  );
+}
+
+async function downloadOne(ctx: AttachmentContext, a: PendingAttachment): Promise<void> {
+  const result = ctx.byStream.get(a.streamId);
+  const dest = path.join(ctx.spoolDir, `${createHash('sha256').update(`${a.streamId}\n${a.messageId}\n${a.position}`).digest('hex').slice(0, 40)}.bin`);
+  try {
+    const file = await ctx.client.downloadAttachment(a, dest, ctx.tuning.maxAttachmentBytes);
+    ctx.repo.markAttachmentStored(a.itemId, a.position, { ...file, spoolPath: dest }, ctx.now());
+    ctx.summary.attachments.stored++;
+    ctx.summary.attachments.bytes += file.size;
+    if (result) result.attachmentsStored++;
+  } catch (error) {
+    if (ctx.signal?.aborted) throw error;
+    const permanent = error instanceof AttachmentTooLargeError || (error instanceof SymphonyHttpError && error.status >= 400 && error.status < 500 && error.status !== 429);
+    const final = permanent || a.attempts + 1 >= ctx.tuning.maxAttachmentAttempts;
+    const described = describeFailure(error, `attachment ${a.name}`);
+    const reason = described.message;
+    if (described.code === 'internal') ctx.logger.error(`attachment "${a.name}" of message ${a.messageId}: unexpected failure`, described.detail ?? '');
+    ctx.repo.markAttachmentFailed(a.itemId, a.position, final && !permanent ? `${reason} (gave up after ${a.attempts + 1} attempts)` : reason, final, ctx.now());
+    ctx.logger.warn(`attachment "${a.name}" of message ${a.messageId} ${final ? 'failed' : 'will be retried'}: ${reason}`);
+    if (final && result) result.attachmentsFailed++;
+    else if (final) ctx.summary.attachments.failed++;
+  }
+}
+
+/** Looks up, 100 at a time, every user seen whose directory entry was never read. */
+export async function resolveUsers(ctx: {
+  client: SymphonyClient;
+  repo: CaptureRepository;
+  connectorId: string;
+  self: SessionInfo;
+  logger: Logger;
+  summary: CaptureSummary;
+  progress: (p: CaptureProgress) => void;
+  now: () => Date;
+}): Promise<void> {
+  const ids = ctx.repo.conversations.unresolvedUserIds(ctx.connectorId);
+  for (let i = 0; i < ids.length; i += LIMITS.users) {
+    const batch = ids.slice(i, i + LIMITS.users);
+    try {
+      const users = await ctx.client.users(batch);
+      const found = new Map(users.map((u) => [u.id, u]));
+      ctx.repo.conversations.upsertParticipants(
+        ctx.connectorId,
+        batch.map((id) => {
+          const u = found.get(id);
+          // Not in the directory (deleted, or another pod's user out of reach): keep what the messages said.
+          if (!u) return { userId: id, email: '', displayName: '', external: false };
+          const external = ctx.self.company !== '' && u.company !== '' && u.company !== ctx.self.company;
+          const p = { userId: id, email: u.emailAddress, displayName: u.displayName, external, username: u.username ?? undefined };
+          if (!p.username) delete p.username;
+          return p;
+        }),
+        true,
+        ctx.now(),
+      );
+      ctx.summary.users.resolved += users.length;
+      ctx.summary.users.unresolved += batch.length - users.length;
+    } catch (error) {
+      if (ArchiverError.is(error) && error.code === 'cancelled') throw error;
+      const message = `Looking up ${batch.length} users failed: ${describeFailure(error, 'users').message}`;
+      ctx.summary.warnings.push(message);
+      ctx.logger.warn(message);
+    }
+    ctx.progress({ phase: 'users', done: Math.min(i + LIMITS.users, ids.length), total: ids.length, newItems: ctx.summary.items.new });
+  }
+}
+
+/**
+ * Waits for every task, even after one failed or the run was cancelled, so that nothing writes
+ * to the store after the capture has returned; then reports cancellation or the first failure.
+ */
+export async function settleAll(signal: AbortSignal | undefined, tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  if (signal?.aborted) throw cancelledError(signal);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** An empty summary for a connector, filled in by a reader as it goes. */
+export function emptySummary(connectorId: string, pod: string, startedAt: string): CaptureSummary {
+  return {
+    connectorId,
+    pod,
+    startedAt,
+    finishedAt: startedAt,
+    conversations: { listed: 0, new: 0, failed: 0 },
+    items: { new: 0 },
+    attachments: { stored: 0, bytes: 0, failed: 0, pending: 0 },
+    users: { resolved: 0, unresolved: 0 },
+    retries: 0,
+    reauthentications: 0,
+    results: [],
+    warnings: [],
+  };
+}
