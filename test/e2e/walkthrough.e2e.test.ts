@@ -3,45 +3,38 @@ import { simpleParser } from 'mailparser';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SymphonyEmulator } from '../emulators/symphony';
-import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
-import { makeServiceKey } from '../support/capture-fixtures';
+import { launchChromium, screenshot } from '../support/browser';
 import { fillSymphony, startNewConnector, wizardStep } from '../support/e2e-wizard';
+import { graphMessageCount, startWorld, trustTestProvider, type World } from '../support/e2e-world';
 
 /**
  * A new officer's first session, in a real browser against the browser host and the emulators:
- * set up a connector, test the connection, run it and watch the progress, preview an e-mail,
- * download the run's log.
+ * set up a connector, test the connection, sign in to Microsoft 365, run it and watch the
+ * progress to the end, preview an e-mail, download the run's log.
  */
 describe('walkthrough: a new officer archives a pod', () => {
-  let app: ServedApp;
+  let world: World;
   let browser: Browser;
-  let pod: SymphonyEmulator;
   let page: Page;
-  let keyPath: string;
   /** `runs.progress` events the page received over its socket. */
   const progressFrames: string[] = [];
 
   beforeAll(async () => {
-    // A little latency so the run lasts long enough for progress to be watched, as on a real pod.
-    pod = await SymphonyEmulator.start({ seed: 'walkthrough', conversations: 4, messages: 48, attachments: 3, internalUsers: 5, externalUsers: 1, latencyMs: 20 });
-    app = await serveApp();
-    const key = makeServiceKey(app.dataDir);
-    pod.registerKey(key.publicKey);
-    keyPath = key.privateKeyPath;
     browser = await launchChromium();
+    // A little latency so the run lasts long enough for progress to be watched, as on a real pod.
+    world = await startWorld({ browser: () => browser, pod: { seed: 'walkthrough', conversations: 4, messages: 48, attachments: 3, internalUsers: 5, externalUsers: 1, latencyMs: 20 } });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page.setDefaultTimeout(20_000);
     page.on('websocket', (ws) => ws.on('framereceived', (f) => String(f.payload).includes('"runs.progress"') && progressFrames.push(String(f.payload))));
-    await page.goto(app.host.url);
+    await page.goto(world.app.host.url);
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await pod?.stop();
+    await world?.stop();
   });
 
-  it('sets up a connector with the wizard and tests the connection', async () => {
+  it('sets up a connector with the wizard, tests the connection and signs in to Microsoft 365', async () => {
+    const { app, pod, oidc, graphUrl, keyPath } = world;
     await startNewConnector(page, 'Acme Capital pod');
     await fillSymphony(page, { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: keyPath });
     await page.getByRole('button', { name: 'Test connection' }).click();
@@ -49,13 +42,34 @@ describe('walkthrough: a new officer archives a pod', () => {
     await page.getByRole('button', { name: 'Next' }).click();
 
     await expect.poll(() => wizardStep(page)).toContain('Microsoft 365');
-    await page.getByLabel('Tenant').fill('contoso.onmicrosoft.com');
-    await page.getByLabel('Client id').fill('00000000-0000-0000-0000-0000000000aa');
+    await page.getByLabel('Tenant').fill(oidc.tenantId);
+    await page.getByLabel('Client id').fill(oidc.publicClientId);
+    // The emulators stand in for Entra ID and Graph: the officer points the endpoints at them.
+    await page.getByText('Endpoints').click();
+    await page.getByLabel('Sign-in authority').fill(oidc.host);
+    await page.getByLabel('Graph endpoint').fill(graphUrl);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => wizardStep(page)).toContain('Mailboxes');
+    trustTestProvider(world, app.core.connectors.list()[0]!.id);
+    await page.getByRole('button', { name: 'Back' }).click();
+
+    // Sign in: Microsoft's page opens in the (test's) browser, the officer is signed in, the wizard says as whom.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('auth-status').textContent(), { timeout: 60_000 }).toBe('Signed in as officer@corp.example.');
+    expect(world.signInUrls).toHaveLength(1);
+    expect(new URL(world.signInUrls[0]!).searchParams.get('code_challenge_method')).toBe('S256');
+    await expect.poll(() => page.getByTestId('status-account').textContent()).toContain('officer@corp.example');
+    const internal = [...pod.pod.users.values()].find((u) => !u.external && u.username !== 'archiver-bot')!;
+    await page.getByLabel('Mailboxes to check').fill(`${internal.email}, nobody@corp.example`);
+    await page.getByRole('button', { name: 'Check permissions' }).click();
+    const checks = page.getByTestId('permissions-result');
+    await expect.poll(() => checks.textContent()).toContain('1 of 2 mailboxes cannot be written.');
+    expect(await checks.getByRole('row', { name: new RegExp(internal.email) }).textContent()).toContain('Can be written');
+    expect(await checks.getByRole('row', { name: /nobody@corp.example/ }).textContent()).toContain('Check the address');
+    await screenshot(page, 'walkthrough-0-signed-in');
     await page.getByRole('button', { name: 'Next' }).click();
 
     await expect.poll(() => wizardStep(page)).toContain('Mailboxes');
-    await page.getByLabel('Custom only').check();
-    await page.getByLabel('Fallback mailbox').fill('archive@contoso.com');
     await page.getByRole('button', { name: 'Next' }).click();
 
     await expect.poll(() => wizardStep(page)).toContain('Schedule');
@@ -69,12 +83,14 @@ describe('walkthrough: a new officer archives a pod', () => {
     const [connector] = app.core.connectors.list();
     expect(connector!.settings).toMatchObject({
       symphony: { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: keyPath },
-      mapping: { mode: 'custom-only', fallbackMailbox: 'archive@contoso.com' },
+      microsoft: { tenantId: oidc.tenantId, clientId: oidc.publicClientId, authMode: 'interactive', authorityHost: oidc.host, graphBaseUrl: graphUrl },
+      mapping: { mode: 'automatic' },
       schedule: { enabled: false },
     });
   });
 
-  it('runs the connector and watches the progress to the end', async () => {
+  it('runs the connector, watches the progress to the end and finds every item accounted for', async () => {
+    const { app, pod } = world;
     // Keyboard first: Ctrl+4 is the monitor.
     await page.keyboard.press('Control+4');
     await expect.poll(() => page.getByRole('heading', { name: 'Import monitor' }).isVisible()).toBe(true);
@@ -92,9 +108,16 @@ describe('walkthrough: a new officer archives a pod', () => {
     expect(lastProgress.payload.stages.capture).toMatchObject({ done: 4, total: 4 });
 
     const [run] = (await app.core.dispatcher.invoke('runs.list', { offset: 0, limit: 10 })).runs;
-    expect(await page.getByTestId('last-run-status').textContent()).toBe(run!.status);
-    // Every captured message is accounted for in the reconciliation the officer sees.
-    expect(run!.reconciliation!.captured.count).toBe(pod.pod.inventory().messages.size);
+    expect(run!.error).toBeNull();
+    expect(await page.getByTestId('last-run-status').textContent()).toBe('succeeded');
+    // Every captured message is accounted for, and what was delivered is in the mailboxes.
+    const rec = run!.reconciliation!;
+    expect(rec.captured.count).toBe(pod.pod.inventory().messages.size);
+    expect(rec.balanced).toBe(true);
+    expect(rec.delivered.count).toBeGreaterThan(0);
+    expect(rec.delivered.count + rec.failed.count + rec.skipped.count).toBe(rec.captured.count);
+    expect(graphMessageCount(world)).toBe(rec.deliveries.delivered);
+    await expect.poll(() => page.getByTestId('status-last-run').textContent()).toContain(`Last run: succeeded · ${rec.delivered.count} delivered`);
     await page.getByRole('tab', { name: 'Run history' }).click();
     await page.getByTestId('run-history').locator('tbody tr').first().click();
     await expect.poll(() => page.getByTestId('reconciliation').isVisible()).toBe(true);
@@ -126,6 +149,7 @@ describe('walkthrough: a new officer archives a pod', () => {
   });
 
   it('downloads the log of the run as CSV', async () => {
+    const { app } = world;
     await page.keyboard.press('Control+6');
     await expect.poll(() => page.getByRole('heading', { name: 'Logs' }).isVisible()).toBe(true);
     const [run] = (await app.core.dispatcher.invoke('runs.list', { offset: 0, limit: 10 })).runs;
@@ -138,6 +162,10 @@ describe('walkthrough: a new officer archives a pod', () => {
     expect(csv.errors).toEqual([]);
     expect(csv.data.length).toBe(expected);
     expect(new Set(csv.data.map((r) => r.run_id))).toEqual(new Set([String(run!.id)]));
+    // The log names the Graph id of every delivery.
+    const deliveries = csv.data.filter((r) => r.event === 'delivered');
+    expect(deliveries.length).toBe(run!.reconciliation!.deliveries.delivered);
+    expect(deliveries.every((r) => r.graph_id && r.mailbox)).toBe(true);
     await screenshot(page, 'walkthrough-5-logs');
   });
 });

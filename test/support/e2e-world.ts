@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { GraphEmulator } from '../emulators/graph/server';
+import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
+import { SymphonyEmulator, type SymphonyEmulatorOptions } from '../emulators/symphony';
+import { serveApp, type ServedApp } from './browser';
+import { makeServiceKey } from './capture-fixtures';
+
+/**
+ * Everything an officer's session talks to, on 127.0.0.1: a Symphony pod, an OpenID provider
+ * standing in for Entra ID, the Graph emulator trusting its tokens (with a mailbox for every
+ * internal pod user except `withoutMailbox`), and the app behind the browser host. Interactive
+ * sign-in opens Microsoft's page in a second tab of the test's Chromium, as the system browser would.
+ */
+export interface World {
+  app: ServedApp;
+  pod: SymphonyEmulator;
+  oidc: OidcProviderHandle;
+  graph: GraphEmulator;
+  graphUrl: string;
+  keyPath: string;
+  /** Sign-in pages the "system browser" was asked to open. */
+  signInUrls: string[];
+  stop(): Promise<void>;
+}
+
+export async function startWorld(options: { pod: SymphonyEmulatorOptions; browser: () => Browser; withoutMailbox?: string[] }): Promise<World> {
+  const pod = await SymphonyEmulator.start(options.pod);
+  const oidc = await startOidcProvider();
+  const graph = new GraphEmulator({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }] });
+  const graphUrl = await graph.start();
+  for (const user of pod.pod.users.values()) {
+    if (user.external || options.withoutMailbox?.includes(user.email)) continue;
+    graph.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName });
+  }
+  graph.directory.addUser({ userPrincipalName: 'officer@corp.example', displayName: 'Compliance Officer' });
+  const signInUrls: string[] = [];
+  const app = await serveApp({
+    openBrowser: async (url) => {
+      signInUrls.push(url);
+      // The provider's certificate is made for the test; the "system browser" accepts it.
+      const context = await options.browser().newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      // MSAL waits for the redirect to its loopback server; the tab closes itself afterwards.
+      void page.goto(url).then(
+        () => page.waitForURL(/^http:\/\/localhost:\d+/, { timeout: 30_000 }).finally(() => context.close()),
+        () => context.close(),
+      );
+    },
+  });
+  const key = makeServiceKey(app.dataDir);
+  pod.registerKey(key.publicKey);
+  return {
+    app,
+    pod,
+    oidc,
+    graph,
+    graphUrl,
+    keyPath: key.privateKeyPath,
+    signInUrls,
+    async stop() {
+      await app.close();
+      await graph.stop();
+      await oidc.stop();
+      await pod.stop();
+    },
+  };
+}
+
+/** Trusts the test provider's TLS certificate for the connector's current Microsoft settings (an enterprise root, in real life). */
+export function trustTestProvider(world: World, connectorId: string): void {
+  world.app.core.graph.authFor(world.app.core.connectors.get(connectorId)).trustCa(world.oidc.tlsCert);
+}
+
+/** Messages the Graph emulator holds, over every mailbox. */
+export function graphMessageCount(world: World): number {
+  let n = 0;
+  for (const mailbox of world.graph.directory.mailboxes.values()) n += mailbox.messages.size;
+  return n;
+}
