@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../shared/contract';
+import { GraphClient } from '../../electron/core/graph/client';
+import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
+import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
+import { MappingService } from '../../electron/core/mapping/resolver';
+import { messageArchiveKey } from '../../electron/core/convert/ids';
+import { systemClock } from '../../electron/core/platform/clock';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { createRealStages } from '../../electron/core/runs/adapters/real';
+import { RunController } from '../../electron/core/runs/runner';
+import { GraphEmulator } from '../emulators/graph/server';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+const MESSAGES = 20_000;
+
+/**
+ * The whole pipeline over the real stages, against the Symphony emulator (a 20,000-message pod)
+ * and the Graph emulator (a tenant where one in eight of the pod's people has a mailbox, which keeps the
+ * deliveries to about 15,000: the in-process Graph emulator's pace bounds this test's length). What must
+ * land is computed from the emulators' own models, not from the pipeline.
+ */
+describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod into Microsoft 365`, () => {
+  const temp = makeTempDir();
+  let symphony: SymphonyEmulator;
+  let graphEmulator: GraphEmulator;
+  let store: Store;
+  let connector: Connector;
+  let controller: RunController;
+  /** Lowercased e-mail → UPN of the pod's people who have a mailbox. */
+  const tenant = new Map<string, string>();
+
+  beforeAll(async () => {
+    symphony = await SymphonyEmulator.start({ seed: 'pipeline', conversations: 120, messages: MESSAGES, attachments: 40, internalUsers: 40, externalUsers: 8, maxAttachmentBytes: 64 * 1024 });
+    const key = makeServiceKey(temp.dir);
+    symphony.registerKey(key.publicKey);
+    // Outlook's 10,000 requests per 10 minutes per mailbox would make this test last 15 minutes;
+    // the importer's behaviour under those limits is the import tests' subject, not this one's.
+    graphEmulator = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 } });
+    const graphUrl = await graphEmulator.start();
+    const internal = [...symphony.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').sort((a, b) => (a.id < b.id ? -1 : 1));
+    internal.forEach((u, i) => {
+      if (i % 8 !== 0) return;
+      const upn = `${u.username}@tenant.example`.toLowerCase();
+      graphEmulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
+      tenant.set(u.email.toLowerCase(), upn);
+    });
+
+    const paths = ensureAppPaths(appPaths(temp.dir));
+    store = Store.open(paths.database);
+    const created = makeConnector(store, symphony.url, key.privateKeyPath);
+    const connectors = new ConnectorRepository(store);
+    connector = connectors.update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graphEmulator.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
+    const token = await graphEmulator.mintToken();
+    const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000 });
+    const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
+    const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
+    controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages });
+  });
+  afterAll(async () => {
+    await controller?.dispose();
+    store?.dispose();
+    await symphony?.stop();
+    await graphEmulator?.stop();
+    temp.cleanup();
+  });
+
+  it('archives every message to every mapped participant exactly once and balances', async () => {
+    const { done } = await controller.start(connector.id, 'manual');
+    const outcome = await done;
+    const rec = outcome.result!.reconciliation;
+    expect(outcome.error).toBeNull();
+    expect(outcome.status).toBe('succeeded');
+    expect(rec.balanced).toBe(true);
+    expect(rec.captured.count).toBe(MESSAGES);
+    expect(rec.delivered.count + rec.failed.count + rec.skipped.count).toBe(MESSAGES);
+    expect(rec.failed.count).toBe(0);
+
+    // Expected from the pod's model: current members and the sender, those with a mailbox.
+    const expected = new Map<string, string[]>();
+    let unmapped = 0;
+    for (const stream of symphony.pod.streams.values()) {
+      const members = [...stream.members].filter(([, m]) => !m.left).map(([id]) => id);
+      for (const message of stream.messages) {
+        const people = new Set([...members, message.sender]);
+        const boxes = [...people].map((id) => symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
+        const key = messageArchiveKey(connector.id, message.id);
+        if (boxes.length === 0) unmapped++;
+        else expected.set(key, [...new Set(boxes)].sort());
+      }
+    }
+    expect(rec.skipped.byReason.unmapped ?? 0).toBe(unmapped);
+    expect(rec.delivered.count).toBe(expected.size);
+
+    const landed = new Map<string, number>();
+    for (const { user, message } of graphEmulator.directory.allMessages()) {
+      const key = message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value ?? '(none)';
+      const pair = `${key} -> ${user.userPrincipalName}`;
+      landed.set(pair, (landed.get(pair) ?? 0) + 1);
+    }
+    const problems: string[] = [];
+    for (const [key, boxes] of expected) {
+      for (const box of boxes) {
+        const n = landed.get(`${key} -> ${box}`) ?? 0;
+        if (n !== 1) problems.push(`${key} -> ${box} landed ${n} times`);
+        landed.delete(`${key} -> ${box}`);
+      }
+    }
+    for (const pair of landed.keys()) problems.push(`unexpected ${pair}`);
+    expect(problems.slice(0, 20)).toEqual([]);
+
+    // A second run finds nothing new and delivers nothing again.
+    const again = await (await controller.start(connector.id, 'manual')).done;
+    expect(again.status).toBe('succeeded');
+    expect(again.result!.reconciliation.captured.count).toBe(0);
+    expect([...graphEmulator.directory.allMessages()].length).toBe([...expected.values()].reduce((n, b) => n + b.length, 0));
+  }, 900_000);
+
+  it('keeps the item log queryable per person and conversation', async () => {
+    const anyMailbox = [...tenant.values()][0]!;
+    const { ItemLogRepository } = await import('../../electron/core/store/repos/item-log');
+    const log = new ItemLogRepository(store).log({ connectorId: connector.id, person: anyMailbox, offset: 0, limit: 50 });
+    expect(log.total).toBeGreaterThan(0);
+    expect(log.entries.some((e) => e.event === 'delivered' && e.mailbox === anyMailbox && e.graphId)).toBe(true);
+  });
+});
