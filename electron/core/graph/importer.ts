@@ -88,7 +88,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const unwritable = new Map<string, string>();
   const draftOnly = new Set<string>();
   const perMailbox = new Map<string, ReturnType<typeof pLimit>>();
-  const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency);
+  const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency * 2);
   const report = () => deps.onProgress?.({ ...progress });
   /** Deliveries that had an unknown outcome in this run; checked again for stray copies at the end. */
   const suspects = new Map<string, DeliveryKey>();
@@ -298,7 +298,9 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const queues = [...byMailbox.values()];
   const ordered: Delivery[] = [];
   for (let round = 0; ordered.length < open.length; round++) for (const queue of queues) if (queue[round]) ordered.push(queue[round]!);
-  const perMailboxConcurrency = deps.graph.scheduler.limits.perMailboxConcurrency;
+  // Twice the request slots: while some deliveries write the ledger or read a spool file, others
+  // keep the mailbox's 4 request slots busy. The scheduler still never lets a fifth request out.
+  const perMailboxConcurrency = deps.graph.scheduler.limits.perMailboxConcurrency * 2;
   await Promise.all(
     ordered.map((delivery) => {
       let limit = perMailbox.get(delivery.mailbox);

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { GraphClient } from '../../electron/core/graph/client';
+import { MailboxScheduler } from '../../electron/core/graph/scheduler';
+import type { Connector } from '../../shared/contract';
+import type { GraphCounters, GraphEmulatorOptions } from '../emulators/graph/server';
+
+/** Importer in this thread, Graph emulator in a worker thread: for the benchmark. */
+export interface BenchWorld {
+  store: Store;
+  connector: Connector;
+  graph: GraphClient;
+  mailboxes: string[];
+  counters(): Promise<GraphCounters>;
+  close(): Promise<void>;
+}
+
+export async function startBenchWorld(dir: string, mailboxCount: number, options: GraphEmulatorOptions): Promise<BenchWorld> {
+  const mailboxes = Array.from({ length: mailboxCount }, (_, i) => `user${String(i).padStart(3, '0')}@corp.example`);
+  // Workers do not inherit the TypeScript loader: the worker registers tsx, then loads the emulator.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./import-emulator-worker.ts', import.meta.url).href;
+  const worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: { options, mailboxes } });
+  const [ready] = (await once(worker, 'message')) as [{ baseUrl: string; tenantId: string; token: string }];
+  const store = Store.open(path.join(dir, 'archiver.db'));
+  const connector = new ConnectorRepository(store).create('bench', {
+    microsoft: { cloud: 'public', tenantId: ready.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: ready.baseUrl, folderName: 'Symphony', markAsRead: true },
+  });
+  const graph = new GraphClient({ baseUrl: ready.baseUrl, getToken: async () => ready.token, scheduler: new MailboxScheduler() });
+  const ask = async <T>(type: string, answer: string): Promise<T> => {
+    worker.postMessage({ type });
+    for (;;) {
+      const [message] = (await once(worker, 'message')) as [{ type: string } & T];
+      if (message.type === answer) return message;
+    }
+  };
+  return {
+    store,
+    connector,
+    graph,
+    mailboxes,
+    counters: async () => (await ask<{ counters: GraphCounters }>('counters', 'counters')).counters,
+    async close() {
+      store.dispose();
+      await ask('stop', 'stopped');
+      await worker.terminate();
+    },
+  };
+}
