@@ -65,7 +65,11 @@ async function downloadOne(ctx: AttachmentContext, a: PendingAttachment): Promis
     const permanent = error instanceof AttachmentTooLargeError || (error instanceof SymphonyHttpError && error.status >= 400 && error.status < 500 && error.status !== 429);
     const final = permanent || a.attempts + 1 >= ctx.tuning.maxAttachmentAttempts;
     const described = describeFailure(error, `attachment ${a.name}`);
-    const reason = described.message;
+    // Datahose hands over messages of conversations the account is not in; their files may stay out of its reach.
+    const reason =
+      error instanceof SymphonyHttpError && error.status === 403
+        ? `${described.message} The service account may download files only from conversations it is a member of: add it to the conversation, or take the file from Symphony's Content Export.`
+        : described.message;
     if (described.code === 'internal') ctx.logger.error(`attachment "${a.name}" of message ${a.messageId}: unexpected failure`, described.detail ?? '');
     ctx.repo.markAttachmentFailed(a.itemId, a.position, final && !permanent ? `${reason} (gave up after ${a.attempts + 1} attempts)` : reason, final, ctx.now());
     ctx.logger.warn(`attachment "${a.name}" of message ${a.messageId} ${final ? 'failed' : 'will be retried'}: ${reason}`);

@@ -4,6 +4,7 @@ import { ArchiverError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { SymphonyClient } from './client';
+import { probeDatahose, type DatahoseProbeTarget } from './datahose/probe';
 import { describeFailure } from './errors';
 import { SymphonyHttpError } from './http';
 import type { SessionInfo } from './schemas';
@@ -16,16 +17,20 @@ const LABELS: Record<ConnectionStepName, string> = {
   identity: 'Read the service account\'s identity',
   streams: 'List the pod\'s conversations (admin)',
   agent: 'Read messages through the agent',
+  datahose: 'Read the pod\'s events through Datahose',
 };
 
 /**
  * Walks the connection step by step and stops at the first failure, saying which step failed
  * and why; the remaining steps are reported as skipped. No retries: the officer is waiting.
  */
-export async function testConnection(settings: SymphonySettings, options: { clock?: Clock; logger: Logger; timeoutMs?: number }): Promise<ConnectionTest> {
+export async function testConnection(
+  settings: SymphonySettings,
+  options: { clock?: Clock; logger: Logger; timeoutMs?: number; /** The connector's feed, when its source is Datahose. */ datahose?: DatahoseProbeTarget },
+): Promise<ConnectionTest> {
   const clock = options.clock ?? systemClock;
   const steps: ConnectionStep[] = [];
-  const order = Object.keys(LABELS) as ConnectionStepName[];
+  const order = (Object.keys(LABELS) as ConnectionStepName[]).filter((s) => s !== 'datahose' || settings.source === 'datahose');
   let client: SymphonyClient | undefined;
   let identity: SessionInfo | undefined;
   let failed = false;
@@ -96,6 +101,10 @@ export async function testConnection(settings: SymphonySettings, options: { cloc
         throw error;
       }
     });
+    if (settings.source === 'datahose') {
+      // Only the connector's own feed proves anything; a read is harmless because it is never acknowledged.
+      await run('datahose', () => probeDatahose(client!, options.datahose ?? { tag: 'symphony-archiver-connection-test', ackId: '' }, options.timeoutMs ?? 15_000));
+    }
   } finally {
     await client?.close();
   }

@@ -1,0 +1,279 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../shared/contract';
+import { ArchiverError } from '../../shared/errors';
+import { systemClock } from '../../electron/core/platform/clock';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { Store } from '../../electron/core/store/database';
+import { CaptureRepository } from '../../electron/core/store/repos/capture';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
+import { SymphonyClient } from '../../electron/core/symphony/client';
+import { datahoseTag, readBatch, readBody } from '../../electron/core/symphony/datahose/feed';
+import { captureHandlers } from '../../electron/core/symphony/handlers';
+import { captureBySource, type SourceSummary } from '../../electron/core/symphony/sources';
+import { attachmentSha256, SymphonyEmulator } from '../emulators/symphony';
+import { makeServiceKey } from '../support/capture-fixtures';
+import { expectedSourceJson, makeSourceConnector, setSource, storedMessageIds } from '../support/datahose-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+interface Db {
+  store: Store;
+  repo: DatahoseRepository;
+  capture: CaptureRepository;
+  connector: Connector;
+  spool: string;
+}
+
+describe('Datahose source', () => {
+  const temp = makeTempDir();
+  let emulator: SymphonyEmulator;
+  let keyPath: string;
+  let main: Db;
+  const opened: Store[] = [];
+
+  const openDb = (name: string, source: 'datahose' | 'streams' = 'datahose'): Db => {
+    const store = Store.open(path.join(temp.dir, name, 'archiver.db'));
+    opened.push(store);
+    return { store, repo: new DatahoseRepository(store), capture: new CaptureRepository(store), connector: makeSourceConnector(store, emulator.url, keyPath, source), spool: path.join(temp.dir, name, 'spool') };
+  };
+  const run = (db: Db): Promise<SourceSummary> =>
+    captureBySource({ store: db.store, connector: new ConnectorRepository(db.store).get(db.connector.id), paths: { spool: db.spool }, logger: silentLogger, tuning: { timeoutMs: 2000, retry: { baseMs: 10, maxMs: 100 } } });
+  const admin = async (route: string, body: unknown = {}) => {
+    const res = await fetch(`${emulator.url}/__admin${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const rows = (db: Db) =>
+    db.store.db
+      .prepare(`SELECT i.message_id, i.stream_id, i.timestamp, i.sender_id, i.source_sha256, i.presentation_ml,
+          (SELECT group_concat(a.status || ':' || COALESCE(a.sha256, a.failure), '|') FROM attachments a WHERE a.item_id = i.id) AS files
+        FROM items i WHERE i.connector_id = ? ORDER BY i.message_id`)
+      .all(db.connector.id)
+      .map((r) => JSON.stringify(r));
+  const inventoryIds = () => [...emulator.pod.inventory().messages.keys()].sort();
+
+  beforeAll(async () => {
+    emulator = await SymphonyEmulator.start({
+      seed: 'datahose',
+      conversations: 30,
+      messages: 3000,
+      attachments: 15,
+      nonMemberStreams: 6,
+      externalUsers: 6,
+      maxAttachmentBytes: 256 * 1024,
+      datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 100, waitMs: 20 },
+    });
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    keyPath = key.privateKeyPath;
+    main = openDb('main');
+  });
+  afterAll(async () => {
+    for (const s of opened) s.dispose();
+    await emulator.stop();
+    temp.cleanup();
+  });
+
+  it('captures every conversation of the pod, member or not, each message once, as the member reader stores it', async () => {
+    const summary = await run(main);
+    if (summary.source !== 'datahose') throw new Error(`read through ${summary.source}`);
+    const inventory = emulator.pod.inventory();
+    expect(storedMessageIds(main.store, main.connector.id)).toEqual(inventoryIds());
+    expect(summary.items.new).toBe(3000);
+    expect(summary.datahose).toMatchObject({ events: emulator.pod.log.length, batches: Math.ceil(emulator.pod.log.length / 100), unreadable: 0, firstRead: true });
+    expect(summary.conversations).toMatchObject({ listed: 30, new: 30, failed: 0 });
+
+    // Same item as the v4 read gives: the canonical V4Message and its hash.
+    for (const id of inventory.messages.keys()) expect(main.capture.itemByMessageId(main.connector.id, id)!.sourceJson).toBe(expectedSourceJson(emulator.pod, id));
+    // Attachments through the shared download step; those of conversations the account is not
+    // in are refused by this agent (nonMemberRead 'forbidden') and failed with the reason.
+    const outside = new Set(inventory.attachments.filter((a) => !emulator.pod.streams.get(inventory.messages.get(a.messageId)!.streamId)!.members.has(emulator.pod.serviceAccount.id)).map((a) => a.id));
+    expect(outside.size).toBeGreaterThan(0);
+    expect(summary.attachments).toMatchObject({ stored: 15 - outside.size, failed: outside.size, pending: 0 });
+    for (const a of inventory.attachments) {
+      const stored = main.capture.itemByMessageId(main.connector.id, a.messageId)!.attachments.find((x) => x.attachmentId === a.id)!;
+      if (outside.has(a.id)) {
+        expect(stored).toMatchObject({ status: 'failed', failure: expect.stringMatching(/HTTP 403.*only from conversations it is a member of.*Content Export/) });
+        continue;
+      }
+      expect(stored).toMatchObject({ status: 'stored', size: a.size, sha256: attachmentSha256(a) });
+      expect(fs.statSync(stored.spoolPath!).size).toBe(a.size);
+    }
+    // Conversations the account is not in, with their members, names and kinds.
+    const nonMember = [...emulator.pod.streams.values()].filter((s) => !s.members.has(emulator.pod.serviceAccount.id));
+    expect(nonMember).toHaveLength(6);
+    for (const s of emulator.pod.streams.values()) {
+      const c = main.capture.conversations.conversation(main.connector.id, s.id)!;
+      expect(c).toMatchObject({ streamType: s.type, name: s.name, external: s.external });
+      const current = main.store.db.prepare('SELECT user_id FROM members WHERE connector_id = ? AND stream_id = ? AND current = 1 ORDER BY user_id').all(main.connector.id, s.id) as { user_id: string }[];
+      expect(current.map((r) => r.user_id)).toEqual([...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort());
+    }
+    const noEmail = main.store.db.prepare("SELECT COUNT(*) AS n FROM items i JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id WHERE p.email = ''").get() as { n: number };
+    expect(noEmail.n).toBe(0);
+    // The ackId of the last batch is stored, to acknowledge it with the next read.
+    const feed = main.repo.feed(main.connector.id)!;
+    expect(feed).toMatchObject({ tag: datahoseTag(main.connector.id), events: emulator.pod.log.length });
+    expect(feed.ackId).not.toBe('');
+  });
+
+  it('a later run reads only what is new; suppressions are recorded beside the archived items, which stay as they were', async () => {
+    const before = rows(main);
+    const streams = [...emulator.pod.streams.values()];
+    const member = streams.filter((s) => s.members.has(emulator.pod.serviceAccount.id) && s.messages.length > 0);
+    const outsider = streams.find((s) => !s.members.has(emulator.pod.serviceAccount.id) && s.messages.length > 0)!;
+    const targets = [member[0]!, member[3]!, outsider].map((s) => ({ streamId: s.id, messageId: s.messages[0]!.id }));
+    for (const t of targets) await admin(`/streams/${t.streamId}/messages/${t.messageId}/suppress`);
+    const added = [emulator.pod.addMessage(member[1]!.id).id, emulator.pod.addMessage(outsider.id).id];
+    const room = streams.find((s) => s.type === 'ROOM')!;
+    emulator.pod.renameRoom(room.id, 'Renamed — desk ✓');
+
+    const summary = await run(main);
+    if (summary.source !== 'datahose') throw new Error('not datahose');
+    expect(summary.items.new).toBe(2);
+    expect(summary.datahose).toMatchObject({ events: 6, suppressions: 3, firstRead: false });
+    for (const t of targets) {
+      expect(main.repo.suppression(main.connector.id, t.messageId)).toMatchObject({ streamId: t.streamId, suppressedBy: emulator.pod.serviceAccount.id.toString(), source: 'datahose' });
+      expect(main.capture.itemByMessageId(main.connector.id, t.messageId)).toBeDefined();
+    }
+    expect([...main.repo.suppressionsOf(main.connector.id, [...targets.map((t) => t.messageId), added[0]!]).keys()].sort()).toEqual(targets.map((t) => t.messageId).sort());
+    // Nothing archived was deleted or changed.
+    const after = new Set(rows(main));
+    for (const r of before) expect(after.has(r)).toBe(true);
+    expect(storedMessageIds(main.store, main.connector.id)).toEqual(inventoryIds());
+    expect(main.capture.conversations.conversation(main.connector.id, room.id)!.name).toBe('Renamed — desk ✓');
+
+    // A suppression seen again (re-delivered) is recorded once.
+    const again = await run(main);
+    if (again.source !== 'datahose') throw new Error('not datahose');
+    expect(again.items.new).toBe(0);
+    expect(main.repo.suppressionCount(main.connector.id)).toBe(3);
+  });
+
+  it('one connector read through member streams, then Datahose, then member streams again stores each message once', async () => {
+    const both = openDb('both', 'streams');
+    const first = await run(both);
+    expect(first.source).toBe('streams');
+    // The member reader cannot read the six conversations the account is not in.
+    expect(first.conversations.failed).toBe(6);
+    const nonMemberMessages = [...emulator.pod.streams.values()].filter((s) => !s.members.has(emulator.pod.serviceAccount.id)).reduce((n, s) => n + s.messages.length, 0);
+    const total = emulator.pod.inventory().messages.size;
+    expect(first.items.new).toBe(total - nonMemberMessages);
+    const memberRows = rows(both);
+
+    both.connector = setSource(both.store, both.connector, 'datahose');
+    const second = await run(both);
+    if (second.source !== 'datahose') throw new Error('not datahose');
+    // Datahose delivered every message of the pod; only those the member reader could not read were new.
+    expect(second.datahose.events).toBe(emulator.pod.log.length);
+    expect(second.items.new).toBe(nonMemberMessages);
+    expect(storedMessageIds(both.store, both.connector.id)).toEqual(inventoryIds());
+    const after = new Set(rows(both));
+    for (const r of memberRows) expect(after.has(r)).toBe(true);
+
+    both.connector = setSource(both.store, both.connector, 'streams');
+    const third = await run(both);
+    expect(third.items.new).toBe(0);
+    expect(rows(both)).toEqual([...after].sort());
+  });
+
+  it('a pod without Datahose: capture and connection test say so, with the fix; a probe takes nothing from the archive', async () => {
+    const db = openDb('entitlement');
+    const handlers = captureHandlers({ store: db.store, connectors: new ConnectorRepository(db.store), logger: silentLogger, clock: systemClock });
+    await admin('/datahose', { entitled: false });
+    try {
+      const error = await run(db).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(ArchiverError.is(error)).toBe(true);
+      expect((error as ArchiverError).toValue()).toMatchObject({ code: 'permission-denied', target: 'settings.symphony.source', message: expect.stringMatching(/^Datahose is not enabled for this pod or service account \(HTTP 403\)/), fix: expect.stringMatching(/paid add-on/) });
+      expect(storedMessageIds(db.store, db.connector.id)).toEqual([]);
+
+      const test = await handlers['capture.testConnection']({ connectorId: db.connector.id });
+      expect(test.ok).toBe(false);
+      const step = test.steps.find((s) => s.step === 'datahose')!;
+      expect(step).toMatchObject({ status: 'failed', message: expect.stringMatching(/Datahose is not enabled/) });
+      expect(step.error?.fix).toMatch(/Datahose entitlements/);
+      expect(test.steps.filter((s) => s.step !== 'datahose').every((s) => s.status === 'ok')).toBe(true);
+    } finally {
+      await admin('/datahose', { entitled: true });
+    }
+
+    // Entitled: the probe reads the connector's own feed and is handed a batch it never acknowledges.
+    const test = await handlers['capture.testConnection']({ connectorId: db.connector.id });
+    expect(test.ok).toBe(true);
+    expect(test.steps.find((s) => s.step === 'datahose')!.message).toMatch(/100 events are waiting for the next capture/);
+    expect(db.repo.feed(db.connector.id)).toBeUndefined();
+    // The batch the probe saw comes again: the capture stores the whole pod.
+    await run(db);
+    expect(storedMessageIds(db.store, db.connector.id)).toEqual(inventoryIds());
+    // A member-stream connector's test has no Datahose step.
+    const streams = openDb('streams-test', 'streams');
+    const plain = await captureHandlers({ store: streams.store, connectors: new ConnectorRepository(streams.store), logger: silentLogger, clock: systemClock })['capture.testConnection']({ connectorId: streams.connector.id });
+    expect(plain.steps.map((s) => s.step)).not.toContain('datahose');
+  });
+
+  it('with faults on a fifth of the reads, every message is stored once and re-delivered batches are absorbed', async () => {
+    const db = openDb('faults');
+    const served = emulator.datahose.eventsServed;
+    emulator.resetCounters();
+    emulator.faults.set({ rate: 0.2, paths: /\/agent\/v5\/events\/read$/, kinds: ['500', '503', '429', 'truncate', 'short', 'expire'], retryAfterSeconds: 0, seed: 5 });
+    let summary: SourceSummary;
+    try {
+      summary = await run(db);
+    } finally {
+      emulator.faults.set({});
+    }
+    expect(Object.values(emulator.counters.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(3);
+    expect(summary.retries).toBeGreaterThan(0);
+    // Answers cut off after the batch was handed out were re-delivered, and stored once.
+    expect(emulator.datahose.eventsServed - served).toBeGreaterThan(emulator.pod.log.length);
+    expect(storedMessageIds(db.store, db.connector.id)).toEqual(inventoryIds());
+    expect(db.repo.suppressionCount(db.connector.id)).toBe(3);
+  });
+
+  it('a batch read and never acknowledged comes back after the visibility timeout, in a later run', async () => {
+    const db = openDb('visibility');
+    await admin('/datahose', { visibilityTimeoutMs: 1000 });
+    try {
+      const served = emulator.datahose.eventsServed;
+      // A reader that died after reading a batch, before storing it.
+      const client = new SymphonyClient(db.connector.settings.symphony, { logger: silentLogger });
+      const lost = await readBatch(client, readBody(datahoseTag(db.connector.id), ''));
+      await client.close();
+      expect(lost.events).toHaveLength(100);
+      const first = await run(db);
+      // Whether the batch came back within that run depends on its length; after the timeout it has.
+      await new Promise((r) => setTimeout(r, 1100));
+      const second = await run(db);
+      expect(first.items.new + second.items.new).toBe(emulator.pod.inventory().messages.size);
+      expect(storedMessageIds(db.store, db.connector.id)).toEqual(inventoryIds());
+      expect(emulator.datahose.eventsServed - served).toBeGreaterThanOrEqual(emulator.pod.log.length + 100);
+    } finally {
+      await admin('/datahose', { visibilityTimeoutMs: 0 });
+    }
+  });
+
+  it('a new feed starts now: the first run says so and stores nothing older, later messages arrive', async () => {
+    const db = openDb('from-now');
+    await admin('/datahose', { feedStart: 'now' });
+    try {
+      const first = await run(db);
+      if (first.source !== 'datahose') throw new Error('not datahose');
+      expect(first.items.new).toBe(0);
+      expect(first.datahose.firstRead).toBe(true);
+      expect(first.warnings.join(' ')).toMatch(/starts now, so messages sent before .* come only from the member-stream reader or Content Export/);
+      expect(db.repo.feed(db.connector.id)).toBeDefined();
+      const stream = [...emulator.pod.streams.values()].filter((s) => s.members.has(emulator.pod.serviceAccount.id))[4]!;
+      const added = [emulator.pod.addMessage(stream.id).id, emulator.pod.addMessage(stream.id, { attachmentSizes: [3000] }).id];
+      const second = await run(db);
+      expect(second.items.new).toBe(2);
+      expect(second.attachments.stored).toBe(1);
+      expect(storedMessageIds(db.store, db.connector.id)).toEqual([...added].sort());
+    } finally {
+      await admin('/datahose', { feedStart: 'beginning' });
+    }
+  });
+});
