@@ -3,6 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importDeliveries, enqueueDeliveries } from '../../electron/core/graph/importer';
 import { ARCHIVE_KEY_PROPERTY, unfoldHeaders } from '../../electron/core/graph/message';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
+import { FolderResolver } from '../../electron/core/graph/folders';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { systemClock } from '../../electron/core/platform/clock';
+import path from 'node:path';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { makeTempDir } from '../support/tmp';
 import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
@@ -138,5 +143,37 @@ describe('Graph import against the emulator', () => {
     const items = messagesOf(world, world.mailboxes[0]!);
     expect(items).toHaveLength(1);
     expect(items[0]!.m.attachments.map((a) => a.sha256).sort()).toEqual([createHash('sha256').update('hello').digest('hex'), big.sha256].sort());
+  });
+
+  it('honours Retry-After when the service throttles and still delivers each item once', async () => {
+    // The service is stricter than the client's own budget: 15 requests per 2 s per mailbox.
+    world = await startImportWorld({ dir: temp.dir, mailboxes: 2, emulator: { limits: { requestsPerWindow: 15, requestWindowMs: 2_000 } } });
+    const emails = new Map<string, ConvertedEmail>();
+    for (let i = 0; i < 25; i++) {
+      const email = makeEmail(i);
+      emails.set(email.archiveKey, email);
+      enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
+    }
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, maxAttempts: 20, settleMs: 100 });
+    expect(world.emulator.counters.throttled).toBeGreaterThan(0);
+    expect(summary.delivered).toBe(50);
+    for (const mailbox of world.mailboxes) expect(messagesOf(world, mailbox).map(({ m }) => archiveKeyOf(m)).sort()).toEqual([...emails.keys()].sort());
+  });
+
+  it('creates Inbox/Symphony once when two workers with separate caches race for it', async () => {
+    world = await startImportWorld({ dir: temp.dir, mailboxes: 1, emulator: { latencyMs: 30 } });
+    const other = Store.open(path.join(temp.dir, 'other.db'));
+    try {
+      const otherConnector = new ConnectorRepository(other).create('test');
+      const a = new FolderResolver(world.graph, new DeliveryRepository(world.store), world.connector.id, 'Symphony', systemClock);
+      const b = new FolderResolver(world.graph, new DeliveryRepository(other), otherConnector.id, 'Symphony', systemClock);
+      const ids = await Promise.all([a.ensure(world.mailboxes[0]!), b.ensure(world.mailboxes[0]!), a.ensure(world.mailboxes[0]!)]);
+      expect(new Set(ids).size).toBe(1);
+      const user = world.emulator.directory.findUser(world.mailboxes[0]!)!;
+      const folders = [...world.emulator.directory.mailboxes.get(user.id)!.folders.values()].filter((f) => f.displayName === 'Symphony');
+      expect(folders).toHaveLength(1);
+    } finally {
+      other.dispose();
+    }
   });
 });
