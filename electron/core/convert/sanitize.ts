@@ -44,6 +44,12 @@ function purifier(): DOMPurify {
 }
 
 /**
+ * Memory: every call leaves a jsdom NodeIterator registered through a WeakRef, and V8 keeps
+ * WeakRef targets alive until the current job ends. Within one synchronous loop the documents
+ * therefore pile up (tens of KB each); they are freed as soon as the event loop turns. Callers
+ * converting many items should yield between batches of a few hundred (the pipeline does,
+ * between pages).
+ *
  * The second line of defence: the walker already emits only allowed markup, and this pass makes
  * sure that what goes into an archive mailbox (and the preview) can never carry active content
  * even if the walker had a bug.
