@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appPaths } from '../../electron/core/platform/paths';
+import { Store } from '../../electron/core/store/database';
+import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
+import { canonicalJson, parseJson } from '../../electron/core/symphony/json';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { bigintJson } from '../emulators/symphony/content';
+import { Prng } from '../emulators/symphony/prng';
+import { v4Message } from '../emulators/symphony/views';
+import { makeServiceKey } from '../support/capture-fixtures';
+import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+const CHILD = path.resolve(__dirname, '../support/datahose-child.ts');
+
+interface Run {
+  child: ChildProcess;
+  lines: { phase?: string; finished?: { datahose?: { events: number } } }[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startChild(dataDir: string, connectorId: string): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, connectorId], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: Run = { child, lines: [], exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+      run.lines.push(JSON.parse(buffer.slice(0, i)) as Run['lines'][number]);
+      buffer = buffer.slice(i + 1);
+    }
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`datahose child failed (${code}): ${stderr}`);
+  });
+  return run;
+}
+
+function waitFor(run: Run, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (predicate() || run.child.exitCode !== null || run.child.signalCode !== null) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+}
+
+describe('Datahose capture killed at random moments', () => {
+  const temp = makeTempDir();
+  let emulator: SymphonyEmulator;
+
+  beforeAll(async () => {
+    // The whole history is in the feed, 100 events a batch; an unacknowledged batch comes back at once.
+    emulator = await SymphonyEmulator.start({
+      seed: 'datahose-kill',
+      conversations: 120,
+      messages: 20_000,
+      attachments: 10,
+      maxAttachmentBytes: 64 * 1024,
+      nonMemberStreams: 20,
+      nonMemberRead: 'allow',
+      datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 100, waitMs: 20 },
+    });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    temp.cleanup();
+  });
+
+  it('reads 20,000 message events through 20 SIGKILLs and stores every message exactly once', async () => {
+    const dataDir = path.join(temp.dir, 'data');
+    const paths = appPaths(dataDir);
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    const setup = Store.open(paths.database);
+    const connectorId = makeSourceConnector(setup, emulator.url, key.privateKeyPath, 'datahose').id;
+    setup.dispose();
+    const inventory = emulator.pod.inventory();
+    const total = inventory.messages.size;
+    expect(total).toBe(20_000);
+
+    // Twenty kill moments drawn at random over the run, each when the store reaches a random count of messages.
+    const rng = new Prng('datahose-kill-moments');
+    const points = Array.from({ length: 20 }, () => rng.int(50, total - 50)).sort((a, b) => a - b);
+    const watcher = new BetterSqlite3(paths.database, { readonly: true });
+    // The emulator shares this event loop: keep the polling query cheap (MAX(id) is an index seek).
+    const itemsSoFar = () => (watcher.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM items').get() as { n: number }).n;
+    const kills: { at: number; items: number; phase: string }[] = [];
+    for (const point of points) {
+      // A point already passed (two draws close together) moves just past what is stored, so every kill lands mid-run.
+      const at = Math.min(total - 10, Math.max(point, itemsSoFar() + rng.int(20, 200)));
+      const run = startChild(dataDir, connectorId);
+      await waitFor(run, () => itemsSoFar() >= at);
+      run.child.kill('SIGKILL');
+      const exit = await run.exit;
+      if (exit.signal !== 'SIGKILL') continue;
+      kills.push({ at, items: (watcher.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n, phase: String(run.lines.at(-1)?.phase ?? 'start-up') });
+    }
+    watcher.close();
+    if (process.env.SHOW_KILLS) console.log(JSON.stringify(kills));
+    expect(kills.length).toBe(20);
+    // Every kill landed mid-backlog, after that child had stored batches of its own (the last progress
+    // line the parent saw may lag behind: the pipe is read on the same event loop).
+    expect(kills.filter((k) => k.items >= k.at && k.items < total)).toHaveLength(20);
+
+    const final = startChild(dataDir, connectorId);
+    expect((await final.exit).code).toBe(0);
+    expect(final.lines.at(-1)?.finished).toBeDefined();
+
+    const store = Store.open(paths.database);
+    try {
+      expect(storedMessageIds(store, connectorId)).toEqual([...inventory.messages.keys()].sort());
+      // Batches handed out but never acknowledged (the kills) came again, and were absorbed.
+      const feed = new DatahoseRepository(store).feed(connectorId)!;
+      expect(emulator.datahose.eventsServed).toBeGreaterThan(emulator.pod.log.length);
+      expect(feed.events).toBeGreaterThanOrEqual(emulator.pod.log.length);
+      expect([...emulator.datahose.feeds.values()].map((f) => f.cursor)).toEqual([emulator.pod.log.length]);
+      // Each stored item is the message as the pod sent it, once.
+      const stored = new Map((store.db.prepare('SELECT message_id, source_json FROM items WHERE connector_id = ?').all(connectorId) as { message_id: string; source_json: string }[]).map((r) => [r.message_id, r.source_json]));
+      for (const s of emulator.pod.streams.values()) for (const m of s.messages) expect(stored.get(m.id)).toBe(canonicalJson(parseJson(bigintJson(v4Message(emulator.pod, s, m)))));
+      const attachments = store.db.prepare("SELECT COUNT(*) AS n FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.connector_id = ? AND a.status = 'stored'").get(connectorId) as { n: number };
+      expect(attachments.n).toBe(inventory.attachments.length);
+    } finally {
+      store.dispose();
+    }
+  });
+});
