@@ -4,7 +4,7 @@ import { datahoseTag } from '../../electron/core/symphony/datahose/feed';
 import { canonicalJson, parseJson, sha256Hex } from '../../electron/core/symphony/json';
 
 const ctx = { known: () => undefined, maxAttachmentBytes: 150 * 1024 * 1024, streamTypes: ['IM', 'MIM', 'ROOM'] };
-const user = { userId: 9007199254740993, displayName: 'Anna Smith', email: 'anna@acme.example.com', username: 'anna' };
+const user = { userId: 9007199254740992, displayName: 'Anna Smith', email: 'anna@acme.example.com', username: 'anna' };
 const message = (id: string, streamType = 'ROOM') => ({
   messageId: id,
   timestamp: 1_700_000_000_000,
