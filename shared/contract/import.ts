@@ -64,6 +64,4 @@ export const importCalls = {
   ),
 } as const;
 
-export const importEvents = {
-  'import.progress': z.object({ connectorId: z.string(), delivered: z.number().int(), failed: z.number().int(), pending: z.number().int() }),
-} as const;
+export const importEvents = {} as const;

@@ -176,4 +176,27 @@ describe('Graph import against the emulator', () => {
       other.dispose();
     }
   });
+
+  it('finds the attachment on the item when the answer to the last chunk of its upload was lost', async () => {
+    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    const big = attachmentFile(temp.dir, 'deck.pptx', deterministicBytes('deck', 3_500_000));
+    const email = makeEmail(5, [big]);
+    enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
+    let lost = 0;
+    world.emulator.setFaults({
+      rate: 1,
+      kinds: ['lost'],
+      match: (method, _path, headers) => {
+        const range = /bytes (\d+)-(\d+)\/(\d+)/.exec(String(headers['content-range'] ?? ''));
+        return method === 'PUT' && !!range && Number(range[2]) + 1 === Number(range[3]) && lost++ === 0;
+      },
+    });
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, settleMs: 100 });
+    expect(lost).toBeGreaterThan(0);
+    expect(world.emulator.counters.faults.lost).toBe(1);
+    expect(summary.delivered).toBe(1);
+    const items = messagesOf(world, world.mailboxes[0]!);
+    expect(items).toHaveLength(1);
+    expect(items[0]!.m.attachments.map((a) => a.sha256)).toEqual([big.sha256]);
+  });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/importer';
 import type { ConvertedEmail } from '../../electron/core/model/email';
+import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { makeTempDir } from '../support/tmp';
 import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, writeDeterministicFile, type ImportWorld } from '../support/import-fixtures';
 import { expectExactlyOnce } from '../support/import-verify';
@@ -56,6 +57,8 @@ describe('import of large attachments (20 items of 20–140 MB)', () => {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     try {
       const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, settleMs: 200, maxAttempts: 20 });
+      const open = new DeliveryRepository(world.store).list(world.connector.id).filter((d) => d.state !== 'delivered');
+      expect(open.map((d) => `${d.archiveKey} ${d.state}: ${d.lastError}`)).toEqual([]);
       expect(summary.delivered).toBe(20);
     } finally {
       clearInterval(sampler);

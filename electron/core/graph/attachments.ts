@@ -4,15 +4,18 @@ import { withRetry } from '../platform/retry';
 import type { Clock } from '../platform/clock';
 import type { ConvertedEmail, EmailAttachment } from '../model/email';
 import { type GraphClient, userPath } from './client';
-import { classifyGraphError, GraphRequestError } from './errors';
+import { classifyGraphError, GraphNetworkError, GraphRequestError } from './errors';
 import { inlineAttachment, MAX_SIMPLE_ATTACHMENT_BYTES } from './message';
 
 /** Every chunk but the last must be a multiple of 320 KiB; 10 of them stay under the 4 MB request limit. */
 export const UPLOAD_UNIT = 320 * 1024;
 export const DEFAULT_CHUNK_BYTES = 10 * UPLOAD_UNIT;
 
-/** The session is gone (expired, or completed while its answer was lost): re-check the item. */
-export class UploadSessionLost extends Error {}
+/**
+ * The session is gone (expired, or completed while its answer was lost): whether the attachment
+ * landed is unknown, so it is retried like a lost answer, after re-reading the item's attachments.
+ */
+export class UploadSessionLost extends GraphNetworkError {}
 
 interface UploadSession {
   uploadUrl: string;
@@ -83,7 +86,8 @@ async function uploadBySession(graph: GraphClient, mailbox: string, messageId: s
             throw error;
           }
         },
-        { ...graph.retry, classify: classifyGraphError, clock: options.clock, signal: options.signal, attempts: 8 },
+        // A lost session is not retried here: the caller re-reads the item first.
+        { ...graph.retry, classify: (error) => (error instanceof UploadSessionLost ? { retry: false } : classifyGraphError(error)), clock: options.clock, signal: options.signal, attempts: 8 },
       );
       position = next;
     }

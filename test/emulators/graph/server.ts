@@ -19,7 +19,7 @@ export interface FaultOptions {
   /** How long a hung request is held before its connection is dropped. */
   hangMs?: number;
   /** Which requests may fail; all authenticated ones by default. */
-  match?: (method: string, path: string) => boolean;
+  match?: (method: string, path: string, headers: http.IncomingHttpHeaders) => boolean;
 }
 
 export interface GraphEmulatorOptions {
@@ -207,7 +207,7 @@ export class GraphEmulator {
       }
     }
     if (this.latencyMs > 0) await delay(this.latencyMs);
-    const fault = this.pickFault(method, url.pathname);
+    const fault = this.pickFault(method, url.pathname, req.headers);
     if (fault === '503') {
       this.counters.faults['503']++;
       req.resume();
@@ -251,10 +251,10 @@ export class GraphEmulator {
     }
   }
 
-  private pickFault(method: string, path: string): FaultKind | undefined {
+  private pickFault(method: string, path: string, headers: http.IncomingHttpHeaders): FaultKind | undefined {
     const faults = this.faults;
     if (!faults || faults.rate <= 0 || faults.kinds.length === 0) return undefined;
-    if (faults.match && !faults.match(method, path)) return undefined;
+    if (faults.match && !faults.match(method, path, headers)) return undefined;
     if (this.random() >= faults.rate) return undefined;
     return faults.kinds[Math.floor(this.random() * faults.kinds.length)]!;
   }
