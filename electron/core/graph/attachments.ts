@@ -6,6 +6,7 @@ import type { ConvertedEmail, EmailAttachment } from '../model/email';
 import { type GraphClient, userPath } from './client';
 import { classifyGraphError, GraphNetworkError, GraphRequestError } from './errors';
 import { inlineAttachment, MAX_SIMPLE_ATTACHMENT_BYTES } from './message';
+import type { UploadGate } from './scheduler';
 
 /** Every chunk but the last must be a multiple of 320 KiB; 10 of them stay under the 4 MB request limit. */
 export const UPLOAD_UNIT = 320 * 1024;
@@ -26,6 +27,8 @@ export interface AttachOptions {
   clock: Clock;
   signal?: AbortSignal;
   chunkBytes?: number;
+  /** Bounds the upload sessions running at once (and so the chunk buffers held). */
+  gate?: UploadGate;
 }
 
 /** Is this refusal about the item not being a draft (the unsettled case of the decision record)? */
@@ -46,7 +49,8 @@ export async function addAttachment(graph: GraphClient, mailbox: string, message
     await graph.request({ method: 'POST', path: `${userPath(mailbox)}/messages/${encodeURIComponent(messageId)}/attachments`, body: await inlineAttachment(attachment), mailbox, signal: options.signal });
     return;
   }
-  await uploadBySession(graph, mailbox, messageId, attachment, options);
+  const upload = () => uploadBySession(graph, mailbox, messageId, attachment, options);
+  await (options.gate ? options.gate.run(mailbox, upload) : upload());
 }
 
 async function uploadBySession(graph: GraphClient, mailbox: string, messageId: string, attachment: EmailAttachment, options: AttachOptions): Promise<void> {

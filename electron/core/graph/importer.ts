@@ -12,6 +12,7 @@ import { type GraphClient, odataString, userPath } from './client';
 import { classifyGraphError, describeGraphFailure, GraphRequestError } from './errors';
 import { FolderResolver } from './folders';
 import { LedgerWriter } from './ledger';
+import { UploadGate } from './scheduler';
 import { mailboxProblem } from './permissions';
 import { addAttachment, attachmentsPresent, refusesNonDraft } from './attachments';
 import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
@@ -81,6 +82,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const logger = (deps.logger ?? silentLogger).scope('graph');
   const repo = new DeliveryRepository(deps.store);
   const ledger = new LedgerWriter(repo);
+  const uploads = new UploadGate();
   const settings = deps.connector.settings.microsoft;
   const folders = new FolderResolver(deps.graph, repo, deps.connector.id, settings.folderName, clock);
   const open = repo.listOpen(deps.connector.id);
@@ -155,7 +157,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
           for (const index of plan.later) {
             if (done.has(index)) continue;
             try {
-              await addAttachment(deps.graph, delivery.mailbox, item.id, email.attachments[index]!, { clock, signal: deps.signal, chunkBytes: deps.chunkBytes });
+              await addAttachment(deps.graph, delivery.mailbox, item.id, email.attachments[index]!, { clock, signal: deps.signal, chunkBytes: deps.chunkBytes, gate: uploads });
             } catch (error) {
               if (!item.isDraft && refusesNonDraft(error)) {
                 // docs/decisions/graph-import.md (b): land every attachment on a draft instead.

@@ -19,7 +19,7 @@ export const outlookLimits: ThrottleLimits = {
   requestWindowMs: 10 * 60_000,
 };
 
-class Semaphore {
+export class Semaphore {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
   constructor(private readonly size: number) {}
@@ -123,5 +123,41 @@ export class MailboxScheduler {
       this.mailboxes.set(key, state);
     }
     return state;
+  }
+}
+
+/**
+ * Upload sessions running at once: a few per mailbox (its upload budget is 150 MB per 5 minutes,
+ * so more would only wait) and a few overall, which bounds memory to that many chunk buffers.
+ */
+export class UploadGate {
+  private readonly global: Semaphore;
+  private readonly perMailbox = new Map<string, Semaphore>();
+
+  constructor(
+    private readonly mailboxLimit = 2,
+    globalLimit = 8,
+  ) {
+    this.global = new Semaphore(globalLimit);
+  }
+
+  async run<T>(mailbox: string, fn: () => Promise<T>): Promise<T> {
+    const key = mailbox.toLowerCase();
+    let slots = this.perMailbox.get(key);
+    if (!slots) {
+      slots = new Semaphore(this.mailboxLimit);
+      this.perMailbox.set(key, slots);
+    }
+    await slots.acquire();
+    try {
+      await this.global.acquire();
+      try {
+        return await fn();
+      } finally {
+        this.global.release();
+      }
+    } finally {
+      slots.release();
+    }
   }
 }
