@@ -277,3 +277,66 @@ describe('Datahose source', () => {
     }
   });
 });
+
+describe('Datahose on a busy pod and without the admin role', () => {
+  const temp = makeTempDir();
+  let emulator: SymphonyEmulator;
+  let store: Store;
+  let connector: Connector;
+
+  beforeAll(async () => {
+    // Half the history lies after "now": the feed is never empty, as on a pod that keeps talking.
+    const now = Date.now();
+    emulator = await SymphonyEmulator.start({
+      seed: 'datahose-busy',
+      conversations: 8,
+      messages: 600,
+      attachments: 0,
+      start: now - 3600_000,
+      end: now + 3600_000,
+      datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 50, waitMs: 20 },
+    });
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    store = Store.open(path.join(temp.dir, 'db', 'archiver.db'));
+    connector = makeSourceConnector(store, emulator.url, key.privateKeyPath);
+  });
+  afterAll(async () => {
+    store.dispose();
+    await emulator.stop();
+    temp.cleanup();
+  });
+
+  it('ends a run once the feed reaches the moment the run began, and the next run goes on from there', async () => {
+    // Without the admin role the member lists are refused: senders and room events stand in.
+    const roles = emulator.pod.serviceAccount.roles;
+    emulator.pod.serviceAccount.roles = ['INDIVIDUAL'];
+    try {
+      const started = Date.now();
+      const first = await captureBySource({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
+      if (first.source !== 'datahose') throw new Error('not datahose');
+      const stored = new Set(storedMessageIds(store, connector.id));
+      const inventory = emulator.pod.inventory().messages;
+      const before = [...inventory].filter(([, m]) => m.timestamp < started).map(([id]) => id);
+      expect(before.length).toBeGreaterThan(100);
+      for (const id of before) expect(stored.has(id)).toBe(true);
+      expect(stored.size).toBeLessThan(inventory.size);
+      expect(first.datahose.events % 50).toBe(0);
+
+      const second = await captureBySource({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
+      if (second.source !== 'datahose') throw new Error('not datahose');
+      expect(second.datahose.events).toBe(50);
+      expect(second.items.new).toBeGreaterThan(0);
+      expect(storedMessageIds(store, connector.id).length).toBe(stored.size + second.items.new);
+
+      // Every sender is a member of the conversations it wrote in, though no member list was read.
+      const missing = store.db
+        .prepare('SELECT COUNT(*) AS n FROM items i WHERE i.connector_id = ? AND NOT EXISTS (SELECT 1 FROM members m WHERE m.connector_id = i.connector_id AND m.stream_id = i.stream_id AND m.user_id = i.sender_id)')
+        .get(connector.id) as { n: number };
+      expect(missing.n).toBe(0);
+      expect(emulator.counters.statuses['403']).toBeGreaterThan(0);
+    } finally {
+      emulator.pod.serviceAccount.roles = roles;
+    }
+  });
+});

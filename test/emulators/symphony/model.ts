@@ -172,8 +172,7 @@ export class PodState {
     this.eventRng = new Prng(`events:${options.seed ?? 1}`);
     this.serviceAccount = this.addUser({ username: 'archiver-bot', firstName: '', lastName: '', displayName: 'Archiver Bot', company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'SYSTEM', roles: ['INDIVIDUAL', 'USER_PROVISIONING'] }, 13537736917000n);
     this.generate();
-    this.log.push(...this.history());
-    this.log.forEach((e, i) => (e.seq = i));
+    for (const e of this.history()) this.log.push({ ...e, seq: this.log.length });
     this.logging = true;
   }
 
