@@ -21,7 +21,7 @@ export interface PlanCounters {
 
 type Decision =
   | { kind: 'plan'; archiveKey: string; items: CapturedItemRef[]; mailboxes: string[]; bytes: number; resolution: Resolution }
-  | { kind: 'skip'; items: CapturedItemRef[]; archiveKey: string | null; reason: string; detail: string }
+  | { kind: 'skip'; items: CapturedItemRef[]; archiveKey: string | null; reason: string; detail: string; resolution?: Resolution }
   | { kind: 'fail'; item: CapturedItemRef; reason: string };
 
 /**
@@ -83,7 +83,8 @@ export class Planner {
     if (mailboxes.length > 0) return { kind: 'plan', archiveKey: email.archiveKey, items, mailboxes, bytes: email.bytes, resolution };
     const reason = resolution.unmapped > 0 ? 'unmapped' : resolution.excluded > 0 ? 'excluded' : resolution.external > 0 ? 'external-only' : 'unmapped';
     const detail = `no mailbox: ${resolution.unmapped} unmapped, ${resolution.excluded} excluded, ${resolution.external} external member(s)`;
-    return { kind: 'skip', items, archiveKey: email.archiveKey, reason, detail };
+    // Recorded too: mapping holds the item for its unmapped members and may release it later.
+    return { kind: 'skip', items, archiveKey: email.archiveKey, reason, detail, resolution };
   }
 
   /** Records a page's decisions; `cursorTo` is how far the map cursor may move. */
@@ -104,9 +105,9 @@ export class Planner {
         }
         const fresh = decision.items.filter((item) => !already.has(item.id));
         if (fresh.length === 0) continue;
+        decision.resolution?.record?.(fresh);
         if (decision.kind === 'plan') {
           this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
-          decision.resolution.record?.(fresh);
           counters.converted += fresh.length;
           counters.bytes += decision.bytes;
         }
@@ -136,10 +137,8 @@ export class Planner {
         this.items.addEvent({ ...event(connectorId, runId, decision.item, nowIso), event: 'failed', detail: `conversion failed: ${decision.reason}` });
         return;
       }
-      if (decision.kind === 'plan') {
-        this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
-        decision.resolution.record?.(decision.items);
-      }
+      decision.resolution?.record?.(decision.items);
+      if (decision.kind === 'plan') this.stages.import.enqueue(connectorId, decision.archiveKey, decision.mailboxes);
       for (const item of decision.items) {
         const current = this.items.get(connectorId, item.id);
         if (current && current.status !== 'failed') continue;

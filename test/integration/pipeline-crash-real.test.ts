@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reconciliation } from '../../shared/contract';
+import { messageArchiveKey } from '../../electron/core/convert/ids';
+import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
+import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { GraphEmulator } from '../emulators/graph/server';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+const CHILD = path.resolve(__dirname, '../support/pipeline-real-child.ts');
+
+interface Child {
+  signal: NodeJS.Signals | null;
+  code: number | null;
+  stages: string[];
+  /** The stage the child had last reported when the kill was sent. */
+  killedIn?: string;
+  outcome?: { status: string; error: string | null; reconciliation: Reconciliation | null };
+  stderr: string;
+}
+
+/** Runs the child; with `kill`, SIGKILLs it `delayMs` after it reports entering `stage`. */
+function runChild(dataDir: string, graphUrl: string, token: string, kill?: { stage: string; delayMs: number }): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, graphUrl, token], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const result: Child = { signal: null, code: null, stages: [], stderr: '' };
+    let buffer = '';
+    child.stdout.on('data', (d) => {
+      buffer += d;
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith('stage ')) {
+          const stage = line.slice(6);
+          result.stages.push(stage);
+          if (kill && stage === kill.stage) {
+            setTimeout(() => {
+              result.killedIn = result.stages.at(-1);
+              child.kill('SIGKILL');
+            }, kill.delayMs);
+          }
+        } else if (line.startsWith('outcome ')) result.outcome = JSON.parse(line.slice(8));
+      }
+    });
+    child.stderr.on('data', (d) => (result.stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ ...result, code, signal }));
+  });
+}
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The real stages (capture over the Symphony emulator, convert, mapping, import into the Graph
+ * emulator), killed with SIGKILL at random moments inside each stage, 30 times, then resumed:
+ * every mailbox ends with exactly what a clean run gives, once.
+ */
+describe('real pipeline killed with SIGKILL in every stage', () => {
+  const temp = makeTempDir();
+  let symphony: SymphonyEmulator;
+  let graph: GraphEmulator;
+  let graphUrl = '';
+  let token = '';
+  let keyPath = '';
+  const tenant = new Map<string, string>();
+  const seed = Number(process.env.CRASH_SEED ?? 7);
+  const random = mulberry32(seed);
+  const killedIn: string[] = [];
+
+  beforeAll(async () => {
+    symphony = await SymphonyEmulator.start({ seed: 'crash', conversations: 25, messages: 600, attachments: 12, internalUsers: 16, externalUsers: 4, maxAttachmentBytes: 32 * 1024 });
+    const key = makeServiceKey(temp.dir);
+    symphony.registerKey(key.publicKey);
+    keyPath = key.privateKeyPath;
+    graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 } });
+    graphUrl = await graph.start();
+    token = await graph.mintToken();
+    const internal = [...symphony.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').sort((a, b) => (a.id < b.id ? -1 : 1));
+    internal.forEach((u, i) => {
+      if (i % 3 !== 0) return;
+      const upn = `${u.username}@tenant.example`.toLowerCase();
+      graph.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
+      tenant.set(u.email.toLowerCase(), upn);
+    });
+  });
+  afterAll(async () => {
+    await symphony?.stop();
+    await graph?.stop();
+    temp.cleanup();
+  });
+
+  /** A fresh data folder with one connector to the emulators (its id makes its archive keys its own). */
+  function freshDataDir(name: string): { dataDir: string; connectorId: string } {
+    const dataDir = path.join(temp.dir, name);
+    const paths = ensureAppPaths(appPaths(dataDir));
+    const store = Store.open(paths.database);
+    const created = makeConnector(store, symphony.url, keyPath);
+    new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
+    store.dispose();
+    return { dataDir, connectorId: created.id };
+  }
+
+  function expectedFor(connectorId: string): Map<string, string[]> {
+    const expected = new Map<string, string[]>();
+    for (const stream of symphony.pod.streams.values()) {
+      const members = [...stream.members].filter(([, m]) => !m.left).map(([id]) => id);
+      for (const message of stream.messages) {
+        const boxes = [...new Set([...members, message.sender])].map((id) => symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
+        if (boxes.length > 0) expected.set(messageArchiveKey(connectorId, message.id), [...new Set(boxes)].sort());
+      }
+    }
+    return expected;
+  }
+
+  function landedFor(connectorId: string): Map<string, number> {
+    const landed = new Map<string, number>();
+    for (const { user, message } of graph.directory.allMessages()) {
+      const key = message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value ?? '';
+      if (!key.startsWith(`${connectorId}:`)) continue;
+      landed.set(`${key} -> ${user.userPrincipalName}`, (landed.get(`${key} -> ${user.userPrincipalName}`) ?? 0) + 1);
+    }
+    return landed;
+  }
+
+  function verify(connectorId: string): void {
+    const landed = landedFor(connectorId);
+    const problems: string[] = [];
+    for (const [key, boxes] of expectedFor(connectorId)) {
+      for (const box of boxes) {
+        const n = landed.get(`${key} -> ${box}`) ?? 0;
+        if (n !== 1) problems.push(`${key} -> ${box} landed ${n} times`);
+        landed.delete(`${key} -> ${box}`);
+      }
+    }
+    for (const pair of landed.keys()) problems.push(`unexpected ${pair}`);
+    expect(problems.slice(0, 20)).toEqual([]);
+  }
+
+  // Kill moments: inside capture, inside convert/map (the planning pass), and three inside import.
+  const plan: Array<{ stage: string; maxDelayMs: number }> = [
+    { stage: 'capture', maxDelayMs: 400 },
+    { stage: 'convert', maxDelayMs: 300 },
+    { stage: 'map', maxDelayMs: 300 },
+    { stage: 'import', maxDelayMs: 1_500 },
+    { stage: 'import', maxDelayMs: 1_500 },
+    { stage: 'import', maxDelayMs: 1_500 },
+  ];
+
+  for (let scenario = 1; scenario <= 5; scenario++) {
+    it(`scenario ${scenario}: six kills across the stages, then a clean resume, lands everything once (seed ${seed})`, async () => {
+      const { dataDir, connectorId } = freshDataDir(`s${scenario}`);
+      for (const step of plan) {
+        const delayMs = Math.floor(random() * step.maxDelayMs);
+        const child = await runChild(dataDir, graphUrl, token, { stage: step.stage, delayMs });
+        if (child.signal === 'SIGKILL') killedIn.push(child.killedIn ?? '?');
+        else expect(child.outcome?.status, child.stderr || child.outcome?.error || '').toBe('succeeded');
+      }
+      const final = await runChild(dataDir, graphUrl, token);
+      expect(final.outcome?.status, final.outcome?.error ?? final.stderr).toBe('succeeded');
+      expect(final.outcome?.reconciliation?.balanced).toBe(true);
+      verify(connectorId);
+    });
+  }
+
+  it('was killed at least 25 times in all, inside every stage (a kill is skipped when the run finished first)', () => {
+    expect(killedIn.length, killedIn.join(', ')).toBeGreaterThanOrEqual(25);
+    for (const stage of ['capture', 'convert', 'map', 'import']) expect(killedIn, killedIn.join(', ')).toContain(stage);
+  });
+});
