@@ -151,6 +151,16 @@ describe('Datahose source', () => {
     expect(main.repo.suppressionCount(main.connector.id)).toBe(3);
   });
 
+  it('an ackId the agent no longer knows (its feed recreated) is dropped, not fatal', async () => {
+    main.store.db.prepare("UPDATE datahose_feeds SET ack_id = 'not-issued-by-this-feed' WHERE connector_id = ?").run(main.connector.id);
+    const before = emulator.counters.statuses['400'] ?? 0;
+    const summary = await run(main);
+    expect(emulator.counters.statuses['400']).toBe(before + 1);
+    expect(summary.items.new).toBe(0);
+    expect(main.repo.feed(main.connector.id)!.ackId).not.toBe('not-issued-by-this-feed');
+    expect(storedMessageIds(main.store, main.connector.id)).toEqual(inventoryIds());
+  });
+
   it('one connector read through member streams, then Datahose, then member streams again stores each message once', async () => {
     const both = openDb('both', 'streams');
     const first = await run(both);
