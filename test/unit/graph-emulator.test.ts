@@ -120,4 +120,22 @@ describe('Graph emulator: the rules Graph enforces', () => {
     expect((await call('GET', '/users/deny@corp.example/mailFolders/inbox')).status).toBe(403);
     expect((await call('POST', `/users/${upn}/mailFolders/inbox/childFolders`, { displayName: 'symphony' })).body.error.code).toBe('ErrorFolderExists');
   });
+
+  it('expires upload sessions after their lifetime', async () => {
+    let now = Date.now();
+    const timed = new GraphEmulator({ now: () => now, limits: { sessionTtlMs: 60_000 } });
+    const url = await timed.start();
+    try {
+      timed.directory.addUser({ userPrincipalName: upn });
+      const auth = { Authorization: `Bearer ${await timed.mintToken()}`, 'Content-Type': 'application/json' };
+      const created = await (await fetch(`${url}/v1.0/users/${upn}/mailFolders/inbox/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ singleValueExtendedProperties: [flags(1)] }) })).json();
+      const session = await (await fetch(`${url}/v1.0/users/${upn}/messages/${created.id}/attachments/createUploadSession`, { method: 'POST', headers: auth, body: JSON.stringify({ AttachmentItem: { attachmentType: 'file', name: 'a', size: 10 } }) })).json();
+      expect(Date.parse(session.expirationDateTime)).toBe(now + 60_000);
+      now += 60_001;
+      const put = await fetch(session.uploadUrl, { method: 'PUT', headers: { 'Content-Range': 'bytes 0-9/10' }, body: Buffer.alloc(10) });
+      expect(put.status).toBe(404);
+    } finally {
+      await timed.stop();
+    }
+  });
 });

@@ -92,6 +92,20 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const perMailbox = new Map<string, ReturnType<typeof pLimit>>();
   const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency * 2);
   const report = () => deps.onProgress?.({ ...progress });
+  /** An e-mail fanned out to several mailboxes is loaded (converted) once while its deliveries run. */
+  const recent = new Map<string, Promise<ConvertedEmail>>();
+  const loadEmail = (archiveKey: string): Promise<ConvertedEmail> => {
+    let email = recent.get(archiveKey);
+    if (email) {
+      recent.delete(archiveKey);
+    } else {
+      email = Promise.resolve().then(() => deps.loadEmail(archiveKey));
+      email.catch(() => recent.delete(archiveKey));
+    }
+    recent.set(archiveKey, email);
+    if (recent.size > 256) recent.delete(recent.keys().next().value!);
+    return email;
+  };
   /** Deliveries that had an unknown outcome in this run; checked again for stray copies at the end. */
   const suspects = new Map<string, DeliveryKey>();
   const suspect = (key: DeliveryKey) => suspects.set(`${key.archiveKey}\u0000${key.mailbox}`, key);
@@ -106,7 +120,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     if (outcomeUnknown) suspect(key);
     let email: ConvertedEmail;
     try {
-      email = await deps.loadEmail(delivery.archiveKey);
+      email = await loadEmail(delivery.archiveKey);
     } catch (error) {
       repo.markFailed(key, `The converted e-mail could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
       progress.failed++;
