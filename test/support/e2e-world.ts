@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import type { MailboxState } from '../emulators/graph/model';
 import { GraphEmulator } from '../emulators/graph/server';
 import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
 import { SymphonyEmulator, type SymphonyEmulatorOptions } from '../emulators/symphony';
@@ -8,7 +9,7 @@ import { makeServiceKey } from './capture-fixtures';
 /**
  * Everything an officer's session talks to, on 127.0.0.1: a Symphony pod, an OpenID provider
  * standing in for Entra ID, the Graph emulator trusting its tokens (with a mailbox for every
- * internal pod user except `withoutMailbox`), and the app behind the browser host. Interactive
+ * internal pod user except `withoutMailbox`, in the state `mailboxStates` gives), and the app behind the browser host. Interactive
  * sign-in opens Microsoft's page in a second tab of the test's Chromium, as the system browser would.
  */
 export interface World {
@@ -23,14 +24,14 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(options: { pod: SymphonyEmulatorOptions; browser: () => Browser; withoutMailbox?: string[] }): Promise<World> {
+export async function startWorld(options: { pod: SymphonyEmulatorOptions; browser: () => Browser; withoutMailbox?: string[]; mailboxStates?: Record<string, MailboxState> }): Promise<World> {
   const pod = await SymphonyEmulator.start(options.pod);
   const oidc = await startOidcProvider();
   const graph = new GraphEmulator({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }] });
   const graphUrl = await graph.start();
   for (const user of pod.pod.users.values()) {
     if (user.external || options.withoutMailbox?.includes(user.email)) continue;
-    graph.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName });
+    graph.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName, mailbox: options.mailboxStates?.[user.email] ?? 'enabled' });
   }
   graph.directory.addUser({ userPrincipalName: 'officer@corp.example', displayName: 'Compliance Officer' });
   const signInUrls: string[] = [];

@@ -13,11 +13,11 @@ export interface Bar {
  * variables, and paired with a visually hidden table so the numbers are readable without sight.
  */
 export function BarChart({ title, bars, format = (v) => v.toLocaleString(), tone = 'accent', testId }: { title: string; bars: Bar[]; format?: (v: number) => string; tone?: 'accent' | 'danger'; testId?: string }) {
-  const width = 600;
-  const height = 160;
+  const width = 420;
+  const height = 150;
   const top = 14;
   const bottom = 18;
-  const left = 44;
+  const left = 48;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const slot = (width - left) / Math.max(1, bars.length);
   const barWidth = Math.max(2, slot * 0.7);

@@ -4,7 +4,7 @@ import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
-import { formatBytes, formatDateTime } from '../../components/format';
+import { conversationName, formatBytes, formatDateTime } from '../../components/format';
 import { useAction } from '../../components/useAction';
 import { useApi, useCall } from '../../state/api-context';
 
@@ -12,6 +12,11 @@ import { useApi, useCall } from '../../state/api-context';
 export function FailedItems({ connectorId }: { connectorId: string }) {
   const api = useApi();
   const failed = useCall('items.failed', { connectorId, offset: 0, limit: 500 }, { refreshOn: ['runs.changed'] });
+  const conversations = useCall('capture.conversations', { connectorId });
+  const nameOf = (streamId: string) => {
+    const c = conversations.state === 'ready' ? conversations.value.find((x) => x.streamId === streamId) : undefined;
+    return c ? conversationName(c) : streamId;
+  };
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [skipping, setSkipping] = useState(false);
   const items = failed.state === 'ready' ? failed.value.items : [];
@@ -72,15 +77,15 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
                     <input type="checkbox" aria-label={`Select item ${i.itemId}`} checked={selected.has(i.itemId)} onChange={() => toggle(i.itemId)} />
                   </td>
                   <td>{i.itemId}</td>
-                  <td>
-                    <code>{i.streamId}</code>
-                  </td>
+                  <td title={i.streamId}>{nameOf(i.streamId)}</td>
                   <td>{i.sender}</td>
                   <td>
                     <span className={`badge ${i.status === 'held' ? 'badge-warn' : 'badge-error'}`}>{i.status}</span>
                   </td>
                   <td>{i.attempts}</td>
-                  <td>{i.reason ?? ''}</td>
+                  <td className="reason">
+                    <Reason text={i.reason ?? ''} />
+                  </td>
                   <td>{formatBytes(i.bytes)}</td>
                   <td>{formatDateTime(i.updatedAt)}</td>
                 </tr>
@@ -102,6 +107,19 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
         />
       )}
     </section>
+  );
+}
+
+/** The first line of a long reason, the rest folded (technical detail is for support). */
+function Reason({ text }: { text: string }) {
+  const first = text.split('\n')[0]!;
+  const short = first.length > 120 ? `${first.slice(0, 120)}…` : first;
+  if (short === text) return <>{text}</>;
+  return (
+    <details>
+      <summary>{short}</summary>
+      <pre>{text}</pre>
+    </details>
   );
 }
 

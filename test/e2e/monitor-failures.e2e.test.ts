@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { runCalls } from '../../shared/contract';
+import { launchChromium, screenshot } from '../support/browser';
+import { startWorld, trustTestProvider, type World } from '../support/e2e-world';
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/**
+ * Items that fail: the spooled attachments disappear between capture and import (a disk cleaned
+ * by someone else), so the messages that carry them cannot be delivered. The officer sees them
+ * in the charts and the failed items list, asks for another attempt at one, then skips them all
+ * with a reason.
+ */
+describe('import monitor: failures, charts, retry and skip', () => {
+  let world: World;
+  let browser: Browser;
+  let page: Page;
+  let connectorId: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    world = await startWorld({ browser: () => browser, pod: { seed: 'monitor-failures', conversations: 3, messages: 15, attachments: 3, internalUsers: 3, externalUsers: 0 } });
+    const { app, oidc, graphUrl, pod, keyPath } = world;
+    const certificatePath = path.join(app.dataDir, 'app.pem');
+    fs.writeFileSync(certificatePath, oidc.clientCertificatePem);
+    const connector = await app.core.dispatcher.invoke('connectors.create', {
+      name: 'Acme pod',
+      settings: {
+        symphony: { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: keyPath },
+        microsoft: { tenantId: oidc.tenantId, clientId: oidc.daemonClientId, authMode: 'certificate', certificatePath, authorityHost: oidc.host, graphBaseUrl: graphUrl },
+        schedule: { enabled: false },
+      },
+    });
+    connectorId = connector.id;
+    trustTestProvider(world, connectorId);
+    await app.core.dispatcher.invoke('auth.signIn', { connectorId });
+    let removed = false;
+    app.core.events.subscribe((name, payload) => {
+      if (name !== 'runs.progress' || removed || (payload as { stage: string }).stage !== 'import') return;
+      removed = true;
+      for (const file of filesUnder(app.core.paths.spool)) fs.rmSync(file);
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(20_000);
+    await page.goto(app.host.url + '#monitor');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await world?.stop();
+  });
+
+  it('shows the run’s delivered and failed items in the daily charts', async () => {
+    await page.getByTestId('run-now').click();
+    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('succeeded');
+    const [run] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
+    const rec = run!.reconciliation!;
+    expect(rec.failed.count).toBeGreaterThan(0);
+    expect(rec.delivered.count).toBeGreaterThan(0);
+    expect(rec.balanced).toBe(true);
+    // Today's bar (the last) carries the run's numbers; every other day is empty.
+    const bars = (id: string) => page.getByTestId(id).locator('rect.chart-bar');
+    await expect.poll(() => bars('chart-items').last().getAttribute('data-value')).toBe(String(rec.delivered.count));
+    expect(await bars('chart-bytes').last().getAttribute('data-value')).toBe(String(rec.delivered.bytes));
+    expect(await bars('chart-failures').last().getAttribute('data-value')).toBe(String(rec.failed.count));
+    expect(await bars('chart-items').count()).toBe(30);
+    expect(await page.getByTestId('volume-totals').textContent()).toContain(`${rec.delivered.count} items`);
+    await screenshot(page, 'monitor-charts');
+  });
+
+  it('asks for another attempt at one failed item, then skips them with a reason', async () => {
+    const before = await world.app.core.dispatcher.invoke('items.failed', { connectorId, offset: 0, limit: 100 });
+    expect(before.total).toBeGreaterThan(1);
+    await page.getByRole('tab', { name: 'Failed items' }).click();
+    const rows = page.getByTestId('failed-items').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(before.total);
+    // The officer reads why: the first line of the reason, the technical rest folded.
+    expect(await rows.first().locator('td.reason').textContent()).toContain('failed');
+    await screenshot(page, 'monitor-failed-items');
+
+    const first = before.items[0]!;
+    await page.getByLabel(`Select item ${first.itemId}`).check();
+    await page.getByRole('button', { name: 'Retry 1' }).click();
+    await expect.poll(() => page.getByText('1 item will be retried in the next run.').isVisible()).toBe(true);
+    // It stays in the list (failed items are retried by every run) with a fresh attempt count.
+    expect(first.attempts).toBeGreaterThan(0);
+    const row = rows.filter({ has: page.getByLabel(`Select item ${first.itemId}`) });
+    await expect.poll(() => row.locator('td').nth(5).textContent()).toBe('0');
+    const trail = await world.app.core.dispatcher.invoke('items.log', { connectorId, offset: 0, limit: 1000 });
+    expect(trail.entries.some((e) => e.itemId === first.itemId && e.event === 'retried')).toBe(true);
+
+    await page.getByLabel('Select all').check();
+    await page.getByRole('button', { name: `Skip ${before.total}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('ok');
+    await dialog.getByRole('button', { name: 'Skip' }).click();
+    // Too short: the contract's own message.
+    const tooShort = runCalls['items.skip'].input.shape.reason.safeParse('ok').error!.issues[0]!.message;
+    await expect.poll(() => dialog.getByText(tooShort).isVisible()).toBe(true);
+    await dialog.getByLabel('Reason').fill('Attachment lost on disk; content re-sent by hand to the archive mailbox');
+    await dialog.getByLabel('Reason').press('Enter');
+    await expect.poll(() => page.getByText('Nothing failed.').isVisible()).toBe(true);
+    const after = await world.app.core.dispatcher.invoke('items.failed', { connectorId, offset: 0, limit: 100 });
+    expect(after.total).toBe(0);
+    const skipped = await world.app.core.dispatcher.invoke('items.log', { connectorId, status: 'skipped', offset: 0, limit: 1000 });
+    expect(new Set(skipped.entries.filter((e) => e.event === 'skipped').map((e) => e.itemId))).toEqual(new Set(before.items.map((i) => i.itemId)));
+    expect(skipped.entries.find((e) => e.event === 'skipped')!.detail).toContain('Attachment lost on disk');
+  });
+});
