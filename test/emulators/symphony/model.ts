@@ -1,6 +1,9 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { messageContent, type MentionTarget } from './content';
+import { creationEvents, history, type EmEvent } from './event-log';
 import { Prng } from './prng';
+
+export type { EmEvent, EmEventType } from './event-log';
 
 export type EmStreamType = 'IM' | 'MIM' | 'ROOM';
 
@@ -50,35 +53,6 @@ export interface EmMessage {
   /** Suppressed by a compliance officer (still served by v4 here; announced to Datahose). */
   suppressed?: boolean;
 }
-
-/** One entry of the pod's event log, which Datahose feeds read (rendered to V4Event on delivery). */
-export interface EmEvent {
-  /** Position in the log. */
-  seq: number;
-  id: string;
-  timestamp: number;
-  type: EmEventType;
-  streamId: string;
-  initiator: bigint;
-  messageId?: string;
-  /** The user joined, left, promoted or demoted. */
-  affected?: bigint;
-  /** ROOMCREATED / ROOMUPDATED: the room's name at that moment. */
-  name?: string;
-}
-
-export type EmEventType =
-  | 'MESSAGESENT'
-  | 'MESSAGESUPPRESSED'
-  | 'INSTANTMESSAGECREATED'
-  | 'ROOMCREATED'
-  | 'ROOMUPDATED'
-  | 'ROOMDEACTIVATED'
-  | 'ROOMREACTIVATED'
-  | 'USERJOINEDROOM'
-  | 'USERLEFTROOM'
-  | 'ROOMMEMBERPROMOTEDTOOWNER'
-  | 'ROOMMEMBERDEMOTEDFROMOWNER';
 
 export interface EmMember {
   joinDate: number;
@@ -172,7 +146,7 @@ export class PodState {
     this.eventRng = new Prng(`events:${options.seed ?? 1}`);
     this.serviceAccount = this.addUser({ username: 'archiver-bot', firstName: '', lastName: '', displayName: 'Archiver Bot', company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'SYSTEM', roles: ['INDIVIDUAL', 'USER_PROVISIONING'] }, 13537736917000n);
     this.generate();
-    for (const e of this.history()) this.log.push({ ...e, seq: this.log.length });
+    for (const e of history(this.streams.values())) this.log.push({ ...e, seq: this.log.length, id: urlSafe(this.eventRng.bytes(6)) });
     this.logging = true;
   }
 
@@ -293,7 +267,7 @@ export class PodState {
     spec.members.forEach((id, i) => stream.members.set(id, { joinDate: created + i, owner: i === 0 && spec.type === 'ROOM' }));
     if (spec.serviceAccountMember ?? true) stream.members.set(this.serviceAccount.id, { joinDate: created, owner: false });
     this.streams.set(stream.id, stream);
-    if (this.logging) this.creationEvents(stream).forEach((e) => this.record(e));
+    if (this.logging) creationEvents(stream).forEach((e) => this.record(e));
     return stream;
   }
 
@@ -394,32 +368,6 @@ export class PodState {
     const event: EmEvent = { ...e, seq: this.log.length, id: urlSafe(this.eventRng.bytes(6)) };
     this.log.push(event);
     return event;
-  }
-
-  private creationEvents(s: EmStream): Omit<EmEvent, 'seq' | 'id'>[] {
-    const events: Omit<EmEvent, 'seq' | 'id'>[] = [];
-    if (s.type === 'ROOM') {
-      events.push({ timestamp: s.created, type: 'ROOMCREATED', streamId: s.id, initiator: s.createdBy, name: s.name });
-      for (const [id, m] of s.members) if (id !== s.createdBy) events.push({ timestamp: m.joinDate, type: 'USERJOINEDROOM', streamId: s.id, initiator: s.createdBy, affected: id });
-    } else {
-      events.push({ timestamp: s.created, type: 'INSTANTMESSAGECREATED', streamId: s.id, initiator: s.createdBy });
-    }
-    return events;
-  }
-
-  /** The generated history as events, in time order (creation before messages at the same instant). */
-  private history(): EmEvent[] {
-    const events: Omit<EmEvent, 'seq' | 'id'>[] = [];
-    for (const s of this.streams.values()) {
-      events.push(...this.creationEvents(s));
-      for (const m of s.messages) events.push({ timestamp: m.timestamp, type: 'MESSAGESENT', streamId: s.id, initiator: m.sender, messageId: m.id });
-      for (const [id, m] of s.members) if (m.left) events.push({ timestamp: (s.messages.at(-1)?.timestamp ?? s.created) + 1, type: 'USERLEFTROOM', streamId: s.id, initiator: id, affected: id });
-    }
-    const order = new Map<object, number>();
-    events.forEach((e, i) => order.set(e, i));
-    return events
-      .sort((a, b) => a.timestamp - b.timestamp || order.get(a)! - order.get(b)!)
-      .map((e) => ({ ...e, seq: 0, id: urlSafe(this.eventRng.bytes(6)) }));
   }
 
   findMessage(streamId: string, messageId: string): EmMessage | undefined {
