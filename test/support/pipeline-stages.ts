@@ -158,8 +158,8 @@ export function createTestStages(options: TestStageOptions): Stages {
   };
 
   const map: MapStage = {
-    resolve(_connector, item): Resolution {
-      const s = Number(item.streamId.replace('stream', ''));
+    resolve(_connector, items): Resolution {
+      const s = Number(items[0]!.streamId.replace('stream', ''));
       const members = streamMembers(s);
       return {
         mailboxes: mailboxesOf(s),

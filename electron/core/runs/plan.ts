@@ -72,11 +72,11 @@ export class Planner {
     if (email.bytes > this.options.maxBytes) {
       return { kind: 'skip', items, archiveKey: email.archiveKey, reason: 'too-large', detail: `${email.bytes} bytes, above the ${this.options.maxBytes} bytes a mailbox accepts` };
     }
-    // Conversations repeat within a page; the resolution depends on the conversation and the sender.
-    const cacheKey = `${first.streamId}\n${first.sender}`;
+    // Conversations repeat within a page; the resolution depends on the conversation and the senders.
+    const cacheKey = `${first.streamId}\n${[...new Set(items.map((i) => i.sender))].sort().join('\n')}`;
     let resolution = cache.get(cacheKey);
     if (!resolution) {
-      resolution = await this.stages.map.resolve(connector, first);
+      resolution = await this.stages.map.resolve(connector, items);
       cache.set(cacheKey, resolution);
     }
     const mailboxes = [...new Set(resolution.mailboxes.map((m) => m.trim()).filter(Boolean))].sort();

@@ -79,8 +79,11 @@ export interface Resolution {
 }
 
 export interface MapStage {
-  /** Who receives an e-mail of this item: the conversation's members (and the sender), mapped. */
-  resolve(connector: Connector, item: CapturedItemRef): Promise<Resolution> | Resolution;
+  /**
+   * Who receives an e-mail carrying these items (one, or a transcript's): the conversation's
+   * members and the items' senders, mapped. All items are of one conversation.
+   */
+  resolve(connector: Connector, items: readonly CapturedItemRef[]): Promise<Resolution> | Resolution;
   /**
    * Items held for participants who have a mailbox now: `enqueue` runs inside the transaction
    * that marks them released, and adds their deliveries (called before new items are planned).

@@ -60,7 +60,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
 
   const convert: ConvertStage = {
     async convert(target, items) {
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items });
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now() });
       const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
       return items.map((item): ConvertOutcome => {
         // An attachment still downloading: the message waits for it rather than going without.
@@ -78,10 +78,15 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   };
 
   const map: MapStage = {
-    async resolve(target, item) {
-      const found = reader.getMessage(target.id, item.id);
-      if (!found) throw new ArchiverError({ code: 'not-found', message: `Captured item ${item.id} is missing from the store.`, target: String(item.id) });
-      const recipients = await deps.mapping.resolveRecipients(target.id, itemParticipants(found.conversation.members, found.message.sender));
+    async resolve(target, items) {
+      const found = items.map((item) => {
+        const message = reader.getMessage(target.id, item.id);
+        if (!message) throw new ArchiverError({ code: 'not-found', message: `Captured item ${item.id} is missing from the store.`, target: String(item.id) });
+        return message;
+      });
+      // A transcript carries several senders; each one took part, members or not (any more).
+      const participants = found.flatMap((f, i) => (i === 0 ? itemParticipants(f.conversation.members, f.message.sender) : [f.message.sender]));
+      const recipients = await deps.mapping.resolveRecipients(target.id, participants);
       return {
         mailboxes: recipients.mailboxes,
         unmapped: recipients.unmapped.length,

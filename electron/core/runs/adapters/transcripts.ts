@@ -10,6 +10,8 @@ import { ItemLogRepository, type CapturedItemRow, type PipelineViews } from '../
 import type { CapturedItemRef, ConvertOutcome } from '../stages';
 
 const DAY_MS = 86_400_000;
+/** How long after a day's end a message stamped in it may still show up on the pod. */
+const SETTLE_MS = 3_600_000;
 
 /** `<connector>:d:<stream>:<day>[:<part>]`, as convert/ids.ts builds it. */
 export function isTranscriptKey(connectorId: string, archiveKey: string): boolean {
@@ -23,8 +25,12 @@ function parseKey(connectorId: string, archiveKey: string): { day: string; part?
 
 /**
  * Daily-transcript mode: the items of a page are grouped by conversation and UTC day; a day is
- * converted once it is closed (it ended before the conversation's capture checkpoint), with all
- * its messages, including those in later pages (returned as `extraItems`). Open days are deferred.
+ * converted once it is closed, with all its messages, including those in later pages (returned as
+ * `extraItems`). Open days are deferred. A day is closed when the conversation's capture
+ * checkpoint is past its end, or — for a conversation that went quiet, whose checkpoint stays on
+ * its last message — when this run's capture read the conversation through without error more
+ * than an hour after the day ended (capture runs before convert in the same run, at `nowMs`).
+ * A message that still turns up for a closed day goes into an addendum (convert's planTranscripts).
  */
 export async function convertTranscriptPage(input: {
   store: Store;
@@ -32,6 +38,7 @@ export async function convertTranscriptPage(input: {
   reader: CapturedItemReader;
   connector: Connector;
   items: readonly CapturedItemRef[];
+  nowMs: number;
 }): Promise<ConvertOutcome[]> {
   const { connector, views, reader } = input;
   const conversations = new CaptureRepository(input.store).conversations;
@@ -49,7 +56,9 @@ export async function convertTranscriptPage(input: {
     const all = views.capturedInStreamDay(connector.id, streamId, from, from + DAY_MS);
     const decided = decidedRepo.decided(connector.id, all.map((r) => r.id));
     const fresh = all.filter((r) => !decided.has(r.id));
-    if (!checkpoint || from + DAY_MS > checkpoint.since || fresh.some((r) => r.pendingAttachments > 0)) {
+    const readThrough = from + DAY_MS + SETTLE_MS <= input.nowMs && views.conversationError(connector.id, streamId) === null;
+    const closedAt = checkpoint ? Math.max(checkpoint.since, readThrough ? from + DAY_MS : 0) : 0;
+    if (!checkpoint || from + DAY_MS > closedAt || fresh.some((r) => r.pendingAttachments > 0)) {
       group.forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
       continue;
     }
@@ -61,7 +70,7 @@ export async function convertTranscriptPage(input: {
       const byMessageId = new Map(all.map((r) => [r.messageId, r]));
       const inPage = new Set(group.map((i) => i.id));
       const covered = new Set<number>();
-      for (const plan of planTranscripts(messages, checkpoint.since, transcribed)) {
+      for (const plan of planTranscripts(messages, closedAt, transcribed)) {
         const { email } = convertTranscript({ conversation: found.conversation, day: plan.day, messages: plan.messages, part: plan.part });
         const rows = plan.messages.map((m) => byMessageId.get(m.messageId)).filter((r): r is CapturedItemRow => r !== undefined);
         rows.forEach((r) => covered.add(r.id));

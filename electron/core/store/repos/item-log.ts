@@ -362,6 +362,12 @@ export class PipelineViews {
       .all(connectorId, streamId, fromMs, toMs) as CapturedItemRow[];
   }
 
+  /** Capture's last error for the conversation (null when its last read went through). */
+  conversationError(connectorId: string, streamId: string): string | null {
+    const row = this.store.db.prepare('SELECT last_error FROM conversations WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as { last_error: string | null } | undefined;
+    return row ? row.last_error : 'unknown conversation';
+  }
+
   countCaptured(connectorId: string, afterId: number, throughId: number): number {
     return (this.store.db.prepare('SELECT COUNT(*) AS n FROM items WHERE connector_id = ? AND id > ? AND id <= ?').get(connectorId, afterId, throughId) as { n: number }).n;
   }

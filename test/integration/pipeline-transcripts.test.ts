@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../shared/contract';
+import { transcriptArchiveKey, utcDay } from '../../electron/core/convert/ids';
+import { GraphClient } from '../../electron/core/graph/client';
+import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
+import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
+import { MappingService } from '../../electron/core/mapping/resolver';
+import { systemClock } from '../../electron/core/platform/clock';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { createRealStages } from '../../electron/core/runs/adapters/real';
+import { RunController } from '../../electron/core/runs/runner';
+import { GraphEmulator } from '../emulators/graph/server';
+import { SymphonyEmulator } from '../emulators/symphony';
+import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+const DAY = 86_400_000;
+
+/**
+ * Daily-transcript mode over the real stages and both emulators: one e-mail per conversation and
+ * UTC day, to the members and everyone who wrote that day, once; quiet conversations' last days
+ * close once the day is over; a late message for a closed day becomes an addendum, and an open
+ * day waits.
+ */
+describe('pipeline in daily-transcript mode', () => {
+  const temp = makeTempDir();
+  let symphony: SymphonyEmulator;
+  let graphEmulator: GraphEmulator;
+  let store: Store;
+  let connector: Connector;
+  let controller: RunController;
+  const tenant = new Map<string, string>();
+
+  beforeAll(async () => {
+    // Messages over the ten days before yesterday: every day is over.
+    const end = Date.now() - DAY;
+    symphony = await SymphonyEmulator.start({ seed: 'transcripts', conversations: 12, messages: 400, attachments: 6, internalUsers: 12, externalUsers: 3, maxAttachmentBytes: 16 * 1024, start: end - 10 * DAY, end });
+    const key = makeServiceKey(temp.dir);
+    symphony.registerKey(key.publicKey);
+    graphEmulator = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 } });
+    const graphUrl = await graphEmulator.start();
+    [...symphony.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').forEach((u, i) => {
+      if (i % 2 !== 0) return;
+      const upn = `${u.username}@tenant.example`.toLowerCase();
+      graphEmulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
+      tenant.set(u.email.toLowerCase(), upn);
+    });
+    const paths = ensureAppPaths(appPaths(temp.dir));
+    store = Store.open(paths.database);
+    const created = makeConnector(store, symphony.url, key.privateKeyPath);
+    const connectors = new ConnectorRepository(store);
+    connector = connectors.update(created.id, {
+      settings: {
+        ...created.settings,
+        conversion: { ...created.settings.conversion, mode: 'daily-transcript' },
+        microsoft: { ...created.settings.microsoft, tenantId: graphEmulator.tenantId, clientId: 'app', graphBaseUrl: graphUrl },
+      },
+    });
+    const token = await graphEmulator.mintToken();
+    const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000 });
+    const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
+    const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
+    // Pages of 50 items: a day's messages are spread over several pages.
+    controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages, pipeline: { pageSize: 50 } });
+  });
+  afterAll(async () => {
+    await controller?.dispose();
+    store?.dispose();
+    await symphony?.stop();
+    await graphEmulator?.stop();
+    temp.cleanup();
+  });
+
+  /** A day is over an hour after its end (the adapter's settling time). */
+  const closed = (timestamp: number) => Date.parse(`${utcDay(timestamp)}T00:00:00Z`) + DAY + 3_600_000 <= Date.now();
+  const run = async () => (await controller.start(connector.id, 'manual')).done;
+
+  /** Transcript key → mailboxes, from the pod's model, for messages with `pick(timestamp)`. */
+  function expected(pick: (timestamp: number) => boolean, part?: (streamId: string, day: string) => string | undefined): Map<string, string[]> {
+    const byKey = new Map<string, Set<bigint>>();
+    const members = new Map<string, bigint[]>();
+    for (const stream of symphony.pod.streams.values()) {
+      members.set(stream.id, [...stream.members].filter(([, m]) => !m.left).map(([id]) => id));
+      for (const message of stream.messages.filter((m) => pick(m.timestamp))) {
+        const day = utcDay(message.timestamp);
+        const key = transcriptArchiveKey(connector.id, stream.id, day, part?.(stream.id, day));
+        const people = byKey.get(key) ?? new Set(members.get(stream.id));
+        people.add(message.sender);
+        byKey.set(key, people);
+      }
+    }
+    const result = new Map<string, string[]>();
+    for (const [key, people] of byKey) {
+      const boxes = [...people].map((id) => symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
+      if (boxes.length > 0) result.set(key, [...new Set(boxes)].sort());
+    }
+    return result;
+  }
+
+  function landed(): Map<string, number> {
+    const pairs = new Map<string, number>();
+    for (const { user, message } of graphEmulator.directory.allMessages()) {
+      const key = message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value ?? '(none)';
+      pairs.set(`${key} -> ${user.userPrincipalName}`, (pairs.get(`${key} -> ${user.userPrincipalName}`) ?? 0) + 1);
+    }
+    return pairs;
+  }
+
+  function problems(want: Map<string, string[]>, got: Map<string, number>): string[] {
+    const found: string[] = [];
+    for (const [key, boxes] of want) {
+      for (const box of boxes) {
+        if ((got.get(`${key} -> ${box}`) ?? 0) !== 1) found.push(`${key} -> ${box} landed ${got.get(`${key} -> ${box}`) ?? 0} times`);
+        got.delete(`${key} -> ${box}`);
+      }
+    }
+    return found;
+  }
+
+  it('delivers one transcript per conversation and day, every day of the pod included', async () => {
+    // The generator may stamp a few messages today: that day is not over, its transcript waits.
+    const open = [...symphony.pod.streams.values()].flatMap((st) => st.messages).filter((m) => !closed(m.timestamp)).length;
+    const outcome = await run();
+    expect(outcome.error).toBeNull();
+    const rec = outcome.result!.reconciliation;
+    expect(rec).toMatchObject({ balanced: true, captured: { count: 400 - open }, failed: { count: 0 } });
+    const want = expected(closed);
+    const got = landed();
+    expect(problems(want, got).slice(0, 10)).toEqual([]);
+    expect([...got.keys()]).toEqual([]);
+    expect(want.size).toBeGreaterThan(30);
+  });
+
+  it('turns a late message for a closed day into an addendum, and holds back an open day', async () => {
+    // A message that reaches the pod late: stamped after the conversation's last message but on
+    // that message's day, which the first run already closed and transcribed.
+    const stream = [...symphony.pod.streams.values()].find((s) => {
+      const last = s.messages.at(-1)?.timestamp;
+      return last !== undefined && utcDay(last + 1) === utcDay(last) && closed(last);
+    })!;
+    const late = symphony.pod.addMessage(stream.id, { timestamp: stream.messages.at(-1)!.timestamp + 1 });
+    // Today: the day is not over, so its transcript waits.
+    const today = symphony.pod.addMessage(stream.id, { timestamp: Date.now() - 1000 });
+    const before = landed();
+    const outcome = await run();
+    expect(outcome.result!.reconciliation).toMatchObject({ balanced: true, captured: { count: 1 }, delivered: { count: 1 } });
+    const after = landed();
+    for (const pair of before.keys()) after.delete(pair);
+    const addendum = [...after.keys()].map((pair) => pair.split(' -> ')[0]!);
+    expect(new Set(addendum).size).toBe(1);
+    expect(addendum[0]).toMatch(new RegExp(`^${connector.id}:d:.+:${utcDay(late.timestamp)}:late-[0-9a-f]{12}$`));
+    const { ItemLogRepository } = await import('../../electron/core/store/repos/item-log');
+    const items = new ItemLogRepository(store);
+    const waiting = store.db.prepare('SELECT id FROM items WHERE message_id = ?').get(today.id) as { id: number };
+    expect(items.get(connector.id, waiting.id)).toBeUndefined();
+  });
+});
