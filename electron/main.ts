@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { app, session, type BrowserWindow } from 'electron';
+import { app, powerMonitor, session, shell, type BrowserWindow } from 'electron';
 import { Core } from './core/app/core';
 import { createLogger } from './core/platform/logger';
 import { appPaths } from './core/platform/paths';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol';
 import { bindContract } from './shell/ipc';
-import { createMainWindow, hardenWebContents } from './shell/window';
+import { createShellCipher } from './shell/safe-storage';
+import { createMainWindow, hardenWebContents, isSafeExternalUrl } from './shell/window';
 
 /**
  * The Electron shell: window, IPC and OS integration only. Everything else is the plain-Node Core,
@@ -30,13 +31,29 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const appRoot = app.getAppPath();
     const dataDir = app.getPath('userData');
-    const logger = createLogger({ dir: appPaths(dataDir).logs });
-    core = new Core({ dataDir, host: 'electron', logger });
+    const paths = appPaths(dataDir);
+    const logger = createLogger({ dir: paths.logs });
+    core = new Core({
+      dataDir,
+      host: 'electron',
+      logger,
+      startScheduler: true,
+      secretCipher: createShellCipher(paths.secrets, logger),
+      // Microsoft sign-in happens in the system browser (PKCE, loopback redirect), never in our window.
+      openBrowser: async (url) => {
+        if (!isSafeExternalUrl(url)) throw new Error(`Refusing to open a non-https sign-in address: ${url}`);
+        await shell.openExternal(url);
+      },
+    });
+    const running = core;
+    // A machine waking from sleep may have missed a scheduled run: catch up now.
+    powerMonitor.on('resume', () => running.runs.scheduler.onResume());
+    void applyLoginItem(running);
 
     // The app needs no camera, notifications or other web permissions.
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     serveRenderer(path.join(appRoot, 'dist', 'renderer'));
-    bindContract(core, () => window?.webContents);
+    bindContract(core, () => window?.webContents, { afterCall: (name) => name === 'runs.settings' && void applyLoginItem(running) });
     window = createMainWindow(appRoot);
     window.on('closed', () => (window = undefined));
 
@@ -44,6 +61,13 @@ if (!app.requestSingleInstanceLock()) {
       if (!window) window = createMainWindow(appRoot);
     });
   });
+
+  /** Registers or removes the login item to match the officer's run settings. */
+  async function applyLoginItem(running: Core): Promise<void> {
+    if (process.platform === 'linux') return; // no login items on Linux; use the headless command with systemd instead
+    const settings = await running.dispatcher.invoke('runs.settings', {});
+    if (app.getLoginItemSettings().openAtLogin !== settings.startAtLogin) app.setLoginItemSettings({ openAtLogin: settings.startAtLogin });
+  }
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -20,6 +20,7 @@ import { runHandlers } from '../runs/handlers';
 import type { RunService } from '../runs/service';
 import { GraphAccess, importHandlers } from '../graph/handlers';
 import type { OpenBrowser } from '../graph/auth/msal';
+import type { SecretCipher } from '../platform/secrets';
 
 export interface CoreOptions {
   /** Runs the connectors' schedules (hosts that serve as the archiver: the app, `run` without --once). */
@@ -30,6 +31,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Shows Microsoft's sign-in page: Electron opens the system browser, the browser host a link. */
   openBrowser?: OpenBrowser;
+  /** Seals token caches; Electron passes its safeStorage cipher, other hosts use the key file. */
+  secretCipher?: SecretCipher;
 }
 
 /**
@@ -56,7 +59,7 @@ export class Core implements Disposable {
     this.store = this.disposables.add(Store.open(this.paths.database, { logger: this.logger }));
     this.connectors = new ConnectorRepository(this.store);
     // import (issue 5): sign-in and Graph clients per connector; runs get theirs from this.graph.clientFor
-    this.graph = new GraphAccess({ connectors: this.connectors, paths: this.paths, logger: this.logger, openBrowser: options.openBrowser });
+    this.graph = new GraphAccess({ connectors: this.connectors, paths: this.paths, logger: this.logger, openBrowser: options.openBrowser, cipher: options.secretCipher });
     // runs (issue 7): the one RunController + Scheduler of this process
     this.runs = this.disposables.add(createRunService({ store: this.store, clock: this.clock, logger: this.logger, paths: this.paths, events: this.events, connectors: this.connectors, graphFor: (c) => this.graph.clientFor(c) }));
     this.dispatcher = new Dispatcher(this.handlers(options.host), this.logger.scope('contract'));
