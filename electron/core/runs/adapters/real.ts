@@ -13,10 +13,10 @@ import type { AppPaths } from '../../platform/paths';
 import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
 import { DeliveryRepository } from '../../store/repos/deliveries';
-import { PipelineViews, type CapturedItemRow } from '../../store/repos/item-log';
+import { PipelineViews } from '../../store/repos/runs';
 import { captureConnector } from '../../symphony/capture';
-import type { CaptureStage, CapturedItemRef, ConvertOutcome, ConvertStage, DeliveryState, DeliveryStatus, ImportStage, MapStage, Stages } from '../stages';
-import { convertTranscriptPage, loadTranscript, isTranscriptKey } from './transcripts';
+import type { CaptureStage, ConvertOutcome, ConvertStage, DeliveryState, DeliveryStatus, ImportStage, MapStage, Stages } from '../stages';
+import { convertTranscriptPage, isTranscriptKey, loadTranscript, toItemRef } from './transcripts';
 
 export interface RealStageDeps {
   store: Store;
@@ -52,8 +52,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       for (const failed of summary.results.filter((r) => r.error)) ctx.logger.warn(`conversation ${failed.streamId} was not fully read: ${failed.error?.message}`);
       if (summary.attachments.pending > 0) ctx.logger.info(`${summary.attachments.pending} attachment(s) wait for the next run; their messages wait with them`);
     },
-    page: (connectorId, afterId, limit) => views.capturedAfter(connectorId, afterId, limit).map(toRef),
-    byIds: (connectorId, ids) => views.capturedByIds(connectorId, ids).map(toRef),
+    page: (connectorId, afterId, limit) => views.capturedAfter(connectorId, afterId, limit).map(toItemRef),
+    byIds: (connectorId, ids) => views.capturedByIds(connectorId, ids).map(toItemRef),
     count: (connectorId, afterId, throughId) => views.countCaptured(connectorId, afterId, throughId),
     spoolFiles: (_connectorId, itemIds) => views.spoolFiles(itemIds),
   };
@@ -139,8 +139,4 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   };
 
   return { capture, convert, map, import: importStage };
-}
-
-function toRef(row: CapturedItemRow): CapturedItemRef {
-  return { id: row.id, streamId: row.streamId, messageId: row.messageId, sender: row.sender, bytes: row.bytes, capturedAt: row.capturedAt, timestamp: row.timestamp };
 }

@@ -6,7 +6,8 @@ import { convertTranscript, planTranscripts } from '../../convert/transcript';
 import type { ConvertedEmail } from '../../model/email';
 import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
-import { ItemLogRepository, type CapturedItemRow, type PipelineViews } from '../../store/repos/item-log';
+import { ItemLogRepository } from '../../store/repos/item-log';
+import type { CapturedItemRow, PipelineViews } from '../../store/repos/runs';
 import type { CapturedItemRef, ConvertOutcome } from '../stages';
 
 const DAY_MS = 86_400_000;
@@ -79,7 +80,7 @@ export async function convertTranscriptPage(input: {
           archiveKey: email.archiveKey,
           itemIds: rows.map((r) => r.id),
           bytes: estimateMimeSize(email),
-          extraItems: rows.filter((r) => !inPage.has(r.id)).map(toRef),
+          extraItems: rows.filter((r) => !inPage.has(r.id)).map(toItemRef),
         });
       }
       // Whatever the plan left out (it should not) waits for the next run rather than vanishing.
@@ -102,6 +103,7 @@ export function loadTranscript(input: { views: PipelineViews; reader: CapturedIt
   return email;
 }
 
-function toRef(row: CapturedItemRow): CapturedItemRef {
+/** The pipeline's view of a captured item row. */
+export function toItemRef(row: CapturedItemRow): CapturedItemRef {
   return { id: row.id, streamId: row.streamId, messageId: row.messageId, sender: row.sender, bytes: row.bytes, capturedAt: row.capturedAt, timestamp: row.timestamp };
 }

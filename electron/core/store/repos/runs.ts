@@ -207,3 +207,94 @@ export function toSummary(record: RunRecord): RunSummary {
   const { id, connectorId, trigger, status, stage, startedAt, finishedAt, error, reconciliation } = record;
   return { id, connectorId, trigger, status, stage, startedAt, finishedAt, error, reconciliation };
 }
+
+/** What the pipeline reads of a captured item (the content stays in capture's tables). */
+export interface CapturedItemRow {
+  id: number;
+  streamId: string;
+  messageId: string;
+  sender: string;
+  bytes: number;
+  capturedAt: string;
+  timestamp: number;
+  /** Attachments still waiting for their download. */
+  pendingAttachments: number;
+}
+
+/**
+ * Read-only views over capture's `items`/`attachments` (0002) and import's `deliveries` (0003)
+ * that the pipeline needs in bulk and that those repositories do not offer: light item refs
+ * paged by id, range counts, and the ledger rows of a page of archive keys. Kept here so that
+ * all SQL stays in repos/; the schemas they read are forward-only.
+ */
+export class PipelineViews {
+  constructor(private readonly store: Store) {}
+
+  private static readonly ITEM = `SELECT i.id, i.stream_id AS streamId, i.message_id AS messageId,
+      COALESCE(NULLIF(p.email, ''), i.sender_id) AS sender, i.captured_at AS capturedAt, i.timestamp,
+      length(i.source_json) + COALESCE((SELECT SUM(COALESCE(a.size, a.declared_size)) FROM attachments a WHERE a.item_id = i.id), 0) AS bytes,
+      (SELECT COUNT(*) FROM attachments a WHERE a.item_id = i.id AND a.status = 'pending') AS pendingAttachments
+    FROM items i LEFT JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id`;
+
+  capturedAfter(connectorId: string, afterId: number, limit: number): CapturedItemRow[] {
+    return this.store.db.prepare(`${PipelineViews.ITEM} WHERE i.connector_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`).all(connectorId, afterId, limit) as CapturedItemRow[];
+  }
+
+  capturedByIds(connectorId: string, ids: readonly number[]): CapturedItemRow[] {
+    return this.store.db
+      .prepare(`${PipelineViews.ITEM} WHERE i.connector_id = ? AND i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`)
+      .all(connectorId, JSON.stringify(ids)) as CapturedItemRow[];
+  }
+
+  capturedInStreamDay(connectorId: string, streamId: string, fromMs: number, toMs: number): CapturedItemRow[] {
+    return this.store.db
+      .prepare(`${PipelineViews.ITEM} WHERE i.connector_id = ? AND i.stream_id = ? AND i.timestamp >= ? AND i.timestamp < ? ORDER BY i.timestamp, i.id`)
+      .all(connectorId, streamId, fromMs, toMs) as CapturedItemRow[];
+  }
+
+  /** Capture's last error for the conversation (null when its last read went through). */
+  conversationError(connectorId: string, streamId: string): string | null {
+    const row = this.store.db.prepare('SELECT last_error FROM conversations WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as { last_error: string | null } | undefined;
+    return row ? row.last_error : 'unknown conversation';
+  }
+
+  countCaptured(connectorId: string, afterId: number, throughId: number): number {
+    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM items WHERE connector_id = ? AND id > ? AND id <= ?').get(connectorId, afterId, throughId) as { n: number }).n;
+  }
+
+  spoolFiles(itemIds: readonly number[]): string[] {
+    const rows = this.store.db
+      .prepare('SELECT spool_path FROM attachments WHERE item_id IN (SELECT value FROM json_each(?)) AND spool_path IS NOT NULL')
+      .all(JSON.stringify(itemIds)) as { spool_path: string }[];
+    return rows.map((r) => r.spool_path);
+  }
+
+  /** Item ids planned under an archive key (one for a message, several for a transcript). */
+  itemsOfKey(connectorId: string, archiveKey: string): number[] {
+    return (this.store.db.prepare('SELECT item_id FROM item_outcomes WHERE connector_id = ? AND archive_key = ? ORDER BY item_id').all(connectorId, archiveKey) as { item_id: number }[]).map(
+      (r) => r.item_id,
+    );
+  }
+
+  deliveries(connectorId: string, archiveKeys: readonly string[]): { archiveKey: string; mailbox: string; state: string; graphId: string | null; error: string | null }[] {
+    return this.store.db
+      .prepare(
+        `SELECT archive_key AS archiveKey, mailbox, state, graph_id AS graphId, last_error AS error FROM deliveries
+         WHERE connector_id = ? AND archive_key IN (SELECT value FROM json_each(?))`,
+      )
+      .all(connectorId, JSON.stringify(archiveKeys)) as { archiveKey: string; mailbox: string; state: string; graphId: string | null; error: string | null }[];
+  }
+
+  /**
+   * The failed/held deliveries of one archive key back to the queue, the way import's own
+   * `requeue` does it for a whole connector: a row that was ever sent is re-checked first.
+   */
+  requeueKey(connectorId: string, archiveKey: string, nowIso: string): number {
+    return this.store.db
+      .prepare(
+        `UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ?
+         WHERE connector_id = ? AND archive_key = ? AND state IN ('failed', 'held')`,
+      )
+      .run(nowIso, connectorId, archiveKey).changes;
+  }
+}
