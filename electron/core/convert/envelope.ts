@@ -53,9 +53,12 @@ export function conversationTitle(conversation: Conversation): string {
   }
 }
 
-/** A short start of the text for the subject, cut at a word where possible. */
+/**
+ * A short start of the text for the subject, cut at a word where possible. The plain-text body
+ * spells links as `text <url>`; a subject keeps only the text, as a reader sees it in the chat.
+ */
 export function excerpt(text: string, max = 60): string {
-  const flat = oneLine(text);
+  const flat = oneLine(text.replace(/ <(?:https?:|mailto:)[^\s>]*>/g, ''));
   if (flat.length <= max) return flat;
   const chars = Array.from(flat);
   if (chars.length <= max) return flat;
