@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { runCalls } from '../../shared/contract';
 import { launchChromium, screenshot } from '../support/browser';
-import { startWorld, trustTestProvider, type World } from '../support/e2e-world';
+import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -26,20 +26,8 @@ describe('import monitor: failures, charts, retry and skip', () => {
   beforeAll(async () => {
     browser = await launchChromium();
     world = await startWorld({ browser: () => browser, pod: { seed: 'monitor-failures', conversations: 3, messages: 15, attachments: 3, internalUsers: 3, externalUsers: 0 } });
-    const { app, oidc, graphUrl, pod, keyPath } = world;
-    const certificatePath = path.join(app.dataDir, 'app.pem');
-    fs.writeFileSync(certificatePath, oidc.clientCertificatePem);
-    const connector = await app.core.dispatcher.invoke('connectors.create', {
-      name: 'Acme pod',
-      settings: {
-        symphony: { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: keyPath },
-        microsoft: { tenantId: oidc.tenantId, clientId: oidc.daemonClientId, authMode: 'certificate', certificatePath, authorityHost: oidc.host, graphBaseUrl: graphUrl },
-        schedule: { enabled: false },
-      },
-    });
-    connectorId = connector.id;
-    trustTestProvider(world, connectorId);
-    await app.core.dispatcher.invoke('auth.signIn', { connectorId });
+    const { app } = world;
+    connectorId = await createCertificateConnector(world, 'Acme pod');
     let removed = false;
     app.core.events.subscribe((name, payload) => {
       if (name !== 'runs.progress' || removed || (payload as { stage: string }).stage !== 'import') return;

@@ -1,40 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SymphonyEmulator } from '../emulators/symphony';
-import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
-import { makeServiceKey } from '../support/capture-fixtures';
+import { launchChromium, screenshot } from '../support/browser';
+import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 describe('import monitor', () => {
-  let app: ServedApp;
+  let world: World;
+  let app: World['app'];
+  let pod: World['pod'];
   let browser: Browser;
-  let pod: SymphonyEmulator;
   let page: Page;
   let connectorId: string;
 
   beforeAll(async () => {
-    // Slow enough that a run is still capturing when the officer cancels it.
-    pod = await SymphonyEmulator.start({ seed: 'monitor', conversations: 6, messages: 60, attachments: 0, internalUsers: 5, externalUsers: 1, latencyMs: 150 });
-    app = await serveApp();
-    const key = makeServiceKey(app.dataDir);
-    pod.registerKey(key.publicKey);
-    const connector = await app.core.dispatcher.invoke('connectors.create', {
-      name: 'Acme pod',
-      settings: {
-        symphony: { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: key.privateKeyPath },
-        mapping: { mode: 'custom-only', fallbackMailbox: 'archive@contoso.com' },
-        schedule: { enabled: false },
-      },
-    });
-    connectorId = connector.id;
     browser = await launchChromium();
+    // Slow enough that a run is still capturing when the officer cancels it.
+    world = await startWorld({ browser: () => browser, pod: { seed: 'monitor', conversations: 6, messages: 60, attachments: 0, internalUsers: 5, externalUsers: 1, latencyMs: 150 } });
+    ({ app, pod } = world);
+    connectorId = await createCertificateConnector(world, 'Acme pod');
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
     await page.goto(app.host.url + '#monitor');
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await pod?.stop();
+    await world?.stop();
   });
 
   it('cancels a run in progress; the run is recorded as cancelled', async () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import type { MailboxState } from '../emulators/graph/model';
 import { GraphEmulator } from '../emulators/graph/server';
@@ -77,4 +78,27 @@ export function graphMessageCount(world: World): number {
   let n = 0;
   for (const mailbox of world.graph.directory.mailboxes.values()) n += mailbox.messages.size;
   return n;
+}
+
+/**
+ * A connector set up through the contract (the wizard has its own tests): the world's pod, and
+ * unattended certificate sign-in to the world's tenant, signed in once as the wizard's
+ * "Test sign-in" does.
+ */
+export async function createCertificateConnector(world: World, name: string, extra: { mapping?: Record<string, unknown> } = {}): Promise<string> {
+  const { app, oidc, graphUrl, pod, keyPath } = world;
+  const certificatePath = `${app.dataDir}/app-${Date.now()}.pem`;
+  fs.writeFileSync(certificatePath, oidc.clientCertificatePem);
+  const connector = await app.core.dispatcher.invoke('connectors.create', {
+    name,
+    settings: {
+      symphony: { podUrl: pod.url, username: 'archiver-bot', privateKeyPath: keyPath },
+      microsoft: { tenantId: oidc.tenantId, clientId: oidc.daemonClientId, authMode: 'certificate', certificatePath, authorityHost: oidc.host, graphBaseUrl: graphUrl },
+      ...(extra.mapping ? { mapping: extra.mapping } : {}),
+      schedule: { enabled: false },
+    },
+  });
+  trustTestProvider(world, connector.id);
+  await app.core.dispatcher.invoke('auth.signIn', { connectorId: connector.id });
+  return connector.id;
 }
