@@ -99,7 +99,11 @@ describe('walkthrough: a new officer archives a pod', () => {
     await expect.poll(() => page.getByTestId('current-run').isVisible()).toBe(true);
     const capture = page.getByRole('progressbar', { name: /Capture from Symphony/ });
     await expect.poll(() => capture.count()).toBe(1);
-    await screenshot(page, 'walkthrough-2-progress');
+    // For the picture only: a moment with some progress, if the run is still going.
+    await expect
+      .poll(async () => (await page.getByTestId('last-run-status').count()) > 0 || Number((await capture.getAttribute('aria-valuenow').catch(() => null)) ?? 0) >= 2)
+      .toBe(true);
+    if (await page.getByTestId('current-run').count()) await screenshot(page, 'walkthrough-2-progress');
 
     // To the end: the run is over when the "last run" line replaces the live panel.
     await expect.poll(() => page.getByTestId('last-run-status').isVisible(), { timeout: 60_000 }).toBe(true);
