@@ -58,7 +58,7 @@ function PreviewBody({ connectorId, picker }: { connectorId: string; picker: Rea
           <TextField label="Item id or Symphony message id" value={goTo} onChange={setGoTo} spellCheck={false} />
           <Button type="submit">Open</Button>
         </form>
-        {p.streamId && <ConversationItems connectorId={connectorId} streamId={p.streamId} selected={p.item} onOpen={(ref) => void p.open(ref)} />}
+        {p.streamId && <ConversationItems key={p.streamId} connectorId={connectorId} streamId={p.streamId} selected={p.item} onOpen={(ref) => void p.open(ref)} />}
         {p.preview.state === 'loading' && <p className="muted">Converting…</p>}
         {p.preview.state === 'error' && <ErrorNotice error={p.preview.error} title="This item cannot be previewed" />}
         {p.preview.state === 'ready' && <EmailPreview key={p.preview.value.archiveKey} preview={p.preview.value} onSave={p.saveEml} />}
@@ -69,7 +69,8 @@ function PreviewBody({ connectorId, picker }: { connectorId: string; picker: Rea
 }
 
 function ConversationItems({ connectorId, streamId, selected, onOpen }: { connectorId: string; streamId: string; selected: ItemRef | null; onOpen: (ref: ItemRef) => void }) {
-  const { items, state, error } = useConversationItems(connectorId, streamId);
+  const [page, setPage] = useState(0);
+  const { items, state, error, pages } = useConversationItems(connectorId, streamId, page);
   if (state === 'loading') return <p className="muted">Loading items…</p>;
   if (error) return <ErrorNotice error={error} />;
   return (
@@ -88,6 +89,19 @@ function ConversationItems({ connectorId, streamId, selected, onOpen }: { connec
           { key: 'message', header: 'Symphony message id', render: (i) => <code>{i.messageId}</code> },
         ]}
       />
+      {pages > 1 && (
+        <nav className="pager" aria-label="Pages of items">
+          <Button onClick={() => setPage(page - 1)} disabled={page === 0}>
+            Previous
+          </Button>
+          <span>
+            Page {page + 1} of {pages}
+          </span>
+          <Button onClick={() => setPage(page + 1)} disabled={page + 1 >= pages}>
+            Next
+          </Button>
+        </nav>
+      )}
     </div>
   );
 }

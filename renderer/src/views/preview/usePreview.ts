@@ -58,12 +58,16 @@ export function usePreview(connectorId: string) {
   };
 }
 
-/** The items of one conversation, from the item log's "captured" lines (first 1,000). */
-export function useConversationItems(connectorId: string, streamId: string) {
-  const log = useCall('items.log', { connectorId, streamId, offset: 0, limit: 1000 }, { refreshOn: ['runs.changed'] });
+/** Item-log lines per page when listing a conversation's items (about three lines per item). */
+export const ITEM_PAGE = 1000;
+
+/** The items of one conversation, from the item log's "captured" lines, a page of log lines at a time. */
+export function useConversationItems(connectorId: string, streamId: string, page: number) {
+  const log = useCall('items.log', { connectorId, streamId, offset: page * ITEM_PAGE, limit: ITEM_PAGE }, { refreshOn: ['runs.changed'] });
   const items: ItemRef[] = useMemo(
     () => (log.state === 'ready' ? log.value.entries.filter((e) => e.event === 'captured').map((e) => ({ itemId: e.itemId, messageId: e.detail ?? undefined, at: e.at })) : []),
     [log],
   );
-  return { items, state: log.state, error: log.state === 'error' ? log.error : undefined, total: log.state === 'ready' ? log.value.total : 0 };
+  const total = log.state === 'ready' ? log.value.total : 0;
+  return { items, state: log.state, error: log.state === 'error' ? log.error : undefined, pages: Math.max(1, Math.ceil(total / ITEM_PAGE)) };
 }
