@@ -79,6 +79,7 @@ describe('walkthrough: a new officer archives a pod', () => {
     await screenshot(page, 'walkthrough-1-review');
     await page.getByRole('button', { name: 'Finish' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Acme Capital pod' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('connector-auth').textContent()).toBe('Signed in as officer@corp.example');
 
     const [connector] = app.core.connectors.list();
     expect(connector!.settings).toMatchObject({

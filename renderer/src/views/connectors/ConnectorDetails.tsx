@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
 import { formatDateTime } from '../../components/format';
 import { useAction } from '../../components/useAction';
+import { useCall } from '../../state/api-context';
 import { schemaErrors } from '../../components/validate';
 import { connectorNameSchema } from '../../../../shared/contract';
 import type { useConnectors } from './useConnectors';
@@ -59,6 +60,7 @@ export function ConnectorDetails({ connector, actions, onEdit }: { connector: Co
         <dd>Inbox/{s.microsoft.folderName}</dd>
         <dt>Schedule</dt>
         <dd>{!s.schedule.enabled ? 'Manual only' : s.schedule.kind === 'interval' ? `Every ${s.schedule.intervalHours} h` : `Cron ${s.schedule.cron}`}</dd>
+        <ConnectorHealth connectorId={connector.id} />
         <dt>Created</dt>
         <dd>{formatDateTime(connector.createdAt)}</dd>
         <dt>Changed</dt>
@@ -85,6 +87,30 @@ export function ConnectorDetails({ connector, actions, onEdit }: { connector: Co
         {remove.error && <ErrorNotice error={remove.error} />}
       </ConfirmDialog>
     </section>
+  );
+}
+
+/** Sign-in and run state of the connector, as the status bar shows it for the selected one. */
+function ConnectorHealth({ connectorId }: { connectorId: string }) {
+  const auth = useCall('auth.status', { connectorId }, { refreshOn: ['connectors.changed'] });
+  const runs = useCall('runs.status', {}, { refreshOn: ['runs.changed', 'connectors.changed'] });
+  const mine = runs.state === 'ready' ? runs.value.find((r) => r.connectorId === connectorId) : undefined;
+  const last = mine?.current ?? mine?.last;
+  return (
+    <>
+      <dt>Microsoft 365</dt>
+      <dd data-testid="connector-auth">
+        {auth.state === 'ready' ? (auth.value.signedIn ? `Signed in as ${auth.value.account ?? 'the app'}` : `Not signed in${auth.value.problem ? `: ${auth.value.problem}` : ''}`) : '—'}
+      </dd>
+      <dt>Last run</dt>
+      <dd>{last ? `${last.status}, ${formatDateTime(last.finishedAt ?? last.startedAt)}` : 'none yet'}</dd>
+      {mine?.nextRunAt && (
+        <>
+          <dt>Next run</dt>
+          <dd>{mine.paused ? 'paused' : formatDateTime(mine.nextRunAt)}</dd>
+        </>
+      )}
+    </>
   );
 }
 
