@@ -59,7 +59,10 @@ describe('wizard step validation', () => {
     const symphony = validateStep('symphony', bad);
     expect(Object.keys(symphony).sort()).toEqual(['symphony.podUrl', 'symphony.privateKeyPath', 'symphony.username']);
     expect(symphony['symphony.podUrl']).toBe('Enter a full URL such as https://acme.symphony.com');
-    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c', authMode: 'certificate' } }))).toHaveProperty('microsoft.certificatePath');
+    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c', authMode: 'certificate' } }))).toHaveProperty(['microsoft.certificatePath']);
+    const none = draft({ symphony: { podUrl: 'https://acme.symphony.com', username: 'bot', privateKeyPath: '/k.pem' } });
+    none.settings.symphony.streamTypes = [];
+    expect(validateStep('symphony', none)).toEqual({ 'symphony.streamTypes': 'Choose at least one kind of conversation to archive.' });
     expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c' } }))).toEqual({});
   });
 

@@ -2,11 +2,17 @@ import { Button } from '../../../components/Button';
 import { ErrorNotice } from '../../../components/ErrorNotice';
 import { ConnectionReport } from './ConnectionReport';
 import { ContentExportFields } from './ContentExportFields';
-import { SelectField, TextField } from '../../../components/Field';
+import { Checkbox, SelectField, TextField } from '../../../components/Field';
 import { useAction } from '../../../components/useAction';
 import { sourceOptions } from './SimpleSteps';
 import { useChecks } from './useChecks';
 import type { Wizard } from './useWizard';
+
+const streamTypeOptions = [
+  { value: 'IM', label: 'One-to-one chats (IM)' },
+  { value: 'MIM', label: 'Group chats (MIM)' },
+  { value: 'ROOM', label: 'Rooms' },
+] as const;
 
 export function SymphonyStep({ wizard }: { wizard: Wizard }) {
   const { draft, errors } = wizard.state;
@@ -45,8 +51,24 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
       />
       <SelectField label="Source" value={s.source} options={sourceOptions} onChange={set('source')} hint="Where conversations are read from; the streams API suits most pods." />
       {s.source === 'content-export' && <ContentExportFields wizard={wizard} />}
-      <details className="advanced">
-        <summary>Network</summary>
+      <details className="advanced" open={Boolean(errors['symphony.streamTypes'])}>
+        <summary>More options</summary>
+        <fieldset className="radio-group" aria-describedby={errors['symphony.streamTypes'] ? 'stream-types-error' : undefined}>
+          <legend>Conversations to archive</legend>
+          {streamTypeOptions.map((o) => (
+            <Checkbox
+              key={o.value}
+              label={o.label}
+              checked={s.streamTypes.includes(o.value)}
+              onChange={(on) => set('streamTypes')(on ? [...s.streamTypes, o.value] : s.streamTypes.filter((t) => t !== o.value))}
+            />
+          ))}
+          {errors['symphony.streamTypes'] && (
+            <div id="stream-types-error" className="field-error" role="alert">
+              {errors['symphony.streamTypes']}
+            </div>
+          )}
+        </fieldset>
         <TextField label="Proxy URL" type="url" value={s.proxyUrl} onChange={set('proxyUrl')} error={errors['symphony.proxyUrl']} hint="Only when the pod is reached through an HTTP proxy." spellCheck={false} />
         <TextField label="Start date" type="date" value={s.startDate} onChange={set('startDate')} hint="The first run captures from this date; empty means from the beginning." />
       </details>

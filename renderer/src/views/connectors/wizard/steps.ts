@@ -43,6 +43,7 @@ export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
           ...contentExportErrors(s.contentExport),
         };
       }
+      const streamTypes: FieldErrors = s.symphony.streamTypes.length === 0 ? { 'symphony.streamTypes': 'Choose at least one kind of conversation to archive.' } : {};
       return {
         ...requireFields(s.symphony, {
           ...podUrl,
@@ -50,6 +51,7 @@ export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
           privateKeyPath: "Enter the path of the service account's private key file (PEM).",
         }, 'symphony.'),
         ...schemaErrors(symphonySettingsSchema, s.symphony, 'symphony.'),
+        ...streamTypes,
       };
     }
     case 'microsoft':
