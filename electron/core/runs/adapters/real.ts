@@ -1,5 +1,6 @@
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
+import { EmlExporter } from '../../convert/export';
 import { convertMessage } from '../../convert/message';
 import { captureRepoReader } from '../../convert/reader';
 import { estimateMimeSize } from '../../convert/size';
@@ -62,18 +63,31 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     async convert(target, items) {
       if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now() });
       const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
-      return items.map((item): ConvertOutcome => {
+      const exportFolder = target.settings.conversion.exportFolder;
+      const exporter = exportFolder ? new EmlExporter(exportFolder) : undefined;
+      const outcomes: ConvertOutcome[] = [];
+      for (const item of items) {
         // An attachment still downloading: the message waits for it rather than going without.
-        if (pending.has(item.id)) return { kind: 'deferred', itemId: item.id };
+        if (pending.has(item.id)) {
+          outcomes.push({ kind: 'deferred', itemId: item.id });
+          continue;
+        }
         try {
           const found = reader.getMessage(target.id, item.id);
-          if (!found) return { kind: 'failed', itemId: item.id, reason: 'the captured message or its conversation is missing from the store' };
+          if (!found) {
+            outcomes.push({ kind: 'failed', itemId: item.id, reason: 'the captured message or its conversation is missing from the store' });
+            continue;
+          }
           const email = convertMessage(found.message, found.conversation);
-          return { kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) };
+          // The .eml export is written before the item is planned: an export that fails makes the
+          // item fail (retried next run, then held), so the folder never silently lacks an item.
+          if (exporter) await exporter.write(email, found.conversation);
+          outcomes.push({ kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) });
         } catch (error) {
-          return { kind: 'failed', itemId: item.id, reason: error instanceof Error ? error.message : String(error) };
+          outcomes.push({ kind: 'failed', itemId: item.id, reason: error instanceof Error ? error.message : String(error) });
         }
-      });
+      }
+      return outcomes;
     },
   };
 
