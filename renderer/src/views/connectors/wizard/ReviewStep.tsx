@@ -51,6 +51,10 @@ export function ReviewStep({ wizard }: { wizard: Wizard }) {
           <Row label="Mapping">{map.mode === 'automatic' ? 'Automatic, by e-mail address' : 'Custom rows only'}</Row>
           <Row label="Fallback mailbox">{map.fallbackMailbox || 'none: unmapped items are reported'}</Row>
           <Row label="Folder">Inbox/{m.folderName}</Row>
+          <Row label="E-mails">
+            {draft.settings.conversion.mode === 'per-message' ? 'One per message' : 'One transcript per conversation per day'}
+            {draft.settings.conversion.exportFolder ? `, copies in ${draft.settings.conversion.exportFolder}` : ''}
+          </Row>
         </dl>
         <h3>Schedule {edit('schedule')}</h3>
         <dl className="facts">

@@ -45,6 +45,25 @@ export function MappingStep({ wizard }: { wizard: Wizard }) {
         error={errors['microsoft.folderName']}
         hint="Created under each mailbox's Inbox, for example Inbox/Symphony."
       />
+      <Checkbox label="Mark archived e-mails as read" checked={draft.settings.microsoft.markAsRead} onChange={(v) => wizard.setField('microsoft', 'markAsRead', v)} />
+      <RadioGroup
+        legend="E-mails"
+        name="conversion-mode"
+        value={draft.settings.conversion.mode}
+        onChange={(v) => wizard.setField('conversion', 'mode', v)}
+        options={[
+          { value: 'per-message', label: 'One e-mail per message', hint: 'each Symphony message is its own e-mail' },
+          { value: 'daily-transcript', label: 'One transcript per conversation per day', hint: 'fewer e-mails; a day’s messages together (UTC)' },
+        ]}
+      />
+      <TextField
+        label="Also save .eml files to"
+        value={draft.settings.conversion.exportFolder}
+        onChange={(v) => wizard.setField('conversion', 'exportFolder', v)}
+        error={errors['conversion.exportFolder']}
+        hint="Optional: a folder that receives a copy of every e-mail, one sub-folder per conversation."
+        spellCheck={false}
+      />
     </>
   );
 }

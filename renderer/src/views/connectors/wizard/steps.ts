@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import {
   connectorNameSchema,
   contentExportSettingsSchema,
+  conversionSettingsSchema,
   mappingSettingsSchema,
   microsoftSettingsSchema,
   scheduleSettingsSchema,
@@ -68,6 +69,7 @@ export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
         ...schemaErrors(mappingSettingsSchema, s.mapping, 'mapping.'),
         ...pick(schemaErrors(microsoftSettingsSchema, s.microsoft, 'microsoft.'), 'microsoft.folderName'),
         ...requireFields(s.microsoft, { folderName: 'Name the folder the e-mails go to, such as Symphony.' }, 'microsoft.'),
+        ...schemaErrors(conversionSettingsSchema, s.conversion, 'conversion.'),
       };
     case 'schedule': {
       const errors = schemaErrors(scheduleSettingsSchema, s.schedule, 'schedule.');
@@ -149,7 +151,7 @@ export function fieldOfTarget(target: string | undefined): string | undefined {
 export function stepOfField(field: string): StepId | undefined {
   if (field === 'name') return 'name';
   if (field.startsWith('symphony.') || field.startsWith('contentExport.')) return 'symphony';
-  if (field === 'microsoft.folderName' || field.startsWith('mapping.')) return 'mapping';
+  if (field === 'microsoft.folderName' || field.startsWith('mapping.') || field.startsWith('conversion.')) return 'mapping';
   if (field.startsWith('microsoft.')) return 'microsoft';
   if (field.startsWith('schedule.')) return 'schedule';
   return undefined;
