@@ -17,7 +17,7 @@ export function ReviewStep({ wizard }: { wizard: Wizard }) {
   const { draft } = wizard.state;
   const { symphony: s, microsoft: m, mapping: map, schedule } = draft.settings;
   const edit = (id: string) => (
-    <button className="link" onClick={() => wizard.goTo(wizardSteps.findIndex((w) => w.id === id))}>
+    <button className="link" onClick={() => wizard.goTo(wizardSteps.findIndex((w) => w.id === id))} aria-label={`Change ${wizardSteps.find((w) => w.id === id)?.title}`}>
       Change
     </button>
   );
