@@ -67,6 +67,7 @@ describe('preview of hostile markup', () => {
     expect(signals.bindings).toContain('script');
     expect(signals.bindings).toContain('img-onerror');
     expect(signals.dialogs).toContain('pwned');
+    expect(signals.console.some((m) => m.includes('PWNED'))).toBe(true);
     await expect.poll(() => canary.hits.length).toBeGreaterThan(0);
     await page.close();
     canary.hits.length = 0;
@@ -84,7 +85,10 @@ describe('preview of hostile markup', () => {
   async function expectInert(page: Page, signals: Signals) {
     const frameElement = page.getByTestId('email-frame');
     // The frame is sandboxed with nothing allowed, and its document forbids scripts on its own.
-    expect(await frameElement.getAttribute('sandbox')).toBe('');
+    const sandbox = await frameElement.getAttribute('sandbox');
+    expect(sandbox).toBe('');
+    expect(sandbox).not.toContain('allow-scripts');
+    expect(sandbox).not.toContain('allow-same-origin');
     const srcdoc = (await frameElement.getAttribute('srcdoc')) ?? '';
     expect(srcdoc).toMatch(/<meta http-equiv="Content-Security-Policy" content="[^"]*script-src 'none'/);
     const frame = page.frameLocator('[data-testid="email-frame"]');
@@ -100,6 +104,9 @@ describe('preview of hostile markup', () => {
     expect(canary.hits).toEqual([]);
     expect(signals.navigations.filter((u) => u.startsWith(canary.url) || u.startsWith('javascript:'))).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { pwnedFlag?: unknown }).pwnedFlag)).toBeUndefined();
+    // Nor inside the frame itself (read from Playwright's own world, which the sandbox does not restrict).
+    const inner = await frameElement.elementHandle().then((h) => h!.contentFrame());
+    expect(await inner!.evaluate(() => (window as unknown as { pwnedFlag?: unknown }).pwnedFlag)).toBeUndefined();
   }
 
   it('through the real converter: the captured hostile message previews as text and runs nothing', async () => {

@@ -23,15 +23,15 @@ export async function startCanary(): Promise<{ url: string; hits: string[]; stop
 export const MARKER = 'HOSTILE-PAYLOAD-RENDERED';
 
 /**
- * Markup that, wherever scripts or loads are allowed, calls the page's `pwned` binding, logs
- * "PWNED", pops a dialog or reaches the canary: script tags, event handlers, javascript: links,
+ * Markup that, wherever scripts or loads are allowed, sets `pwnedFlag` on its window and the top
+ * one, calls the page's `pwned` binding, logs "PWNED", pops a dialog or reaches the canary: script tags, event handlers, javascript: links,
  * nested frames, forms, remote styles/images/objects and a meta refresh.
  */
 export function hostileHtml(canary: string): string {
   return [
     `<p id="marker">${MARKER}</p>`,
-    `<script>console.log('PWNED script'); window.pwned && pwned('script'); fetch('${canary}/fetch').catch(() => {}); alert('pwned')</script>`,
-    `<img src="data:," onerror="console.log('PWNED img'); window.pwned && pwned('img-onerror')">`,
+    `<script>try { window.top.pwnedFlag = 'script' } catch (e) {} window.pwnedFlag = 'script'; console.log('PWNED script'); window.pwned && pwned('script'); fetch('${canary}/fetch').catch(() => {}); alert('pwned')</script>`,
+    `<img src="data:," onerror="try { window.top.pwnedFlag = 'img' } catch (e) {} console.log('PWNED img'); window.pwned && pwned('img-onerror')">`,
     `<svg onload="window.pwned && pwned('svg-onload')"><rect width="10" height="10"/></svg>`,
     `<details open ontoggle="window.pwned && pwned('details-ontoggle')"><summary>details</summary></details>`,
     `<iframe srcdoc="<script>window.parent.pwned && parent.pwned('nested-frame')</script>"></iframe>`,
