@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../shared/contract';
-import { GraphClient } from '../../electron/core/graph/client';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
-import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
-import { MappingService } from '../../electron/core/mapping/resolver';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
-import { systemClock } from '../../electron/core/platform/clock';
-import { silentLogger } from '../../electron/core/platform/logger';
-import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
-import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import { createRealStages } from '../../electron/core/runs/adapters/real';
-import { RunController } from '../../electron/core/runs/runner';
-import { GraphEmulator } from '../emulators/graph/server';
-import { SymphonyEmulator } from '../emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import type { Store } from '../../electron/core/store/database';
+import type { RunController } from '../../electron/core/runs/runner';
+import type { GraphEmulator } from '../emulators/graph/server';
+import type { SymphonyEmulator } from '../emulators/symphony';
+import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 
 const MESSAGES = 20_000;
@@ -36,38 +27,18 @@ describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod in
   /** Lowercased e-mail → UPN of the pod's people who have a mailbox. */
   const tenant = new Map<string, string>();
 
-  beforeAll(async () => {
-    symphony = await SymphonyEmulator.start({ seed: 'pipeline', conversations: 120, messages: MESSAGES, attachments: 40, internalUsers: 40, externalUsers: 8, maxAttachmentBytes: 64 * 1024 });
-    const key = makeServiceKey(temp.dir);
-    symphony.registerKey(key.publicKey);
-    // Outlook's 10,000 requests per 10 minutes per mailbox would make this test last 15 minutes;
-    // the importer's behaviour under those limits is the import tests' subject, not this one's.
-    graphEmulator = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 } });
-    const graphUrl = await graphEmulator.start();
-    const internal = [...symphony.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').sort((a, b) => (a.id < b.id ? -1 : 1));
-    internal.forEach((u, i) => {
-      if (i % 8 !== 0) return;
-      const upn = `${u.username}@tenant.example`.toLowerCase();
-      graphEmulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
-      tenant.set(u.email.toLowerCase(), upn);
-    });
+  let world: RealWorld;
 
-    const paths = ensureAppPaths(appPaths(temp.dir));
-    store = Store.open(paths.database);
-    const created = makeConnector(store, symphony.url, key.privateKeyPath);
-    const connectors = new ConnectorRepository(store);
-    connector = connectors.update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graphEmulator.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
-    const token = await graphEmulator.mintToken();
-    const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000 });
-    const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
-    const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
-    controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages });
+  beforeAll(async () => {
+    world = await startRealWorld(temp.dir, {
+      symphony: { seed: 'pipeline', conversations: 120, messages: MESSAGES, attachments: 40, internalUsers: 40, externalUsers: 8, maxAttachmentBytes: 64 * 1024 },
+      hasMailbox: (i) => i % 8 === 0,
+    });
+    ({ symphony, graphEmulator, store, connector, controller } = world);
+    for (const [email, upn] of world.tenant) tenant.set(email, upn);
   });
   afterAll(async () => {
-    await controller?.dispose();
-    store?.dispose();
-    await symphony?.stop();
-    await graphEmulator?.stop();
+    await world?.close();
     temp.cleanup();
   });
 

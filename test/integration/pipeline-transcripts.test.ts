@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../shared/contract';
 import { transcriptArchiveKey, utcDay } from '../../electron/core/convert/ids';
-import { GraphClient } from '../../electron/core/graph/client';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
-import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
-import { MappingService } from '../../electron/core/mapping/resolver';
-import { systemClock } from '../../electron/core/platform/clock';
-import { silentLogger } from '../../electron/core/platform/logger';
-import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
-import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import { createRealStages } from '../../electron/core/runs/adapters/real';
-import { RunController } from '../../electron/core/runs/runner';
-import { GraphEmulator } from '../emulators/graph/server';
-import { SymphonyEmulator } from '../emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import type { Store } from '../../electron/core/store/database';
+import type { RunController } from '../../electron/core/runs/runner';
+import type { GraphEmulator } from '../emulators/graph/server';
+import type { SymphonyEmulator } from '../emulators/symphony';
+import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 
 const DAY = 86_400_000;
@@ -35,43 +26,22 @@ describe('pipeline in daily-transcript mode', () => {
   let controller: RunController;
   const tenant = new Map<string, string>();
 
+  let world: RealWorld;
+
   beforeAll(async () => {
-    // Messages over the ten days before yesterday: every day is over.
-    const end = Date.now() - DAY;
-    symphony = await SymphonyEmulator.start({ seed: 'transcripts', conversations: 12, messages: 400, attachments: 6, internalUsers: 12, externalUsers: 3, maxAttachmentBytes: 16 * 1024, start: end - 10 * DAY, end });
-    const key = makeServiceKey(temp.dir);
-    symphony.registerKey(key.publicKey);
-    graphEmulator = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 } });
-    const graphUrl = await graphEmulator.start();
-    [...symphony.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').forEach((u, i) => {
-      if (i % 2 !== 0) return;
-      const upn = `${u.username}@tenant.example`.toLowerCase();
-      graphEmulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
-      tenant.set(u.email.toLowerCase(), upn);
+    world = await startRealWorld(temp.dir, {
+      // Messages over the ten days before yesterday: every day is over.
+      symphony: { seed: 'transcripts', conversations: 12, messages: 400, attachments: 6, internalUsers: 12, externalUsers: 3, maxAttachmentBytes: 16 * 1024, start: Date.now() - 11 * DAY, end: Date.now() - DAY },
+      hasMailbox: (i) => i % 2 === 0,
+      settings: (settings) => ({ ...settings, conversion: { ...settings.conversion, mode: 'daily-transcript' } }),
+      // Pages of 50 items: a day's messages are spread over several pages.
+      pipeline: { pageSize: 50 },
     });
-    const paths = ensureAppPaths(appPaths(temp.dir));
-    store = Store.open(paths.database);
-    const created = makeConnector(store, symphony.url, key.privateKeyPath);
-    const connectors = new ConnectorRepository(store);
-    connector = connectors.update(created.id, {
-      settings: {
-        ...created.settings,
-        conversion: { ...created.settings.conversion, mode: 'daily-transcript' },
-        microsoft: { ...created.settings.microsoft, tenantId: graphEmulator.tenantId, clientId: 'app', graphBaseUrl: graphUrl },
-      },
-    });
-    const token = await graphEmulator.mintToken();
-    const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000 });
-    const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
-    const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
-    // Pages of 50 items: a day's messages are spread over several pages.
-    controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages, pipeline: { pageSize: 50 } });
+    ({ symphony, graphEmulator, store, connector, controller } = world);
+    for (const [email, upn] of world.tenant) tenant.set(email, upn);
   });
   afterAll(async () => {
-    await controller?.dispose();
-    store?.dispose();
-    await symphony?.stop();
-    await graphEmulator?.stop();
+    await world?.close();
     temp.cleanup();
   });
 
