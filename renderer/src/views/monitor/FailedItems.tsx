@@ -4,36 +4,16 @@ import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
-import { conversationName, formatBytes, formatDateTime } from '../../components/format';
+import { formatBytes, formatDateTime } from '../../components/format';
 import { useAction } from '../../components/useAction';
-import { useApi, useCall } from '../../state/api-context';
+import { useFailedItems } from './useFailedItems';
 
 /** Items that failed or are held: the officer retries them (next run) or skips them with a reason. */
 export function FailedItems({ connectorId }: { connectorId: string }) {
-  const api = useApi();
-  const failed = useCall('items.failed', { connectorId, offset: 0, limit: 500 }, { refreshOn: ['runs.changed'] });
-  const conversations = useCall('capture.conversations', { connectorId });
-  const nameOf = (streamId: string) => {
-    const c = conversations.state === 'ready' ? conversations.value.find((x) => x.streamId === streamId) : undefined;
-    return c ? conversationName(c) : streamId;
-  };
-  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const f = useFailedItems(connectorId);
+  const { failed, items, ids, selected, nameOf } = f;
   const [skipping, setSkipping] = useState(false);
-  const items = failed.state === 'ready' ? failed.value.items : [];
-  const ids = items.filter((i) => selected.has(i.itemId)).map((i) => i.itemId);
-  const retry = useAction(async () => {
-    const r = await api.invoke('items.retry', { connectorId, itemIds: ids });
-    setSelected(new Set());
-    failed.reload();
-    return `${r.updated} item${r.updated === 1 ? '' : 's'} will be retried in the next run.`;
-  });
-  const toggle = (id: number) =>
-    setSelected((s) => {
-      const next = new Set(s);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
-  const all = items.length > 0 && ids.length === items.length;
+  const retry = useAction(f.retry);
 
   return (
     <section aria-labelledby="failed-title" className="panel">
@@ -58,7 +38,7 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
             <thead>
               <tr>
                 <th scope="col">
-                  <input type="checkbox" aria-label="Select all" checked={all} onChange={() => setSelected(all ? new Set() : new Set(items.map((i) => i.itemId)))} />
+                  <input type="checkbox" aria-label="Select all" checked={f.allSelected} onChange={f.toggleAll} />
                 </th>
                 <th scope="col">Item</th>
                 <th scope="col">Conversation</th>
@@ -74,7 +54,7 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
               {items.map((i) => (
                 <tr key={i.itemId} className={selected.has(i.itemId) ? 'selected' : ''}>
                   <td>
-                    <input type="checkbox" aria-label={`Select item ${i.itemId}`} checked={selected.has(i.itemId)} onChange={() => toggle(i.itemId)} />
+                    <input type="checkbox" aria-label={`Select item ${i.itemId}`} checked={selected.has(i.itemId)} onChange={() => f.toggle(i.itemId)} />
                   </td>
                   <td>{i.itemId}</td>
                   <td title={i.streamId}>{nameOf(i.streamId)}</td>
@@ -99,10 +79,8 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
           count={ids.length}
           onCancel={() => setSkipping(false)}
           onSkip={async (reason) => {
-            await api.invoke('items.skip', { connectorId, itemIds: ids, reason });
+            await f.skip(reason);
             setSkipping(false);
-            setSelected(new Set());
-            failed.reload();
           }}
         />
       )}
