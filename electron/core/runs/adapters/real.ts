@@ -15,7 +15,7 @@ import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
 import { DeliveryRepository } from '../../store/repos/deliveries';
 import { PipelineViews } from '../../store/repos/runs';
-import { captureConnector } from '../../symphony/capture';
+import { captureBySource } from '../../symphony/sources';
 import type { CaptureStage, ConvertOutcome, ConvertStage, DeliveryState, DeliveryStatus, ImportStage, MapStage, Stages } from '../stages';
 import { convertTranscriptPage, isTranscriptKey, loadTranscript, toItemRef } from './transcripts';
 
@@ -41,7 +41,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
 
   const capture: CaptureStage = {
     async capture(ctx) {
-      const summary = await captureConnector({
+      const summary = await captureBySource({
         store: deps.store,
         connector: ctx.connector,
         paths: deps.paths,
