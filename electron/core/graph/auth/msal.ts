@@ -63,6 +63,7 @@ export class GraphAuth {
   private publicApp?: PublicClientApplication;
   private confidentialApp?: ConfidentialClientApplication;
   private last?: AuthenticationResult;
+  private inflight?: Promise<AuthenticationResult>;
 
   constructor(private options: GraphAuthOptions) {
     this.cache = new EncryptedCachePlugin(path.join(options.secretsDir, `msal-${options.connectorId}.bin`), options.cipher);
@@ -82,8 +83,10 @@ export class GraphAuth {
 
   /** A valid access token for Graph, renewed silently; throws `auth-failed` when the officer must sign in. */
   async getToken(): Promise<string> {
-    const result = await this.acquire(false);
-    return result.accessToken;
+    // Single flight: a run starts with many requests at once; they share one token request
+    // instead of racing the identity provider with parallel client assertions.
+    this.inflight ??= this.acquire(false).finally(() => (this.inflight = undefined));
+    return (await this.inflight).accessToken;
   }
 
   async signIn(): Promise<AuthStatus> {
