@@ -5,6 +5,7 @@ import { createLogger } from '../core/platform/logger';
 import { packageInfo } from '../core/platform/package-root';
 import { appPaths, defaultDataDir } from '../core/platform/paths';
 import { startBrowserHost } from './browser-host';
+import { signInThroughPage } from './sign-in-page';
 
 /**
  * `npm run serve`: the archiver in a browser, like VS Code's serve-web. Listens on 127.0.0.1 only
@@ -27,7 +28,7 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}"`);
   const dataDir = path.resolve(values.data ?? defaultDataDir());
   const logger = createLogger({ dir: appPaths(dataDir).logs, console: false });
-  const core = new Core({ dataDir, host: 'browser', logger });
+  const core: Core = new Core({ dataDir, host: 'browser', logger, startScheduler: true, openBrowser: signInThroughPage(() => core.events) });
   const host = await startBrowserHost({
     core,
     port,

@@ -64,4 +64,10 @@ export const importCalls = {
   ),
 } as const;
 
-export const importEvents = {} as const;
+export const importEvents = {
+  /**
+   * Hosts that cannot open the system browser themselves (the browser host) ask the page to show
+   * Microsoft's sign-in page; MSAL waits on its loopback redirect meanwhile.
+   */
+  'auth.signInPage': z.object({ url: z.url({ protocol: /^https?$/ }) }),
+} as const;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
+import { signInThroughPage } from '../../electron/host/sign-in-page';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
 
 function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
@@ -80,5 +81,35 @@ describe('browser host', () => {
     expect(await tryWebSocket(app.host.port, { origin })).toBe(403);
     expect(await tryWebSocket(app.host.port, { cookie, origin: 'http://evil.example' })).toBe(403);
     expect(await tryWebSocket(app.host.port, { cookie })).toBe(403);
+  });
+});
+
+describe('browser host sign-in', () => {
+  let app: ServedApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    app = await serveApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("offers Microsoft's sign-in page as a link when the core asks for it", async () => {
+    const page = await browser.newPage();
+    await page.goto(app.host.url);
+    await expect.poll(() => page.getByTestId('status-version').isVisible()).toBe(true);
+    expect(await page.getByTestId('sign-in-notice').count()).toBe(0);
+    // What MSAL's interactive flow does through the host's openBrowser.
+    const url = 'https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?client_id=app&code_challenge=x';
+    await signInThroughPage(() => app.core.events)(url);
+    const link = page.getByRole('link', { name: 'Open the Microsoft sign-in page' });
+    await expect.poll(() => link.isVisible()).toBe(true);
+    expect(await link.getAttribute('href')).toBe(url);
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toContain('noopener');
+    await screenshot(page, 'sign-in-notice');
+    await page.close();
   });
 });

@@ -5,6 +5,7 @@ import { Core, type CoreOptions } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { packageInfo } from '../../electron/core/platform/package-root';
 import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-host';
+import { signInThroughPage } from '../../electron/host/sign-in-page';
 import { makeTempDir } from './tmp';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,7 +34,7 @@ export async function serveApp(options: Partial<CoreOptions> = {}): Promise<Serv
   const staticDir = path.join(packageInfo().root, 'dist', 'renderer');
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error('dist/renderer is missing: run "npm run build:renderer" before the browser tests.');
   const temp = makeTempDir('archiver-e2e-');
-  const core = new Core({ dataDir: temp.dir, host: 'browser', logger: silentLogger, ...options });
+  const core: Core = new Core({ dataDir: temp.dir, host: 'browser', logger: silentLogger, openBrowser: signInThroughPage(() => core.events), ...options });
   const host = await startBrowserHost({ core, staticDir });
   return {
     core,

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { views } from '../views/registry';
+import { SignInPageNotice } from './SignInPageNotice';
 import { StatusBar } from './StatusBar';
 import { useTheme } from './theme';
 
@@ -53,6 +54,7 @@ export function Shell() {
         </button>
       </nav>
       <main id="editor" className="editor" role="tabpanel" aria-labelledby={`tab-${active}`}>
+        <SignInPageNotice />
         <ActiveView />
       </main>
       <StatusBar />
