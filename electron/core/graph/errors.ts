@@ -66,5 +66,17 @@ export function describeGraphFailure(error: unknown, mailbox: string): ArchiverE
   if (error instanceof GraphNetworkError) {
     return new ArchiverError({ code: 'unreachable', message: 'Microsoft 365 could not be reached.', fix: 'Check the network or proxy; the next run continues where this one stopped.', target: mailbox, detail: error.message });
   }
-  return new ArchiverError({ code: 'internal', message: `Delivering to ${mailbox} failed unexpectedly.`, target: mailbox, detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') {
+    const file = (error as NodeJS.ErrnoException).path ?? 'a spooled attachment';
+    return new ArchiverError({
+      code: 'not-found',
+      message: `An attachment of this item cannot be read from the spool (${file}).`,
+      fix: 'Check that the data folder is intact and readable by the archiver; a purge or an antivirus may have removed the file. Retry the item once the file is back, or skip it with a reason.',
+      target: mailbox,
+      detail: (error as Error).message,
+    });
+  }
+  // The stack belongs in the application log, not in the item's reason the officer reads.
+  return new ArchiverError({ code: 'internal', message: `Delivering to ${mailbox} failed unexpectedly.`, fix: 'The details are in the application log; the next run tries again.', target: mailbox, detail: error instanceof Error ? error.message : String(error) });
 }
