@@ -14,7 +14,7 @@ import { makeServiceKey } from '../support/capture-fixtures';
 import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
 import { makeTempDir } from '../support/tmp';
 
-const CHILD = path.resolve(__dirname, '../support/datahose-child.ts');
+const CHILD = path.resolve(__dirname, '../support/capture-child.ts');
 
 interface Run {
   child: ChildProcess;
