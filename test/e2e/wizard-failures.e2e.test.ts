@@ -77,6 +77,13 @@ describe('connection test failures in the wizard', () => {
     await screenshot(page, 'wizard-connection-ok');
   });
 
+  it('explains what each source reads and needs', async () => {
+    await page.getByLabel('Source').selectOption('datahose');
+    await expect.poll(() => page.getByText(/Needs the Datahose add-on from Symphony: two entitlements/).isVisible()).toBe(true);
+    await page.getByLabel('Source').selectOption('streams');
+    await expect.poll(() => page.getByText(/the service account is a member of/).isVisible()).toBe(true);
+  });
+
   it('Content Export as the source asks where the files are, checks it, and tests the location', async () => {
     await page.getByLabel('Source').selectOption('content-export');
     await page.getByRole('button', { name: 'Next' }).click();

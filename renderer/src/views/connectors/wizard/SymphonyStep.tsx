@@ -5,6 +5,16 @@ import { ContentExportFields } from './ContentExportFields';
 import { Checkbox, SelectField, TextField } from '../../../components/Field';
 import { useAction } from '../../../components/useAction';
 import { sourceOptions } from './SimpleSteps';
+
+/** What each source reads and what the pod must have for it, in the officer's words. */
+const sourceHelp: Record<(typeof sourceOptions)[number]['value'], string> = {
+  streams:
+    'Reads every IM, group chat and room the service account is a member of. Needs nothing more; add the account to the conversations to archive, or choose Datahose or Content export for the whole pod.',
+  datahose:
+    'Reads every message of the pod as a feed, members or not. Needs the Datahose add-on from Symphony: two entitlements on this service account and the agent\'s Content Export service set up. The feed starts when it is first read; take older history from Content export.',
+  'content-export':
+    'Reads the daily ZIP files your pod administrator exports (EML format) to an SFTP server or a folder. Needs the export scheduled in the Admin Portal; pin the server\'s host key and give the PGP key if the files are encrypted.',
+};
 import { useChecks } from './useChecks';
 import type { Wizard } from './useWizard';
 
@@ -49,7 +59,7 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
         placeholder="/secure/keys/archiver-bot.pem"
         spellCheck={false}
       />
-      <SelectField label="Source" value={s.source} options={sourceOptions} onChange={set('source')} hint="Where conversations are read from; the streams API suits most pods." />
+      <SelectField label="Source" value={s.source} options={sourceOptions} onChange={set('source')} hint={sourceHelp[s.source]} />
       {s.source === 'content-export' && <ContentExportFields wizard={wizard} />}
       <details className="advanced" open={Boolean(errors['symphony.streamTypes'])}>
         <summary>More options</summary>
