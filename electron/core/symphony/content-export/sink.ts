@@ -14,17 +14,8 @@ export interface SinkAttachment {
   inline: boolean;
 }
 
-export interface SinkItem {
-  messageId: string;
-  timestamp: number;
-  sender: Participant;
-  presentationML: string;
-  entityJSON: string;
-  replacesMessageId: string | null;
-  sourceJson: string;
-  sourceSha256: string;
-  attachments: SinkAttachment[];
-}
+/** A captured item as every reader stores it, but with its attachments' bytes already in the spool. */
+export type SinkItem = Omit<NewItem, 'attachments'> & { attachments: SinkAttachment[] };
 
 export interface SinkConversation {
   streamId: string;
