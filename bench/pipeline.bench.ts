@@ -24,7 +24,7 @@ interface ChildResult {
  * pipeline pages through items by id, so the peak should not grow with the pod: the ratio of the
  * two peaks is expected below 2×. The 500k run takes several minutes.
  */
-export async function runPipelineBench(sizes: readonly number[] = [10_000, 500_000]): Promise<BenchRow[]> {
+export async function runPipelineBench(sizes: readonly number[] = [10_000, 100_000, 500_000]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const results: ChildResult[] = [];
   for (const size of sizes) {

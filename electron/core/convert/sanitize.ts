@@ -1,5 +1,6 @@
 import createDOMPurify, { type Config, type DOMPurify } from 'dompurify';
-import { JSDOM } from 'jsdom';
+import { createRequire } from 'node:module';
+import type { JSDOM as JSDOMClass } from 'jsdom';
 
 /** Every tag the PresentationML walker may emit; anything else is removed a second time here. */
 export const OUTPUT_TAGS = [
@@ -31,6 +32,9 @@ let instance: DOMPurify | undefined;
  */
 function purifier(): DOMPurify {
   if (instance) return instance;
+  // jsdom is loaded on first use, not at start-up: it is most of the app's start time and only
+  // conversion needs it.
+  const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: typeof JSDOMClass };
   const { window } = new JSDOM('<!DOCTYPE html><html><body></body></html>');
   const purify = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
   // Images are only kept when they point at a part of the same message; a remote image is a
