@@ -82,19 +82,6 @@ describe('browser host', () => {
     expect(await tryWebSocket(app.host.port, { cookie, origin: 'http://evil.example' })).toBe(403);
     expect(await tryWebSocket(app.host.port, { cookie })).toBe(403);
   });
-});
-
-describe('browser host sign-in', () => {
-  let app: ServedApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    app = await serveApp();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
 
   it("offers Microsoft's sign-in page as a link when the core asks for it", async () => {
     const page = await browser.newPage();
