@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -9,47 +8,15 @@ import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { attachmentSha256, SymphonyEmulator } from '../emulators/symphony';
 import { Prng } from '../emulators/symphony/prng';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { startCaptureChild, waitForChild, type CaptureChildRun } from '../support/capture-child-run';
 import { makeTempDir } from '../support/tmp';
 
-const CHILD = path.resolve(__dirname, '../support/capture-child.ts');
 // Small pages: a conversation takes several transactions, so kills land between and inside them.
 const TUNING = JSON.stringify({ pageSize: 40, conversationConcurrency: 3, attachmentConcurrency: 2 });
 
-interface Run {
-  child: ChildProcess;
-  lines: { phase?: string; finished?: unknown }[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startChild(dataDir: string, connectorId: string): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, connectorId, TUNING], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { child, lines: [], exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-      run.lines.push(JSON.parse(buffer.slice(0, i)) as Run['lines'][number]);
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) console.error(`capture child failed (${code}): ${stderr}`);
-  });
-  return run;
-}
-
-function waitFor(run: Run, predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (predicate() || run.child.exitCode !== null || run.child.signalCode !== null) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 10);
-  });
-}
+type Line = { phase?: string; finished?: unknown };
+type Run = CaptureChildRun<Line>;
+const startChild = (dataDir: string, connectorId: string): Run => startCaptureChild<Line>(dataDir, connectorId, TUNING);
 
 describe('capture killed at random moments', () => {
   const temp = makeTempDir();
@@ -93,7 +60,7 @@ describe('capture killed at random moments', () => {
     for (const point of points) {
       const run = startChild(dataDir, connectorId);
       if (point.kind === 'time') await new Promise((r) => setTimeout(r, point.ms));
-      else await waitFor(run, () => (point.kind === 'items' ? itemsSoFar() : storedSoFar()) >= point.at);
+      else await waitForChild(run, () => (point.kind === 'items' ? itemsSoFar() : storedSoFar()) >= point.at);
       run.child.kill('SIGKILL');
       const exit = await run.exit;
       // A child that finished before its kill moment is not a kill point.

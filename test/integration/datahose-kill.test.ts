@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,45 +11,13 @@ import { Prng } from '../emulators/symphony/prng';
 import { v4Message } from '../emulators/symphony/views';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
+import { startCaptureChild, waitForChild, type CaptureChildRun } from '../support/capture-child-run';
 import { makeTempDir } from '../support/tmp';
 
-const CHILD = path.resolve(__dirname, '../support/capture-child.ts');
 
-interface Run {
-  child: ChildProcess;
-  lines: { phase?: string; finished?: { datahose?: { events: number } } }[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startChild(dataDir: string, connectorId: string): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, connectorId], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { child, lines: [], exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-      run.lines.push(JSON.parse(buffer.slice(0, i)) as Run['lines'][number]);
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) console.error(`datahose child failed (${code}): ${stderr}`);
-  });
-  return run;
-}
-
-function waitFor(run: Run, predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (predicate() || run.child.exitCode !== null || run.child.signalCode !== null) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 10);
-  });
-}
+type Line = { phase?: string; finished?: { datahose?: { events: number } } };
+type Run = CaptureChildRun<Line>;
+const startChild = (dataDir: string, connectorId: string): Run => startCaptureChild<Line>(dataDir, connectorId);
 
 describe('Datahose capture killed at random moments', () => {
   const temp = makeTempDir();
@@ -97,7 +64,7 @@ describe('Datahose capture killed at random moments', () => {
       // A point already passed (two draws close together) moves just past what is stored, so every kill lands mid-run.
       const at = Math.min(total - 10, Math.max(point, itemsSoFar() + rng.int(20, 200)));
       const run = startChild(dataDir, connectorId);
-      await waitFor(run, () => itemsSoFar() >= at);
+      await waitForChild(run, () => itemsSoFar() >= at);
       run.child.kill('SIGKILL');
       const exit = await run.exit;
       if (exit.signal !== 'SIGKILL') continue;
