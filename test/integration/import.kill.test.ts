@@ -10,21 +10,28 @@ import { expectExactlyOnce } from '../support/import-verify';
 
 const child = path.resolve(__dirname, '../support/import-child.ts');
 
-function runChild(args: string[], killAfterMs?: number): Promise<{ killed: boolean; output: string }> {
+/**
+ * Runs the importer child; with `killWhen`, it is SIGKILLed as soon as the predicate (polled every
+ * 10 ms once the child is delivering) holds. Kill moments are tied to delivery progress, not to
+ * wall time, so every round is killed mid-work however fast or loaded the machine is.
+ */
+function runChild(args: string[], killWhen?: () => boolean): Promise<{ killed: boolean; output: string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    let killed = false;
+    let watching: NodeJS.Timeout | undefined;
     proc.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (killAfterMs !== undefined && output.includes('ready') && !killed) {
-        killed = true;
-        setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+      if (killWhen && output.includes('ready') && !watching) {
+        watching = setInterval(() => {
+          if (killWhen()) proc.kill('SIGKILL');
+        }, 10);
       }
     });
     proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     proc.on('error', reject);
     proc.on('exit', (code, signal) => {
+      clearInterval(watching);
       if (signal === 'SIGKILL') resolve({ killed: true, output });
       else if (code === 0) resolve({ killed: false, output });
       else reject(new Error(`importer exited with ${code}: ${output}`));
@@ -59,13 +66,16 @@ describe('import survives SIGKILL at random moments', () => {
     const total = [...expected.values()].reduce((n, m) => n + m.length, 0);
     const args = [world.store.file, world.emulator.baseUrl, await world.emulator.mintToken({ expiresInSec: 3600 }), temp.dir];
     const repo = new DeliveryRepository(world.store);
-    // Deterministic "random" moments between 50 ms and 900 ms after the importer starts delivering.
+    // Deterministic "random" moments: each round is killed once a random share of what is left
+    // (at most a twentieth of it) has been delivered, so the rounds spread across the whole work.
     let seed = 12345;
     const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let kills = 0;
     const progress: number[] = [];
     for (let round = 0; round < 20; round++) {
-      const result = await runChild(args, Math.round(50 + next() * 850));
+      const before = repo.counts(world.connector.id).delivered;
+      const target = before + 1 + Math.floor(next() * ((total - before) / (21 - round)));
+      const result = await runChild(args, () => repo.counts(world.connector.id).delivered >= target);
       if (result.killed) kills++;
       progress.push(repo.counts(world.connector.id).delivered);
     }
