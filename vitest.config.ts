@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Browser tests poll the page; a loaded two-core machine needs longer than vitest's 1 s default.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     pool: 'forks',
     maxWorkers: 2,
     // The JSON report lets .ci/run print one closing line of counts.

@@ -24,6 +24,9 @@ describe('accessibility of the officer views', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     await page.goto(app.host.url);
+    // The shell's shortcuts are live once React has mounted it; the version in the status bar
+    // arrives after that (a contract answer), so keys pressed from then on are not lost.
+    await page.getByTestId('status-version').waitFor();
   });
   afterAll(async () => {
     await browser?.close();
@@ -40,18 +43,21 @@ describe('accessibility of the officer views', () => {
 
   it('every control of every view has a name for screen readers, in every tab and wizard step', async () => {
     for (const view of views) {
-      await page.keyboard.press(`Control+${view.key}`);
-      await expect.poll(() => page.getByRole('heading', { name: view.heading, exact: true }).isVisible()).toBe(true);
+      await switchView(page, view.key, view.heading);
       expect(unnamedControls(await page.locator('#editor').ariaSnapshot()), `view ${view.heading}`).toEqual([]);
       if (view.open) await view.open(page);
       // Walk the tabs and wizard steps the view has, checking each.
       for (let step = 0; step < 6; step++) {
         expect(unnamedControls(await page.locator('#editor').ariaSnapshot()), `view ${view.heading}, step ${step}`).toEqual([]);
-        const next = page.locator('#editor').getByRole('button', { name: 'Next' });
+        const next = page.locator('#editor').getByRole('button', { name: 'Next', exact: true });
         if (!(await next.count())) break;
         // Name first, then fill what each step requires so Next goes on.
         await fillRequired(page);
+        // Wait for the next step to replace this one before looking for its Next button.
+        const stepHeading = page.locator('#editor h2').last();
+        const before = await stepHeading.textContent();
         await next.click();
+        await expect.poll(() => stepHeading.textContent()).not.toBe(before);
       }
       const tabs = page.locator('#editor').getByRole('tab');
       for (let i = 0; i < (await tabs.count()); i++) {
@@ -62,8 +68,7 @@ describe('accessibility of the officer views', () => {
   });
 
   it('the keyboard reaches the controls, and the focused one is always visibly marked', async () => {
-    await page.keyboard.press('Control+2');
-    await page.getByRole('heading', { name: 'Acme pod', exact: true }).waitFor();
+    await switchView(page, '2', 'Acme pod');
     await page.locator('body').click({ position: { x: 700, y: 880 } });
     const seen: string[] = [];
     for (let i = 0; i < 30; i++) {
@@ -93,11 +98,16 @@ describe('accessibility of the officer views', () => {
     const after = await background();
     await page.reload();
     await expect.poll(background).toBe(after);
-    await page.keyboard.press('Control+2');
-    await page.getByRole('heading', { name: 'Acme pod', exact: true }).waitFor();
+    await switchView(page, '2', 'Acme pod');
     await screenshot(page, `theme-${(await page.evaluate(() => document.documentElement.dataset.theme)) ?? 'unknown'}`);
   });
 });
+
+/** Switches views with the keyboard shortcut and waits for the view's heading. */
+async function switchView(page: Page, key: string, heading: string) {
+  await page.keyboard.press(`Control+${key}`);
+  await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+}
 
 async function fillRequired(page: Page) {
   const fill = async (label: string, value: string) => {
