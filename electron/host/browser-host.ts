@@ -26,6 +26,8 @@ export interface BrowserHost extends Disposable {
 }
 
 const COOKIE = 'archiver-token';
+/** URL prefix under which the exports folder is served for download. */
+export const EXPORTS_ROUTE = '/exports/';
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -71,6 +73,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.writeHead(405, { Allow: 'GET, HEAD' });
       return res.end();
     }
+    // Files the archiver wrote for the officer (log downloads, .eml exports) are fetched from
+    // the exports folder only; the same token and Host checks apply.
+    if (url.pathname.startsWith(EXPORTS_ROUTE)) return serveExport(options.core.paths.exports, url.pathname.slice(EXPORTS_ROUTE.length - 1), res);
     serveStatic(options.staticDir, url.pathname, res);
   });
 
@@ -135,6 +140,24 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 function refuse(res: http.ServerResponse, message: string) {
   res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(message);
+}
+
+function serveExport(root: string, pathname: string, res: http.ServerResponse) {
+  const file = resolveInside(root, pathname);
+  fs.stat(file ?? '', (error, stat) => {
+    if (!file || error || !stat.isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('No such export.');
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': stat.size,
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(file))}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    fs.createReadStream(file).pipe(res);
+  });
 }
 
 function serveStatic(root: string, pathname: string, res: http.ServerResponse) {

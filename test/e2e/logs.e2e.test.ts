@@ -72,6 +72,10 @@ describe('logs view', () => {
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
     expect(bytes.includes(Buffer.from(`run-${runId}-`))).toBe(true);
     expect(await page.getByTestId('download-result').textContent()).toContain(file);
+    // The browser host also hands the file itself to the browser.
+    const [downloaded] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-file').click()]);
+    expect(downloaded.suggestedFilename()).toBe(file.split(/[\\/]/).pop());
+    expect(fs.readFileSync((await downloaded.path())!).equals(bytes)).toBe(true);
   });
 
   it('shows the end of the application log, filtered by level and text', async () => {

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
@@ -70,6 +72,16 @@ describe('browser host', () => {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
     expect((await get(app.host.port, url.pathname + url.search, { host: `evil.example:${app.host.port}` })).status).toBe(403);
     expect((await get(app.host.port, '/', { cookie, host: `evil.example:${app.host.port}` })).status).toBe(403);
+
+    // Exports are served for download, with the token, and nothing outside the exports folder.
+    fs.writeFileSync(path.join(app.core.paths.exports, 'run-1.csv'), 'item,status\n');
+    expect((await get(app.host.port, '/exports/run-1.csv')).status).toBe(403);
+    const exported = await get(app.host.port, '/exports/run-1.csv', { cookie });
+    expect(exported).toMatchObject({ status: 200, body: 'item,status\n' });
+    expect(exported.headers['content-disposition']).toMatch(/^attachment; filename\*=UTF-8''run-1\.csv$/);
+    for (const evil of ['/exports/../archiver.db', '/exports/%2e%2e/archiver.db', '/exports/..%2farchiver.db', '/exports/']) {
+      expect((await get(app.host.port, evil, { cookie })).status, evil).toBe(404);
+    }
   });
 
   it('opens the WebSocket only with the cookie and a matching Origin', async () => {

@@ -2,7 +2,7 @@ import { Button } from '../../components/Button';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { formatBytes } from '../../components/format';
 import { useAction } from '../../components/useAction';
-import { useApi } from '../../state/api-context';
+import { useApi, useCall } from '../../state/api-context';
 
 /**
  * Writes a run's log where the archiver keeps its exports: the item log as CSV, or a ZIP with the
@@ -11,6 +11,9 @@ import { useApi } from '../../state/api-context';
 export function DownloadLog({ runId }: { runId: number }) {
   const api = useApi();
   const download = useAction((format: 'csv' | 'zip') => api.invoke('runs.downloadLog', { runId, format }));
+  const info = useCall('app.info', {});
+  // In the browser host the file is on the server: offer it through the host's exports route.
+  const href = info.state === 'ready' && info.value.host === 'browser' && download.result ? exportHref(info.value.dataDir, download.result.path) : undefined;
   return (
     <div className="download-log">
       <div className="toolbar" role="toolbar" aria-label={`Download the log of run ${runId}`}>
@@ -29,8 +32,22 @@ export function DownloadLog({ runId }: { runId: number }) {
           <Button variant="ghost" onClick={() => void navigator.clipboard?.writeText(download.result!.path)}>
             Copy path
           </Button>
+          {href && (
+            <a href={href} download data-testid="download-file">
+              Download the file
+            </a>
+          )}
         </Notice>
       )}
     </div>
   );
+}
+
+/** The browser host's URL of a file in `<dataDir>/exports/`, or undefined for files elsewhere. */
+export function exportHref(dataDir: string, file: string): string | undefined {
+  const normalise = (p: string) => p.replace(/\\/g, '/');
+  const prefix = `${normalise(dataDir).replace(/\/$/, '')}/exports/`;
+  const path = normalise(file);
+  if (!path.startsWith(prefix)) return undefined;
+  return `/exports/${path.slice(prefix.length).split('/').map(encodeURIComponent).join('/')}`;
 }
