@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../shared/contract';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
-import type { Store } from '../../electron/core/store/database';
-import type { RunController } from '../../electron/core/runs/runner';
-import type { GraphEmulator } from '../emulators/graph/server';
-import type { SymphonyEmulator } from '../emulators/symphony';
 import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 
@@ -19,14 +14,6 @@ const MESSAGES = 20_000;
  */
 describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod into Microsoft 365`, () => {
   const temp = makeTempDir();
-  let symphony: SymphonyEmulator;
-  let graphEmulator: GraphEmulator;
-  let store: Store;
-  let connector: Connector;
-  let controller: RunController;
-  /** Lowercased e-mail → UPN of the pod's people who have a mailbox. */
-  const tenant = new Map<string, string>();
-
   let world: RealWorld;
 
   beforeAll(async () => {
@@ -34,8 +21,6 @@ describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod in
       symphony: { seed: 'pipeline', conversations: 120, messages: MESSAGES, attachments: 40, internalUsers: 40, externalUsers: 8, maxAttachmentBytes: 64 * 1024 },
       hasMailbox: (i) => i % 8 === 0,
     });
-    ({ symphony, graphEmulator, store, connector, controller } = world);
-    for (const [email, upn] of world.tenant) tenant.set(email, upn);
   });
   afterAll(async () => {
     await world?.close();
@@ -43,7 +28,7 @@ describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod in
   });
 
   it('archives every message to every mapped participant exactly once and balances', async () => {
-    const { done } = await controller.start(connector.id, 'manual');
+    const { done } = await world.controller.start(world.connector.id, 'manual');
     const outcome = await done;
     const rec = outcome.result!.reconciliation;
     expect(outcome.error).toBeNull();
@@ -56,12 +41,12 @@ describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod in
     // Expected from the pod's model: current members and the sender, those with a mailbox.
     const expected = new Map<string, string[]>();
     let unmapped = 0;
-    for (const stream of symphony.pod.streams.values()) {
+    for (const stream of world.symphony.pod.streams.values()) {
       const members = [...stream.members].filter(([, m]) => !m.left).map(([id]) => id);
       for (const message of stream.messages) {
         const people = new Set([...members, message.sender]);
-        const boxes = [...people].map((id) => symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
-        const key = messageArchiveKey(connector.id, message.id);
+        const boxes = [...people].map((id) => world.symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => world.tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
+        const key = messageArchiveKey(world.connector.id, message.id);
         if (boxes.length === 0) unmapped++;
         else expected.set(key, [...new Set(boxes)].sort());
       }
@@ -70,7 +55,7 @@ describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod in
     expect(rec.delivered.count).toBe(expected.size);
 
     const landed = new Map<string, number>();
-    for (const { user, message } of graphEmulator.directory.allMessages()) {
+    for (const { user, message } of world.graphEmulator.directory.allMessages()) {
       const key = message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value ?? '(none)';
       const pair = `${key} -> ${user.userPrincipalName}`;
       landed.set(pair, (landed.get(pair) ?? 0) + 1);
@@ -87,16 +72,16 @@ describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod in
     expect(problems.slice(0, 20)).toEqual([]);
 
     // A second run finds nothing new and delivers nothing again.
-    const again = await (await controller.start(connector.id, 'manual')).done;
+    const again = await (await world.controller.start(world.connector.id, 'manual')).done;
     expect(again.status).toBe('succeeded');
     expect(again.result!.reconciliation.captured.count).toBe(0);
-    expect([...graphEmulator.directory.allMessages()].length).toBe([...expected.values()].reduce((n, b) => n + b.length, 0));
+    expect([...world.graphEmulator.directory.allMessages()].length).toBe([...expected.values()].reduce((n, b) => n + b.length, 0));
   }, 900_000);
 
   it('keeps the item log queryable per person and conversation', async () => {
-    const anyMailbox = [...tenant.values()][0]!;
+    const anyMailbox = [...world.tenant.values()][0]!;
     const { ItemLogRepository } = await import('../../electron/core/store/repos/item-log');
-    const log = new ItemLogRepository(store).log({ connectorId: connector.id, person: anyMailbox, offset: 0, limit: 50 });
+    const log = new ItemLogRepository(world.store).log({ connectorId: world.connector.id, person: anyMailbox, offset: 0, limit: 50 });
     expect(log.total).toBeGreaterThan(0);
     expect(log.entries.some((e) => e.event === 'delivered' && e.mailbox === anyMailbox && e.graphId)).toBe(true);
   });

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../shared/contract';
 import { transcriptArchiveKey, utcDay } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import type { Store } from '../../electron/core/store/database';
-import type { RunController } from '../../electron/core/runs/runner';
-import type { GraphEmulator } from '../emulators/graph/server';
-import type { SymphonyEmulator } from '../emulators/symphony';
 import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 
@@ -19,13 +14,6 @@ const DAY = 86_400_000;
  */
 describe('pipeline in daily-transcript mode', () => {
   const temp = makeTempDir();
-  let symphony: SymphonyEmulator;
-  let graphEmulator: GraphEmulator;
-  let store: Store;
-  let connector: Connector;
-  let controller: RunController;
-  const tenant = new Map<string, string>();
-
   let world: RealWorld;
 
   beforeAll(async () => {
@@ -37,8 +25,6 @@ describe('pipeline in daily-transcript mode', () => {
       // Pages of 50 items: a day's messages are spread over several pages.
       pipeline: { pageSize: 50 },
     });
-    ({ symphony, graphEmulator, store, connector, controller } = world);
-    for (const [email, upn] of world.tenant) tenant.set(email, upn);
   });
   afterAll(async () => {
     await world?.close();
@@ -47,17 +33,17 @@ describe('pipeline in daily-transcript mode', () => {
 
   /** A day is over an hour after its end (the adapter's settling time). */
   const closed = (timestamp: number) => Date.parse(`${utcDay(timestamp)}T00:00:00Z`) + DAY + 3_600_000 <= Date.now();
-  const run = async () => (await controller.start(connector.id, 'manual')).done;
+  const run = async () => (await world.controller.start(world.connector.id, 'manual')).done;
 
   /** Transcript key → mailboxes, from the pod's model, for messages with `pick(timestamp)`. */
   function expected(pick: (timestamp: number) => boolean, part?: (streamId: string, day: string) => string | undefined): Map<string, string[]> {
     const byKey = new Map<string, Set<bigint>>();
     const members = new Map<string, bigint[]>();
-    for (const stream of symphony.pod.streams.values()) {
+    for (const stream of world.symphony.pod.streams.values()) {
       members.set(stream.id, [...stream.members].filter(([, m]) => !m.left).map(([id]) => id));
       for (const message of stream.messages.filter((m) => pick(m.timestamp))) {
         const day = utcDay(message.timestamp);
-        const key = transcriptArchiveKey(connector.id, stream.id, day, part?.(stream.id, day));
+        const key = transcriptArchiveKey(world.connector.id, stream.id, day, part?.(stream.id, day));
         const people = byKey.get(key) ?? new Set(members.get(stream.id));
         people.add(message.sender);
         byKey.set(key, people);
@@ -65,7 +51,7 @@ describe('pipeline in daily-transcript mode', () => {
     }
     const result = new Map<string, string[]>();
     for (const [key, people] of byKey) {
-      const boxes = [...people].map((id) => symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
+      const boxes = [...people].map((id) => world.symphony.pod.users.get(id)!).filter((u) => !u.external).map((u) => world.tenant.get(u.email.toLowerCase())).filter((b): b is string => !!b);
       if (boxes.length > 0) result.set(key, [...new Set(boxes)].sort());
     }
     return result;
@@ -73,7 +59,7 @@ describe('pipeline in daily-transcript mode', () => {
 
   function landed(): Map<string, number> {
     const pairs = new Map<string, number>();
-    for (const { user, message } of graphEmulator.directory.allMessages()) {
+    for (const { user, message } of world.graphEmulator.directory.allMessages()) {
       const key = message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value ?? '(none)';
       pairs.set(`${key} -> ${user.userPrincipalName}`, (pairs.get(`${key} -> ${user.userPrincipalName}`) ?? 0) + 1);
     }
@@ -93,7 +79,7 @@ describe('pipeline in daily-transcript mode', () => {
 
   it('delivers one transcript per conversation and day, every day of the pod included', async () => {
     // The generator may stamp a few messages today: that day is not over, its transcript waits.
-    const open = [...symphony.pod.streams.values()].flatMap((st) => st.messages).filter((m) => !closed(m.timestamp)).length;
+    const open = [...world.symphony.pod.streams.values()].flatMap((st) => st.messages).filter((m) => !closed(m.timestamp)).length;
     const outcome = await run();
     expect(outcome.error).toBeNull();
     const rec = outcome.result!.reconciliation;
@@ -108,13 +94,13 @@ describe('pipeline in daily-transcript mode', () => {
   it('turns a late message for a closed day into an addendum, and holds back an open day', async () => {
     // A message that reaches the pod late: stamped after the conversation's last message but on
     // that message's day, which the first run already closed and transcribed.
-    const stream = [...symphony.pod.streams.values()].find((s) => {
+    const stream = [...world.symphony.pod.streams.values()].find((s) => {
       const last = s.messages.at(-1)?.timestamp;
       return last !== undefined && utcDay(last + 1) === utcDay(last) && closed(last);
     })!;
-    const late = symphony.pod.addMessage(stream.id, { timestamp: stream.messages.at(-1)!.timestamp + 1 });
+    const late = world.symphony.pod.addMessage(stream.id, { timestamp: stream.messages.at(-1)!.timestamp + 1 });
     // Today: the day is not over, so its transcript waits.
-    const today = symphony.pod.addMessage(stream.id, { timestamp: Date.now() - 1000 });
+    const today = world.symphony.pod.addMessage(stream.id, { timestamp: Date.now() - 1000 });
     const before = landed();
     const outcome = await run();
     expect(outcome.result!.reconciliation).toMatchObject({ balanced: true, captured: { count: 1 }, delivered: { count: 1 } });
@@ -122,10 +108,10 @@ describe('pipeline in daily-transcript mode', () => {
     for (const pair of before.keys()) after.delete(pair);
     const addendum = [...after.keys()].map((pair) => pair.split(' -> ')[0]!);
     expect(new Set(addendum).size).toBe(1);
-    expect(addendum[0]).toMatch(new RegExp(`^${connector.id}:d:.+:${utcDay(late.timestamp)}:late-[0-9a-f]{12}$`));
+    expect(addendum[0]).toMatch(new RegExp(`^${world.connector.id}:d:.+:${utcDay(late.timestamp)}:late-[0-9a-f]{12}$`));
     const { ItemLogRepository } = await import('../../electron/core/store/repos/item-log');
-    const items = new ItemLogRepository(store);
-    const waiting = store.db.prepare('SELECT id FROM items WHERE message_id = ?').get(today.id) as { id: number };
-    expect(items.get(connector.id, waiting.id)).toBeUndefined();
+    const items = new ItemLogRepository(world.store);
+    const waiting = world.store.db.prepare('SELECT id FROM items WHERE message_id = ?').get(today.id) as { id: number };
+    expect(items.get(world.connector.id, waiting.id)).toBeUndefined();
   });
 });
