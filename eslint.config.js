@@ -2,6 +2,28 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+// The layer table of docs/ARCHITECTURE.md, as rules: a zone's files may not import `from`.
+const core = 'electron/core';
+const domains = ['symphony', 'convert', 'graph', 'mapping', 'deliver', 'sandbox'];
+const above = (...names) => names.map((n) => `./${core}/${n}`);
+const layerZones = [
+  { target: `./${core}/platform`, from: [...above('store', 'model', ...domains, 'runs', 'app'), './electron/host', './electron/shell'], message: 'platform is the bottom of the core: it imports only shared/.' },
+  { target: `./${core}/model`, from: [...above('store', ...domains, 'runs', 'app'), './electron/host', './electron/shell'], message: 'model holds plain types: it imports only shared/ and platform.' },
+  { target: `./${core}/store`, from: [...above(...domains, 'runs', 'app'), './electron/host', './electron/shell'], message: 'The store imports no domain: domains ask their repositories.' },
+  ...domains.map((d) => ({
+    target: `./${core}/${d}`,
+    from: [...above(...domains.filter((o) => o !== d && o !== 'sandbox'), 'runs', 'app'), './electron/host', './electron/shell'],
+    // convert is the one domain others may use (graph sends its MIME; runs plan with it).
+    except: [],
+    message: `A domain imports no sibling, no runs/ and no app/: wire it in runs/ or app/.`,
+  })),
+  { target: `./${core}/runs`, from: [...above('app'), './electron/host', './electron/shell'], message: 'runs/ is below the app layer.' },
+  { target: `./${core}`, from: ['./electron/host', './electron/shell', './electron/main.ts', './electron/preload.ts', './renderer'], message: 'The core imports no host and no UI.' },
+  { target: './renderer', from: ['./electron', './test'], message: 'The UI sees only shared/, through the transport.' },
+  { target: './electron', from: ['./renderer', './test'], message: 'Product code never imports the UI or the tests.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
@@ -25,6 +47,20 @@ export default tseslint.config(
     files: ['electron/core/**/*.ts', 'electron/host/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main.ts, electron/preload.ts and electron/shell/ may import electron.' }] }],
+    },
+  },
+  {
+    // Layers and cycles, enforced (docs/ARCHITECTURE.md): npm test fails on an upward import or a cycle.
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/src/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.json'] })],
+      'import-x/extensions': ['.ts', '.tsx'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

@@ -25,3 +25,12 @@ export type CallResult = z.infer<typeof callResultSchema>;
 
 export const voidSchema = z.object({}).strict();
 export const emptyInput = z.object({}).strict().default({});
+
+/**
+ * What a domain gives the core for a group of calls: one implementation per call, typed from the
+ * contract. Every layer that implements calls uses this one type, so no domain imports the app
+ * layer's dispatcher to learn its own signatures.
+ */
+export type HandlersOf<G extends Record<string, CallSpec>> = {
+  [N in keyof G]: (input: z.output<G[N]['input']>) => Promise<z.output<G[N]['output']>> | z.output<G[N]['output']>;
+};

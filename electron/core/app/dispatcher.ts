@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ArchiverError, type ContractErrorValue } from '../../../shared/errors';
+import { type HandlersOf } from '../../../shared/contract/define';
 import { calls, isCallName, type CallName, type CallResult, type InputOf, type OutputOf } from '../../../shared/contract';
 import type { Logger } from '../platform/logger';
 
 /** What a domain gives the core: an implementation for each call it owns. */
-export type Handlers = { [N in CallName]: (input: z.output<(typeof calls)[N]['input']>) => Promise<OutputOf<N>> | OutputOf<N> };
+export type Handlers = HandlersOf<typeof calls>;
 export type PartialHandlers = Partial<Handlers>;
 
 /**

@@ -7,7 +7,8 @@ import { packageInfo } from '../platform/package-root';
 import type { ConnectorRepository } from '../store/repos/connectors';
 import type { Store } from '../store/database';
 import { DeliveryRepository } from '../store/repos/deliveries';
-import type { PartialHandlers } from '../app/dispatcher';
+import type { HandlersOf } from '../../../shared/contract/define';
+import type { calls } from '../../../shared/contract';
 import { GraphAuth, graphBaseUrlOf, loadAuthPages, type OpenBrowser } from './auth/msal';
 import { GraphClient } from './client';
 import { checkMailboxes } from './permissions';
@@ -68,7 +69,7 @@ function defaultResourcesDir(): string {
 }
 
 /** The contract calls of the import domain: sign-in state, sign-in/out, mailbox permission checks. */
-export function importHandlers(deps: GraphAccessDeps & { store: Store; access?: GraphAccess }): PartialHandlers {
+export function importHandlers(deps: GraphAccessDeps & { store: Store; access?: GraphAccess }): Partial<HandlersOf<typeof calls>> {
   const access = deps.access ?? new GraphAccess(deps);
   return {
     'auth.status': ({ connectorId }) => access.authFor(deps.connectors.get(connectorId)).status(),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { HandlersOf } from '../../../shared/contract/define';
 import { customMappingKey, type mappingCalls, type CsvError } from '../../../shared/contract/mapping';
 import { ArchiverError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../platform/clock';
@@ -9,10 +9,7 @@ import { MappingRepository } from '../store/repos/mapping';
 import { emptyChanges, planReplacement } from './changes';
 import { parseMappingCsv, toMappingCsv } from './csv';
 
-type MappingCalls = typeof mappingCalls;
-export type MappingHandlers = {
-  [N in keyof MappingCalls]: (input: z.output<MappingCalls[N]['input']>) => Promise<z.output<MappingCalls[N]['output']>> | z.output<MappingCalls[N]['output']>;
-};
+export type MappingHandlers = HandlersOf<typeof mappingCalls>;
 
 export interface MappingHandlerDeps {
   store: Store;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { HandlersOf } from '../../../shared/contract/define';
 import { ArchiverError } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { AppPaths } from '../platform/paths';
@@ -19,11 +19,7 @@ export interface RunHandlerDeps {
   service: RunService;
 }
 
-type RunCalls = typeof runCalls;
-/** Typed from the contract itself, so this layer does not import the app layer's dispatcher. */
-export type RunHandlers = {
-  [N in keyof RunCalls]: (input: z.output<RunCalls[N]['input']>) => Promise<z.output<RunCalls[N]['output']>> | z.output<RunCalls[N]['output']>;
-};
+export type RunHandlers = HandlersOf<typeof runCalls>;
 
 /** The `runs.*` and `items.*` calls of the contract. */
 export function runHandlers(deps: RunHandlerDeps): RunHandlers {
