@@ -6,7 +6,7 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 // The layer table of docs/ARCHITECTURE.md, as rules: a zone's files may not import `from`.
 const core = 'electron/core';
-const domains = ['symphony', 'convert', 'graph', 'mapping', 'deliver', 'sandbox'];
+const domains = ['symphony', 'convert', 'graph', 'mapping'];
 const above = (...names) => names.map((n) => `./${core}/${n}`);
 const layerZones = [
   { target: `./${core}/platform`, from: [...above('store', 'model', ...domains, 'runs', 'app'), './electron/host', './electron/shell'], message: 'platform is the bottom of the core: it imports only shared/.' },
@@ -14,11 +14,11 @@ const layerZones = [
   { target: `./${core}/store`, from: [...above(...domains, 'runs', 'app'), './electron/host', './electron/shell'], message: 'The store imports no domain: domains ask their repositories.' },
   ...domains.map((d) => ({
     target: `./${core}/${d}`,
-    from: [...above(...domains.filter((o) => o !== d && o !== 'sandbox'), 'runs', 'app'), './electron/host', './electron/shell'],
-    // convert is the one domain others may use (graph sends its MIME; runs plan with it).
-    except: [],
+    from: [...above(...domains.filter((o) => o !== d), 'deliver', 'runs', 'app'), './electron/host', './electron/shell'],
     message: `A domain imports no sibling, no runs/ and no app/: wire it in runs/ or app/.`,
   })),
+  // deliver/ (destinations of an item) sits above the domains it writes through, below runs/.
+  { target: `./${core}/deliver`, from: [...above('runs', 'app'), './electron/host', './electron/shell'], message: 'deliver/ is below runs/ and the app layer.' },
   { target: `./${core}/runs`, from: [...above('app'), './electron/host', './electron/shell'], message: 'runs/ is below the app layer.' },
   { target: `./${core}`, from: ['./electron/host', './electron/shell', './electron/main.ts', './electron/preload.ts', './renderer'], message: 'The core imports no host and no UI.' },
   { target: './renderer', from: ['./electron', './test'], message: 'The UI sees only shared/, through the transport.' },
