@@ -15,7 +15,7 @@ async function settle() {
 
 describe('mailbox scheduler', () => {
   it('keeps at most 4 requests in flight per mailbox and the global cap overall', async () => {
-    const scheduler = new MailboxScheduler({ ...outlookLimits, globalConcurrency: 6 });
+    const scheduler = new MailboxScheduler({ ...outlookLimits, globalConcurrency: 6, maxGlobalConcurrency: 6 });
     const inFlight = new Map<string, number>();
     let maxPerMailbox = 0;
     let maxGlobal = 0;

@@ -1,9 +1,17 @@
 import { systemClock, type Clock } from '../platform/clock';
+import { AdaptiveLimit, WindowCounter } from './adaptive-limit';
+import { GraphRequestError } from './errors';
 
 /** Outlook's per-app, per-mailbox limits (docs/decisions/graph-import.md (c)). */
 export interface ThrottleLimits {
   perMailboxConcurrency: number;
+  /** Requests in flight overall at the start; the cap then adapts (adaptive-limit.ts). */
   globalConcurrency: number;
+  /** The most the adaptive cap may grow to (bounds sockets and memory on this machine). */
+  maxGlobalConcurrency: number;
+  /** Graph's per-app limit across all tenants: 130,000 requests per 10 seconds. */
+  appRequestsPerWindow: number;
+  appWindowMs: number;
   uploadBytesPerWindow: number;
   uploadWindowMs: number;
   requestsPerWindow: number;
@@ -13,6 +21,9 @@ export interface ThrottleLimits {
 export const outlookLimits: ThrottleLimits = {
   perMailboxConcurrency: 4,
   globalConcurrency: 64,
+  maxGlobalConcurrency: 2_048,
+  appRequestsPerWindow: 130_000,
+  appWindowMs: 10_000,
   uploadBytesPerWindow: 150 * 1024 * 1024,
   uploadWindowMs: 5 * 60_000,
   requestsPerWindow: 10_000,
@@ -45,25 +56,33 @@ interface MailboxState {
 }
 
 /**
- * Every Graph request goes through here: at most N in flight per mailbox and M overall, a mailbox
- * answered 429/503 with Retry-After waits before its next request, and request bodies are debited
- * from the mailbox's upload budget before they are sent, so the service's limits are met rather
- * than discovered.
+ * Every Graph request goes through here: at most N in flight per mailbox and an adaptive number
+ * overall, a mailbox answered 429/503 with Retry-After waits before its next request, request
+ * bodies are debited from the mailbox's upload budget before they are sent, and the app's own
+ * request rate stays under Graph's per-app limit, so the service's limits are met rather than
+ * discovered.
  */
 export class MailboxScheduler {
   private readonly mailboxes = new Map<string, MailboxState>();
-  private readonly global: Semaphore;
-  private inFlightNow = 0;
+  private readonly global: AdaptiveLimit;
+  private readonly app: WindowCounter;
 
   constructor(
     readonly limits: ThrottleLimits = outlookLimits,
     private readonly clock: Clock = systemClock,
   ) {
-    this.global = new Semaphore(limits.globalConcurrency);
+    const max = Math.max(limits.globalConcurrency, limits.maxGlobalConcurrency);
+    this.global = new AdaptiveLimit({ initial: limits.globalConcurrency, min: Math.min(limits.perMailboxConcurrency, limits.globalConcurrency), max });
+    this.app = new WindowCounter(limits.appWindowMs, limits.appRequestsPerWindow);
   }
 
   get inFlight(): number {
-    return this.inFlightNow;
+    return this.global.inFlight;
+  }
+
+  /** The overall cap as it stands now (it grows while Graph answers fast, shrinks on push-back). */
+  get globalLimit(): number {
+    return this.global.limit;
   }
 
   /** Runs `fn` holding one of the mailbox's slots; `uploadBytes` is the request body size. */
@@ -73,11 +92,20 @@ export class MailboxScheduler {
     try {
       await this.waitForBudget(state, uploadBytes, signal);
       await this.global.acquire();
-      this.inFlightNow++;
+      const inFlightAtStart = this.global.inFlight - 1;
+      const startedAt = performance.now();
       try {
-        return await fn();
+        const result = await fn();
+        this.global.onAnswer(performance.now() - startedAt, startedAt, inFlightAtStart);
+        return result;
+      } catch (error) {
+        // Latency is real time whatever clock the scheduler waits on; only answers teach the cap.
+        if (error instanceof GraphRequestError) {
+          if (error.status === 429 || error.status === 503) this.global.onPushBack(startedAt);
+          else this.global.onAnswer(performance.now() - startedAt, startedAt, inFlightAtStart);
+        }
+        throw error;
       } finally {
-        this.inFlightNow--;
         this.global.release();
       }
     } finally {
@@ -107,12 +135,14 @@ export class MailboxScheduler {
         }
       }
       if (state.requests.length >= requestsPerWindow) wait = Math.max(wait, state.requests[state.requests.length - requestsPerWindow]! + requestWindowMs - now + 1);
+      wait = Math.max(wait, this.app.waitMs(now));
       if (wait <= 0) break;
       await this.clock.sleep(wait, signal);
     }
     const now = this.clock.now();
     if (bytes > 0) state.uploads.push({ at: now, bytes });
     state.requests.push(now);
+    this.app.record(now);
   }
 
   private state(mailbox: string): MailboxState {
