@@ -1,0 +1,116 @@
+// A bank's day through the real stages: the real Symphony client reads the emulated pod (member
+// streams, 20 ms per answer), the real converter and mapper, the real importer writes to the
+// emulated tenant with every documented limit on and 300 ms per create. Both emulators run in a
+// child process, so the CPU and memory measured here are the archiver's.
+// DAY_SCALE=1 is the issue's day (5,000 users, 250,000 messages); the default runs 1/10 and 4/10
+// of it, which this 2-core machine finishes in minutes. `npm run bench -- day`.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { GraphClient } from '../electron/core/graph/client';
+import { MailboxScheduler } from '../electron/core/graph/scheduler';
+import { GraphDirectory, graphClientRequester } from '../electron/core/mapping/graph-directory';
+import { MappingService } from '../electron/core/mapping/resolver';
+import { systemClock } from '../electron/core/platform/clock';
+import { silentLogger } from '../electron/core/platform/logger';
+import { appPaths, ensureAppPaths } from '../electron/core/platform/paths';
+import { createRealStages } from '../electron/core/runs/adapters/real';
+import { RunController } from '../electron/core/runs/runner';
+import { Store } from '../electron/core/store/database';
+import { ConnectorRepository } from '../electron/core/store/repos/connectors';
+import { DeliveryRepository } from '../electron/core/store/repos/deliveries';
+import { makeConnector, makeServiceKey } from '../test/support/capture-fixtures';
+import { makeTempDir } from '../test/support/tmp';
+import type { BenchRow } from './types';
+
+const FULL_DAY = { users: 5_000, messages: 250_000, conversations: 20_000, attachments: 5_000 };
+
+interface Ready {
+  symphonyUrl: string;
+  graphUrl: string;
+  tenantId: string;
+  token: string;
+  mailboxes: number;
+  messages: number;
+}
+
+/** One day of `scale` × the full day in a fresh world; returns its rows. */
+async function runDay(scale: number): Promise<BenchRow[]> {
+  const users = Math.round(FULL_DAY.users * scale);
+  const label = `day × ${scale} (${users.toLocaleString('en')} users)`;
+  const temp = makeTempDir('archiver-day-');
+  const child = fork(new URL('../test/support/day-emulators.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  try {
+    const key = makeServiceKey(temp.dir);
+    child.send({
+      type: 'start',
+      graphLatencyMs: 300,
+      publicKey: key.publicKey.export({ type: 'spki', format: 'pem' }),
+      symphony: {
+        seed: `day-${scale}`,
+        internalUsers: users,
+        externalUsers: Math.max(1, Math.round(users / 20)),
+        conversations: Math.round(FULL_DAY.conversations * scale),
+        messages: Math.round(FULL_DAY.messages * scale),
+        attachments: Math.round(FULL_DAY.attachments * scale),
+        maxAttachmentBytes: 2 * 1024 * 1024,
+        latencyMs: 20,
+      },
+    });
+    const [ready] = (await once(child, 'message')) as [Ready];
+    const paths = ensureAppPaths(appPaths(temp.dir));
+    const store = Store.open(paths.database);
+    const connectors = new ConnectorRepository(store);
+    const created = makeConnector(store, ready.symphonyUrl, key.privateKeyPath);
+    const connector = connectors.update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: ready.tenantId, clientId: 'app', graphBaseUrl: ready.graphUrl } } });
+    const graph = new GraphClient({ baseUrl: ready.graphUrl, getToken: async () => ready.token, scheduler: new MailboxScheduler() });
+    const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
+    const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
+    const controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages });
+    const cpuStart = process.cpuUsage();
+    const started = performance.now();
+    const outcome = await (await controller.start(connector.id, 'manual')).done;
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    await controller.dispose();
+    const rec = outcome.result?.reconciliation;
+    if (!rec || outcome.error) throw new Error(`the day run did not finish: ${outcome.error ?? outcome.status}`);
+    const deliveries = { n: new DeliveryRepository(store).counts(connector.id).delivered };
+    store.dispose();
+    // The ceiling: each mailbox 4 creates in flight at 300 ms, Graph's per-app 13,000/s over all.
+    const ceiling = Math.min((ready.mailboxes * 4) / 0.3, 13_000);
+    const rate = deliveries.n / seconds;
+    return [
+      { name: `${label}: wall time`, value: Math.round(seconds), unit: 's', note: `${ready.messages.toLocaleString('en')} messages, ${deliveries.n.toLocaleString('en')} deliveries to ${ready.mailboxes.toLocaleString('en')} mailboxes; run ${outcome.status}` },
+      { name: `${label}: deliveries per second`, value: Math.round(rate), unit: 'deliveries/s', note: `ratio to the limits' ceiling (${Math.round(ceiling)}/s): ${(rate / ceiling).toFixed(3)}` },
+      { name: `${label}: peak RSS`, value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB', note: 'this process (the archiver); a fresh process per day size' },
+      { name: `${label}: CPU per 1,000 deliveries`, value: Math.round(((cpu.user + cpu.system) / 1e6 / Math.max(1, deliveries.n)) * 1000 * 100) / 100, unit: 'CPU-s', note: `${((cpu.user + cpu.system) / 1e6).toFixed(0)} CPU-s in all` },
+    ];
+  } finally {
+    child.kill('SIGKILL');
+    temp.cleanup();
+  }
+}
+
+/** Each size in a fresh process, so peak RSS is that size's own. */
+export async function runDayBench(scales = (process.env.DAY_SCALE ?? '0.1,0.4').split(',').map(Number)): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const scale of scales) {
+    const child = fork(new URL(import.meta.url), ['--one', String(scale)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const [message] = (await once(child, 'message')) as [{ rows?: BenchRow[]; error?: string }];
+    if (message.error) throw new Error(message.error);
+    rows.push(...message.rows!);
+  }
+  const rss = rows.filter((r) => r.name.endsWith('peak RSS'));
+  if (rss.length >= 2) rows.push({ name: 'peak RSS ratio, largest / smallest day', value: Math.round((rss.at(-1)!.value / rss[0]!.value) * 100) / 100, unit: '×', note: 'expected ≈ 1 (memory flat in the size of the day); goal ≤ 300 MiB' });
+  return rows;
+}
+
+if (process.argv[2] === '--one') {
+  runDay(Number(process.argv[3])).then(
+    (rows) => process.send!({ rows }, () => process.exit(0)),
+    (error: unknown) => process.send!({ error: error instanceof Error ? error.stack : String(error) }, () => process.exit(1)),
+  );
+} else if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  console.table(await runDayBench());
+}

@@ -1,0 +1,34 @@
+/**
+ * Both emulators in a process of their own, for the day benchmark: the Symphony pod (with the
+ * latency of a network and a busy agent) and the Microsoft 365 tenant (300 ms per create, every
+ * documented limit on). Their CPU is then not the archiver's. The parent sends the service
+ * account's public key, this process answers with the URLs, the tenant and a token.
+ */
+import { createPublicKey } from 'node:crypto';
+import { GraphEmulator } from '../emulators/graph/server';
+import { SymphonyEmulator } from '../emulators/symphony';
+import type { SymphonyEmulatorOptions } from '../emulators/symphony/server';
+
+interface Start {
+  type: 'start';
+  symphony: SymphonyEmulatorOptions;
+  publicKey: string;
+  graphLatencyMs: number;
+}
+
+process.on('message', async (message: Start | { type: 'stop' }) => {
+  if (message.type === 'stop') process.exit(0);
+  const symphony = await SymphonyEmulator.start(message.symphony);
+  symphony.registerKey(createPublicKey(message.publicKey));
+  const graph = new GraphEmulator({ latencyMs: message.graphLatencyMs });
+  const graphUrl = await graph.start();
+  let mailboxes = 0;
+  for (const u of symphony.pod.users.values()) {
+    if (u.external || u.accountType !== 'NORMAL') continue;
+    graph.directory.addUser({ userPrincipalName: `${u.username}@tenant.example`.toLowerCase(), mail: u.email, displayName: u.displayName });
+    mailboxes++;
+  }
+  let messages = 0;
+  for (const stream of symphony.pod.streams.values()) messages += stream.messages.length;
+  process.send!({ type: 'ready', symphonyUrl: symphony.url, graphUrl, tenantId: graph.tenantId, token: await graph.mintToken(), mailboxes, messages });
+});
