@@ -25,6 +25,10 @@ export interface GraphRequest {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /** A `text/plain` body sent as it is instead of JSON (importMime's base64 MIME). */
+  text?: string;
+  /** `beta` only for calls Microsoft offers nowhere else (importMime); v1.0 otherwise. */
+  version?: 'v1.0' | 'beta';
   /** Which mailbox the request counts against (concurrency, upload budget). */
   mailbox?: string;
   signal?: AbortSignal;
@@ -76,7 +80,7 @@ export class GraphClient {
   }
 
   async request<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
-    const text = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const text = request.text ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
     const bytes = text ? Buffer.byteLength(text) : 0;
     const run = () => this.send<T>(request, text);
     return request.mailbox ? this.scheduler.run(request.mailbox, bytes, run, request.signal) : run();
@@ -86,13 +90,14 @@ export class GraphClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal);
+    if (request.version) api = api.version(request.version);
     if (request.query) api = api.query(request.query);
     let raw: Response;
     try {
       if (request.method === 'GET') raw = (await api.get()) as Response;
       else if (request.method === 'DELETE') raw = (await api.delete()) as Response;
       else {
-        api = api.header('Content-Type', 'application/json');
+        api = api.header('Content-Type', request.text === undefined ? 'application/json' : 'text/plain');
         raw = (await (request.method === 'POST' ? api.post(text) : request.method === 'PUT' ? api.put(text) : api.patch(text))) as Response;
       }
     } catch (error) {

@@ -60,6 +60,8 @@ export function renderMessage(message: StoredMessage, _mailbox: Mailbox, select:
     const ext = /singleValueExtendedProperties\(\$filter=\s*id eq '([^']+)'\s*\)/i.exec(expand);
     if (ext) {
       const matching = message.extended.filter((p) => sameExtendedId(p.id, ext[1]!));
+      // Every Exchange item has a message class; one created without PR_MESSAGE_CLASS is IPM.Note.
+      if (!matching.length && sameExtendedId(ext[1]!, 'String 0x001A')) matching.push({ id: 'String 0x001A', value: 'IPM.Note' });
       if (matching.length) out.singleValueExtendedProperties = matching;
     } else if (/^attachments/i.test(expand)) {
       out.attachments = message.attachments.map((a) => renderAttachment(a, null));

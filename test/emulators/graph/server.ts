@@ -8,6 +8,7 @@ import { MailboxLimiter, realLimits, type LimitOptions } from './limits';
 import { GraphError, validateFileAttachment, validateMessage } from './validate';
 import { FilterError, parseFilter, sameExtendedId } from './filter';
 import { renderAttachment, renderFolder, renderMessage, renderUser } from './render';
+import { ImportMimeRoute, type ImportMimeOptions, type TokenClaims } from './import-mime';
 
 export type FaultKind = '503' | 'reset' | 'hang' | 'lost';
 
@@ -34,6 +35,8 @@ export interface GraphEmulatorOptions {
   refuseAttachmentsOnNonDraft?: boolean;
   /** Where large attachments are written; without it only their hash and size are kept. */
   blobDir?: string;
+  /** Graph beta importMime and the non-draft PATCH rule (import-mime.ts). */
+  importMime?: ImportMimeOptions;
   now?: () => number;
 }
 
@@ -67,7 +70,9 @@ export class GraphEmulator {
   private ownJwks?: JSONWebKeySet;
   private readonly issuers: Array<{ issuer: string; keys: ReturnType<typeof createLocalJWKSet> }> = [];
   private readonly audience: string;
-  private readonly verified = new Map<string, number>();
+  private readonly verified = new Map<string, { until: number; claims: TokenClaims }>();
+  private readonly claims = new WeakMap<http.IncomingMessage, TokenClaims>();
+  readonly importMime: ImportMimeRoute;
   private random: () => number;
   private url = '';
 
@@ -83,6 +88,10 @@ export class GraphEmulator {
     this.limiter = new MailboxLimiter(this.limits, this.now);
     this.random = mulberry32(options.faults?.seed ?? 1);
     for (const issuer of options.issuers ?? []) this.trustIssuer(issuer.issuer, issuer.jwks);
+    this.importMime = new ImportMimeRoute(
+      { directory: this.directory, limits: this.limits, now: () => this.now(), url: () => this.url, mailboxOf: (user) => this.mailboxOf(user), created: () => void this.counters.created++ },
+      options.importMime,
+    );
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
   }
@@ -142,21 +151,25 @@ export class GraphEmulator {
     this.counters.requests++;
     try {
       if (url.pathname.startsWith('/upload/')) return await this.guarded(req, res, url, method, () => this.upload(req, res, url, method));
+      if (url.pathname.startsWith('/beta/')) {
+        const claims = await this.authenticate(req);
+        return await this.guarded(req, res, url, method, () => this.importMime.handleBeta(req, res, url, method, claims));
+      }
       if (!url.pathname.startsWith('/v1.0/')) throw new GraphError(404, 'BadRequest', `Resource not found for the segment '${url.pathname}'.`);
-      await this.authenticate(req);
+      this.claims.set(req, await this.authenticate(req));
       await this.guarded(req, res, url, method, () => this.route(req, res, url, method));
     } catch (error) {
       this.fail(res, error);
     }
   }
 
-  private async authenticate(req: http.IncomingMessage): Promise<void> {
+  private async authenticate(req: http.IncomingMessage): Promise<TokenClaims> {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/i.exec(header);
     if (!match) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     const token = match[1]!;
-    const cachedUntil = this.verified.get(token);
-    if (cachedUntil !== undefined && cachedUntil > this.now()) return;
+    const cached = this.verified.get(token);
+    if (cached !== undefined && cached.until > this.now()) return cached.claims;
     let payload: Record<string, unknown> | undefined;
     let lastError: unknown;
     for (const issuer of this.issuers) {
@@ -173,7 +186,9 @@ export class GraphEmulator {
       throw new GraphError(401, 'InvalidAuthenticationToken', expired ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or signature.');
     }
     if (payload.tid !== this.tenantId) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure: the token was issued for another tenant.');
-    this.verified.set(token, ((payload.exp as number) ?? 0) * 1000);
+    const claims: TokenClaims = { roles: Array.isArray(payload.roles) ? (payload.roles as string[]) : undefined, scp: typeof payload.scp === 'string' ? payload.scp : undefined };
+    this.verified.set(token, { until: ((payload.exp as number) ?? 0) * 1000, claims });
+    return claims;
   }
 
   /** Per-mailbox limits and injected faults around one request. */
@@ -264,7 +279,7 @@ export class GraphEmulator {
       const session = this.directory.sessions.get(url.pathname.split('/')[2] ?? '');
       return session?.mailboxUserId;
     }
-    const m = /^\/v1\.0\/users\/([^/]+)\/(mailFolders|messages)/.exec(url.pathname);
+    const m = /^\/(?:v1\.0|beta)\/users\/([^/]+)\/(mailFolders|messages)/.exec(url.pathname);
     if (!m) return undefined;
     return this.directory.findUser(decodeURIComponent(m[1]!))?.id ?? decodeURIComponent(m[1]!).toLowerCase();
   }
@@ -298,7 +313,7 @@ export class GraphEmulator {
     throw new GraphError(400, 'BadRequest', `Unsupported request ${method} ${url.pathname}.`);
   }
 
-  private mailboxOf(user: EmulatedUser): Mailbox {
+  mailboxOf(user: EmulatedUser): Mailbox {
     if (user.mailbox === 'none') throw new GraphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
     if (user.mailbox === 'unlicensed') throw new GraphError(404, 'MailboxNotEnabledForRESTAPI', 'REST API is not yet supported for this mailbox.');
     if (user.mailbox === 'denied') throw new GraphError(403, 'ErrorAccessDenied', 'Access to OData is disabled: Access is denied. Check credentials and try again.');
@@ -413,6 +428,7 @@ export class GraphEmulator {
     if (!message) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     if (rest.length === 1) {
       if (method === 'GET') return send(res, 200, renderMessage(message, mailbox, q.get('$select'), q.get('$expand')));
+      if (method === 'PATCH') return this.importMime.patch(req, res, mailbox, message, this.claims.get(req) ?? {});
       if (method === 'DELETE') {
         mailbox.messages.delete(message.id);
         res.writeHead(204).end();
