@@ -4,6 +4,23 @@ import { call } from './define';
 export const microsoftCloudSchema = z.enum(['public', 'usgov', 'usgov-dod', 'china']);
 export type MicrosoftCloud = z.infer<typeof microsoftCloudSchema>;
 
+/**
+ * How items are written (docs/decisions/graph-import.md): `graph-json` is Graph v1.0 JSON create;
+ * `graph-mime` is Graph beta importMime for every e-mail that fits one request, JSON create for the rest.
+ */
+export const importMethodSchema = z.enum(['graph-json', 'graph-mime']);
+export type ImportMethod = z.infer<typeof importMethodSchema>;
+
+/** Microsoft's Symphony connectors file items that `itemclass:ipm.externaldata.Symphony*` finds. */
+export const DEFAULT_MESSAGE_CLASS = 'IPM.ExternalData.Symphony.IM';
+
+/** PidTagMessageClass rules (MS-OXCMSG 2.2.1.3): printable ASCII, under 128 characters, no trailing dot; ours start with IPM. */
+export const messageClassSchema = z
+  .string()
+  .trim()
+  .regex(/^IPM(\.[\x21-\x2d\x2f-\x7e]+)+$/i, 'A message class starts with IPM., has dot-separated parts of printable ASCII without spaces, and does not end with a dot (e.g. IPM.ExternalData.Symphony.IM).')
+  .max(127, 'Keep the message class under 128 characters.');
+
 export const microsoftSettingsSchema = z.object({
   cloud: microsoftCloudSchema.default('public'),
   tenantId: z.string().trim().default(''),
@@ -18,6 +35,9 @@ export const microsoftSettingsSchema = z.object({
   /** Name of the folder created under each mailbox's Inbox. */
   folderName: z.string().trim().min(1).max(255).default('Symphony'),
   markAsRead: z.boolean().default(true),
+  importMethod: importMethodSchema.default('graph-json'),
+  /** Set on every item written by JSON create; importMime items keep what Exchange derives from MIME (IPM.Note). */
+  messageClass: messageClassSchema.default(DEFAULT_MESSAGE_CLASS),
 });
 export type MicrosoftSettings = z.infer<typeof microsoftSettingsSchema>;
 
@@ -51,6 +71,37 @@ export const mailboxCheckSchema = z.object({
 });
 export type MailboxCheck = z.infer<typeof mailboxCheckSchema>;
 
+/** One point the probe checked on the item it read back. `held: null` when it could not be checked. */
+export const probeCheckSchema = z.object({
+  name: z.enum(['created', 'non-draft', 'sent-date', 'received-date', 'message-class', 'custody-headers', 'message-id', 'threading', 'conversation', 'large-attachment', 'small-attachment', 'deleted']),
+  label: z.string(),
+  held: z.boolean().nullable(),
+  expected: z.string(),
+  actual: z.string(),
+});
+export type ProbeCheck = z.infer<typeof probeCheckSchema>;
+
+export const probeMethodResultSchema = z.object({
+  method: importMethodSchema,
+  /** Everything an archive item needs held: created non-draft, sent date, custody headers, attachments, deleted again. */
+  held: z.boolean(),
+  checks: z.array(probeCheckSchema),
+  /** Why the method failed outright, in plain words, with the fix. */
+  error: z.string().optional(),
+});
+export type ProbeMethodResult = z.infer<typeof probeMethodResultSchema>;
+
+export const importVerificationSchema = z.object({
+  connectorId: z.string(),
+  mailbox: z.string(),
+  verifiedAt: z.string(),
+  /** The connector's configured method when it held on this tenant; null when it did not. */
+  verifiedMethod: importMethodSchema.nullable(),
+  configuredMethod: importMethodSchema,
+  methods: z.array(probeMethodResultSchema),
+});
+export type ImportVerification = z.infer<typeof importVerificationSchema>;
+
 const connectorIdInput = z.object({ connectorId: z.string().min(1) }).strict();
 
 export const importCalls = {
@@ -62,6 +113,12 @@ export const importCalls = {
     z.object({ checks: z.array(mailboxCheckSchema) }),
     'Checks that every mailbox (or the given ones) exists, has Exchange Online and can be written.',
   ),
+  'import.verify': call(
+    z.object({ connectorId: z.string().min(1), mailbox: z.string().trim().min(3) }).strict(),
+    importVerificationSchema,
+    'Check import: writes a probe item with each method into the mailbox, reads it back, deletes it, and stores what held.',
+  ),
+  'import.verification': call(connectorIdInput, z.object({ verification: importVerificationSchema.nullable() }), 'The last Check import of the connector, if any.'),
 } as const;
 
 export const importEvents = {

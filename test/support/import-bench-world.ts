@@ -27,7 +27,7 @@ export async function startBenchWorld(dir: string, mailboxCount: number, options
   const [ready] = (await once(worker, 'message')) as [{ baseUrl: string; tenantId: string; token: string }];
   const store = Store.open(path.join(dir, 'archiver.db'));
   const connector = new ConnectorRepository(store).create('bench', {
-    microsoft: { cloud: 'public', tenantId: ready.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: ready.baseUrl, folderName: 'Symphony', markAsRead: true },
+    microsoft: { cloud: 'public', tenantId: ready.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: ready.baseUrl, folderName: 'Symphony', markAsRead: true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' },
   });
   const graph = new GraphClient({ baseUrl: ready.baseUrl, getToken: async () => ready.token, scheduler: new MailboxScheduler() });
   const ask = async <T>(type: string, answer: string): Promise<T> => {

@@ -95,7 +95,7 @@ export async function startImportWorld(options: {
   const connectors = new ConnectorRepository(store);
   const connector =
     connectors.findByName('test') ??
-    connectors.create('test', { microsoft: { cloud: 'public', tenantId: emulator.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: baseUrl, folderName: 'Symphony', markAsRead: options.markAsRead ?? true } });
+    connectors.create('test', { microsoft: { cloud: 'public', tenantId: emulator.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: baseUrl, folderName: 'Symphony', markAsRead: options.markAsRead ?? true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' } });
   const scheduler = new MailboxScheduler({ ...outlookLimits, ...options.limits });
   const token = await emulator.mintToken();
   const graph = new GraphClient({ baseUrl, getToken: async () => token, scheduler, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, retry: { baseMs: 20, maxMs: 500 } });

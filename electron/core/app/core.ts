@@ -21,6 +21,7 @@ import type { RunService } from '../runs/service';
 import { GraphAccess, importHandlers } from '../graph/handlers';
 import type { OpenBrowser } from '../graph/auth/msal';
 import type { SecretCipher } from '../platform/secrets';
+import { deliverHandlers } from '../deliver/handlers';
 
 export interface CoreOptions {
   /** Runs the connectors' schedules (hosts that serve as the archiver: the app, `run` without --once). */
@@ -97,6 +98,8 @@ export class Core implements Disposable {
       ...convertHandlers({ store: this.store, connectors: this.connectors }),
       // import (issue 5): Microsoft 365 sign-in, mailbox permission checks
       ...importHandlers({ store: this.store, connectors: this.connectors, paths: this.paths, logger: this.logger, access: this.graph }),
+      // import methods (issue 17): Check import, the probe of each method on the tenant
+      ...deliverHandlers({ store: this.store, connectors: this.connectors, clock: this.clock, scratchDir: path.join(this.paths.spool, '_deliver'), graphFor: (c) => this.graph.clientFor(c) }),
       // runs (issue 7): runs, schedule, reconciliation, item log, log download
       ...runHandlers({ store: this.store, clock: this.clock, paths: this.paths, connectors: this.connectors, service: this.runs }),
       'connectors.delete': ({ id }) => {

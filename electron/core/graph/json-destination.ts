@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Message } from '@microsoft/microsoft-graph-types';
+import { DEFAULT_MESSAGE_CLASS } from '../../../shared/contract';
 import type { AttachmentSplit, Destination, DeliveryTarget, RemoteItem, WriteOptions } from '../model/destination';
 import type { ConvertedEmail } from '../model/email';
 import { type GraphClient, odataString, userPath } from './client';
 import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_REQUEST_BYTES, planAttachments, renderMessage } from './message';
 import { findGraphItems, PR_MESSAGE_CLASS, readGraphItem, removeGraphItem } from './readback';
 
-/** Microsoft's Symphony connectors file items that `itemclass:ipm.externaldata.Symphony*` finds (docs/decisions/graph-import.md). */
-export const DEFAULT_MESSAGE_CLASS = 'IPM.ExternalData.Symphony.IM';
 /** Room left for the JSON around a create below Graph's 4 MB request limit. */
 const CREATE_MARGIN = 64 * 1024;
 export const BODY_ATTACHMENT_NAME = 'message-body.html';

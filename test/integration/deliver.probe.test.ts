@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ImportVerification, ProbeMethodResult } from '../../shared/contract';
+import { GraphClient } from '../../electron/core/graph/client';
+import { verifyImport } from '../../electron/core/deliver/probe';
+import { systemClock } from '../../electron/core/platform/clock';
+import { ImportVerificationRepository } from '../../electron/core/store/repos/import-verifications';
+import { makeTempDir } from '../support/tmp';
+import { startImportWorld, type ImportWorld } from '../support/import-fixtures';
+
+const ADVANCED = ['Mail.ReadWrite', 'User.Read.All', 'Mail-Advanced.ReadWrite.All'];
+
+function held(result: ProbeMethodResult): Record<string, boolean | null> {
+  return Object.fromEntries(result.checks.map((c) => [c.name, c.held]));
+}
+
+describe('Check import over the Graph emulator', () => {
+  let temp: { dir: string; cleanup: () => void } | undefined;
+  let world: ImportWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    temp?.cleanup();
+  });
+
+  async function probe(options: { refuseAttachmentsOnNonDraft: boolean; roles: string[] }): Promise<{ verification: ImportVerification; world: ImportWorld }> {
+    temp = makeTempDir();
+    world = await startImportWorld({ dir: temp.dir, mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: options.refuseAttachmentsOnNonDraft } });
+    const token = await world.emulator.mintToken({ roles: options.roles });
+    const graph = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, retry: { baseMs: 20, maxMs: 200 } });
+    const verification = await verifyImport({ store: world.store, connector: world.connector, graph, clock: systemClock, dir: temp.dir }, world.mailboxes[0]!);
+    return { verification, world };
+  }
+
+  function leftOver(w: ImportWorld): number {
+    return [...w.emulator.directory.allMessages()].length;
+  }
+
+  it('measures each method where the tenant allows attachments on non-drafts, and verifies JSON create', async () => {
+    const { verification, world: w } = await probe({ refuseAttachmentsOnNonDraft: false, roles: ADVANCED });
+    const [json, mime] = verification.methods;
+    expect(json!.method).toBe('graph-json');
+    expect(held(json!)).toEqual({
+      created: true, 'non-draft': true, 'sent-date': true, 'received-date': true, 'message-class': true, 'custody-headers': true,
+      'message-id': true, threading: true, conversation: null, 'large-attachment': true, 'small-attachment': true, deleted: true,
+    });
+    expect(json!.held).toBe(true);
+    // importMime: non-draft with every header, but the class and received date are Exchange's, and 3.2 MB is too much for one request.
+    expect(held(mime!)).toMatchObject({ created: true, 'non-draft': true, 'sent-date': true, 'received-date': false, 'message-class': false, 'custody-headers': true, 'message-id': true, threading: true, 'large-attachment': false, 'small-attachment': true, deleted: true });
+    expect(mime!.checks.find((c) => c.name === 'message-class')!.actual).toBe('IPM.Note');
+    expect(mime!.checks.find((c) => c.name === 'large-attachment')!.actual).toMatch(/refused for size \(413/);
+    expect(mime!.held).toBe(true);
+    expect(verification).toMatchObject({ configuredMethod: 'graph-json', verifiedMethod: 'graph-json', mailbox: w.mailboxes[0] });
+    expect(new ImportVerificationRepository(w.store).get(w.connector.id)).toEqual(verification);
+    expect(leftOver(w)).toBe(0);
+    expect(w.emulator.importMime.counters.patches).toEqual([]);
+  });
+
+  it('reports attachments refused on non-drafts and leaves the JSON method unverified', async () => {
+    const { verification, world: w } = await probe({ refuseAttachmentsOnNonDraft: true, roles: ADVANCED });
+    const json = verification.methods[0]!;
+    expect(held(json)).toMatchObject({ created: true, 'non-draft': true, 'large-attachment': false, 'small-attachment': true, deleted: true });
+    expect(json.checks.find((c) => c.name === 'large-attachment')!.actual).toMatch(/refused: .*draft/i);
+    expect(json.held).toBe(false);
+    expect(verification.verifiedMethod).toBeNull();
+    expect(verification.methods[1]!.held).toBe(true);
+    expect(leftOver(w)).toBe(0);
+  });
+
+  it('says which permission importMime lacks, with the fix', async () => {
+    const { verification, world: w } = await probe({ refuseAttachmentsOnNonDraft: false, roles: ['Mail.ReadWrite', 'User.Read.All'] });
+    const mime = verification.methods[1]!;
+    expect(mime.held).toBe(false);
+    expect(held(mime)).toEqual({ created: false });
+    expect(mime.error).toMatch(/Mail-Advanced\.ReadWrite\.All.*admin consent.*Check import again/);
+    expect(verification.methods[0]!.held).toBe(true);
+    expect(leftOver(w)).toBe(0);
+  });
+});
