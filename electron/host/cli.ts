@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Connector, ConnectorRunStatus, Reconciliation, RunStatus } from '../../shared/contract';
+import type { Connector, ConnectorRunStatus, ImportVerification, Reconciliation, RunStatus } from '../../shared/contract';
 import { ArchiverError } from '../../shared/errors';
 import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
@@ -13,6 +13,9 @@ Commands:
                                     (or the named) connector once and exit.
   status                            Current run and next scheduled time per connector.
   connectors                        List the connectors.
+  verify-import --mailbox ADDRESS [--connector NAME]
+                                    Check import: write a probe item with each method into the
+                                    mailbox, read it back, delete it, and print what held.
 
 Options:
   --verbose                         Also print the application log to the console.
@@ -35,7 +38,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { connector: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: { connector: { type: 'string' }, mailbox: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } },
     });
   } catch (error) {
     io.err(error instanceof Error ? error.message : String(error));
@@ -47,7 +50,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     (parsed.values.help ? io.out : io.err)(USAGE);
     return parsed.values.help ? 0 : 2;
   }
-  if (!['run', 'status', 'connectors'].includes(command) || rest.length > 0) {
+  if (!['run', 'status', 'connectors', 'verify-import'].includes(command) || rest.length > 0) {
     io.err(`Unknown command: ${[command, ...rest].join(' ')}`);
     io.err(USAGE);
     return 2;
@@ -60,6 +63,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     core = new Core({ dataDir, host: 'cli', logger, startScheduler: serve });
     if (command === 'connectors') return listConnectors(core, io);
     if (command === 'status') return printStatus(core.runs.scheduler.status(), io);
+    if (command === 'verify-import') return await verifyImportCommand(core, parsed.values.connector, parsed.values.mailbox, io);
     const connectors = selectConnectors(core.connectors.list(), parsed.values.connector);
     if (serve) return await serveSchedule(core, connectors, io);
     return await runOnce(core, connectors, io);
@@ -159,6 +163,28 @@ async function serveSchedule(core: Core, connectors: Connector[], io: CliIo): Pr
   io.out('Stopping: the current runs are cancelled and resume next time.');
   subscription.dispose();
   return failures > 0 ? 1 : 0;
+}
+
+/** Check import from the command line; exit 0 only when the connector's method held on the tenant. */
+async function verifyImportCommand(core: Core, name: string | undefined, mailbox: string | undefined, io: CliIo): Promise<number> {
+  if (!mailbox) {
+    io.err('verify-import needs --mailbox ADDRESS: the mailbox the probe item is written to (and deleted from).');
+    return 2;
+  }
+  const all = core.connectors.list();
+  const [connector] = name === undefined && all.length === 1 ? all : selectConnectors(all, name ?? '');
+  const verification = await core.dispatcher.invoke('import.verify', { connectorId: connector!.id, mailbox });
+  printVerification(verification, io);
+  return verification.verifiedMethod ? 0 : 1;
+}
+
+export function printVerification(v: ImportVerification, io: CliIo): void {
+  io.out(`Check import in ${v.mailbox} at ${v.verifiedAt}`);
+  for (const method of v.methods) {
+    io.out(`${method.method}: ${method.held ? 'held' : 'did NOT hold'}${method.error ? ` — ${method.error}` : ''}`);
+    for (const c of method.checks) io.out(`  ${c.held === true ? 'ok  ' : c.held === false ? 'FAIL' : '  - '}  ${c.label}: ${c.actual}${c.held === false ? ` (expected ${c.expected})` : ''}`);
+  }
+  io.out(v.verifiedMethod ? `The configured method ${v.configuredMethod} is verified on this tenant.` : `The configured method ${v.configuredMethod} did not hold on this tenant; runs will say it is unverified.`);
 }
 
 function describe(error: unknown): string {
