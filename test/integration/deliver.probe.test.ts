@@ -4,6 +4,9 @@ import { GraphClient } from '../../electron/core/graph/client';
 import { verifyImport } from '../../electron/core/deliver/probe';
 import { systemClock } from '../../electron/core/platform/clock';
 import { ImportVerificationRepository } from '../../electron/core/store/repos/import-verifications';
+import { createRealStages } from '../../electron/core/runs/adapters/real';
+import { appPaths } from '../../electron/core/platform/paths';
+import type { Logger } from '../../electron/core/platform/logger';
 import { makeTempDir } from '../support/tmp';
 import { startImportWorld, type ImportWorld } from '../support/import-fixtures';
 
@@ -73,5 +76,24 @@ describe('Check import over the Graph emulator', () => {
     expect(mime.error).toMatch(/Mail-Advanced\.ReadWrite\.All.*admin consent.*Check import again/);
     expect(verification.methods[0]!.held).toBe(true);
     expect(leftOver(w)).toBe(0);
+  });
+
+  it('a run says in its log when its import method was never verified, and stops saying it once it is', async () => {
+    temp = makeTempDir();
+    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    const w = world;
+    const warnings: string[] = [];
+    const logger: Logger = { error: () => undefined, info: () => undefined, debug: () => undefined, warn: (m) => void warnings.push(m), scope: () => logger };
+    // The import stage needs no mapping; the map stage is not run here.
+    const stages = createRealStages({ store: w.store, paths: appPaths(temp.dir), logger, clock: systemClock, mapping: undefined as never, graphFor: () => w.graph }, w.connector);
+    const ctx = { connector: w.connector, runId: 1, signal: new AbortController().signal, clock: systemClock, logger, progress: () => undefined };
+    await stages.import.run(ctx);
+    expect(warnings.join('\n')).toMatch(/import method graph-json is not verified on this tenant: Check import was never run/);
+    const token = await w.emulator.mintToken({ roles: ADVANCED });
+    const graph = new GraphClient({ baseUrl: w.emulator.baseUrl, getToken: async () => token, retry: { baseMs: 20, maxMs: 200 } });
+    await verifyImport({ store: w.store, connector: w.connector, graph, clock: systemClock, dir: temp.dir }, w.mailboxes[0]!);
+    warnings.length = 0;
+    await stages.import.run(ctx);
+    expect(warnings.filter((m) => /not verified/.test(m))).toEqual([]);
   });
 });

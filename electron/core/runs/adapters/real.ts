@@ -1,6 +1,6 @@
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
-import { EmlExporter } from '../../convert/export';
+import { emlWriter } from '../../deliver/eml-export';
 import { convertMessage } from '../../convert/message';
 import { captureRepoReader } from '../../convert/reader';
 import { estimateMimeSize } from '../../convert/size';
@@ -14,6 +14,7 @@ import type { AppPaths } from '../../platform/paths';
 import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
 import { DeliveryRepository } from '../../store/repos/deliveries';
+import { ImportVerificationRepository } from '../../store/repos/import-verifications';
 import { PipelineViews } from '../../store/repos/runs';
 import { captureBySource } from '../../symphony/sources';
 import type { CaptureStage, ConvertOutcome, ConvertStage, DeliveryState, DeliveryStatus, ImportStage, MapStage, Stages } from '../stages';
@@ -61,10 +62,10 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
 
   const convert: ConvertStage = {
     async convert(target, items) {
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now() });
-      const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
       const exportFolder = target.settings.conversion.exportFolder;
-      const exporter = exportFolder ? new EmlExporter(exportFolder) : undefined;
+      const writeEml = exportFolder ? emlWriter(exportFolder) : undefined;
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now(), writeEml });
+      const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
       const outcomes: ConvertOutcome[] = [];
       for (const item of items) {
         // An attachment still downloading: the message waits for it rather than going without.
@@ -81,7 +82,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
           const email = convertMessage(found.message, found.conversation);
           // The .eml export is written before the item is planned: an export that fails makes the
           // item fail (retried next run, then held), so the folder never silently lacks an item.
-          if (exporter) await exporter.write(email, found.conversation);
+          if (writeEml) await writeEml(email, found.conversation);
           outcomes.push({ kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) });
         } catch (error) {
           outcomes.push({ kind: 'failed', itemId: item.id, reason: error instanceof Error ? error.message : String(error) });
@@ -125,6 +126,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const importStage: ImportStage = {
     enqueue: (connectorId, archiveKey, mailboxes) => void deliveries.enqueue(connectorId, archiveKey, mailboxes),
     async run(ctx) {
+      warnIfUnverified(deps.store, ctx.connector, ctx.logger);
       const graph = await deps.graphFor(ctx.connector);
       const summary = await importDeliveries({
         store: deps.store,
@@ -153,4 +155,13 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   };
 
   return { capture, convert, map, import: importStage };
+}
+
+/** A run whose import method Check import never verified on this tenant says so (docs/decisions/graph-import.md). */
+function warnIfUnverified(store: Store, connector: Connector, logger: Logger): void {
+  const method = connector.settings.microsoft.importMethod;
+  const last = new ImportVerificationRepository(store).get(connector.id);
+  if (last?.verifiedMethod === method) return;
+  const why = last ? `the last Check import (${last.mailbox}, ${last.verifiedAt}) found that it did not hold` : 'Check import was never run';
+  logger.warn(`import method ${method} is not verified on this tenant: ${why}. Run Check import in the connector details (or cli verify-import --mailbox …) before relying on these items.`);
 }

@@ -9,6 +9,7 @@ import { CaptureRepository } from '../../store/repos/capture';
 import { ItemLogRepository } from '../../store/repos/item-log';
 import type { CapturedItemRow, PipelineViews } from '../../store/repos/runs';
 import type { CapturedItemRef, ConvertOutcome } from '../stages';
+import type { EmlWriter } from '../../deliver/eml-export';
 
 const DAY_MS = 86_400_000;
 /** How long after a day's end a message stamped in it may still show up on the pod. */
@@ -40,6 +41,8 @@ export async function convertTranscriptPage(input: {
   connector: Connector;
   items: readonly CapturedItemRef[];
   nowMs: number;
+  /** The .eml folder, when the connector exports: each transcript is written before it is planned. */
+  writeEml?: EmlWriter;
 }): Promise<ConvertOutcome[]> {
   const { connector, views, reader } = input;
   const conversations = new CaptureRepository(input.store).conversations;
@@ -73,6 +76,8 @@ export async function convertTranscriptPage(input: {
       const covered = new Set<number>();
       for (const plan of planTranscripts(messages, closedAt, transcribed)) {
         const { email } = convertTranscript({ conversation: found.conversation, day: plan.day, messages: plan.messages, part: plan.part });
+        // As for single messages: an export that fails makes the transcript fail (retried), never silently absent.
+        if (input.writeEml) await input.writeEml(email, found.conversation);
         const rows = plan.messages.map((m) => byMessageId.get(m.messageId)).filter((r): r is CapturedItemRow => r !== undefined);
         rows.forEach((r) => covered.add(r.id));
         outcomes.push({
