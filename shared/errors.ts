@@ -10,6 +10,8 @@ export const errorCodes = [
   'not-found',
   'conflict',
   'auth-failed',
+  /** The interactive sign-in is gone or expired: the officer must sign in again. */
+  'sign-in-required',
   'permission-denied',
   'unreachable',
   'throttled',

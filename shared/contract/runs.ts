@@ -27,7 +27,8 @@ export type RunSettings = z.infer<typeof runSettingsSchema>;
 
 export const runStageSchema = z.enum(['capture', 'convert', 'map', 'import', 'reconcile']);
 export type RunStage = z.infer<typeof runStageSchema>;
-export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+/** `needs-sign-in`: the interactive Microsoft 365 sign-in was lost; the open deliveries wait for it (docs/runs.md). */
+export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'needs-sign-in']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 export const runTriggerSchema = z.enum(['schedule', 'catch-up', 'manual', 'cli']);
 export type RunTrigger = z.infer<typeof runTriggerSchema>;
@@ -58,6 +59,10 @@ export const reconciliationSchema = z.object({
   balanced: z.boolean(),
   /** Plain-language reasons when not balanced. */
   problems: z.array(z.string()),
+  /** Items of interrupted earlier runs (which have no reconciliation) that this run answers for. */
+  takenOver: z.object({ runIds: z.array(z.number().int()), items: z.number().int() }).optional(),
+  /** Captured items that wait for a later run without an outcome yet, by why (e.g. the directory look-up failed). */
+  waiting: z.record(z.string(), z.number().int()).optional(),
 });
 export type Reconciliation = z.infer<typeof reconciliationSchema>;
 

@@ -11,7 +11,7 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { RunRepository } from '../../electron/core/store/repos/runs';
 import { RunController, runLockName } from '../../electron/core/runs/runner';
 import { Scheduler } from '../../electron/core/runs/scheduler';
-import { intoWindow, jitterFor, nextDue } from '../../electron/core/runs/schedule';
+import { intoWindow, jitterFor, nextSlot } from '../../electron/core/runs/schedule';
 import type { Stages } from '../../electron/core/runs/stages';
 import { createTestStages, openMailboxes, type FakePod } from '../support/pipeline-stages';
 import { makeTempDir } from '../support/tmp';
@@ -48,7 +48,7 @@ function setup(options: { dir?: string; owner?: string; schedule?: Partial<Conne
   const mailboxes = openMailboxes(path.join(dir, 'graph.db'));
   const repo = new ConnectorRepository(store);
   const connector =
-    repo.findByName('Pod') ?? repo.create('Pod', { schedule: scheduleSettingsSchema.parse(options.schedule ?? {}) });
+    repo.findByName('Pod') ?? repo.create('Pod', { schedule: scheduleSettingsSchema.parse(options.schedule ?? {}) }, new Date(clock.now()));
   let gateOpen = !options.gated;
   const waiters: (() => void)[] = [];
   const gate = {
@@ -79,11 +79,16 @@ describe('schedule arithmetic', () => {
   const daily = scheduleSettingsSchema.parse({});
   it('spaces interval runs from the last start and honours cron and the local window', () => {
     const t = Date.UTC(2026, 2, 2, 12, 0);
-    expect(nextDue(daily, null, t)).toBe(t);
-    expect(nextDue(daily, t, t)).toBe(t + 24 * HOUR);
+    const slot = (schedule: typeof daily, last: { startedMs: number; slotMs: number | null } | null) => nextSlot({ schedule, last, anchorMs: t, connectorId: 'c', maxJitterMs: 0 });
+    // Never run: an interval starts at once (its creation), cron at its first time after creation.
+    expect(slot(daily, null)).toEqual({ slotMs: t, dueMs: t });
+    expect(slot(daily, { startedMs: t, slotMs: null })!.slotMs).toBe(t + 24 * HOUR);
+    // A scheduled run follows from its slot, not from its (later) start.
+    expect(slot(daily, { startedMs: t + 90_000, slotMs: t })!.slotMs).toBe(t + 24 * HOUR);
     const cron = scheduleSettingsSchema.parse({ kind: 'cron', cron: '0 2 * * *' });
-    expect(new Date(nextDue(cron, t, t)).toISOString()).toBe('2026-03-03T02:00:00.000Z');
-    expect(() => nextDue(scheduleSettingsSchema.parse({ kind: 'cron', cron: 'every day' }), t, t)).toThrow(/not a valid cron/);
+    expect(new Date(slot(cron, null)!.slotMs).toISOString()).toBe('2026-03-03T02:00:00.000Z');
+    expect(new Date(slot(cron, { startedMs: t, slotMs: null })!.slotMs).toISOString()).toBe('2026-03-03T02:00:00.000Z');
+    expect(() => slot(scheduleSettingsSchema.parse({ kind: 'cron', cron: 'every day' }), null)).toThrow(/not a valid cron/);
     const night = scheduleSettingsSchema.parse({ windowStart: '22:00', windowEnd: '06:00' });
     expect(new Date(intoWindow(night, t)).toISOString()).toBe('2026-03-02T22:00:00.000Z');
     expect(intoWindow(night, Date.UTC(2026, 2, 3, 3, 0))).toBe(Date.UTC(2026, 2, 3, 3, 0));
@@ -152,7 +157,8 @@ describe('scheduler on a manual clock', () => {
     expect(status.paused).toBe(false);
     await s.clock.advance(TICK);
     await s.scheduler.idle();
-    expect(triggers(s)).toEqual(['schedule']);
+    // Its 01:00 slot passed while paused: resumed at 02:00, inside the window, it catches up.
+    expect(triggers(s)).toEqual(['catch-up']);
     expect(new Date(s.runs.last(s.connector.id)!.startedMs).getUTCHours()).toBe(2);
   });
 

@@ -69,7 +69,7 @@ export class RunController implements Disposable {
   }
 
   /** Starts a run and returns at once; `done` settles when it finishes (it never rejects). */
-  async start(connectorId: string, trigger: RunTrigger): Promise<{ runId: number; done: Promise<RunOutcome> }> {
+  async start(connectorId: string, trigger: RunTrigger, options: { slotMs?: number | null } = {}): Promise<{ runId: number; done: Promise<RunOutcome> }> {
     const existing = this.active.get(connectorId);
     if (existing) throw busy(`A run of this connector (run ${existing.runId}) is already going on.`);
     const connector = this.deps.connector(connectorId);
@@ -87,7 +87,7 @@ export class RunController implements Disposable {
     }
     const interrupted = this.runs.markInterrupted(connectorId, this.owner, this.deps.clock.now());
     if (interrupted > 0) logger.warn(`${interrupted} earlier run(s) of ${connector.name} were interrupted; this run resumes their work`);
-    const run = this.runs.create({ connectorId, trigger, owner: this.owner, nowMs: this.deps.clock.now() });
+    const run = this.runs.create({ connectorId, trigger, owner: this.owner, nowMs: this.deps.clock.now(), slotMs: options.slotMs ?? null });
     const abort = new AbortController();
     this.deps.events?.emit('runs.changed', { runId: run.id, connectorId, status: 'running' });
     logger.info(`run ${run.id} of ${connector.name} started (${trigger})`);

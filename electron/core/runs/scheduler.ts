@@ -1,4 +1,4 @@
-import type { Connector, ConnectorRunStatus, RunTrigger } from '../../../shared/contract';
+import type { Connector, ConnectorRunStatus, RunStatus, RunTrigger } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
@@ -6,7 +6,10 @@ import type { Logger } from '../platform/logger';
 import type { Store } from '../store/database';
 import { RunRepository, toSummary } from '../store/repos/runs';
 import type { RunController, RunOutcome } from './runner';
-import { inWindow, intoWindow, jitterFor, nextDue } from './schedule';
+
+/** Every run counts as the connector's last run for its schedule, a running one included. */
+const RUN_STATUSES: RunStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'running', 'needs-sign-in'];
+import { dueRun, nextSlot, startAt, type DueRun, type Slot, type SlotInput } from './schedule';
 
 export interface SchedulerDeps {
   store: Store;
@@ -69,7 +72,11 @@ export class Scheduler implements Disposable {
   }
 
   async runNow(connectorId: string, trigger: RunTrigger = 'manual'): Promise<{ runId: number; done: Promise<RunOutcome> }> {
-    const started = await this.deps.controller.start(connectorId, trigger);
+    return this.launch(connectorId, trigger, null);
+  }
+
+  private async launch(connectorId: string, trigger: RunTrigger, slotMs: number | null): Promise<{ runId: number; done: Promise<RunOutcome> }> {
+    const started = await this.deps.controller.start(connectorId, trigger, { slotMs });
     this.track(started.done);
     return started;
   }
@@ -90,15 +97,35 @@ export class Scheduler implements Disposable {
 
   /** When the connector's next scheduled run starts (null: not scheduled). */
   nextRunAt(connector: Connector): number | null {
-    const schedule = connector.settings.schedule;
-    if (!connector.enabled || !schedule.enabled || this.runs.isPaused(connector.id)) return null;
-    const last = this.runs.last(connector.id, ['succeeded', 'failed', 'cancelled', 'interrupted', 'running']) ?? null;
+    const slot = this.slotOf(connector);
+    return slot && startAt(connector.settings.schedule, slot.dueMs, this.deps.clock.now());
+  }
+
+  /** The connector's next slot: a pure function of its schedule, its last run and its jitter (schedule.ts). */
+  private slotOf(connector: Connector): Slot | null {
+    const input = this.slotInput(connector);
     try {
-      const due = nextDue(schedule, last?.startedMs ?? null, this.deps.clock.now());
-      return Number.isFinite(due) ? intoWindow(schedule, due + jitterFor(connector.id, this.jitterMs)) : null;
+      return input && nextSlot(input);
+    } catch {
+      // An invalid cron expression: the connector's settings say so; nothing is scheduled.
+      return null;
+    }
+  }
+
+  private dueNow(connector: Connector, nowMs: number, catchUp: boolean): DueRun | null {
+    const input = this.slotInput(connector);
+    try {
+      return input && dueRun({ ...input, nowMs, catchUp, lateAfterMs: 2 * this.tickMs });
     } catch {
       return null;
     }
+  }
+
+  private slotInput(connector: Connector): SlotInput | null {
+    const schedule = connector.settings.schedule;
+    if (!connector.enabled || !schedule.enabled || this.runs.isPaused(connector.id)) return null;
+    const last = this.runs.last(connector.id, RUN_STATUSES) ?? null;
+    return { schedule, last, anchorMs: Date.parse(connector.createdAt), connectorId: connector.id, maxJitterMs: this.jitterMs };
   }
 
   status(): ConnectorRunStatus[] {
@@ -147,13 +174,13 @@ export class Scheduler implements Disposable {
       if (jumped) this.deps.logger.info(`clock jumped ${Math.round((now - this.expectedTickMs) / 1000)} s ahead; catching up missed runs`);
       for (const connector of this.deps.connectors()) {
         if (this.deps.controller.isRunning(connector.id)) continue;
-        const due = this.nextRunAt(connector);
-        if (due === null || due > now || !inWindow(connector.settings.schedule, now)) continue;
+        const due = this.dueNow(connector, now, catchUp || jumped);
+        if (due === null) continue;
         if ((this.backoff.get(connector.id) ?? 0) > now) continue;
-        const late = now - due > 2 * this.tickMs;
-        const trigger: RunTrigger = catchUp || jumped || late ? 'catch-up' : 'schedule';
+        const trigger: RunTrigger = due.late ? 'catch-up' : 'schedule';
         try {
-          await this.runNow(connector.id, trigger);
+          // A late run stands for every slot it missed: the next one is after now.
+          await this.launch(connector.id, trigger, due.coveredMs);
         } catch (error) {
           // Busy (another process runs it) or not configured: the next tick looks again.
           if (!(ArchiverError.is(error) && error.code === 'busy')) {

@@ -18,6 +18,8 @@ interface RunRow {
   cursor_end: number | null;
   progress_json: string;
   reconciliation_json: string | null;
+  slot_ms: number | null;
+  taken_over_by: number | null;
 }
 
 export interface RunRecord extends RunSummary {
@@ -26,6 +28,10 @@ export interface RunRecord extends RunSummary {
   cursorStart: number | null;
   cursorEnd: number | null;
   progress: Record<string, StageProgress>;
+  /** The schedule slot a scheduled run stands for (null: started by hand). */
+  slotMs: number | null;
+  /** The run that took this interrupted run's items into its reconciliation. */
+  takenOverBy: number | null;
 }
 
 export interface LockHolder {
@@ -45,11 +51,11 @@ const SETTINGS_KEY = 'runs';
 export class RunRepository {
   constructor(private readonly store: Store) {}
 
-  create(input: { connectorId: string; trigger: RunTrigger; owner: string; nowMs: number }): RunRecord {
+  create(input: { connectorId: string; trigger: RunTrigger; owner: string; nowMs: number; slotMs?: number | null }): RunRecord {
     const at = new Date(input.nowMs).toISOString();
     const result = this.store.db
-      .prepare("INSERT INTO runs (connector_id, trigger, status, owner, started_at, started_ms) VALUES (?, ?, 'running', ?, ?, ?)")
-      .run(input.connectorId, input.trigger, input.owner, at, input.nowMs);
+      .prepare("INSERT INTO runs (connector_id, trigger, status, owner, started_at, started_ms, slot_ms) VALUES (?, ?, 'running', ?, ?, ?, ?)")
+      .run(input.connectorId, input.trigger, input.owner, at, input.nowMs, input.slotMs ?? null);
     return this.get(Number(result.lastInsertRowid))!;
   }
 
@@ -103,6 +109,25 @@ export class RunRepository {
     return this.store.db
       .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = COALESCE(error, 'The process running it stopped before it finished; the next run resumes its work.') WHERE connector_id = ? AND status = 'running' AND owner != ?")
       .run(new Date(nowMs).toISOString(), connectorId, exceptOwner).changes;
+  }
+
+  /**
+   * Takes the items of every interrupted run of the connector that nobody took over yet into
+   * `runId`'s books (an interrupted run has no reconciliation: its process died). One transaction.
+   */
+  takeOverInterrupted(connectorId: string, runId: number): { runIds: number[]; items: number } {
+    return this.store.transaction(() => {
+      const runIds = (
+        this.store.db.prepare("SELECT id FROM runs WHERE connector_id = ? AND status = 'interrupted' AND taken_over_by IS NULL AND id != ? ORDER BY id").all(connectorId, runId) as { id: number }[]
+      ).map((r) => r.id);
+      if (runIds.length === 0) return { runIds, items: 0 };
+      const ids = JSON.stringify(runIds);
+      const items = this.store.db
+        .prepare('INSERT OR IGNORE INTO run_items (run_id, item_id) SELECT DISTINCT ?, item_id FROM run_items WHERE run_id IN (SELECT value FROM json_each(?))')
+        .run(runId, ids).changes;
+      this.store.db.prepare('UPDATE runs SET taken_over_by = ? WHERE id IN (SELECT value FROM json_each(?))').run(runId, ids);
+      return { runIds, items };
+    });
   }
 
   // --- map cursor ---------------------------------------------------------------------------
@@ -200,6 +225,8 @@ function toRecord(row: RunRow): RunRecord {
     cursorStart: row.cursor_start,
     cursorEnd: row.cursor_end,
     progress: JSON.parse(row.progress_json) as Record<string, StageProgress>,
+    slotMs: row.slot_ms,
+    takenOverBy: row.taken_over_by,
   };
 }
 
