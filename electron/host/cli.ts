@@ -11,7 +11,8 @@ const USAGE = `Usage: symphony-archiver <command> [options]
 Commands:
   run [--connector NAME] [--once]   Run the schedule (keeps running), or with --once run each
                                     (or the named) connector once and exit.
-  status                            Current run and next scheduled time per connector.
+  status [--json]                   Per connector: current run, last run with its reconciliation
+                                    in one line, next scheduled time (--json: for machines).
   connectors                        List the connectors.
   verify-import --mailbox ADDRESS [--connector NAME]
                                     Check import: write a probe item with each method into the
@@ -22,7 +23,11 @@ Options:
   --help                            Show this help.
 
 The data folder is SYMPHONY_ARCHIVER_HOME, or the app's own folder when it is not set.
-Exit code: 0 when every run succeeded with nothing failed, 1 otherwise, 2 for a usage error.`;
+Exit code: 0 when every run succeeded with nothing failed or waiting on a failure, 1 otherwise,
+2 for a usage error, 3 when a connector needs its Microsoft 365 sign-in renewed.`;
+
+/** Exit codes (docs/runs.md). */
+export const EXIT = { ok: 0, problems: 1, usage: 2, signIn: 3 } as const;
 
 export interface CliIo {
   out(line: string): void;
@@ -38,7 +43,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { connector: { type: 'string' }, mailbox: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: { connector: { type: 'string' }, mailbox: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
     });
   } catch (error) {
     io.err(error instanceof Error ? error.message : String(error));
@@ -62,7 +67,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
   try {
     core = new Core({ dataDir, host: 'cli', logger, startScheduler: serve });
     if (command === 'connectors') return listConnectors(core, io);
-    if (command === 'status') return printStatus(core.runs.scheduler.status(), io);
+    if (command === 'status') return printStatus(core.runs.scheduler.status(), io, parsed.values.json === true);
     if (command === 'verify-import') return await verifyImportCommand(core, parsed.values.connector, parsed.values.mailbox, io);
     const connectors = selectConnectors(core.connectors.list(), parsed.values.connector);
     if (serve) return await serveSchedule(core, connectors, io);
@@ -82,16 +87,41 @@ function listConnectors(core: Core, io: CliIo): number {
   return 0;
 }
 
-function printStatus(statuses: ConnectorRunStatus[], io: CliIo): number {
+function printStatus(statuses: ConnectorRunStatus[], io: CliIo, json = false): number {
+  if (json) {
+    io.out(JSON.stringify(statuses, null, 2));
+    return EXIT.ok;
+  }
   if (statuses.length === 0) io.out('No connectors yet.');
   for (const s of statuses) {
     const current = s.current ? `running (run ${s.current.id}, ${s.current.stage ?? 'starting'})` : 'idle';
-    const last = s.last ? `last run ${s.last.id} ${s.last.status} at ${s.last.finishedAt ?? s.last.startedAt}` : 'never run';
+    const last = s.last
+      ? `last run ${s.last.id} ${s.last.status} at ${s.last.finishedAt ?? s.last.startedAt}: ${s.last.reconciliation ? reconciliationLine(s.last.reconciliation) : 'no reconciliation'}${s.last.status === 'interrupted' || s.last.status === 'needs-sign-in' ? ` (${s.last.error ?? ''})` : ''}`
+      : 'never run';
     const next = s.paused ? 'paused' : (s.nextRunAt ?? 'not scheduled');
     io.out(`${s.name}: ${current}; ${last}; next: ${next}`);
   }
-  return 0;
+  return EXIT.ok;
 }
+
+/**
+ * A run's reconciliation in words an officer reads correctly: what it read from Symphony, what it
+ * answered for and how each item ended, what waits for the next run and why, and whose items it
+ * took over. "took in" is not "captured": a run can read 5,000 messages and decide none of them.
+ */
+export function reconciliationLine(r: Reconciliation): string {
+  const parts: string[] = [];
+  if (r.read !== undefined) parts.push(`read ${r.read} new message(s) from Symphony`);
+  const reasons = Object.entries(r.skipped.byReason).map(([k, v]) => `${k} ${v}`).join(', ');
+  parts.push(`accounted for ${r.captured.count} item(s): delivered ${r.delivered.count}, failed ${r.failed.count} (held ${r.held.count}), skipped ${r.skipped.count}${reasons ? ` [${reasons}]` : ''}`);
+  const waiting = Object.entries(r.waiting ?? {}).filter(([, n]) => n > 0);
+  if (waiting.length > 0) parts.push(`${waiting.reduce((n, [, v]) => n + v, 0)} wait for the next run (${waiting.map(([k, v]) => `${WAIT_WORDS[k] ?? k} ${v}`).join(', ')})`);
+  if (r.takenOver) parts.push(`${r.takenOver.items} of them taken over from interrupted run(s) ${r.takenOver.runIds.join(', ')}`);
+  parts.push(r.balanced ? 'balanced' : 'NOT balanced');
+  return parts.join('; ');
+}
+
+const WAIT_WORDS: Record<string, string> = { 'not-ready': 'transcript day open or attachment downloading:', 'lookup-failed': 'directory look-up failed:' };
 
 function selectConnectors(all: Connector[], name: string | undefined): Connector[] {
   if (name === undefined) return all.filter((c) => c.enabled);
@@ -105,9 +135,9 @@ function selectConnectors(all: Connector[], name: string | undefined): Connector
 async function runOnce(core: Core, connectors: Connector[], io: CliIo): Promise<number> {
   if (connectors.length === 0) {
     io.err('No enabled connector to run.');
-    return 1;
+    return EXIT.problems;
   }
-  let ok = true;
+  let code: number = EXIT.ok;
   for (const connector of connectors) {
     io.out(`${connector.name}: run started`);
     let outcome: RunOutcome;
@@ -116,15 +146,15 @@ async function runOnce(core: Core, connectors: Connector[], io: CliIo): Promise<
       outcome = await started.done;
     } catch (error) {
       io.err(`${connector.name}: ${describe(error)}`);
-      ok = false;
+      code = Math.max(code, ArchiverError.is(error) && error.code === 'sign-in-required' ? EXIT.signIn : EXIT.problems);
       continue;
     }
-    ok = summarise(connector, { runId: outcome.runId, status: outcome.status, error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null }, io) && ok;
+    code = Math.max(code, summarise(connector, { runId: outcome.runId, status: outcome.status, error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null }, io));
   }
-  return ok ? 0 : 1;
+  return code;
 }
 
-/** One line per run: the reconciliation in numbers; false when it failed or left items failed. */
+/** One line per run: the reconciliation in words; the exit code it stands for. */
 interface Finished {
   runId: number;
   status: RunStatus;
@@ -132,16 +162,18 @@ interface Finished {
   reconciliation: Reconciliation | null;
 }
 
-function summarise(connector: Connector, outcome: Finished, io: CliIo): boolean {
+export function summarise(connector: Pick<Connector, 'name'>, outcome: Finished, io: CliIo): number {
   const r = outcome.reconciliation;
-  const numbers = r
-    ? `captured ${r.captured.count}, delivered ${r.delivered.count}, failed ${r.failed.count} (held ${r.held.count}), skipped ${r.skipped.count}` +
-      `${Object.keys(r.skipped.byReason).length ? ` [${Object.entries(r.skipped.byReason).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}; ${r.balanced ? 'balanced' : 'NOT balanced'}`
-    : 'no reconciliation';
+  const numbers = r ? reconciliationLine(r) : 'no reconciliation';
   const line = `${connector.name}: run ${outcome.runId} ${outcome.status}: ${numbers}${outcome.error ? `. ${outcome.error}` : ''}`;
-  const good = outcome.status === 'succeeded' && (r?.failed.count ?? 0) === 0;
-  (good ? io.out : io.err)(line);
-  return good;
+  const code =
+    outcome.status === 'needs-sign-in'
+      ? EXIT.signIn
+      : outcome.status === 'succeeded' && (r?.failed.count ?? 0) === 0 && !(r?.waiting?.['lookup-failed'] ?? 0)
+        ? EXIT.ok
+        : EXIT.problems;
+  (code === EXIT.ok ? io.out : io.err)(line);
+  return code;
 }
 
 /** Keeps the scheduler running until SIGINT/SIGTERM, printing each finished run. */
@@ -154,7 +186,7 @@ async function serveSchedule(core: Core, connectors: Connector[], io: CliIo): Pr
     if (change.status === 'running') return io.out(`${names.get(change.connectorId)?.name ?? change.connectorId}: run ${change.runId} started`);
     const run = core.runs.runs.get(change.runId);
     const connector = names.get(change.connectorId);
-    if (run && connector && !summarise(connector, { runId: run.id, status: change.status, error: run.error, reconciliation: run.reconciliation }, io)) failures++;
+    if (run && connector && summarise(connector, { runId: run.id, status: change.status, error: run.error, reconciliation: run.reconciliation }, io) !== EXIT.ok) failures++;
   });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

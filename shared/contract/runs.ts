@@ -61,7 +61,9 @@ export const reconciliationSchema = z.object({
   problems: z.array(z.string()),
   /** Items of interrupted earlier runs (which have no reconciliation) that this run answers for. */
   takenOver: z.object({ runIds: z.array(z.number().int()), items: z.number().int() }).optional(),
-  /** Captured items that wait for a later run without an outcome yet, by why (e.g. the directory look-up failed). */
+  /** Messages this run's capture read from Symphony (new in the store), whether or not it took them in yet. */
+  read: z.number().int().optional(),
+  /** Captured items that wait for a later run without an outcome yet, by why: `not-ready` (transcript day open, attachment downloading), `lookup-failed`. */
   waiting: z.record(z.string(), z.number().int()).optional(),
 });
 export type Reconciliation = z.infer<typeof reconciliationSchema>;

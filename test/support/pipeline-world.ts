@@ -1,5 +1,6 @@
 import type { Connector, ConnectorSettings } from '../../shared/contract';
 import { GraphClient } from '../../electron/core/graph/client';
+import { graphRetryPolicy } from '../../electron/core/graph/errors';
 import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
 import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
 import { MappingService } from '../../electron/core/mapping/resolver';
@@ -11,7 +12,7 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { createRealStages } from '../../electron/core/runs/adapters/real';
 import type { PipelineOptions } from '../../electron/core/runs/pipeline';
 import { RunController } from '../../electron/core/runs/runner';
-import { GraphEmulator } from '../emulators/graph/server';
+import { GraphEmulator, type GraphEmulatorOptions } from '../emulators/graph/server';
 import { SymphonyEmulator } from '../emulators/symphony';
 import type { SymphonyEmulatorOptions } from '../emulators/symphony/server';
 import { makeConnector, makeServiceKey } from './capture-fixtures';
@@ -23,6 +24,10 @@ export interface RealWorldOptions {
   /** Adjusts the connector's settings (conversion mode, export folder…). */
   settings?: (settings: ConnectorSettings) => ConnectorSettings;
   pipeline?: PipelineOptions;
+  /** The Graph side: emulator options (issuers, faults), the token source, the client's backoff. */
+  graph?: { emulator?: GraphEmulatorOptions; getToken?: (emulator: GraphEmulator) => () => Promise<string>; retry?: { baseMs?: number; maxMs?: number } };
+  /** The mapping service's options beyond the store (e.g. directoryPauseMs). */
+  mapping?: { directoryPauseMs?: number };
 }
 
 /** Both emulators, a store in `dir`, one connector and a RunController over the real stages. */
@@ -46,7 +51,7 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
   const symphony = await SymphonyEmulator.start(options.symphony);
   const key = makeServiceKey(dir);
   symphony.registerKey(key.publicKey);
-  const graphEmulator = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 } });
+  const graphEmulator = new GraphEmulator({ ...options.graph?.emulator, limits: { requestsPerWindow: 10_000_000, ...options.graph?.emulator?.limits } });
   const graphUrl = await graphEmulator.start();
   const tenant = new Map<string, string>();
   const hasMailbox = options.hasMailbox ?? (() => true);
@@ -67,8 +72,10 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
   const withGraph = { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graphEmulator.tenantId, clientId: 'app', graphBaseUrl: graphUrl } };
   const connector = connectors.update(created.id, { settings: options.settings ? options.settings(withGraph) : withGraph });
   const token = await graphEmulator.mintToken();
-  const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000 });
-  const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
+  const getToken = options.graph?.getToken?.(graphEmulator) ?? (async () => token);
+  const graph = new GraphClient({ baseUrl: graphUrl, getToken, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000, retry: options.graph?.retry });
+  // As the app wires it (runs/wire.ts): directory look-ups retried with deliveries' policy.
+  const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph, (client) => graphRetryPolicy(client.retry))), ...options.mapping });
   const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
   const controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages, pipeline: options.pipeline });
   return {

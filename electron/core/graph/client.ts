@@ -1,4 +1,4 @@
-import { Client, HTTPMessageHandler, ResponseType, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-graph-client';
 import { parseRetryAfter } from '../platform/retry';
 import { systemClock, type Clock } from '../platform/clock';
 import { GraphNetworkError, GraphRequestError } from './errors';
@@ -40,23 +40,6 @@ export interface GraphResponse<T = unknown> {
   body: T;
 }
 
-/** Adds the bearer token to every request (the SDK's own handler skips non-Graph hosts such as the emulator). */
-class BearerMiddleware implements Middleware {
-  private next?: Middleware;
-  constructor(private readonly getToken: TokenProvider) {}
-  async execute(context: Context): Promise<void> {
-    const token = await this.getToken();
-    const options = (context.options ??= {});
-    const headers = new Headers(options.headers as HeadersInit | undefined);
-    headers.set('Authorization', `Bearer ${token}`);
-    options.headers = Object.fromEntries(headers.entries());
-    await this.next!.execute(context);
-  }
-  setNext(next: Middleware): void {
-    this.next = next;
-  }
-}
-
 /**
  * Microsoft Graph through the official JavaScript client, with our own middleware chain: the
  * SDK's retry handler is left out because retries must know whether a create may have been
@@ -74,9 +57,7 @@ export class GraphClient {
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.requestTimeoutMs ?? 120_000;
     this.retry = options.retry ?? {};
-    const auth = new BearerMiddleware(options.getToken);
-    auth.setNext(new HTTPMessageHandler());
-    this.client = Client.initWithMiddleware({ middleware: auth, baseUrl: options.baseUrl.replace(/\/+$/, '') + '/', defaultVersion: 'v1.0' });
+    this.client = Client.initWithMiddleware({ middleware: new HTTPMessageHandler(), baseUrl: options.baseUrl.replace(/\/+$/, '') + '/', defaultVersion: 'v1.0' });
   }
 
   async request<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
@@ -87,9 +68,13 @@ export class GraphClient {
   }
 
   private async send<T>(request: GraphRequest, text: string | undefined): Promise<GraphResponse<T>> {
+    // The token is fetched here, not in a middleware: the SDK would turn a lost sign-in
+    // (ArchiverError `sign-in-required`) into a GraphError that reads like a network failure,
+    // and the run would retry it instead of stopping for the officer to sign in.
+    const token = await this.options.getToken();
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal);
+    let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal).header('Authorization', `Bearer ${token}`);
     if (request.version) api = api.version(request.version);
     if (request.query) api = api.query(request.query);
     let raw: Response;

@@ -1,5 +1,6 @@
 import { ArchiverError } from '../../../shared/errors';
-import type { RetryDecision } from '../platform/retry';
+import type { Clock } from '../platform/clock';
+import type { RetryDecision, RetryOptions } from '../platform/retry';
 
 /** An answer from Graph other than 2xx, with Graph's `{error: {code, message}}` unpacked. */
 export class GraphRequestError extends Error {
@@ -43,6 +44,14 @@ export function classifyGraphError(error: unknown): RetryDecision {
   }
   if (ArchiverError.is(error) && error.code === 'unreachable') return { retry: true, reason: error.message };
   return { retry: false };
+}
+
+/**
+ * The retry policy of every Graph call a run makes per call — deliveries (importer.ts) and
+ * directory look-ups alike: 10 attempts with the client's backoff, Retry-After honoured.
+ */
+export function graphRetryPolicy(retry: { baseMs?: number; maxMs?: number }, clock?: Clock): Omit<RetryOptions, 'signal' | 'onRetry'> {
+  return { ...retry, attempts: 10, clock, classify: classifyGraphError };
 }
 
 /** The officer-facing form of a Graph failure about one mailbox. */

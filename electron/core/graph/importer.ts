@@ -110,9 +110,12 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const suspects = new Map<string, DeliveryKey>();
   const suspect = (key: DeliveryKey) => suspects.set(`${key.archiveKey}\u0000${key.mailbox}`, key);
 
+  /** A lost interactive sign-in stops every delivery at once (they stay open); the import then throws it. */
+  let signInLost: ArchiverError | undefined;
+
   const deliver = async (delivery: Delivery): Promise<void> => {
     const key: DeliveryKey = { connectorId: delivery.connectorId, archiveKey: delivery.archiveKey, mailbox: delivery.mailbox };
-    if (deps.signal?.aborted || unwritable.has(delivery.mailbox)) {
+    if (deps.signal?.aborted || signInLost || unwritable.has(delivery.mailbox)) {
       progress.pending--;
       return;
     }
@@ -207,6 +210,11 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       if (error instanceof MailboxUnwritable) return;
       if (ArchiverError.is(error) && error.code === 'cancelled') {
         repo.markRetryLater(key, 'The run was cancelled.', outcomeUnknown);
+        return;
+      }
+      if (ArchiverError.is(error) && error.code === 'sign-in-required') {
+        repo.markRetryLater(key, error.message, outcomeUnknown);
+        signInLost ??= error;
         return;
       }
       const retryable = classifyGraphError(error).retry;
@@ -328,6 +336,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       return global(() => mailboxLimit(() => deliver(delivery)));
     }),
   );
+  if (signInLost) throw signInLost;
   await settle();
   report();
   return { ...progress, unwritable: [...unwritable].map(([mailbox, reason]) => ({ mailbox, reason })) };

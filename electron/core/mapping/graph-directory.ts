@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArchiverError } from '../../../shared/errors';
+import { withRetry, type RetryOptions } from '../platform/retry';
 import type { DirectoryLookup, DirectoryMailbox } from './directory';
 
 /**
@@ -84,18 +85,24 @@ export interface GraphRequestClient {
   request<T = unknown>(request: { method: 'GET'; path: string; query?: Record<string, string> }): Promise<{ body: T }>;
 }
 
+/** How each look-up is retried; the wiring gives deliveries' policy (graph/errors.ts `graphRetryPolicy`). */
+export type LookupRetry<C> = (client: C) => Omit<RetryOptions, 'signal'>;
+
 /**
  * A GraphRequester over a GraphClient obtained lazily (the client needs a token, which the
  * connector may not have until the first run): `/users?$filter=…` is split into path and query
- * parameters, which the client encodes itself.
+ * parameters, which the client encodes itself. With `retryFor`, each look-up is retried with the
+ * policy deliveries use, so one 429, 503 or reset on `GET /users` does not fail it (mapping does
+ * not know Graph's errors: the policy, with its classifier, comes from the wiring).
  */
-export function graphClientRequester(getClient: () => GraphRequestClient | Promise<GraphRequestClient>): GraphRequester {
+export function graphClientRequester<C extends GraphRequestClient>(getClient: () => C | Promise<C>, retryFor?: LookupRetry<C>): GraphRequester {
   return {
     async get(pathAndQuery) {
       const [path = '', search = ''] = pathAndQuery.split('?', 2);
       const query = Object.fromEntries(new URLSearchParams(search));
       const client = await getClient();
-      return (await client.request({ method: 'GET', path, query: Object.keys(query).length > 0 ? query : undefined })).body;
+      const once = async () => (await client.request({ method: 'GET', path, query: Object.keys(query).length > 0 ? query : undefined })).body;
+      return retryFor ? withRetry(once, retryFor(client)) : once();
     },
   };
 }

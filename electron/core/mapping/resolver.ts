@@ -3,6 +3,7 @@ import type { MappingSettings } from '../../../shared/contract/mapping';
 import { ArchiverError } from '../../../shared/errors';
 import type { Participant } from '../model/captured';
 import { systemClock, type Clock } from '../platform/clock';
+import { retriesExhausted } from '../platform/retry';
 import { silentLogger, type Logger } from '../platform/logger';
 import type { Store } from '../store/database';
 import type { ConnectorRepository } from '../store/repos/connectors';
@@ -54,6 +55,8 @@ export interface MappingServiceOptions {
   notFoundTtlMs?: number;
   /** Directory look-ups in flight at once. */
   lookupConcurrency?: number;
+  /** After a look-up failed through all its retries, how long others fail at once instead of retrying too (default 60 s). */
+  directoryPauseMs?: number;
 }
 
 /**
@@ -71,6 +74,8 @@ export class MappingService {
   private readonly notFoundTtl: number;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<CachedDirectoryEntry>>();
+  /** Per connector: look-ups that failed through all their retries lately, by address. */
+  private readonly exhausted = new Map<string, Map<string, { at: number; error: unknown }>>();
 
   constructor(private readonly options: MappingServiceOptions) {
     this.repo = new MappingRepository(options.store);
@@ -224,9 +229,37 @@ export class MappingService {
     return promise;
   }
 
+  /**
+   * Whether a look-up of `address` should fail at once: it failed through all its retries within
+   * the pause (60 s), or so did several addresses (the directory is down). One address that keeps
+   * failing does not stop the others' look-ups, and neither it nor an outage makes every later
+   * look-up wait out the whole backoff again.
+   */
+  private directoryDown(connectorId: string, address: string): { error: unknown } | null {
+    const failures = this.exhausted.get(connectorId);
+    if (!failures) return null;
+    const since = this.clock.now() - (this.options.directoryPauseMs ?? 60_000);
+    for (const [key, f] of failures) if (f.at < since) failures.delete(key);
+    const own = failures.get(address);
+    if (own) return own;
+    return failures.size >= 3 ? [...failures.values()].at(-1)! : null;
+  }
+
   private async askDirectory(connectorId: string, address: string, stale: CachedDirectoryEntry | undefined): Promise<CachedDirectoryEntry> {
     const directory = this.options.directoryFor?.(connectorId);
     try {
+      const down = this.directoryDown(connectorId, address);
+      if (down) {
+        // The directory just failed through every retry: waiting out the whole backoff again for
+        // each other address would stall the run for hours. These items wait for the next run.
+        throw new ArchiverError({
+          code: 'unreachable',
+          message: `The Microsoft 365 directory did not answer; the look-up of ${address} waits for the next run.`,
+          fix: 'Nothing to do if it was an outage or throttling; otherwise check the network and the app\'s User.Read.All permission.',
+          target: address,
+          detail: down.error instanceof Error ? down.error.message : String(down.error),
+        });
+      }
       if (!directory) {
         throw new ArchiverError({
           code: 'auth-failed',
@@ -236,6 +269,7 @@ export class MappingService {
         });
       }
       const found = await directory.findMailbox(address);
+      this.exhausted.get(connectorId)?.delete(address);
       const now = this.clock.now();
       const entry = found
         ? { found: true, upn: found.upn.toLowerCase(), mail: found.mail.toLowerCase(), displayName: found.displayName }
@@ -244,6 +278,11 @@ export class MappingService {
       this.options.store.transaction(() => this.repo.cachePut(connectorId, address, entry, new Date(now).toISOString(), expiresAt));
       return { ...entry, expiresAt };
     } catch (error) {
+      if (retriesExhausted(error)) {
+        const failures = this.exhausted.get(connectorId) ?? new Map<string, { at: number; error: unknown }>();
+        failures.set(address, { at: this.clock.now(), error });
+        this.exhausted.set(connectorId, failures);
+      }
       if (stale) {
         this.logger.warn(`directory look-up for ${address} failed; using the answer cached earlier`, error);
         return stale;

@@ -1,3 +1,5 @@
+import { onAbort } from './abort';
+
 /**
  * Time comes through a Clock so that the scheduler, retries and token expiry can be tested with a
  * controllable clock instead of sleeps.
@@ -18,14 +20,15 @@ export const systemClock: Clock = {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const handle = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
+        forget();
         resolve();
       }, ms);
-      const onAbort = () => {
-        clearTimeout(handle);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const forget = signal
+        ? onAbort(signal, () => {
+            clearTimeout(handle);
+            reject(signal.reason);
+          })
+        : () => false;
     });
   },
 };
@@ -53,11 +56,16 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = this.setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        timer.cancel();
-        reject(signal.reason);
-      }, { once: true });
+      const timer = this.setTimeout(() => {
+        forget();
+        resolve();
+      }, ms);
+      const forget = signal
+        ? onAbort(signal, () => {
+            timer.cancel();
+            reject(signal.reason);
+          })
+        : () => false;
     });
   }
 

@@ -39,7 +39,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       return await fn(attempt);
     } catch (error) {
       const decision = options.classify(error);
-      if (!decision.retry || attempt >= attempts) throw error;
+      if (!decision.retry) throw error;
+      if (attempt >= attempts) {
+        if (typeof error === 'object' && error !== null) exhausted.add(error);
+        throw error;
+      }
       const backoff = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
       const jittered = backoff / 2 + random() * (backoff / 2);
       const waitMs = Math.max(jittered, Math.min(decision.afterMs ?? 0, maxRetryAfterMs));
@@ -51,6 +55,17 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       }
     }
   }
+}
+
+const exhausted = new WeakSet<object>();
+
+/**
+ * True for an error withRetry gave up on although it was worth retrying (a transient failure that
+ * lasted): callers that keep going without the answer (directory look-ups) stop asking for a while
+ * instead of waiting out the whole backoff again for every other request.
+ */
+export function retriesExhausted(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && exhausted.has(error);
 }
 
 /** Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from `now`. */

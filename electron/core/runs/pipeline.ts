@@ -8,7 +8,7 @@ import { RunRepository, type RunRecord } from '../store/repos/runs';
 import { Planner, type PlanCounters } from './plan';
 import { ProgressTracker } from './progress';
 import { reconcileRun } from './reconcile';
-import type { StageContext, Stages } from './stages';
+import type { StageContext, Stages, WaitReason } from './stages';
 
 export interface PipelineOptions {
   pageSize?: number;
@@ -25,7 +25,8 @@ export interface PipelineDeps {
 }
 
 export interface PipelineResult {
-  status: 'succeeded' | 'failed' | 'cancelled';
+  /** `needs-sign-in`: the interactive sign-in was lost; the Graph stage stopped and its open deliveries wait. */
+  status: 'succeeded' | 'failed' | 'cancelled' | 'needs-sign-in';
   reconciliation: Reconciliation;
   error: string | null;
 }
@@ -66,7 +67,13 @@ export class Pipeline {
 
     let error: string | null = null;
     let cancelled = false;
+    let signInLost = false;
     let importCompleted = false;
+    // Interrupted runs have no books: this run answers for their items (docs/runs.md).
+    const takenOver = this.runs.takeOverInterrupted(connector.id, run.id);
+    if (takenOver.runIds.length > 0) logger.info(`took over ${takenOver.items} item(s) of interrupted run(s) ${takenOver.runIds.join(', ')} into this run's reconciliation`);
+    const waiting: Partial<Record<WaitReason, number>> = {};
+    const storedBefore = this.deps.stages.capture.count(connector.id, 0, Number.MAX_SAFE_INTEGER);
     try {
       enter('capture');
       await this.deps.stages.capture.capture(ctx('capture'));
@@ -75,17 +82,24 @@ export class Pipeline {
       this.carryOver(connector, run.id);
       await this.retryFailed(connector, run.id, signal, nowIso);
       await this.releaseHeld(connector, run.id, nowIso);
-      await this.planNew(connector, run, signal, tracker, nowIso);
+      await this.planNew(connector, run, signal, tracker, nowIso, waiting);
 
       enter('import');
       await this.deps.stages.import.run(ctx('import'));
       importCompleted = !signal.aborted;
     } catch (e) {
-      if (!signal.aborted) {
+      if (!signal.aborted && ArchiverError.is(e) && e.code === 'sign-in-required') {
+        // Not a failure of the run's work: nothing more can be sent until the officer signs in.
+        signInLost = true;
+        error = describe(e);
+        logger.warn(`stopped: ${error}`);
+      } else if (!signal.aborted) {
         error = describe(e);
         logger.error('run failed', e);
       }
     }
+    // Also when capture stopped half-way: what it stored is what it read.
+    const read = this.deps.stages.capture.count(connector.id, 0, Number.MAX_SAFE_INTEGER) - storedBefore;
     if (signal.aborted) {
       // A stage may return early on abort instead of throwing; either way the run is cancelled.
       cancelled = true;
@@ -96,7 +110,7 @@ export class Pipeline {
     this.runs.setStage(run.id, 'reconcile');
     tracker.enter('reconcile');
     const total = this.items.runItemCount(run.id);
-    const reconciliation = await reconcileRun({
+    const settled = await reconcileRun({
       store: this.deps.store,
       items: this.items,
       stages: this.deps.stages,
@@ -109,8 +123,15 @@ export class Pipeline {
       nowIso,
       onProgress: (done) => tracker.update('reconcile', { done, total }),
     });
+    const reconciliation: Reconciliation = {
+      ...settled,
+      read,
+      ...(takenOver.runIds.length > 0 ? { takenOver } : {}),
+      ...(Object.keys(waiting).length > 0 ? { waiting } : {}),
+    };
     tracker.flush();
     if (cancelled) return { status: 'cancelled', reconciliation, error };
+    if (signInLost) return { status: 'needs-sign-in', reconciliation, error };
     if (error) return { status: 'failed', reconciliation, error };
     if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: `The run does not balance: ${reconciliation.problems.join(' ')}` };
     return { status: 'succeeded', reconciliation, error: null };
@@ -174,7 +195,7 @@ export class Pipeline {
     });
   }
 
-  private async planNew(connector: Connector, run: RunRecord, signal: AbortSignal, tracker: ProgressTracker, nowIso: () => string): Promise<void> {
+  private async planNew(connector: Connector, run: RunRecord, signal: AbortSignal, tracker: ProgressTracker, nowIso: () => string, waiting: Partial<Record<WaitReason, number>>): Promise<void> {
     const planner = this.planner();
     const start = this.runs.mappedThrough(connector.id);
     this.runs.setCursor(run.id, 'start', start);
@@ -189,8 +210,10 @@ export class Pipeline {
       after = page.at(-1)!.id;
       const decided = this.items.decided(connector.id, page.map((i) => i.id));
       const open = page.filter((i) => !decided.has(i.id));
-      const { decisions, deferred } = open.length > 0 ? await planner.decide(connector, open, signal) : { decisions: [], deferred: [] };
+      const { decisions, deferred, waiting: waits, waitMessages } = open.length > 0 ? await planner.decide(connector, open, signal) : { decisions: [], deferred: [], waiting: {}, waitMessages: [] };
       counters.deferred += deferred.length;
+      for (const [reason, n] of Object.entries(waits) as [WaitReason, number][]) waiting[reason] = (waiting[reason] ?? 0) + n;
+      for (const message of waitMessages) this.deps.logger.warn(`items wait for the next run: ${message}`);
       if (deferred.length > 0 && firstDeferred === null) firstDeferred = Math.min(...deferred);
       tracker.update('convert', { done: seen + page.length, total, bytes: counters.bytes });
       planner.commit(connector, run.id, decisions, firstDeferred === null ? after : firstDeferred - 1, nowIso(), counters);
@@ -198,7 +221,8 @@ export class Pipeline {
       tracker.update('map', { done: seen, total, bytes: counters.bytes });
       this.runs.setCursor(run.id, 'end', after);
     }
-    if (counters.deferred > 0) this.deps.logger.info(`${counters.deferred} item(s) wait for their transcript day to close`);
+    if (waiting['not-ready']) this.deps.logger.info(`${waiting['not-ready']} item(s) wait for their transcript day to close or an attachment to download`);
+    if (waiting['lookup-failed']) this.deps.logger.warn(`${waiting['lookup-failed']} item(s) wait for the next run: the directory look-up of their participants failed`);
   }
 
   private planner(): Planner {

@@ -2,7 +2,7 @@ import type { Connector } from '../../../shared/contract';
 import type { Store } from '../store/database';
 import type { ItemLogRepository } from '../store/repos/item-log';
 import type { RunRepository } from '../store/repos/runs';
-import type { CapturedItemRef, ConvertOutcome, Resolution, Stages } from './stages';
+import { ItemsWait, type CapturedItemRef, type ConvertOutcome, type Resolution, type Stages, type WaitReason } from './stages';
 
 export interface PlanOptions {
   pageSize: number;
@@ -38,12 +38,18 @@ export class Planner {
     private readonly options: PlanOptions,
   ) {}
 
-  async decide(connector: Connector, page: readonly CapturedItemRef[], signal: AbortSignal): Promise<{ decisions: Decision[]; deferred: number[] }> {
+  async decide(connector: Connector, page: readonly CapturedItemRef[], signal: AbortSignal): Promise<{ decisions: Decision[]; deferred: number[]; waiting: Partial<Record<WaitReason, number>>; waitMessages: string[] }> {
     const outcomes = await this.stages.convert.convert(connector, page, signal);
     const byId = new Map(page.map((item) => [item.id, item]));
     const seen = new Set<number>();
     const decisions: Decision[] = [];
     const deferred: number[] = [];
+    const waiting: Partial<Record<WaitReason, number>> = {};
+    const waitMessages: string[] = [];
+    const wait = (reason: WaitReason, ids: number[]) => {
+      deferred.push(...ids);
+      waiting[reason] = (waiting[reason] ?? 0) + ids.length;
+    };
     const take = (id: number, extra?: readonly CapturedItemRef[]) => {
       const item = byId.get(id) ?? extra?.find((i) => i.id === id);
       if (!item) throw new Error(`convert returned item ${id}, which it was not given`);
@@ -55,16 +61,24 @@ export class Planner {
     for (const outcome of outcomes) {
       if (outcome.kind === 'deferred') {
         take(outcome.itemId);
-        deferred.push(outcome.itemId);
+        wait('not-ready', [outcome.itemId]);
       } else if (outcome.kind === 'failed') {
         decisions.push({ kind: 'fail', item: take(outcome.itemId), reason: outcome.reason });
       } else {
-        decisions.push(await this.mapEmail(connector, outcome, outcome.itemIds.map((id) => take(id, outcome.extraItems)), resolutions));
+        const items = outcome.itemIds.map((id) => take(id, outcome.extraItems));
+        try {
+          decisions.push(await this.mapEmail(connector, outcome, items, resolutions));
+        } catch (error) {
+          if (!(error instanceof ItemsWait)) throw error;
+          // Only this e-mail's items wait (those of this page; a transcript's others are theirs).
+          wait(error.reason, items.filter((i) => byId.has(i.id)).map((i) => i.id));
+          if (waitMessages.length < 3 && !waitMessages.includes(error.message)) waitMessages.push(error.message);
+        }
       }
     }
     const missing = page.filter((item) => !seen.has(item.id));
     if (missing.length > 0) throw new Error(`convert returned no outcome for items ${missing.map((i) => i.id).join(', ')}`);
-    return { decisions, deferred };
+    return { decisions, deferred, waiting, waitMessages };
   }
 
   private async mapEmail(connector: Connector, email: Extract<ConvertOutcome, { kind: 'email' }>, items: CapturedItemRef[], cache: Map<string, Resolution>): Promise<Decision> {

@@ -50,7 +50,8 @@ export class RunController implements Disposable {
   readonly owner: string;
   private readonly runs: RunRepository;
   private readonly active = new Map<string, Active>();
-  private readonly staleMs: number;
+  /** A lock whose heartbeat is older than this is taken over. */
+  readonly staleMs: number;
   private readonly heartbeatMs: number;
 
   constructor(private readonly deps: RunnerDeps) {

@@ -4,8 +4,8 @@ import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
 import type { Logger } from '../platform/logger';
 import type { Store } from '../store/database';
-import { RunRepository, toSummary } from '../store/repos/runs';
-import type { RunController, RunOutcome } from './runner';
+import { RunRepository, toSummary, type RunRecord } from '../store/repos/runs';
+import { isAlive, runLockName, type RunController, type RunOutcome } from './runner';
 
 /** Every run counts as the connector's last run for its schedule, a running one included. */
 const RUN_STATUSES: RunStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'running', 'needs-sign-in'];
@@ -144,8 +144,15 @@ export class Scheduler implements Disposable {
   }
 
   private statusOf(connector: Connector): ConnectorRunStatus {
-    const running = this.runs.running(connector.id);
-    const last = this.runs.last(connector.id);
+    let running = this.runs.running(connector.id);
+    let last = this.runs.last(connector.id);
+    const orphan = running && this.orphaned(connector.id, running);
+    if (running && orphan) {
+      // Its process is gone (a crash, a kill): say so now rather than "running" until another
+      // run takes the lock and marks it. Nothing is written: status only reads.
+      last = { ...running, status: 'interrupted', error: `${orphan} The next run resumes its work.` };
+      running = undefined;
+    }
     const next = this.nextRunAt(connector);
     return {
       connectorId: connector.id,
@@ -156,6 +163,16 @@ export class Scheduler implements Disposable {
       last: last ? toSummary(last) : null,
       nextRunAt: next === null ? null : new Date(next).toISOString(),
     };
+  }
+
+  /** Why a run marked running has no live owner (null: it has one). */
+  private orphaned(connectorId: string, run: RunRecord): string | null {
+    if (this.deps.controller.current(connectorId) === run.id) return null;
+    const holder = this.runs.lockHolder(runLockName(connectorId));
+    if (!holder || holder.owner !== run.owner) return 'The process running it stopped (it no longer holds the run lock).';
+    if (!isAlive(holder)) return `The process running it (pid ${holder.pid} on ${holder.hostname}) no longer exists.`;
+    if (this.deps.clock.now() - holder.heartbeatMs > this.deps.controller.staleMs) return `The process running it (pid ${holder.pid} on ${holder.hostname}) has not reported for ${Math.round((this.deps.clock.now() - holder.heartbeatMs) / 60_000)} minutes.`;
+    return null;
   }
 
   private connector(id: string): Connector {

@@ -110,6 +110,25 @@ export interface ImportStage {
   retry(connectorId: string, archiveKey: string): void;
 }
 
+/** Why captured items wait for a later run without an outcome (counted in the reconciliation's `waiting`). */
+export type WaitReason = 'not-ready' | 'lookup-failed';
+
+/**
+ * Thrown by a stage for the items it was given when they cannot be decided now but must not fail:
+ * a directory look-up that still fails after its retries. The items get no outcome and wait for
+ * the next run (the map cursor stops before them); the rest of the run goes on.
+ */
+export class ItemsWait extends Error {
+  constructor(
+    readonly reason: WaitReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ItemsWait';
+  }
+}
+
 export interface Stages {
   capture: CaptureStage;
   convert: ConvertStage;

@@ -1,6 +1,7 @@
 import type { Connector } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import type { GraphClient } from '../graph/client';
+import { graphRetryPolicy } from '../graph/errors';
 import { GraphDirectory, graphClientRequester } from '../mapping/graph-directory';
 import { MappingService } from '../mapping/resolver';
 import type { DirectoryLookup } from '../mapping/directory';
@@ -40,7 +41,17 @@ export function createRunService(wiring: RunWiring): RunService {
     });
   // Automatic mapping asks the connector's own tenant directory, through the same Graph client.
   const directoryFor =
-    wiring.directoryFor ?? ((connectorId: string) => new GraphDirectory(graphClientRequester(async () => graphFor(wiring.connectors.get(connectorId)))));
+    wiring.directoryFor ??
+    ((connectorId: string) => {
+      const logger = wiring.logger.scope('directory');
+      return new GraphDirectory(
+        graphClientRequester(
+          async () => graphFor(wiring.connectors.get(connectorId)),
+          // Deliveries' retry policy, with the client's own backoff.
+          (client) => ({ ...graphRetryPolicy(client.retry, wiring.clock), onRetry: ({ attempt, reason, waitMs }) => logger.debug(`directory look-up attempt ${attempt} failed (${reason}); retrying in ${Math.round(waitMs)} ms`) }),
+        ),
+      );
+    });
   const mapping = new MappingService({ store: wiring.store, connectors: wiring.connectors, directoryFor, clock: wiring.clock, logger: wiring.logger });
   return new RunService({
     store: wiring.store,

@@ -10,7 +10,7 @@ import { FilterError, parseFilter, sameExtendedId } from './filter';
 import { renderAttachment, renderFolder, renderMessage, renderUser } from './render';
 import { ImportMimeRoute, type ImportMimeOptions, type TokenClaims } from './import-mime';
 
-export type FaultKind = '503' | 'reset' | 'hang' | 'lost';
+export type FaultKind = '429' | '503' | 'reset' | 'hang' | 'lost';
 
 export interface FaultOptions {
   /** Share of eligible requests that fail, 0..1. */
@@ -20,7 +20,7 @@ export interface FaultOptions {
   /** How long a hung request is held before its connection is dropped. */
   hangMs?: number;
   /** Which requests may fail; all authenticated ones by default. */
-  match?: (method: string, path: string, headers: http.IncomingHttpHeaders) => boolean;
+  match?: (method: string, path: string, headers: http.IncomingHttpHeaders, url: URL) => boolean;
 }
 
 export interface GraphEmulatorOptions {
@@ -58,7 +58,7 @@ const json = 'application/json';
 export class GraphEmulator {
   readonly directory: Directory;
   readonly tenantId: string;
-  readonly counters: GraphCounters = { requests: 0, throttled: 0, faults: { '503': 0, reset: 0, hang: 0, lost: 0 }, created: 0, uploadsCompleted: 0, maxConcurrentPerMailbox: 0 };
+  readonly counters: GraphCounters = { requests: 0, throttled: 0, faults: { '429': 0, '503': 0, reset: 0, hang: 0, lost: 0 }, created: 0, uploadsCompleted: 0, maxConcurrentPerMailbox: 0 };
   readonly limits: LimitOptions;
   faults: FaultOptions | undefined;
   refuseAttachmentsOnNonDraft: boolean;
@@ -222,7 +222,13 @@ export class GraphEmulator {
       }
     }
     if (this.latencyMs > 0) await delay(this.latencyMs);
-    const fault = this.pickFault(method, url.pathname, req.headers);
+    const fault = this.pickFault(method, url, req.headers);
+    if (fault === '429') {
+      // Tenant-wide throttling (e.g. of directory reads), not the per-mailbox limiter above.
+      this.counters.faults['429']++;
+      req.resume();
+      throw new GraphError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '1' });
+    }
     if (fault === '503') {
       this.counters.faults['503']++;
       req.resume();
@@ -266,10 +272,10 @@ export class GraphEmulator {
     }
   }
 
-  private pickFault(method: string, path: string, headers: http.IncomingHttpHeaders): FaultKind | undefined {
+  private pickFault(method: string, url: URL, headers: http.IncomingHttpHeaders): FaultKind | undefined {
     const faults = this.faults;
     if (!faults || faults.rate <= 0 || faults.kinds.length === 0) return undefined;
-    if (faults.match && !faults.match(method, path, headers)) return undefined;
+    if (faults.match && !faults.match(method, url.pathname, headers, url)) return undefined;
     if (this.random() >= faults.rate) return undefined;
     return faults.kinds[Math.floor(this.random() * faults.kinds.length)]!;
   }

@@ -65,8 +65,11 @@ export class GraphAuth {
   private last?: AuthenticationResult;
   private inflight?: Promise<AuthenticationResult>;
 
+  private readonly cacheFile: string;
+
   constructor(private options: GraphAuthOptions) {
-    this.cache = new EncryptedCachePlugin(path.join(options.secretsDir, `msal-${options.connectorId}.bin`), options.cipher);
+    this.cacheFile = path.join(options.secretsDir, `msal-${options.connectorId}.bin`);
+    this.cache = new EncryptedCachePlugin(this.cacheFile, options.cipher);
     this.logger = (options.logger ?? silentLogger).scope('auth');
   }
 
@@ -146,6 +149,13 @@ export class GraphAuth {
   private async acquire(force: boolean): Promise<AuthenticationResult> {
     const problem = this.configurationProblem();
     if (problem) throw new ArchiverError({ code: 'invalid-input', message: problem, fix: 'Complete the Microsoft 365 settings of the connector.', target: 'settings.microsoft' });
+    if (this.mode === 'interactive' && (this.last || this.publicApp) && !fs.existsSync(this.cacheFile)) {
+      // The sealed cache is where the sign-in lives for every process on this data folder (the
+      // app signing out removes it): gone means signed out, also for a token still in memory.
+      this.logger.warn(`connector ${this.options.connectorId}: the sign-in cache is gone; signing in again is needed`);
+      this.last = undefined;
+      this.publicApp = undefined;
+    }
     if (!force && this.last?.expiresOn && this.last.expiresOn.getTime() - Date.now() > 5 * 60_000) return this.last;
     const scopes = [graphScope(this.options.settings)];
     try {
@@ -157,12 +167,13 @@ export class GraphAuth {
       }
       const app = this.publicClient();
       const account = await this.account(app);
-      if (!account) throw new ArchiverError({ code: 'auth-failed', message: 'Nobody is signed in to Microsoft 365 for this connector.', fix: 'Sign in.', target: this.options.connectorId });
+      if (!account) throw signInRequired(this.options.connectorId, 'Nobody is signed in to Microsoft 365 for this connector.');
       this.last = await app.acquireTokenSilent({ account, scopes, forceRefresh: force });
       return this.last;
     } catch (error) {
       if (ArchiverError.is(error)) throw error;
       const interaction = error instanceof InteractionRequiredAuthError;
+      if (interaction && this.mode === 'interactive') throw signInRequired(this.options.connectorId, 'The Microsoft 365 sign-in of this connector has expired.', error);
       throw new ArchiverError(
         {
           code: 'auth-failed',
@@ -226,6 +237,16 @@ export class GraphAuth {
     }
     return this.confidentialApp;
   }
+}
+
+/** What stops a run's Graph stage at once (docs/runs.md, `needs-sign-in`): retrying cannot help. */
+export const SIGN_IN_FIX = 'Sign in again in the app (connector settings → Microsoft 365), or use a certificate for unattended runs.';
+
+export function signInRequired(connectorId: string, message: string, cause?: unknown): ArchiverError {
+  return new ArchiverError(
+    { code: 'sign-in-required', message, fix: SIGN_IN_FIX, target: connectorId, detail: cause instanceof Error ? cause.message : undefined },
+    { cause },
+  );
 }
 
 /** The friendly pages shown in the browser after sign-in, from resources/. */

@@ -17,7 +17,7 @@ import { DeliveryRepository } from '../../store/repos/deliveries';
 import { ImportVerificationRepository } from '../../store/repos/import-verifications';
 import { PipelineViews } from '../../store/repos/runs';
 import { captureBySource } from '../../symphony/sources';
-import type { CaptureStage, ConvertOutcome, ConvertStage, DeliveryState, DeliveryStatus, ImportStage, MapStage, Stages } from '../stages';
+import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryState, type DeliveryStatus, type ImportStage, type MapStage, type Stages } from '../stages';
 import { convertTranscriptPage, isTranscriptKey, loadTranscript, toItemRef } from './transcripts';
 
 export interface RealStageDeps {
@@ -101,7 +101,15 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       });
       // A transcript carries several senders; each one took part, members or not (any more).
       const participants = found.flatMap((f, i) => (i === 0 ? itemParticipants(f.conversation.members, f.message.sender) : [f.message.sender]));
-      const recipients = await deps.mapping.resolveRecipients(target.id, participants);
+      let recipients;
+      try {
+        recipients = await deps.mapping.resolveRecipients(target.id, participants);
+      } catch (error) {
+        // A lost sign-in stops the run; a cancelled run stops. Any other failure of the look-up
+        // (after its retries) leaves only these items waiting for the next run.
+        if (ArchiverError.is(error) && (error.code === 'sign-in-required' || error.code === 'cancelled')) throw error;
+        throw new ItemsWait('lookup-failed', `the directory look-up failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
       return {
         mailboxes: recipients.mailboxes,
         unmapped: recipients.unmapped.length,
