@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Content types of the files the renderer build produces. */
@@ -19,7 +20,9 @@ export function contentTypeOf(file: string): string {
 
 /**
  * Maps a URL path to a file inside `root`, or undefined when it would leave the folder
- * (`..`, encoded slashes, absolute paths). Both hosts of the renderer use this one check.
+ * (`..`, encoded slashes, absolute paths) or could not name a file at all (an encoded NUL, which
+ * makes every fs call throw; malformed percent-encoding or UTF-8). Both hosts of the renderer
+ * and the exports route use this one check; `realFileInside` adds the symbolic-link check.
  */
 export function resolveInside(root: string, pathname: string): string | undefined {
   let relative: string;
@@ -28,7 +31,28 @@ export function resolveInside(root: string, pathname: string): string | undefine
   } catch {
     return undefined;
   }
+  // NUL and other control characters name no file the archiver writes; fs throws on NUL.
+  // U+FFFD only appears when the bytes were not UTF-8 (decodeURIComponent refuses those itself).
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(relative)) return undefined;
   const base = path.resolve(root);
   const file = path.resolve(base, '.' + relative);
   return file.startsWith(base + path.sep) ? file : undefined;
+}
+
+/**
+ * The regular file a URL path names inside `root`, after following symbolic links: refused
+ * (undefined) when the real path leaves the real root, so a link planted in the exports folder
+ * cannot serve the database or anything else. Never throws.
+ */
+export async function realFileInside(root: string, pathname: string): Promise<{ file: string; size: number } | undefined> {
+  const candidate = resolveInside(root, pathname);
+  if (!candidate) return undefined;
+  try {
+    const [realRoot, real] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(candidate)]);
+    if (!real.startsWith(realRoot + path.sep)) return undefined;
+    const stat = await fs.promises.stat(real);
+    return stat.isFile() ? { file: real, size: stat.size } : undefined;
+  } catch {
+    return undefined;
+  }
 }

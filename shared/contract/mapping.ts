@@ -160,7 +160,13 @@ export type UnmappedRow = z.infer<typeof unmappedRowSchema>;
 const connectorId = z.string().min(1);
 /** Generous, but keeps a wrong file (a log, a database) from being parsed in the core. */
 export const MAPPING_CSV_MAX_CHARS = 32 * 1024 * 1024;
-const csvText = z.string().max(MAPPING_CSV_MAX_CHARS, 'The file is larger than 32 MB; split it or remove unused columns.');
+const csvText = z.string().max(MAPPING_CSV_MAX_CHARS, 'The file is larger than 32 MB; send it as an upload, split it or remove unused columns.');
+/** A file received by the host's upload path (browser: POST /uploads; desktop: IPC), read as a stream. */
+export const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'This is not an upload id; choose the file again.');
+/** The file as text (small files, tests) or as an upload (any size, never held in memory). */
+const csvSource = { csv: csvText.optional(), upload: uploadIdSchema.optional() };
+const oneSource = (input: { csv?: string; upload?: string }) => (input.csv === undefined) !== (input.upload === undefined);
+const oneSourceMessage = { message: 'Give the file either as csv text or as an upload id, not both.', path: ['csv'] };
 
 export const mappingCalls = {
   'mapping.participants': call(
@@ -184,14 +190,14 @@ export const mappingCalls = {
   ),
   'mapping.remove': call(z.object({ connectorId, key: z.string().min(1) }).strict(), z.object({ removed: z.boolean() }), 'Removes one custom row.'),
   'mapping.previewCsv': call(
-    z.object({ connectorId, csv: csvText }).strict(),
+    z.object({ connectorId, ...csvSource }).strict().refine(oneSource, oneSourceMessage),
     z.object({ errors: z.array(csvErrorSchema), changes: mappingChangesSchema, rowCount: z.number().int(), revision: z.number().int() }),
     'Validates a mapping CSV and lists what applying it would add, change and remove; changes nothing.',
   ),
   'mapping.applyCsv': call(
-    z.object({ connectorId, csv: csvText, expectedRevision: z.number().int().optional() }).strict(),
+    z.object({ connectorId, ...csvSource, expectedRevision: z.number().int().optional() }).strict().refine(oneSource, oneSourceMessage),
     z.object({ applied: z.boolean(), errors: z.array(csvErrorSchema), changes: mappingChangesSchema, revision: z.number().int() }),
-    'Replaces the custom rows by the file in one transaction; a file with any bad row changes nothing.',
+    'Replaces the custom rows by the file in one transaction; a file with any bad row changes nothing. An applied upload is removed.',
   ),
   'mapping.exportCsv': call(z.object({ connectorId }).strict(), z.object({ csv: z.string(), filename: z.string() }), 'The custom rows as a CSV file.'),
   'mapping.unmapped': call(

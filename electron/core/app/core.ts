@@ -5,12 +5,13 @@ import { systemClock, type Clock } from '../platform/clock';
 import { DisposableStore, type Disposable } from '../platform/disposable';
 import { EventBus } from '../platform/events';
 import { createLogger, type Logger } from '../platform/logger';
-import { appPaths, ensureAppPaths, type AppPaths } from '../platform/paths';
+import { appPaths, describeTightened, secureDataDir, type AppPaths } from '../platform/paths';
 import { Store } from '../store/database';
 import { ConnectorRepository } from '../store/repos/connectors';
 import { captureHandlers } from '../symphony/handlers';
 import { contentExportHandlers } from '../symphony/content-export/handlers';
 import { mappingHandlers } from '../mapping/handlers';
+import { UploadStore } from '../platform/uploads';
 import { convertHandlers } from '../convert/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
@@ -51,14 +52,20 @@ export class Core implements Disposable {
   readonly runs: RunService;
   /** Microsoft 365 sign-in and Graph clients per connector (import, issue 5). */
   readonly graph: GraphAccess;
+  /** Files the officer hands over (CSV imports), streamed to <dataDir>/uploads by the host. */
+  readonly uploads: UploadStore;
   private readonly disposables = new DisposableStore();
 
   constructor(options: CoreOptions) {
-    this.paths = ensureAppPaths(appPaths(options.dataDir));
+    this.paths = appPaths(options.dataDir);
+    const tightened = secureDataDir(this.paths);
     this.logger = options.logger ?? createLogger({ dir: this.paths.logs, console: false });
+    const widePermissions = describeTightened(tightened);
+    if (widePermissions) this.logger.warn(widePermissions);
     this.clock = options.clock ?? systemClock;
     this.store = this.disposables.add(Store.open(this.paths.database, { logger: this.logger }));
     this.connectors = new ConnectorRepository(this.store);
+    this.uploads = this.disposables.add(new UploadStore(this.paths.uploads));
     // import (issue 5): sign-in and Graph clients per connector; runs get theirs from this.graph.clientFor
     this.graph = new GraphAccess({ connectors: this.connectors, paths: this.paths, logger: this.logger, openBrowser: options.openBrowser, cipher: options.secretCipher });
     // runs (issue 7): the one RunController + Scheduler of this process
@@ -93,7 +100,7 @@ export class Core implements Disposable {
       // Content Export source (issue 10): connection test
       ...contentExportHandlers({ store: this.store, connectors: this.connectors }),
       // mapping (issue 6): participants, custom rows, CSV import/export, unmapped report
-      ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock }),
+      ...mappingHandlers({ store: this.store, connectors: this.connectors, events: this.events, clock: this.clock, uploads: this.uploads }),
       // convert (issue 4): preview of the e-mail an item becomes
       ...convertHandlers({ store: this.store, connectors: this.connectors }),
       // import (issue 5): Microsoft 365 sign-in, mailbox permission checks

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { HandlersOf } from '../../../shared/contract/define';
 import { customMappingKey, type mappingCalls, type CsvError } from '../../../shared/contract/mapping';
 import { ArchiverError } from '../../../shared/errors';
@@ -6,8 +7,10 @@ import type { EventBus } from '../platform/events';
 import type { Store } from '../store/database';
 import type { ConnectorRepository } from '../store/repos/connectors';
 import { MappingRepository } from '../store/repos/mapping';
-import { emptyChanges, planReplacement } from './changes';
-import { parseMappingCsv, toMappingCsv } from './csv';
+import { MappingStaging } from '../store/repos/mapping-staging';
+import type { UploadStore } from '../platform/uploads';
+import { emptyChanges, PREVIEW_ROWS_LIMIT } from './changes';
+import { MappingCsvReader, toMappingCsv } from './csv';
 
 export type MappingHandlers = HandlersOf<typeof mappingCalls>;
 
@@ -16,6 +19,8 @@ export interface MappingHandlerDeps {
   connectors: ConnectorRepository;
   events: EventBus;
   clock?: Clock;
+  /** Where uploaded files are (absent in hosts that take none). */
+  uploads?: UploadStore;
 }
 
 /** The mapping editor's calls (shared/contract/mapping.ts). */
@@ -60,39 +65,39 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
       return { removed: result.removed };
     },
 
-    'mapping.previewCsv': ({ connectorId, csv }) => {
+    'mapping.previewCsv': async ({ connectorId, csv, upload }) => {
       deps.connectors.get(connectorId);
-      const parsed = parseMappingCsv(csv);
-      return read(() => {
-        const revision = repo.revision(connectorId);
-        const rowCount = parsed.rows.length + countBadLines(parsed.errors);
-        if (parsed.errors.length > 0) return { errors: parsed.errors, changes: emptyChanges(), rowCount, revision };
-        return { errors: [], changes: planReplacement(repo.listCustom(connectorId), parsed.rows).changes, rowCount, revision };
-      });
+      return withStagedCsv(deps, { csv, upload }, (staged) =>
+        read(() => {
+          const revision = repo.revision(connectorId);
+          if (staged.errors.length > 0) return { errors: staged.errors, changes: emptyChanges(), rowCount: staged.rowCount, revision };
+          return { errors: [], changes: staged.stage.plan(connectorId, PREVIEW_ROWS_LIMIT), rowCount: staged.rowCount, revision };
+        }),
+      );
     },
 
-    'mapping.applyCsv': ({ connectorId, csv, expectedRevision }) => {
+    'mapping.applyCsv': async ({ connectorId, csv, upload, expectedRevision }) => {
       deps.connectors.get(connectorId);
-      const parsed = parseMappingCsv(csv);
-      if (parsed.errors.length > 0) return { applied: false, errors: parsed.errors, changes: emptyChanges(), revision: repo.revision(connectorId) };
-      const at = now();
-      const result = deps.store.transaction(() => {
-        const current = repo.revision(connectorId);
-        if (expectedRevision !== undefined && expectedRevision !== current) {
-          throw new ArchiverError({
-            code: 'conflict',
-            message: 'The mapping was changed after this file was previewed, so the preview no longer shows what would happen.',
-            fix: 'Preview the file again, check the changes, then apply.',
-          });
-        }
-        const plan = planReplacement(repo.listCustom(connectorId), parsed.rows);
-        for (const key of plan.remove) repo.deleteCustom(connectorId, key);
-        for (const mapping of plan.insert) repo.insertCustom(connectorId, mapping, at);
-        const { added, changed: modified, removed } = plan.changes;
-        const bumped = added + modified + removed > 0;
-        const revision = bumped ? repo.bumpRevision(connectorId) : current;
-        return { bumped, value: { applied: true, errors: [] as CsvError[], changes: plan.changes, revision } };
+      const result = await withStagedCsv(deps, { csv, upload }, (staged) => {
+        if (staged.errors.length > 0) return { bumped: false, value: { applied: false, errors: staged.errors, changes: emptyChanges(), revision: repo.revision(connectorId) } };
+        const at = now();
+        return deps.store.transaction(() => {
+          const current = repo.revision(connectorId);
+          if (expectedRevision !== undefined && expectedRevision !== current) {
+            throw new ArchiverError({
+              code: 'conflict',
+              message: 'The mapping was changed after this file was previewed, so the preview no longer shows what would happen.',
+              fix: 'Preview the file again, check the changes, then apply.',
+            });
+          }
+          const changes = staged.stage.plan(connectorId, PREVIEW_ROWS_LIMIT);
+          staged.stage.apply(connectorId, at);
+          const bumped = changes.added + changes.changed + changes.removed > 0;
+          const revision = bumped ? repo.bumpRevision(connectorId) : current;
+          return { bumped, value: { applied: true, errors: [] as CsvError[], changes, revision } };
+        });
       });
+      if (result.value.applied && upload) deps.uploads?.discard(upload);
       if (result.bumped) changed(connectorId, result.value.revision);
       return result.value;
     },
@@ -111,6 +116,35 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
   };
 }
 
-function countBadLines(errors: readonly CsvError[]): number {
-  return new Set(errors.filter((e) => e.line > 1).map((e) => e.line)).size;
+interface StagedCsv {
+  stage: MappingStaging;
+  errors: CsvError[];
+  rowCount: number;
+}
+
+/**
+ * Reads the file (text, or an upload streamed from disk) into a staging table, runs `use` on it
+ * and drops the table. Memory stays bounded by one piece of the file, whatever its size.
+ */
+async function withStagedCsv<T>(deps: MappingHandlerDeps, source: { csv?: string; upload?: string }, use: (staged: StagedCsv) => T): Promise<T> {
+  const stage = new MappingStaging(deps.store);
+  try {
+    const reader = new MappingCsvReader({ add: (row) => stage.add(row.line, row.mapping), batch: (fn) => stage.batch(fn) });
+    if (source.csv !== undefined) reader.feed(source.csv);
+    else {
+      if (!deps.uploads) throw new ArchiverError({ code: 'internal', message: 'This host takes no uploads.' });
+      const stream = fs.createReadStream(deps.uploads.pathOf(source.upload!), { encoding: 'utf8', highWaterMark: 256 * 1024 });
+      for await (const chunk of stream) {
+        reader.feed(chunk as string);
+        if (reader.done) {
+          stream.destroy();
+          break;
+        }
+      }
+    }
+    const { errors, rowCount } = reader.end();
+    return use({ stage, errors, rowCount });
+  } finally {
+    stage.dispose();
+  }
 }

@@ -14,6 +14,10 @@ export const APP_DIR_NAME = 'Symphony Archiver';
  *   <dataDir>/exports/             .eml exports and downloaded log bundles
  *   <dataDir>/backups/             database backups
  *   <dataDir>/logs/                rotating application logs
+ *   <dataDir>/uploads/             files the officer hands over (CSV imports) while they are read
+ *
+ * Everything in it is private to the account that runs the archiver: folders 0700, files 0600 on
+ * POSIX (see `secureDataDir`). On Windows the folder inherits the per-user profile ACL.
  */
 export interface AppPaths {
   dataDir: string;
@@ -23,6 +27,7 @@ export interface AppPaths {
   exports: string;
   backups: string;
   logs: string;
+  uploads: string;
 }
 
 /** Same folder Electron's `app.getPath('userData')` gives for our product name. */
@@ -43,11 +48,80 @@ export function appPaths(dataDir: string): AppPaths {
     exports: path.join(dataDir, 'exports'),
     backups: path.join(dataDir, 'backups'),
     logs: path.join(dataDir, 'logs'),
+    uploads: path.join(dataDir, 'uploads'),
   };
 }
 
+/** Creates the data folder and its sub-folders owner-only, and tightens what is already there. */
 export function ensureAppPaths(paths: AppPaths): AppPaths {
-  for (const dir of [paths.dataDir, paths.spool, paths.exports, paths.backups, paths.logs]) fs.mkdirSync(dir, { recursive: true });
-  fs.mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
+  secureDataDir(paths);
   return paths;
+}
+
+/** What `secureDataDir` changed: one entry per file or folder whose permissions were too wide. */
+export interface TightenedEntry {
+  path: string;
+  /** The permission bits found, e.g. 0o755. */
+  was: number;
+  now: number;
+}
+
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/**
+ * Makes the data folder private at rest: the process umask becomes 077 (so SQLite's WAL files,
+ * electron-log's files, spool and exports files are all created owner-only, whoever writes them),
+ * the folders are created 0700, and every entry already there with group or other bits (a folder
+ * from an older version, a copy restored with `cp -r`) is tightened. Symbolic links are not
+ * followed: the walk never changes anything outside the data folder. Returns what it tightened so
+ * the host can log it once its logger exists. A no-op on Windows, where modes mean nothing and the
+ * folder under %APPDATA% inherits the per-user profile ACL.
+ */
+export function secureDataDir(paths: AppPaths, platform: NodeJS.Platform = process.platform): TightenedEntry[] {
+  const dirs = [paths.dataDir, paths.spool, paths.secrets, paths.exports, paths.backups, paths.logs, paths.uploads];
+  if (platform === 'win32') {
+    for (const dir of dirs) fs.mkdirSync(dir, { recursive: true });
+    return [];
+  }
+  usePrivateUmask();
+  for (const dir of dirs) fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  const tightened: TightenedEntry[] = [];
+  const visit = (entry: string) => {
+    const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
+    if (!stat || stat.isSymbolicLink()) return;
+    const mode = stat.mode & 0o777;
+    // Directories keep only the owner's bits (rwx); files keep the owner's read/write bits only
+    // when the group or others had any access.
+    if (mode & 0o077) {
+      const next = stat.isDirectory() ? PRIVATE_DIR : mode & PRIVATE_FILE;
+      fs.chmodSync(entry, next);
+      tightened.push({ path: entry, was: mode, now: next });
+    }
+    if (stat.isDirectory()) for (const name of fs.readdirSync(entry)) visit(path.join(entry, name));
+  };
+  visit(paths.dataDir);
+  return tightened;
+}
+
+/**
+ * umask 077 for this process. The archiver writes nothing that another account should read, and
+ * a umask is the one setting that covers files created by libraries (SQLite, electron-log) too.
+ * Worker threads cannot change it (the main thread's applies to them already).
+ */
+export function usePrivateUmask(): void {
+  try {
+    process.umask(process.umask() | 0o077);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_UNSUPPORTED_OPERATION') throw error;
+  }
+}
+
+/** The log line for what `secureDataDir` tightened, or undefined when nothing was too wide. */
+export function describeTightened(entries: readonly TightenedEntry[]): string | undefined {
+  if (entries.length === 0) return undefined;
+  const octal = (m: number) => `0${m.toString(8)}`;
+  const shown = entries.slice(0, 5).map((e) => `${e.path} (${octal(e.was)} → ${octal(e.now)})`);
+  const more = entries.length > 5 ? ` and ${entries.length - 5} more` : '';
+  return `the data folder was readable by other accounts; tightened ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} to owner-only: ${shown.join(', ')}${more}`;
 }
