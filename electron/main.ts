@@ -2,7 +2,8 @@ import path from 'node:path';
 import { app, powerMonitor, session, shell, type BrowserWindow } from 'electron';
 import { Core } from './core/app/core';
 import { createLogger } from './core/platform/logger';
-import { appPaths } from './core/platform/paths';
+import { appPaths, describeTightened, secureDataDir } from './core/platform/paths';
+import { installLastResort } from './host/last-resort';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol';
 import { bindContract } from './shell/ipc';
 import { createShellCipher } from './shell/safe-storage';
@@ -32,7 +33,12 @@ if (!app.requestSingleInstanceLock()) {
     const appRoot = app.getAppPath();
     const dataDir = app.getPath('userData');
     const paths = appPaths(dataDir);
+    // Owner-only before the logger writes its first file; then say what was too wide.
+    const tightened = secureDataDir(paths);
     const logger = createLogger({ dir: paths.logs });
+    installLastResort(logger);
+    const widePermissions = describeTightened(tightened);
+    if (widePermissions) logger.warn(widePermissions);
     core = new Core({
       dataDir,
       host: 'electron',

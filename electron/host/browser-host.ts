@@ -1,21 +1,21 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ClientMessage, ServerMessage } from '../../shared/contract/client';
+import type { ServerMessage } from '../../shared/contract/client';
 import type { Core } from '../core/app/core';
 import type { Disposable } from '../core/platform/disposable';
-import { RENDERER_CSP } from './csp';
-import { contentTypeOf, resolveInside } from './static-files';
+import type { Logger } from '../core/platform/logger';
+import { MAX_CALL_BYTES, parseCallMessage } from './guard';
+import { answer, receiveUpload, serveExport, serveStatic } from './http-routes';
+import { newAccessToken, SessionStore } from './session';
 
 export interface BrowserHostOptions {
   core: Core;
   /** Folder of the built renderer (dist/renderer). */
   staticDir: string;
   port?: number;
-  /** Defaults to a fresh random token. */
+  /** Defaults to a fresh random token; check one given by the officer with `checkAccessToken`. */
   token?: string;
 }
 
@@ -23,97 +23,141 @@ export interface BrowserHost extends Disposable {
   readonly url: string;
   readonly port: number;
   readonly token: string;
+  /** The session cookie's name (it carries the port). */
+  readonly cookieName: string;
 }
 
-const COOKIE = 'archiver-token';
 /** URL prefix under which the exports folder is served for download. */
 export const EXPORTS_ROUTE = '/exports/';
-const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** POST here streams a file into the upload store (CSV imports). */
+export const UPLOADS_ROUTE = '/uploads';
+/** Where the CSRF value travels: a query parameter (downloads, the socket) or a header (uploads). */
+export const CSRF_PARAM = 'csrf';
+export const CSRF_HEADER = 'x-archiver-csrf';
+/** The fragment of the redirect that hands the page its CSRF value. */
+export const CSRF_FRAGMENT = 'archiver-csrf';
 
 /**
- * Serves the renderer and the contract over a WebSocket on 127.0.0.1, like VS Code's serve-web:
- * a random token in the printed URL is exchanged for an HttpOnly cookie; every request must carry
- * it, and the Host and Origin headers must name this loopback server (no DNS rebinding).
+ * Serves the renderer and the contract over a WebSocket on 127.0.0.1, like VS Code's serve-web
+ * (session.ts explains the token, the cookie and the CSRF value). Every request must name this
+ * loopback server in its Host header (no DNS rebinding), must not come from another site
+ * (Fetch Metadata: a page on another port of 127.0.0.1 is "same-site", not "same-origin"), and
+ * must carry the session cookie; calls, uploads and downloads also the CSRF value.
  */
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const token = options.token ?? randomBytes(24).toString('base64url');
-  const tokenBytes = Buffer.from(token);
+  const token = options.token ?? newAccessToken();
+  const logger = options.core.logger.scope('browser-host');
   let port = 0;
+  const sessions = new SessionStore(token);
   const sockets = new Set<WebSocket>();
 
   const validHost = (host: string | undefined) =>
     host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
-  const tokenMatches = (candidate: string | undefined) => {
-    if (!candidate) return false;
-    const bytes = Buffer.from(candidate);
-    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
-  };
-  const cookieToken = (req: http.IncomingMessage) =>
-    (req.headers.cookie ?? '')
-      .split(';')
-      .map((part) => part.trim().split('='))
-      .find(([name]) => name === COOKIE)?.[1];
 
-  const server = http.createServer((req, res) => {
-    if (!validHost(req.headers.host)) return refuse(res, 'This address is not allowed. Use the URL printed by the archiver.');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    const queryToken = url.searchParams.get('tkn') ?? undefined;
-    if (queryToken !== undefined) {
-      if (!tokenMatches(queryToken)) return refuse(res, 'The token in this URL is not valid. Use the URL printed by the archiver.');
+  const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      logger.error(`request ${req.method} ${String(req.url).slice(0, 200)} failed unexpectedly`, error);
+      answer(res, 500, 'The archiver could not answer this request; the details are in its log.');
+    });
+  });
+  // Malformed HTTP (bad request line, oversized headers, truncated requests) never reaches the
+  // handler: answer 400 and drop the connection instead of Node's default of logging nothing.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  // Uploads of large files take their time: no limit on a whole request, but headers must come
+  // within 30 s and a connection that sends nothing for 2 minutes is dropped.
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  server.setTimeout(120_000);
+
+  async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const refusal = refuseForeign(req, validHost);
+    if (refusal) return answer(res, 403, refusal);
+    const url = parseUrl(req.url);
+    if (!url) return answer(res, 400, 'This address is not valid.');
+    const store = sessions;
+    const queryToken = url.searchParams.get('tkn');
+    if (queryToken !== null) {
+      if (!store.tokenMatches(queryToken)) return answer(res, 403, 'The token in this URL is not valid. Use the URL printed by the archiver.');
+      const session = store.open();
       url.searchParams.delete('tkn');
       res.writeHead(302, {
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + (url.search || ''),
+        'Set-Cookie': store.cookieFor(session),
+        Location: `${url.pathname}${url.search}#${CSRF_FRAGMENT}=${session.csrf}`,
         'Cache-Control': 'no-store',
+        'Referrer-Policy': 'no-referrer',
       });
-      return res.end();
+      return void res.end();
     }
-    if (!tokenMatches(cookieToken(req))) return refuse(res, 'Open the URL printed by the archiver: it carries the access token.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' });
-      return res.end();
+    const session = store.fromRequest(req);
+    if (!session) return answer(res, 403, 'Open the URL printed by the archiver: it carries the access token.');
+    const method = req.method ?? 'GET';
+    if (url.pathname === UPLOADS_ROUTE) {
+      if (method !== 'POST') return answer(res, 405, 'Uploads are sent with POST.', { Allow: 'POST' });
+      if (!store.csrfMatches(session, headerValue(req.headers[CSRF_HEADER]))) return answer(res, 403, 'This upload does not carry the page’s CSRF value. Reload the page from the printed URL.');
+      return receiveUpload(options.core.uploads, req, res);
     }
-    // Files the archiver wrote for the officer (log downloads, .eml exports) are fetched from
-    // the exports folder only; the same token and Host checks apply.
-    if (url.pathname.startsWith(EXPORTS_ROUTE)) return serveExport(options.core.paths.exports, url.pathname.slice(EXPORTS_ROUTE.length - 1), res);
-    serveStatic(options.staticDir, url.pathname, res);
-  });
+    if (method !== 'GET' && method !== 'HEAD') return answer(res, 405, 'Only GET and HEAD are served here.', { Allow: 'GET, HEAD' });
+    if (url.pathname.startsWith(EXPORTS_ROUTE)) {
+      if (!store.csrfMatches(session, url.searchParams.get(CSRF_PARAM))) return answer(res, 403, 'This download link does not carry the page’s CSRF value. Use the link in the archiver.');
+      return serveExport(options.core.paths.exports, url.pathname.slice(EXPORTS_ROUTE.length - 1), method, res);
+    }
+    return serveStatic(options.staticDir, url.pathname, method, res);
+  }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  server.on('upgrade', (req, socket, head) => {
-    const origin = req.headers.origin;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CALL_BYTES });
+  server.on('upgrade', (req, socket: Duplex, head) => {
+    socket.on('error', () => socket.destroy());
+    const url = parseUrl(req.url);
+    const session = sessions.fromRequest(req);
     const allowed =
-      new URL(req.url ?? '/', 'http://x').pathname === '/ws' &&
-      validHost(req.headers.host) &&
-      origin === `http://${req.headers.host}` &&
-      tokenMatches(cookieToken(req));
+      url?.pathname === '/ws' &&
+      !refuseForeign(req, validHost) &&
+      req.headers.origin === `http://${req.headers.host}` &&
+      session !== undefined &&
+      sessions.csrfMatches(session, url.searchParams.get(CSRF_PARAM));
     if (!allowed) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
   const subscription = options.core.events.subscribe((name, payload) => {
-    const message = JSON.stringify({ type: 'event', name, payload } satisfies ServerMessage);
+    const message = stringify({ type: 'event', name, payload } satisfies ServerMessage, logger);
+    if (message === undefined) return;
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
   });
 
   function onConnection(ws: WebSocket) {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.on('message', async (data) => {
-      let message: ClientMessage;
-      try {
-        message = JSON.parse(data.toString()) as ClientMessage;
-        if (message?.type !== 'call' || typeof message.id !== 'number') throw new Error('not a call');
-      } catch {
-        ws.close(1003, 'Malformed message');
+    // A frame over maxPayload, a bad opcode or invalid UTF-8: ws closes the socket with the right
+    // code (1009, 1002, 1007); without this listener the error would be thrown and end the process.
+    ws.on('error', (error) => logger.warn(`a browser socket was closed: ${error.message}`));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return ws.close(1003, 'Calls are JSON text frames.');
+      const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const checked = parseCallMessage(raw, raw.length);
+      if (!checked.ok && checked.id === undefined) {
+        // Not a call at all: there is no id to answer to, so the socket is closed with the reason.
+        ws.close(1003, checked.error.message.slice(0, 120));
         return;
       }
-      const result = await options.core.dispatcher.dispatch(message.name, message.input);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: message.id, result } satisfies ServerMessage));
+      const reply = (result: ServerMessage & { type: 'result' }) => {
+        const text = stringify(result, logger);
+        if (text !== undefined && ws.readyState === ws.OPEN) ws.send(text);
+      };
+      if (!checked.ok) return reply({ type: 'result', id: checked.id!, result: { ok: false, error: checked.error } });
+      options.core.dispatcher.dispatch(checked.name, checked.input).then(
+        (result) => reply({ type: 'result', id: checked.id, result }),
+        (error: unknown) => {
+          logger.error(`call ${checked.name} failed outside the dispatcher`, error);
+          reply({ type: 'result', id: checked.id, result: { ok: false, error: { code: 'internal', message: 'The call failed; the details are in the application log.' } } });
+        },
+      );
     });
   }
 
@@ -121,12 +165,15 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  server.on('error', (error) => logger.error('browser host server error', error));
   port = (server.address() as AddressInfo).port;
+  sessions.listensOn(port);
 
   return {
     url: `http://127.0.0.1:${port}/?tkn=${token}`,
     port,
     token,
+    cookieName: sessions.cookieName,
     async dispose() {
       await subscription.dispose();
       for (const ws of sockets) ws.terminate();
@@ -137,49 +184,36 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
 }
 
-function refuse(res: http.ServerResponse, message: string) {
-  res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(message);
+/**
+ * Why a request is refused before anything else, or undefined: a Host that is not this server
+ * (DNS rebinding), or a browser saying the request comes from another site or origin. Fetch
+ * Metadata (`Sec-Fetch-Site`) is sent by Chromium, Firefox and Safari; "none" is the officer
+ * typing or clicking the URL, "same-origin" the app itself.
+ */
+function refuseForeign(req: http.IncomingMessage, validHost: (host: string | undefined) => boolean): string | undefined {
+  if (!validHost(req.headers.host)) return 'This address is not allowed. Use the URL printed by the archiver.';
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return 'Requests from other sites or pages are refused.';
+  return undefined;
 }
 
-function serveExport(root: string, pathname: string, res: http.ServerResponse) {
-  const file = resolveInside(root, pathname);
-  fs.stat(file ?? '', (error, stat) => {
-    if (!file || error || !stat.isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      return res.end('No such export.');
-    }
-    res.writeHead(200, {
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': stat.size,
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(file))}`,
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'no-store',
-    });
-    fs.createReadStream(file).pipe(res);
-  });
-}
-
-function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
-  const file = resolveInside(root, pathname);
-  if (!file) {
-    res.writeHead(404);
-    return res.end();
+function parseUrl(raw: string | undefined): URL | undefined {
+  try {
+    return new URL(raw ?? '/', 'http://archiver.invalid');
+  } catch {
+    return undefined;
   }
-  fs.stat(file, (error, stat) => {
-    // Unknown paths get the app (client-side views); missing assets get 404.
-    const target = !error && stat.isFile() ? file : path.extname(file) ? undefined : path.join(root, 'index.html');
-    if (!target || !fs.existsSync(target)) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      return res.end(fs.existsSync(root) ? 'Not found' : `The UI is not built: run "npm run build" first (missing ${root}).`);
-    }
-    res.writeHead(200, {
-      'Content-Type': contentTypeOf(target),
-      'Content-Security-Policy': RENDERER_CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-cache',
-    });
-    fs.createReadStream(target).pipe(res);
-  });
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stringify(message: ServerMessage, logger: Logger): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch (error) {
+    logger.error('a message for the page could not be written as JSON', error);
+    return undefined;
+  }
 }

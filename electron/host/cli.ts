@@ -3,7 +3,7 @@ import type { Connector, ConnectorRunStatus, ImportVerification, Reconciliation,
 import { ArchiverError } from '../../shared/errors';
 import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
-import { appPaths, defaultDataDir } from '../core/platform/paths';
+import { appPaths, defaultDataDir, usePrivateUmask } from '../core/platform/paths';
 import type { RunOutcome } from '../core/runs/runner';
 
 const USAGE = `Usage: symphony-archiver <command> [options]
@@ -61,6 +61,8 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     return 2;
   }
   const dataDir = defaultDataDir(env);
+  // Owner-only before the logger writes its first file; the core logs what it had to tighten.
+  usePrivateUmask();
   const logger = createLogger({ dir: appPaths(dataDir).logs, fileName: 'cli.log', console: parsed.values.verbose === true });
   const serve = command === 'run' && !parsed.values.once;
   let core: Core | undefined;

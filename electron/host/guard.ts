@@ -1,5 +1,7 @@
+import { UPLOAD_CHUNK_BYTES, type UploadResult } from '../../shared/contract/client';
 import type { CallResult } from '../../shared/contract/define';
-import type { ContractErrorValue } from '../../shared/errors';
+import { ArchiverError, type ContractErrorValue } from '../../shared/errors';
+import type { UploadStore } from '../core/platform/uploads';
 
 /**
  * The checks every transport applies to what a page sends, before the dispatcher sees it: the
@@ -84,4 +86,33 @@ export function approximateSize(value: unknown, limit: number): number {
 
 export function failureResult(error: ContractErrorValue): CallResult {
   return { ok: false, error };
+}
+
+/**
+ * One message of a desktop upload (`begin`, `chunk` with its bytes, `finish`, `abort`), checked
+ * like a call: an unknown step, a wrong id, a chunk that is not bytes or is larger than
+ * UPLOAD_CHUNK_BYTES is a typed refusal, and nothing here throws.
+ */
+export async function handleUploadMessage(uploads: UploadStore, step: unknown, id: unknown, chunk: unknown): Promise<UploadResult> {
+  try {
+    if (step === 'begin') return { ok: true, value: { id: uploads.begin(), bytes: 0 } };
+    if (typeof id !== 'string') return uploadRefused('The upload step does not name an upload.');
+    if (step === 'chunk') {
+      if (!(chunk instanceof Uint8Array)) return uploadRefused('An upload chunk must be bytes.');
+      if (chunk.byteLength > UPLOAD_CHUNK_BYTES) return uploadRefused(`An upload chunk may carry at most ${UPLOAD_CHUNK_BYTES} bytes.`);
+      return { ok: true, value: { id, bytes: await uploads.append(id, chunk) } };
+    }
+    if (step === 'finish') return { ok: true, value: await uploads.finish(id) };
+    if (step === 'abort') {
+      await uploads.abort(id);
+      return { ok: true, value: { id, bytes: 0 } };
+    }
+    return uploadRefused('This is not an upload step.');
+  } catch (error) {
+    return { ok: false, error: ArchiverError.is(error) ? error.toValue() : { code: 'internal', message: 'The upload failed.', detail: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
+function uploadRefused(message: string): UploadResult {
+  return { ok: false, error: { code: 'invalid-input', message, fix: 'Choose the file again.' } };
 }

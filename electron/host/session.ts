@@ -83,7 +83,7 @@ export function readAccessToken(sources: TokenSources): { token: string; source:
     try {
       text = fs.readFileSync(sources.file, 'utf8');
     } catch (error) {
-      throw new Error(`The access token file ${sources.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}). Check the path and its permissions.`);
+      throw new Error(`The access token file ${sources.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}). Check the path and its permissions.`, { cause: error });
     }
     return { token: checkAccessToken(text.trim(), `the file ${sources.file}`), source: 'file' };
   }
@@ -103,15 +103,20 @@ export function sameSecret(candidate: string | undefined | null, secret: string)
 /** The sessions of one browser host (in memory: a restart signs every page out). */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
-  readonly cookieName: string;
+  private name = 'archiver-session';
 
-  constructor(
-    private readonly token: string,
-    port: number,
-  ) {
-    // The port in the name keeps two hosts on one machine (cookies ignore ports) from
-    // overwriting each other's session.
-    this.cookieName = `archiver-session-${port}`;
+  constructor(private readonly token: string) {}
+
+  /**
+   * The port in the cookie's name keeps two hosts on one machine (cookies ignore ports) from
+   * overwriting each other's session; known once the server listens.
+   */
+  listensOn(port: number): void {
+    this.name = `archiver-session-${port}`;
+  }
+
+  get cookieName(): string {
+    return this.name;
   }
 
   tokenMatches(candidate: string | null | undefined): boolean {

@@ -33,7 +33,7 @@ export function resolveInside(root: string, pathname: string): string | undefine
   }
   // NUL and other control characters name no file the archiver writes; fs throws on NUL.
   // U+FFFD only appears when the bytes were not UTF-8 (decodeURIComponent refuses those itself).
-  if (/[\u0000-\u001f\u007f\ufffd]/.test(relative)) return undefined;
+  if ([...relative].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f' || c === '\ufffd')) return undefined;
   const base = path.resolve(root);
   const file = path.resolve(base, '.' + relative);
   return file.startsWith(base + path.sep) ? file : undefined;
@@ -55,4 +55,29 @@ export async function realFileInside(root: string, pathname: string): Promise<{ 
   } catch {
     return undefined;
   }
+}
+
+export interface AppFileAnswer {
+  status: 200 | 400 | 404;
+  /** The file to send with status 200. */
+  file?: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * What the desktop shell's app:// protocol answers for a request URL: the renderer file, or a
+ * refusal for anything else (another host, a path leaving the folder, an encoded NUL, a link out
+ * of it). Plain Node, so the same hostile inputs are tested without Electron.
+ */
+export async function appProtocolAnswer(rendererDir: string, requestUrl: string, expectedHost: string, csp: string): Promise<AppFileAnswer> {
+  let url: URL;
+  try {
+    url = new URL(requestUrl);
+  } catch {
+    return { status: 400, headers: {} };
+  }
+  if (url.host !== expectedHost) return { status: 404, headers: {} };
+  const found = await realFileInside(rendererDir, url.pathname);
+  if (!found) return { status: 404, headers: {} };
+  return { status: 200, file: found.file, headers: { 'Content-Type': contentTypeOf(found.file), 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' } };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { protocol } from 'electron';
 import { RENDERER_CSP } from '../host/csp';
-import { contentTypeOf, resolveInside } from '../host/static-files';
+import { appProtocolAnswer } from '../host/static-files';
 
 /** The renderer is served from app://archiver/ (like VS Code's vscode-file://), never from file://. */
 export const APP_SCHEME = 'app';
@@ -12,19 +12,18 @@ export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 }
 
-/** Serves the built renderer with the CSP header; nothing outside the renderer folder is reachable. */
+/**
+ * Serves the built renderer with the CSP header; nothing outside the renderer folder is reachable
+ * (the checks are host/static-files.ts's, shared with the browser host). Never throws.
+ */
 export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== 'archiver') return new Response('Not found', { status: 404 });
-    const file = resolveInside(rendererDir, url.pathname);
-    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return new Response('Not found', { status: 404 });
-    return new Response(await fs.promises.readFile(file), {
-      headers: {
-        'Content-Type': contentTypeOf(file),
-        'Content-Security-Policy': RENDERER_CSP,
-        'X-Content-Type-Options': 'nosniff',
-      },
-    });
+    try {
+      const answer = await appProtocolAnswer(rendererDir, request.url, 'archiver', RENDERER_CSP);
+      if (answer.status !== 200 || !answer.file) return new Response('Not found', { status: answer.status });
+      return new Response(await fs.promises.readFile(answer.file), { headers: answer.headers });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
   });
 }

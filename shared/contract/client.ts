@@ -1,5 +1,5 @@
-import { ArchiverError } from '../errors';
-import type { ArchiverApi, CallName, EventName, InputOf, OutputOf, PayloadOf } from './index';
+import { ArchiverError, type ContractErrorValue } from '../errors';
+import type { ArchiverApi, CallName, EventName, InputOf, OutputOf, PayloadOf, UploadedFile } from './index';
 import type { CallResult } from './define';
 
 /**
@@ -9,7 +9,14 @@ import type { CallResult } from './define';
 export interface ContractTransport {
   call(name: CallName, input: unknown): Promise<CallResult>;
   subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
+  /** Streams a file to the host's upload store; a failure is a typed error value. */
+  upload(file: Blob, onProgress?: (sent: number, total: number) => void): Promise<UploadResult>;
 }
+
+export type UploadResult = { ok: true; value: UploadedFile } | { ok: false; error: ContractErrorValue };
+
+/** Bytes per IPC message of a desktop upload: small enough for the IPC, large enough to be quick. */
+export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 
 /** The typed API over any transport: values on success, `ArchiverError` (typed, user-facing) on failure. */
 export function createArchiverApi(transport: ContractTransport): ArchiverApi {
@@ -23,6 +30,11 @@ export function createArchiverApi(transport: ContractTransport): ArchiverApi {
       return transport.subscribe((name, payload) => {
         if (name === event) listener(payload as PayloadOf<E>);
       });
+    },
+    async upload(file, onProgress) {
+      const result = await transport.upload(file, onProgress);
+      if (!result.ok) throw new ArchiverError(result.error);
+      return result.value;
     },
   };
 }

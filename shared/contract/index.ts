@@ -62,4 +62,15 @@ export function isCallName(name: unknown): name is CallName {
 export interface ArchiverApi {
   invoke<N extends CallName>(name: N, input: InputOf<N>): Promise<OutputOf<N>>;
   on<E extends EventName>(event: E, listener: (payload: PayloadOf<E>) => void): () => void;
+  /**
+   * Hands a file the officer chose to the core as a stream (browser host: an HTTP upload; desktop:
+   * IPC chunks), reporting bytes sent; the id it returns names the file in calls such as
+   * `mapping.previewCsv({ upload })`. Never reads the whole file into memory.
+   */
+  upload(file: Blob, onProgress?: (sent: number, total: number) => void): Promise<UploadedFile>;
+}
+
+export interface UploadedFile {
+  id: string;
+  bytes: number;
 }

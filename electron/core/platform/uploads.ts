@@ -29,7 +29,7 @@ export class UploadStore {
 
   constructor(
     private readonly dir: string,
-    private readonly maxBytes = MAX_UPLOAD_BYTES,
+    readonly maxBytes = MAX_UPLOAD_BYTES,
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.removeStale(Date.now());

@@ -3,6 +3,7 @@ import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { formatBytes } from '../../components/format';
 import { useAction } from '../../components/useAction';
 import { useApi, useCall } from '../../state/api-context';
+import { withCsrf } from '../../transport';
 
 /**
  * Writes a run's log where the archiver keeps its exports: the item log as CSV, or a ZIP with the
@@ -13,7 +14,9 @@ export function DownloadLog({ runId }: { runId: number }) {
   const download = useAction((format: 'csv' | 'zip') => api.invoke('runs.downloadLog', { runId, format }));
   const info = useCall('app.info', {});
   // In the browser host the file is on the server: offer it through the host's exports route.
-  const href = info.state === 'ready' && info.value.host === 'browser' && download.result ? exportHref(info.value.dataDir, download.result.path) : undefined;
+  const file = info.state === 'ready' && info.value.host === 'browser' && download.result ? exportHref(info.value.dataDir, download.result.path) : undefined;
+  // Downloads carry the session's CSRF value: the host refuses a link another page made up.
+  const href = file && withCsrf(file);
   return (
     <div className="download-log">
       <div className="toolbar" role="toolbar" aria-label={`Download the log of run ${runId}`}>

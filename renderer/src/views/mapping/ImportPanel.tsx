@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { MappingChange } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
-import { formatCount } from '../../components/format';
+import { formatBytes, formatCount } from '../../components/format';
 import type { CsvTransfer } from './useCsvTransfer';
 
 const SHOWN = 200;
@@ -36,7 +36,16 @@ export function ImportPanel({ transfer }: { transfer: CsvTransfer }) {
         <Button onClick={() => void transfer.download()} busy={transfer.exporting.busy}>
           Export CSV
         </Button>
-        {state.busy && <span className="muted">Reading {state.fileName}…</span>}
+        {state.busy && state.progress && (
+          <span className="upload-progress" data-testid="import-progress">
+            <label htmlFor={`${fileId}-progress`}>Sending {state.fileName}…</label>{' '}
+            <progress id={`${fileId}-progress`} max={Math.max(state.progress.total, 1)} value={state.progress.sent} />{' '}
+            <span className="muted">
+              {formatBytes(state.progress.sent)} of {formatBytes(state.progress.total)}
+            </span>
+          </span>
+        )}
+        {state.busy && !state.progress && !state.preview && <span className="muted" role="status">Checking {state.fileName}…</span>}
       </div>
       {transfer.exporting.error && <ErrorNotice error={transfer.exporting.error} title="The export failed" />}
       {state.error && <ErrorNotice error={state.error} title={`${state.fileName} was not imported`} onDismiss={transfer.reset} />}

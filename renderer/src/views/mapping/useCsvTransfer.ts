@@ -8,18 +8,22 @@ type Applied = OutputOf<'mapping.applyCsv'>;
 
 export interface ImportState {
   fileName: string;
-  csv: string;
+  /** The file in the host's upload store, once sent. */
+  upload: string;
+  /** Bytes sent of the chosen file while it uploads; null otherwise. */
+  progress: { sent: number; total: number } | null;
   preview: Preview | null;
   applied: Applied | null;
   busy: boolean;
   error: ArchiverError | null;
 }
 
-const IDLE: ImportState = { fileName: '', csv: '', preview: null, applied: null, busy: false, error: null };
+const IDLE: ImportState = { fileName: '', upload: '', progress: null, preview: null, applied: null, busy: false, error: null };
 
 /**
  * Bulk import in two steps (preview, then apply the previewed revision) and export as a download.
- * The file is read in the renderer and sent as text; the core parses and validates it.
+ * The file is streamed to the host's upload store (never read whole into the page, so any size
+ * works), then the core reads, validates and diffs it from there.
  */
 export function useCsvTransfer(connectorId: string) {
   const api = useApi();
@@ -28,11 +32,12 @@ export function useCsvTransfer(connectorId: string) {
 
   const choose = useCallback(
     async (file: File) => {
-      setState({ ...IDLE, fileName: file.name, busy: true });
+      setState({ ...IDLE, fileName: file.name, busy: true, progress: { sent: 0, total: file.size } });
       try {
-        const csv = await file.text();
-        const preview = await api.invoke('mapping.previewCsv', { connectorId, csv });
-        setState({ ...IDLE, fileName: file.name, csv, preview });
+        const { id } = await api.upload(file, (sent, total) => setState((s) => (s.fileName === file.name && s.busy ? { ...s, progress: { sent, total } } : s)));
+        setState((s) => ({ ...s, progress: null }));
+        const preview = await api.invoke('mapping.previewCsv', { connectorId, upload: id });
+        setState({ ...IDLE, fileName: file.name, upload: id, preview });
       } catch (error) {
         setState({ ...IDLE, fileName: file.name, error: toArchiverError(error) });
       }
@@ -41,12 +46,12 @@ export function useCsvTransfer(connectorId: string) {
   );
 
   const apply = useCallback(async () => {
-    const { csv, preview } = state;
-    if (!preview || preview.errors.length > 0) return;
+    const { upload, preview } = state;
+    if (!preview || preview.errors.length > 0 || !upload) return;
     setState((s) => ({ ...s, busy: true, error: null }));
     try {
-      const applied = await api.invoke('mapping.applyCsv', { connectorId, csv, expectedRevision: preview.revision });
-      setState((s) => ({ ...s, busy: false, applied, preview: applied.applied ? null : s.preview, csv: applied.applied ? '' : s.csv }));
+      const applied = await api.invoke('mapping.applyCsv', { connectorId, upload, expectedRevision: preview.revision });
+      setState((s) => ({ ...s, busy: false, applied, preview: applied.applied ? null : s.preview, upload: applied.applied ? '' : s.upload }));
     } catch (error) {
       setState((s) => ({ ...s, busy: false, error: toArchiverError(error) }));
     }
