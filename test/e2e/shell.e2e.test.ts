@@ -18,9 +18,9 @@ function get(port: number, pathname: string, headers: Record<string, string> = {
   });
 }
 
-function tryWebSocket(port: number, headers: Record<string, string>): Promise<'open' | number> {
+function tryWebSocket(port: number, headers: Record<string, string>, csrf?: string): Promise<'open' | number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${csrf ? `?csrf=${csrf}` : ''}`, { headers });
     ws.on('open', () => {
       ws.close();
       resolve('open');
@@ -67,7 +67,13 @@ describe('browser host', () => {
     expect((await get(app.host.port, '/?tkn=wrong')).status).toBe(403);
     const withToken = await get(app.host.port, url.pathname + url.search);
     expect(withToken.status).toBe(302);
-    const cookie = String(withToken.headers['set-cookie']).split(';')[0]!;
+    const setCookie = String(withToken.headers['set-cookie']);
+    // The session cookie carries the port in its name and is HttpOnly, SameSite=Strict, Path=/;
+    // the CSRF value travels in the fragment of the redirect, which no server ever receives.
+    expect(setCookie).toMatch(new RegExp(`^archiver-session-${app.host.port}=[\\w-]{43}; HttpOnly; SameSite=Strict; Path=/$`));
+    expect(setCookie).not.toContain(app.host.token);
+    const csrf = /#archiver-csrf=([\w-]+)$/.exec(String(withToken.headers.location))![1]!;
+    const cookie = setCookie.split(';')[0]!;
     expect((await get(app.host.port, '/', { cookie })).status).toBe(200);
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
     expect((await get(app.host.port, url.pathname + url.search, { host: `evil.example:${app.host.port}` })).status).toBe(403);
@@ -75,24 +81,30 @@ describe('browser host', () => {
 
     // Exports are served for download, with the token, and nothing outside the exports folder.
     fs.writeFileSync(path.join(app.core.paths.exports, 'run-1.csv'), 'item,status\n');
-    expect((await get(app.host.port, '/exports/run-1.csv')).status).toBe(403);
-    const exported = await get(app.host.port, '/exports/run-1.csv', { cookie });
+    expect((await get(app.host.port, `/exports/run-1.csv?csrf=${csrf}`)).status).toBe(403);
+    // The cookie alone (what any other server on 127.0.0.1 would receive too) downloads nothing.
+    expect((await get(app.host.port, '/exports/run-1.csv', { cookie })).status).toBe(403);
+    expect((await get(app.host.port, '/exports/run-1.csv?csrf=wrong', { cookie })).status).toBe(403);
+    const exported = await get(app.host.port, `/exports/run-1.csv?csrf=${csrf}`, { cookie });
     expect(exported).toMatchObject({ status: 200, body: 'item,status\n' });
     expect(exported.headers['content-disposition']).toMatch(/^attachment; filename\*=UTF-8''run-1\.csv$/);
-    for (const evil of ['/exports/../archiver.db', '/exports/%2e%2e/archiver.db', '/exports/..%2farchiver.db', '/exports/']) {
-      expect((await get(app.host.port, evil, { cookie })).status, evil).toBe(404);
+    for (const evil of ['/exports/../archiver.db', '/exports/%2e%2e/archiver.db', '/exports/..%2farchiver.db', '/exports/', '/exports/%00']) {
+      expect((await get(app.host.port, `${evil}?csrf=${csrf}`, { cookie })).status, evil).toBe(404);
     }
   });
 
-  it('opens the WebSocket only with the cookie and a matching Origin', async () => {
+  it('opens the WebSocket only with the cookie, the CSRF value and a matching Origin', async () => {
     const url = new URL(app.host.url);
     const withToken = await get(app.host.port, url.pathname + url.search);
     const cookie = String(withToken.headers['set-cookie']).split(';')[0]!;
+    const csrf = /#archiver-csrf=([\w-]+)$/.exec(String(withToken.headers.location))![1]!;
     const origin = `http://127.0.0.1:${app.host.port}`;
-    expect(await tryWebSocket(app.host.port, { cookie, origin })).toBe('open');
-    expect(await tryWebSocket(app.host.port, { origin })).toBe(403);
-    expect(await tryWebSocket(app.host.port, { cookie, origin: 'http://evil.example' })).toBe(403);
-    expect(await tryWebSocket(app.host.port, { cookie })).toBe(403);
+    expect(await tryWebSocket(app.host.port, { cookie, origin }, csrf)).toBe('open');
+    expect(await tryWebSocket(app.host.port, { cookie, origin })).toBe(403);
+    expect(await tryWebSocket(app.host.port, { origin }, csrf)).toBe(403);
+    expect(await tryWebSocket(app.host.port, { cookie, origin: 'http://evil.example' }, csrf)).toBe(403);
+    expect(await tryWebSocket(app.host.port, { cookie, origin: `http://127.0.0.1:${app.host.port + 1}` }, csrf)).toBe(403);
+    expect(await tryWebSocket(app.host.port, { cookie }, csrf)).toBe(403);
   });
 
   it("offers Microsoft's sign-in page as a link when the core asks for it", async () => {

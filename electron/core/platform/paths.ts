@@ -67,7 +67,6 @@ export interface TightenedEntry {
 }
 
 const PRIVATE_DIR = 0o700;
-const PRIVATE_FILE = 0o600;
 
 /**
  * Makes the data folder private at rest: the process umask becomes 077 (so SQLite's WAL files,
@@ -91,10 +90,9 @@ export function secureDataDir(paths: AppPaths, platform: NodeJS.Platform = proce
     const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
     if (!stat || stat.isSymbolicLink()) return;
     const mode = stat.mode & 0o777;
-    // Directories keep only the owner's bits (rwx); files keep the owner's read/write bits only
-    // when the group or others had any access.
+    // Group and other bits go; folders become rwx for the owner, files keep the owner's bits.
     if (mode & 0o077) {
-      const next = stat.isDirectory() ? PRIVATE_DIR : mode & PRIVATE_FILE;
+      const next = stat.isDirectory() ? PRIVATE_DIR : mode & 0o700;
       fs.chmodSync(entry, next);
       tightened.push({ path: entry, was: mode, now: next });
     }
