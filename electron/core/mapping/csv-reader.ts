@@ -123,7 +123,9 @@ export class MappingCsvReader {
   private scan(): void {
     const text = this.pending;
     const delimiter = this.delimiter!;
+    // papaparse splits records at exactly the file's line break: with CRLF a bare LF is data.
     const breakChar = this.newline === '\r' ? '\r' : '\n';
+    const crlf = this.newline === '\r\n';
     let state = this.state;
     for (let i = this.scanned; i < text.length; i++) {
       const c = text[i];
@@ -134,13 +136,13 @@ export class MappingCsvReader {
         case Scan.QuoteInQuoted:
           if (c === '"') state = Scan.Quoted;
           else if (c === delimiter) state = Scan.FieldStart;
-          else if (c === breakChar) {
+          else if (c === breakChar && (!crlf || text[i - 1] === '\r')) {
             state = Scan.FieldStart;
             this.boundary = i + 1;
           } else state = Scan.Unquoted;
           break;
         default:
-          if (c === breakChar) {
+          if (c === breakChar && (!crlf || text[i - 1] === '\r')) {
             state = Scan.FieldStart;
             this.boundary = i + 1;
           } else if (c === delimiter) state = Scan.FieldStart;
