@@ -55,11 +55,18 @@ async function timeFirstCall(serve: string): Promise<number> {
       });
       child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
-    const cookie = await new Promise<string>((resolve, reject) => {
-      http.get(url, (res) => resolve(String(res.headers['set-cookie']).split(';')[0]!)).on('error', reject);
+    // The printed URL answers with the session cookie and, in the page, the CSRF value.
+    const { cookie, csrf } = await new Promise<{ cookie: string; csrf: string }>((resolve, reject) => {
+      http
+        .get(url, (res) => {
+          let html = '';
+          res.on('data', (c: Buffer) => (html += c.toString()));
+          res.on('end', () => resolve({ cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: /<meta name="archiver-csrf" content="([\w-]+)">/.exec(html)?.[1] ?? '' }));
+        })
+        .on('error', reject);
     });
     await new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`ws://${url.host}/ws`, { headers: { cookie, origin: `http://${url.host}` } });
+      const ws = new WebSocket(`ws://${url.host}/ws?csrf=${csrf}`, { headers: { cookie, origin: `http://${url.host}` } });
       ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, name: 'app.info', input: {} })));
       ws.on('message', () => {
         ws.close();

@@ -7,7 +7,7 @@ import type { Core } from '../core/app/core';
 import type { Disposable } from '../core/platform/disposable';
 import type { Logger } from '../core/platform/logger';
 import { MAX_CALL_BYTES, parseCallMessage } from './guard';
-import { answer, receiveUpload, serveExport, serveStatic } from './http-routes';
+import { answer, receiveUpload, serveExport, serveSignedIn, serveStatic } from './http-routes';
 import { newAccessToken, SessionStore } from './session';
 
 export interface BrowserHostOptions {
@@ -34,8 +34,8 @@ export const UPLOADS_ROUTE = '/uploads';
 /** Where the CSRF value travels: a query parameter (downloads, the socket) or a header (uploads). */
 export const CSRF_PARAM = 'csrf';
 export const CSRF_HEADER = 'x-archiver-csrf';
-/** The fragment of the redirect that hands the page its CSRF value. */
-export const CSRF_FRAGMENT = 'archiver-csrf';
+/** The `<meta>` of the signed-in page that hands it its CSRF value. */
+export const CSRF_META = 'archiver-csrf';
 
 /**
  * Serves the renderer and the contract over a WebSocket on 127.0.0.1, like VS Code's serve-web
@@ -81,15 +81,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const queryToken = url.searchParams.get('tkn');
     if (queryToken !== null) {
       if (!store.tokenMatches(queryToken)) return answer(res, 403, 'The token in this URL is not valid. Use the URL printed by the archiver.');
+      // The app itself, with a new session: its cookie, and its CSRF value in the page (which only
+      // this page can read; the page then removes the token from the address bar).
       const session = store.open();
-      url.searchParams.delete('tkn');
-      res.writeHead(302, {
-        'Set-Cookie': store.cookieFor(session),
-        Location: `${url.pathname}${url.search}#${CSRF_FRAGMENT}=${session.csrf}`,
-        'Cache-Control': 'no-store',
-        'Referrer-Policy': 'no-referrer',
-      });
-      return void res.end();
+      return serveSignedIn(options.staticDir, session.csrf, store.cookieFor(session), res);
     }
     const session = store.fromRequest(req);
     if (!session) return answer(res, 403, 'Open the URL printed by the archiver: it carries the access token.');

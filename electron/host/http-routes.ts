@@ -52,6 +52,30 @@ export async function serveExport(root: string, pathname: string, method: string
   handle.createReadStream().on('error', () => res.destroy()).pipe(res);
 }
 
+/**
+ * The answer to the printed URL (with the right token): the app's index.html with a new session's
+ * cookie and, in a `<meta name="archiver-csrf">`, its CSRF value. Only a page holding the token
+ * gets this answer; a request with the cookie alone gets the plain index.html.
+ */
+export async function serveSignedIn(root: string, csrf: string, cookie: string, res: http.ServerResponse): Promise<void> {
+  let html: string;
+  try {
+    html = await fs.promises.readFile(path.join(root, 'index.html'), 'utf8');
+  } catch {
+    return answer(res, 404, `The UI is not built: run "npm run build" first (missing ${root}).`, { 'Set-Cookie': cookie });
+  }
+  const meta = `<meta name="archiver-csrf" content="${csrf}">`;
+  const page = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${meta}`) : `${meta}${html}`;
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Set-Cookie': cookie,
+    'Content-Security-Policy': RENDERER_CSP,
+    'Referrer-Policy': 'no-referrer',
+    ...NO_STORE,
+  });
+  res.end(page);
+}
+
 /** The built renderer; unknown paths without an extension get the app (client-side views). */
 export async function serveStatic(root: string, pathname: string, method: string, res: http.ServerResponse): Promise<void> {
   const file = resolveInside(root, pathname);

@@ -11,9 +11,10 @@ import type http from 'node:http';
  *   session id the browser sends with every request. Cookies are not port-scoped, so any other
  *   server on 127.0.0.1 that the browser visits receives it too: it alone opens nothing but the
  *   app's static files;
- * - the **CSRF value**: per session, handed to the page in the URL fragment of the redirect that
- *   sets the cookie (a fragment is never sent to any server, and a page of another origin cannot
- *   read this one's address or storage). Calls (the WebSocket), uploads and downloads need it.
+ * - the **CSRF value**: per session, handed only to the page that opened the URL with the token
+ *   (in a `<meta>` of that one answer; the page keeps it in its origin's storage, which a page of
+ *   another origin, even another port, cannot read, and which the cookie alone never reveals).
+ *   Calls (the WebSocket), uploads and downloads need it.
  *
  * As VS Code's serve-web does with its connection token; see README "Browser host".
  */

@@ -10,7 +10,7 @@ declare global {
 }
 
 // Names shared with electron/host/browser-host.ts (the renderer cannot import Node code).
-const CSRF_FRAGMENT = 'archiver-csrf';
+const CSRF_META = 'archiver-csrf';
 const CSRF_PARAM = 'csrf';
 const CSRF_HEADER = 'X-Archiver-CSRF';
 const CSRF_STORAGE = 'archiver-csrf';
@@ -22,16 +22,20 @@ const notSignedIn = {
 };
 
 /**
- * The browser host's per-session CSRF value. The host hands it over in the fragment of the
- * redirect that sets the session cookie (`#archiver-csrf=…`, never sent to any server); it is kept
- * in this origin's localStorage (other pages, even on another port of 127.0.0.1, cannot read it)
- * and the fragment is removed from the address bar.
+ * The browser host's per-session CSRF value. The host puts it in a `<meta>` of the one page that
+ * opened the printed URL with its token; it is kept in this origin's localStorage (other pages,
+ * even on another port of 127.0.0.1, cannot read it), and the token leaves the address bar.
  */
 export function browserCsrf(): string | undefined {
-  const match = new RegExp(`(?:^#|&)${CSRF_FRAGMENT}=([A-Za-z0-9_-]+)`).exec(location.hash);
-  if (match) {
-    localStorage.setItem(CSRF_STORAGE, match[1]!);
-    history.replaceState(history.state, '', location.pathname + location.search);
+  const meta = document.querySelector<HTMLMetaElement>(`meta[name="${CSRF_META}"]`);
+  if (meta?.content) {
+    localStorage.setItem(CSRF_STORAGE, meta.content);
+    meta.remove();
+  }
+  const url = new URL(location.href);
+  if (url.searchParams.has('tkn')) {
+    url.searchParams.delete('tkn');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
   }
   return localStorage.getItem(CSRF_STORAGE) ?? undefined;
 }

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
 import { signInThroughPage } from '../../electron/host/sign-in-page';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
+import { csrfOf } from '../support/host-session';
 
 function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
@@ -47,7 +48,7 @@ describe('browser host', () => {
     const page = await browser.newPage();
     await page.goto(app.host.url);
     // The token is traded for a cookie and removed from the address bar.
-    expect(page.url()).not.toContain('tkn=');
+    await expect.poll(() => page.url()).not.toContain('tkn=');
     await expect.poll(() => page.getByRole('heading', { name: 'Symphony Archiver' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('status-version').textContent()).toMatch(/Symphony Archiver \d+\.\d+\.\d+ · browser host/);
     await expect.poll(() => page.getByTestId('no-connectors').isVisible()).toBe(true);
@@ -66,15 +67,19 @@ describe('browser host', () => {
     expect((await get(app.host.port, '/')).status).toBe(403);
     expect((await get(app.host.port, '/?tkn=wrong')).status).toBe(403);
     const withToken = await get(app.host.port, url.pathname + url.search);
-    expect(withToken.status).toBe(302);
+    expect(withToken.status).toBe(200);
     const setCookie = String(withToken.headers['set-cookie']);
     // The session cookie carries the port in its name and is HttpOnly, SameSite=Strict, Path=/;
-    // the CSRF value travels in the fragment of the redirect, which no server ever receives.
+    // the CSRF value is only in the page answering the token URL, never in a cookie.
     expect(setCookie).toMatch(new RegExp(`^archiver-session-${app.host.port}=[\\w-]{43}; HttpOnly; SameSite=Strict; Path=/$`));
     expect(setCookie).not.toContain(app.host.token);
-    const csrf = /#archiver-csrf=([\w-]+)$/.exec(String(withToken.headers.location))![1]!;
+    const csrf = csrfOf(withToken.body)!;
+    expect(csrf).toMatch(/^[\w-]{43}$/);
     const cookie = setCookie.split(';')[0]!;
-    expect((await get(app.host.port, '/', { cookie })).status).toBe(200);
+    const plain = await get(app.host.port, '/', { cookie });
+    expect(plain.status).toBe(200);
+    // The cookie alone (which any other server on 127.0.0.1 the browser visits receives too) never shows the CSRF value.
+    expect(csrfOf(plain.body)).toBeUndefined();
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
     expect((await get(app.host.port, url.pathname + url.search, { host: `evil.example:${app.host.port}` })).status).toBe(403);
     expect((await get(app.host.port, '/', { cookie, host: `evil.example:${app.host.port}` })).status).toBe(403);
@@ -97,7 +102,7 @@ describe('browser host', () => {
     const url = new URL(app.host.url);
     const withToken = await get(app.host.port, url.pathname + url.search);
     const cookie = String(withToken.headers['set-cookie']).split(';')[0]!;
-    const csrf = /#archiver-csrf=([\w-]+)$/.exec(String(withToken.headers.location))![1]!;
+    const csrf = csrfOf(withToken.body)!;
     const origin = `http://127.0.0.1:${app.host.port}`;
     expect(await tryWebSocket(app.host.port, { cookie, origin }, csrf)).toBe('open');
     expect(await tryWebSocket(app.host.port, { cookie, origin })).toBe(403);

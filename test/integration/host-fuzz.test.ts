@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { Core } from '../../electron/core/app/core';
 import type { Logger } from '../../electron/core/platform/logger';
 import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-host';

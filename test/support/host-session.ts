@@ -10,17 +10,25 @@ export interface HostSession {
   origin: string;
 }
 
-/** Opens the printed URL the way a browser does: follows nothing, keeps the cookie and the fragment's CSRF value. */
+/** The CSRF value in the page the printed URL answers with. */
+export function csrfOf(html: string): string | undefined {
+  return /<meta name="archiver-csrf" content="([\w-]+)">/.exec(html)?.[1];
+}
+
+/** Opens the printed URL the way a browser does: keeps the session cookie and the page's CSRF value. */
 export function openSession(url: string): Promise<HostSession> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     http
       .get(target, (res) => {
-        res.resume();
-        const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-        const csrf = /#archiver-csrf=([\w-]+)$/.exec(String(res.headers.location ?? ''))?.[1];
-        if (res.statusCode !== 302 || !cookie || !csrf) return reject(new Error(`no session: HTTP ${res.statusCode}`));
-        resolve({ port: Number(target.port), cookie, csrf, origin: `http://${target.host}` });
+        let html = '';
+        res.on('data', (c: Buffer) => (html += c.toString()));
+        res.on('end', () => {
+          const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
+          const csrf = csrfOf(html);
+          if (res.statusCode !== 200 || !cookie || !csrf) return reject(new Error(`no session: HTTP ${res.statusCode}`));
+          resolve({ port: Number(target.port), cookie, csrf, origin: `http://${target.host}` });
+        });
       })
       .on('error', reject);
   });

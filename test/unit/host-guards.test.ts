@@ -156,16 +156,17 @@ describe('last-resort handler', () => {
   it('logs an uncaught exception before stopping with 70, and logs an unhandled rejection and keeps going', async () => {
     const lines: string[] = [];
     const logger: Logger = { error: (m: string, e?: unknown) => lines.push(`${m}: ${String(e)}`), warn() {}, info() {}, debug() {}, scope: () => logger };
-    const proc = new EventEmitter() as unknown as NodeJS.Process;
+    const emitter = new EventEmitter();
+    const proc = emitter as unknown as NodeJS.Process;
     const exits: number[] = [];
     const remove = installLastResort(logger, proc, (code) => exits.push(code));
-    proc.emit('unhandledRejection', new Error('lost promise'));
+    emitter.emit('unhandledRejection', new Error('lost promise'));
     expect(lines).toEqual([expect.stringMatching(/unhandled promise rejection.*keeps running: Error: lost promise/)]);
     expect(exits).toEqual([]);
-    proc.emit('uncaughtException', new Error('boom'), 'uncaughtException');
+    emitter.emit('uncaughtException', new Error('boom'), 'uncaughtException');
     expect(lines[1]).toMatch(/unexpected failure \(uncaughtException\).*stops.*Error: boom/);
     await expect.poll(() => exits).toEqual([70]);
     remove();
-    expect((proc as unknown as EventEmitter).listenerCount('uncaughtException')).toBe(0);
+    expect(emitter.listenerCount('uncaughtException')).toBe(0);
   });
 });
