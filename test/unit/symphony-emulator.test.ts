@@ -60,6 +60,8 @@ describe('symphony emulator', () => {
     const noSince = await get(`/agent/v4/stream/${someStream}/message?limit=10`);
     expect(noSince.status).toBe(400);
     expect(Object.keys((await noSince.json()) as object).sort()).toEqual(['code', 'details', 'message']);
+    // A missing required parameter is a request the agent's description refuses: caught as such.
+    expect(emulator.takeViolations()).toMatchObject([{ direction: 'request', status: 400, problems: [expect.stringMatching(/required property 'since'/)] }]);
     expect((await get(`/agent/v4/stream/${someStream}/message?since=0&limit=501`)).status).toBe(400);
     const uids = Array.from({ length: 101 }, (_, i) => String(i + 1)).join(',');
     expect((await get(`/pod/v3/users?uid=${uids}`)).status).toBe(400);

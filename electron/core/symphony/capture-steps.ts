@@ -62,7 +62,10 @@ async function downloadOne(ctx: AttachmentContext, a: PendingAttachment): Promis
     if (result) result.attachmentsStored++;
   } catch (error) {
     if (ctx.signal?.aborted) throw error;
-    const permanent = error instanceof AttachmentTooLargeError || (error instanceof SymphonyHttpError && error.status >= 400 && error.status < 500 && error.status !== 429);
+    // Only a file over the archiver's limit can never be had. Anything else, refusals included (a
+    // 403 until the account joins the conversation, a 406 until the archiver is fixed), is retried
+    // on later runs like any transient failure and fails only after maxAttachmentAttempts.
+    const permanent = error instanceof AttachmentTooLargeError;
     const final = permanent || a.attempts + 1 >= ctx.tuning.maxAttachmentAttempts;
     const described = describeFailure(error, `attachment ${a.name}`);
     // Datahose hands over messages of conversations the account is not in; their files may stay out of its reach.

@@ -55,6 +55,11 @@ export interface DatahoseReadBody {
 /** A Datahose read may be held open by the agent while it waits for events. */
 export const DATAHOSE_READ_TIMEOUT_MS = 90_000;
 
+/** What every JSON call of the specs produces and consumes. */
+export const JSON_MEDIA_TYPE = 'application/json';
+/** What the agent spec's attachment download produces (its body is still base64 text). */
+export const ATTACHMENT_MEDIA_TYPE = 'application/octet-stream';
+
 /** Page sizes: the maxima Symphony accepts. */
 export const LIMITS = { streams: 100, members: 1000, messages: 500, users: 100 } as const;
 
@@ -179,7 +184,9 @@ export class SymphonyClient {
     // Large files at a slow 256 KB/s still finish; the floor covers latency.
     const timeoutMs = (this.options.timeoutMs ?? 30_000) + Math.ceil((ref.declaredSize / (256 * 1024)) * 1000);
     return this.retrying(() =>
-      this.authed('agent', async (headers) => {
+      // The agent spec produces only application/octet-stream here, though the body is the file
+      // as base64 text; a strict agent refuses any other Accept with 406.
+      this.authed('agent', ATTACHMENT_MEDIA_TYPE, async (headers) => {
         const response = await this.http.send(this.url('agent', `/agent/v1/stream/${sid}/attachment`, query), { method: 'GET', headers, signal: this.options.signal, timeoutMs });
         return saveBase64Body(response, dest, { declaredSize: ref.declaredSize, maxBytes }, this.options.signal);
       }),
@@ -193,7 +200,7 @@ export class SymphonyClient {
   private async call(kind: 'pod' | 'agent', method: 'GET' | 'POST', path: string, query?: Record<string, string | number | boolean>, body?: unknown, timeoutMs?: number): Promise<unknown> {
     const url = this.url(kind, path, query);
     return this.retrying(() =>
-      this.authed(kind, (headers) =>
+      this.authed(kind, JSON_MEDIA_TYPE, (headers) =>
         this.http.json(url, {
           method,
           headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
@@ -224,11 +231,11 @@ export class SymphonyClient {
   }
 
   /** Runs a request with the session (and, for the agent, key manager) token; one re-login on 401. */
-  private async authed<T>(kind: 'pod' | 'agent', fn: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+  private async authed<T>(kind: 'pod' | 'agent', accept: string, fn: (headers: Record<string, string>) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const session = await this.auth.sessionToken();
       const keyManager = kind === 'agent' ? await this.auth.keyManagerToken() : undefined;
-      const headers: Record<string, string> = { accept: 'application/json', sessionToken: session };
+      const headers: Record<string, string> = { accept, sessionToken: session };
       if (keyManager) headers.keyManagerToken = keyManager;
       try {
         return await fn(headers);

@@ -5,6 +5,15 @@ import { SymphonyHttpError, SymphonyNetworkError, TruncatedDownloadError } from 
 /** Any failure as an officer-readable value, naming what it was about. */
 export function describeFailure(error: unknown, target: string): ContractErrorValue {
   if (ArchiverError.is(error)) return { ...error.toValue(), target: error.target ?? target };
+  if (error instanceof SymphonyHttpError && error.isClientBug) {
+    return {
+      code: 'internal',
+      message: `Symphony refused the archiver's request as malformed (HTTP ${error.status}, ${error.status === 406 ? 'the Accept header' : 'the Content-Type'} does not match what the endpoint serves): this is a bug in the archiver, not a problem of the pod.`,
+      fix: 'Report this to the archiver\'s maintainers with the detail; the next run tries again.',
+      target,
+      detail: error.message,
+    };
+  }
   if (error instanceof SymphonyHttpError) {
     const server = error.serverMessage;
     const code = error.status === 429 ? 'throttled' : error.status === 401 ? 'auth-failed' : error.status === 403 ? 'permission-denied' : error.status === 404 ? 'not-found' : 'unreachable';

@@ -15,6 +15,14 @@ export class SymphonyHttpError extends Error {
     this.name = 'SymphonyHttpError';
   }
 
+  /**
+   * 406 (Accept) and 415 (Content-Type): the request did not match the published description
+   * of the endpoint. Nothing on the pod's side causes these, so they are the archiver's bug.
+   */
+  get isClientBug(): boolean {
+    return this.status === 406 || this.status === 415;
+  }
+
   /** The `message` of Symphony's error body, when it sent one. */
   get serverMessage(): string | undefined {
     try {

@@ -1,7 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import type { BoundOperation, OpenApiContract } from '../../support/spec/openapi';
+import { symphonyContract } from '../../support/spec/symphony';
+import { reportViolation, takeViolations, type ContractViolation } from '../../support/spec/violations';
 import { bigintJson } from './content';
 import { DatahoseService, type DatahoseOptions } from './datahose';
 import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
@@ -47,6 +50,10 @@ interface Ctx {
   api: Api;
   fault?: FaultKind;
   session?: Session;
+  /** The operation of the FINOS description the request matched. */
+  bound?: BoundOperation;
+  /** An injected infrastructure fault answered: not the service's own answer, not checked. */
+  injected?: boolean;
 }
 
 class HttpError extends Error {
@@ -84,7 +91,10 @@ export class SymphonyEmulator {
   private readonly server: http.Server;
   url = '';
 
-  private constructor(readonly options: SymphonyEmulatorOptions) {
+  private constructor(
+    readonly options: SymphonyEmulatorOptions,
+    private readonly contract: OpenApiContract,
+  ) {
     this.pod = new PodState(options);
     this.faults = new FaultPlan(options.faults);
     this.datahose = new DatahoseService(this.pod, options.datahose);
@@ -93,7 +103,7 @@ export class SymphonyEmulator {
   }
 
   static async start(options: SymphonyEmulatorOptions = {}): Promise<SymphonyEmulator> {
-    const emulator = new SymphonyEmulator(options);
+    const emulator = new SymphonyEmulator(options, await symphonyContract());
     await new Promise<void>((resolve) => emulator.server.listen(0, '127.0.0.1', resolve));
     emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
     return emulator;
@@ -109,6 +119,14 @@ export class SymphonyEmulator {
   /** Every token issued so far stops working, as when sessions time out. */
   expireSessions(): void {
     for (const s of this.sessions.values()) s.expiresAt = 0;
+  }
+
+  /**
+   * Takes the contract violations this emulator recorded (so that they no longer fail the test):
+   * for tests that send a wrong request on purpose and check that it is caught.
+   */
+  takeViolations(): ContractViolation[] {
+    return takeViolations(this);
   }
 
   resetCounters(): void {
@@ -145,13 +163,22 @@ export class SymphonyEmulator {
     const api: Api = route?.api ?? (url.pathname.startsWith('/agent/') ? 'agent' : 'pod');
     const ctx: Ctx = { req, res, url, params: [], body, api };
     try {
-      if (!route) throw new HttpError(404, `No such endpoint: ${req.method} ${url.pathname}`);
-      if (req.method !== route.method) throw new HttpError(405, `Method ${req.method} not allowed`);
+      ctx.bound = this.contract.bind(req.method ?? 'GET', url.pathname);
+      if (!route || req.method !== route.method || !ctx.bound) {
+        // Not an operation of the descriptions: the client called something that does not exist.
+        this.violation(ctx, 'request', undefined, [`${req.method} ${url.pathname} is not an operation the emulator serves from the FINOS descriptions`]);
+        ctx.injected = true;
+        throw new HttpError(route ? 405 : 404, route ? `Method ${req.method} not allowed` : `No such endpoint: ${req.method} ${url.pathname}`);
+      }
+      this.checkRequest(ctx);
       this.counters.requests[route.name] = (this.counters.requests[route.name] ?? 0) + 1;
       ctx.params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
       if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
       ctx.fault = this.faults.draw(url.pathname);
       if (ctx.fault) this.counters.faults[ctx.fault] = (this.counters.faults[ctx.fault] ?? 0) + 1;
+      // Throttling and outages come from the network and gateways in front of the service, not
+      // from its description (FACTS.md: the BDKs retry 429 and 5xx): their answers are not checked.
+      ctx.injected = ctx.fault === '429' || ctx.fault === '500' || ctx.fault === '503';
       if (ctx.fault === 'slow') await new Promise((r) => setTimeout(r, this.faults.slowMs));
       if (ctx.fault === '429') throw new HttpError(429, 'Too many requests', { 'retry-after': String(this.faults.retryAfterSeconds) });
       if (ctx.fault === '500') throw new HttpError(500, 'Internal server error');
@@ -160,6 +187,8 @@ export class SymphonyEmulator {
       await route.handler(ctx);
     } catch (error) {
       if (!(error instanceof HttpError)) {
+        this.violation(ctx, 'response', 500, [`the emulator failed: ${String(error)}`]);
+        ctx.injected = true;
         this.send(ctx, 500, { code: 500, message: `Emulator failure: ${String(error)}` });
         return;
       }
@@ -167,6 +196,38 @@ export class SymphonyEmulator {
       if (api === 'agent') payload.details = {};
       this.send(ctx, error.status, payload, error.headers);
     }
+  }
+
+  /**
+   * The request against its operation's description: media types (a server framework answers
+   * 406 and 415 before the service sees the request), then parameters and body (400, or the
+   * description's own client-error status where it lists no 400, as login does with 401).
+   */
+  private checkRequest(ctx: Ctx): void {
+    const refusal = this.contract.checkRequest(ctx.bound!, { method: ctx.req.method ?? 'GET', pathname: ctx.url.pathname, search: ctx.url.search.slice(1), headers: ctx.req.headers, body: ctx.body });
+    if (!refusal) return;
+    this.violation(ctx, 'request', refusal.status, refusal.problems);
+    const listed = Object.keys(ctx.bound!.operation.responses ?? {});
+    const status = refusal.status === 400 && !listed.includes('400') ? Number(listed.find((s) => s.startsWith('4')) ?? 400) : refusal.status;
+    // 406 and 415 come from the framework, outside the description.
+    ctx.injected = status === 406 || status === 415;
+    throw new HttpError(status, `Request refused: ${refusal.problems.join('; ')}`);
+  }
+
+  private violation(ctx: Ctx, direction: 'request' | 'response', status: number | undefined, problems: string[]): void {
+    reportViolation({ service: 'symphony', direction, call: `${ctx.req.method} ${ctx.url.pathname}`, operation: ctx.bound?.name ?? 'no operation', status, problems, source: this });
+  }
+
+  /** An answer against the description: listed status, its media type and its schema. */
+  private checkAnswer(ctx: Ctx, status: number, contentType: string | undefined, body: string | undefined): void {
+    if (ctx.injected || !ctx.bound) return;
+    const problems = this.contract.checkResponse(ctx.bound, status, contentType, body);
+    if (problems.length) this.violation(ctx, 'response', status, problems);
+  }
+
+  /** The media type the description gives for this status (JSON where it gives none). */
+  private mediaTypeFor(ctx: Ctx, status: number): string {
+    return (ctx.bound && this.contract.mediaTypeFor(ctx.bound, status)) ?? 'application/json';
   }
 
   private authenticate(ctx: Ctx): Session {
@@ -188,21 +249,21 @@ export class SymphonyEmulator {
   }
 
   private async login(ctx: Ctx, kind: Session['kind']): Promise<void> {
-    let token: unknown;
-    try {
-      token = (JSON.parse(ctx.body) as { token?: unknown }).token;
-    } catch {
-      throw new HttpError(400, 'Request body is not JSON');
-    }
-    if (typeof token !== 'string') throw new HttpError(400, 'Missing token');
+    // login-api-public.yaml lists 401 for every authentication error ("malformed authentication
+    // token" included) and no 400.
     const refuse = (why: string) => {
       this.counters.logins.refused++;
       return new HttpError(401, `Unauthorized: ${why}`);
     };
+    const token = (JSON.parse(ctx.body) as { token?: unknown }).token;
+    if (typeof token !== 'string') throw refuse('no authentication token');
     let sub: string | undefined;
     try {
       if (decodeProtectedHeader(token).alg !== 'RS512') throw refuse('JWT must be signed with RS512');
-      const unverified = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+      const unverified = decodeJwt(token);
+      // FACTS.md (from the BDKs and Symphony's RSA authentication guide): the claims are sub and exp, nothing else.
+      const extra = Object.keys(unverified).filter((k) => k !== 'sub' && k !== 'exp');
+      if (extra.length) throw refuse(`the JWT may carry only sub and exp (it has ${extra.join(', ')})`);
       sub = typeof unverified.sub === 'string' ? unverified.sub : undefined;
     } catch (error) {
       if (error instanceof HttpError) throw error;
@@ -217,7 +278,8 @@ export class SymphonyEmulator {
     } catch (error) {
       throw refuse(`invalid token signature or expiry (${(error as Error).message})`);
     }
-    if (exp === undefined || exp * 1000 - Date.now() > ((this.options.maxJwtLifetimeSeconds ?? 300) + 5) * 1000) throw refuse('token expiration is more than 5 minutes ahead');
+    // At most 5 minutes ahead (FACTS.md), to the second: no leeway a client could come to use.
+    if (exp === undefined || exp - Math.floor(Date.now() / 1000) > (this.options.maxJwtLifetimeSeconds ?? 300)) throw refuse('token expiration is more than 5 minutes ahead');
     const value = opaqueToken();
     this.sessions.set(value, { user, kind, issuedAt: Date.now(), expiresAt: Date.now() + (this.options.sessionTtlMs ?? 3600_000) });
     this.counters.logins[kind]++;
@@ -228,17 +290,8 @@ export class SymphonyEmulator {
     this.requireAdmin(ctx);
     const skip = intParam(ctx.url, 'skip', 0, 0);
     const limit = intParam(ctx.url, 'limit', 50, 1, 100);
-    let filter: { streamTypes?: { type?: string }[] } = {};
-    if (ctx.body.trim()) {
-      try {
-        filter = JSON.parse(ctx.body) as typeof filter;
-      } catch {
-        throw new HttpError(400, 'Invalid filter');
-      }
-    }
-    const types = filter.streamTypes?.map((t) => t.type).filter(Boolean) ?? [];
-    if (types.some((t) => !['IM', 'MIM', 'ROOM', 'POST'].includes(t!))) throw new HttpError(400, 'Invalid stream type');
-    const all = [...this.pod.streams.values()].filter((s) => types.length === 0 || types.includes(s.type)).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+    const filter = (ctx.body.trim() ? JSON.parse(ctx.body) : {}) as StreamFilter;
+    const all = [...this.pod.streams.values()].filter(streamFilter(this.pod, filter)).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
     const page = all.slice(skip, skip + limit);
     this.json(ctx, 200, { count: all.length, skip, limit, filter, streams: page.map((s) => adminStream(this.pod, s)) });
   }
@@ -316,17 +369,24 @@ export class SymphonyEmulator {
     if (!stream.members.has(ctx.session!.user.id) && (this.options.nonMemberRead ?? 'forbidden') !== 'allow') throw new HttpError(403, 'The user is not a member of this stream');
     const message = stream.messages.find((m) => m.id === normaliseId(messageId));
     const a = message?.attachments.find((x) => x.id === fileId);
-    if (!a) throw new HttpError(404, 'Attachment not found');
+    // The download lists no 404 (agent-api-public.yaml): an unknown file is a client error.
+    if (!a) throw new HttpError(400, 'Attachment not found');
     const total = 4 * Math.ceil(a.size / 3);
     const cutAt = ctx.fault === 'truncate' || ctx.fault === 'short' ? Math.floor(total / 2) : Number.POSITIVE_INFINITY;
     const res = ctx.res;
-    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
+    const contentType = this.mediaTypeFor(ctx, 200);
+    const headers: Record<string, string | number> = { 'content-type': contentType };
     if (ctx.fault !== 'short') headers['content-length'] = total;
+    // The body streams: its status and media type are checked here, its text chunk by chunk.
+    const head = this.contract.checkStreamedResponse(ctx.bound!, 200, contentType);
+    if (head.problems.length) this.violation(ctx, 'response', 200, head.problems);
+    const base64 = head.format === 'byte';
     res.writeHead(200, headers);
     this.counters.statuses['200'] = (this.counters.statuses['200'] ?? 0) + 1;
     let sent = 0;
     for (const chunk of attachmentChunks(a)) {
       let text = chunk.toString('base64');
+      if (base64 && !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) this.violation(ctx, 'response', 200, ['the attachment body is not base64 text (format: byte)']);
       if (sent + text.length > cutAt) text = text.slice(0, cutAt - sent);
       if (res.destroyed) return;
       if (!res.write(text)) await new Promise((r) => res.once('drain', r));
@@ -348,7 +408,8 @@ export class SymphonyEmulator {
     // Paths carry URL-safe ids; `+`, `/` or `=` there is a client bug Symphony answers with 400.
     if (!/^[A-Za-z0-9_-]+$/.test(rawId)) throw new HttpError(400, `Invalid stream id ${rawId}`);
     const stream = this.pod.streams.get(rawId);
-    if (!stream) throw new HttpError(404, 'Stream not found');
+    // None of the stream operations lists 404: an unknown stream is a client error (400).
+    if (!stream) throw new HttpError(400, `Stream ${rawId} not found`);
     return stream;
   }
 
@@ -361,11 +422,15 @@ export class SymphonyEmulator {
     const res = ctx.res;
     if (res.destroyed) return;
     if (value === undefined) {
+      this.checkAnswer(ctx, status, undefined, undefined);
       res.writeHead(status, headers).end();
       return;
     }
-    const body = Buffer.from(bigintJson(value), 'utf8');
-    res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': body.length });
+    const text = bigintJson(value);
+    const contentType = this.mediaTypeFor(ctx, status);
+    this.checkAnswer(ctx, status, contentType, text);
+    const body = Buffer.from(text, 'utf8');
+    res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': body.length });
     if ((ctx.fault === 'truncate' || ctx.fault === 'short') && status === 200) {
       res.write(body.subarray(0, Math.floor(body.length / 2)));
       res.socket?.destroy();
@@ -413,6 +478,45 @@ export class SymphonyEmulator {
       reply(400, { code: 400, message: String(error) });
     }
   }
+}
+
+/** V2AdminStreamFilter of pod-api-public.yaml. */
+interface StreamFilter {
+  streamTypes?: { type?: string }[];
+  scope?: string;
+  origin?: string;
+  status?: string;
+  privacy?: string;
+  startDate?: number;
+  endDate?: number;
+}
+
+/**
+ * Every criterion of V2AdminStreamFilter, with the valid values its descriptions list; anything
+ * else is refused (400), never ignored, so that a client cannot rely on a filter that does nothing.
+ */
+function streamFilter(pod: PodState, f: StreamFilter): (s: EmStream) => boolean {
+  const oneOf = (name: string, value: string | undefined, allowed: string[]) => {
+    if (value !== undefined && !allowed.includes(value)) throw new HttpError(400, `Invalid ${name} ${value}: valid values are ${allowed.join(', ')}`);
+    return value;
+  };
+  const types = (f.streamTypes ?? []).map((t) => oneOf('stream type', t.type, ['IM', 'MIM', 'ROOM', 'POST'])).filter(Boolean);
+  const scope = oneOf('scope', f.scope, ['INTERNAL', 'EXTERNAL']);
+  const origin = oneOf('origin', f.origin, ['INTERNAL', 'EXTERNAL']);
+  const status = oneOf('status', f.status, ['ACTIVE', 'INACTIVE']);
+  const privacy = oneOf('privacy', f.privacy, ['PUBLIC', 'PRIVATE']);
+  // "where the membership of the stream has been modified between a given time range"; endDate defaults to now.
+  const start = f.startDate ?? Number.NEGATIVE_INFINITY;
+  const end = f.endDate ?? Date.now();
+  return (s) => {
+    if (types.length > 0 && !types.includes(s.type)) return false;
+    if (scope && (scope === 'EXTERNAL') !== s.external) return false;
+    if (origin && (origin === 'EXTERNAL') !== (pod.users.get(s.createdBy)?.external ?? false)) return false;
+    if (status && (status === 'ACTIVE') !== s.active) return false;
+    if (privacy && (s.type !== 'ROOM' || (privacy === 'PUBLIC') !== s.isPublic)) return false;
+    const changed = Math.max(s.created, ...[...s.members.values()].map((m) => m.joinDate));
+    return f.startDate === undefined && f.endDate === undefined ? true : changed >= start && changed <= end;
+  };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

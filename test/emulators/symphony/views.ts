@@ -50,8 +50,9 @@ export function userV2(u: EmUser): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: u.id,
     emailAddress: u.email,
-    firstName: u.firstName || null,
-    lastName: u.lastName || null,
+    // UserV2 types them string (not nullable): a user without one has none.
+    firstName: u.firstName || undefined,
+    lastName: u.lastName || undefined,
     displayName: u.displayName,
     company: u.company,
     username: u.username,
