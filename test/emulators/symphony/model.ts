@@ -93,12 +93,19 @@ export interface PodOptions {
   burst?: number;
   /** Streams the service account is not a member of. */
   nonMemberStreams?: number;
+  /**
+   * Every user id above 2^53, the service account's included (2^53 + 1, then odd steps): none
+   * survives a round trip through a double. Default: only other pods' users have such ids.
+   */
+  largeIds?: boolean;
   /** First message time (ms); all generated messages lie between this and `end`. */
   start?: number;
   end?: number;
 }
 
 export const POD_COMPANY = 'Acme Capital';
+/** 2^53 + 1: the first integer a double cannot hold. */
+export const LARGE_ID_BASE = 2n ** 53n + 1n;
 export const POD_COMPANY_ID = 130;
 const EXTERNAL_COMPANIES = [
   { name: 'Globex Bank', id: 197 },
@@ -144,7 +151,10 @@ export class PodState {
     this.rng = new Prng(options.seed ?? 1);
     // Event ids come from their own generator so that the content stays what it was before events existed.
     this.eventRng = new Prng(`events:${options.seed ?? 1}`);
-    this.serviceAccount = this.addUser({ username: 'archiver-bot', firstName: '', lastName: '', displayName: 'Archiver Bot', company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'SYSTEM', roles: ['INDIVIDUAL', 'USER_PROVISIONING'] }, 13537736917000n);
+    this.serviceAccount = this.addUser(
+      { username: 'archiver-bot', firstName: '', lastName: '', displayName: 'Archiver Bot', company: POD_COMPANY, companyId: POD_COMPANY_ID, external: false, accountType: 'SYSTEM', roles: ['INDIVIDUAL', 'USER_PROVISIONING'] },
+      options.largeIds ? LARGE_ID_BASE : 13537736917000n,
+    );
     this.generate();
     for (const e of history(this.streams.values())) this.log.push({ ...e, seq: this.log.length, id: urlSafe(this.eventRng.bytes(6)) });
     this.logging = true;
@@ -159,6 +169,7 @@ export class PodState {
   private userCounter = 0;
   private nextUserId(external: boolean): bigint {
     this.userCounter++;
+    if (this.options.largeIds) return LARGE_ID_BASE + 2n * BigInt(this.userCounter);
     // Other firms' pods have ids beyond 2^53: a client that parses them as doubles corrupts them.
     return external ? 9007199254740993n + BigInt(this.userCounter) * 7n : 13537736917001n + BigInt(this.userCounter);
   }

@@ -87,6 +87,11 @@ export class SymphonyEmulator {
   readonly faults: FaultPlan;
   readonly datahose: DatahoseService;
   readonly counters: EmulatorCounters = { requests: {}, statuses: {}, faults: {}, logins: { session: 0, keyManager: 0, refused: 0 }, messagesServed: 0, attachmentBytesServed: 0 };
+  /**
+   * Streams whose member list the admin API refuses, with the status: 400 as for a stream of
+   * another pod (the only client error the operation lists besides 401 and 403).
+   */
+  readonly membershipRefusals = new Map<string, 400 | 403 | 500>();
   private readonly sessions = new Map<string, Session>();
   private readonly server: http.Server;
   url = '';
@@ -206,9 +211,9 @@ export class SymphonyEmulator {
   private checkRequest(ctx: Ctx): void {
     const refusal = this.contract.checkRequest(ctx.bound!, { method: ctx.req.method ?? 'GET', pathname: ctx.url.pathname, search: ctx.url.search.slice(1), headers: ctx.req.headers, body: ctx.body });
     if (!refusal) return;
-    this.violation(ctx, 'request', refusal.status, refusal.problems);
     const listed = Object.keys(ctx.bound!.operation.responses ?? {});
     const status = refusal.status === 400 && !listed.includes('400') ? Number(listed.find((s) => s.startsWith('4')) ?? 400) : refusal.status;
+    this.violation(ctx, 'request', status, refusal.problems);
     // 406 and 415 come from the framework, outside the description.
     ctx.injected = status === 406 || status === 415;
     throw new HttpError(status, `Request refused: ${refusal.problems.join('; ')}`);
@@ -299,6 +304,8 @@ export class SymphonyEmulator {
   private membership(ctx: Ctx): void {
     this.requireAdmin(ctx);
     const stream = this.stream(ctx.params[0]!);
+    const refused = this.membershipRefusals.get(stream.id);
+    if (refused) throw new HttpError(refused, refused === 400 ? `Stream ${stream.id} is not a stream of this pod` : 'The member list cannot be read');
     const skip = intParam(ctx.url, 'skip', 0, 0);
     const limit = intParam(ctx.url, 'limit', 100, 1, 1000);
     const members = [...stream.members.entries()].filter(([, m]) => !m.left);

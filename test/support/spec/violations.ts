@@ -33,6 +33,12 @@ export function takeViolations(source?: object): ContractViolation[] {
   return taken;
 }
 
+/** Throws, naming each one, if any violation was recorded; what the setup file runs after each test. */
+export function assertNoViolations(): void {
+  const violations = takeViolations();
+  if (violations.length > 0) throw new Error(describeViolations(violations));
+}
+
 export function describeViolations(violations: readonly ContractViolation[]): string {
   const lines = violations.slice(0, 20).map((v) => `- ${v.service} ${v.direction} ${v.call} (${v.operation}${v.status ? `, HTTP ${v.status}` : ''}): ${v.problems.join('; ')}`);
   if (violations.length > 20) lines.push(`- … and ${violations.length - 20} more`);

@@ -63,6 +63,16 @@ export interface DatahoseBatch {
   participants: { participant: Participant; resolved: boolean }[];
   items: { streamId: string; item: NewItem }[];
   suppressions: Suppression[];
+  /** Member lists that could not be read: recorded as open gaps, the batch stored all the same. */
+  gaps: { streamId: string; reason: string }[];
+}
+
+/** A conversation whose member list a run could not read, until a later run reads it. */
+export interface MemberGap {
+  streamId: string;
+  reason: string;
+  attempts: number;
+  openedAt: string;
 }
 
 interface FeedRow {
@@ -157,6 +167,11 @@ export class DatahoseRepository {
         if (n > 0) insertedByStream.set(streamId, n);
       }
 
+      const openGap = db.prepare(`INSERT INTO capture_gaps (connector_id, stream_id, part, status, reason, attempts, opened_at, tried_at)
+        VALUES (?, ?, 'members', 'open', ?, 1, ?, ?)
+        ON CONFLICT (connector_id, stream_id, part) DO UPDATE SET status = 'open', reason = excluded.reason, attempts = attempts + 1, tried_at = excluded.tried_at, filled_at = NULL`);
+      for (const g of batch.gaps) openGap.run(connectorId, g.streamId, g.reason, at, at);
+
       const insertSuppression = db.prepare(`INSERT INTO suppressions (connector_id, message_id, stream_id, suppressed_at, suppressed_by, source, recorded_at)
         VALUES (?, ?, ?, ?, ?, 'datahose', ?) ON CONFLICT (connector_id, message_id) DO NOTHING`);
       let suppressions = 0;
@@ -170,6 +185,31 @@ export class DatahoseRepository {
       const after = (db.prepare('SELECT COUNT(*) AS n FROM conversations WHERE connector_id = ?').get(connectorId) as { n: number }).n;
       return { inserted, insertedByStream, suppressions, conversations: after - before };
     });
+  }
+
+  /** Conversations whose member list is still missing, oldest first. */
+  openGaps(connectorId: string): MemberGap[] {
+    const rows = this.store.db
+      .prepare("SELECT stream_id, reason, attempts, opened_at FROM capture_gaps WHERE connector_id = ? AND part = 'members' AND status = 'open' ORDER BY opened_at, stream_id")
+      .all(connectorId) as { stream_id: string; reason: string; attempts: number; opened_at: string }[];
+    return rows.map((r) => ({ streamId: r.stream_id, reason: r.reason, attempts: r.attempts, openedAt: r.opened_at }));
+  }
+
+  /** Fills a gap: the member list read at last, its users and the gap's end, in one transaction. */
+  fillMemberGap(connectorId: string, streamId: string, members: readonly MemberRecord[], participants: readonly Participant[], now = new Date()): void {
+    const at = now.toISOString();
+    this.store.transaction(() => {
+      this.capture.conversations.upsertParticipants(connectorId, participants, true, now);
+      this.capture.conversations.replaceMembers(connectorId, streamId, members);
+      this.store.db.prepare("UPDATE capture_gaps SET status = 'filled', filled_at = ?, tried_at = ? WHERE connector_id = ? AND stream_id = ? AND part = 'members'").run(at, at, connectorId, streamId);
+    });
+  }
+
+  /** Another attempt at a gap failed: the reason and the count, the gap stays open. */
+  memberGapStillOpen(connectorId: string, streamId: string, reason: string, now = new Date()): void {
+    this.store.db
+      .prepare("UPDATE capture_gaps SET reason = ?, attempts = attempts + 1, tried_at = ? WHERE connector_id = ? AND stream_id = ? AND part = 'members'")
+      .run(reason, now.toISOString(), connectorId, streamId);
   }
 
   /** The suppression of a message, if Symphony reported one. */

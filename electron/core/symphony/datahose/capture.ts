@@ -30,6 +30,11 @@ export interface DatahoseSummary extends CaptureSummary {
     unreadable: number;
     /** True when this run created the feed: messages sent before it are not in Datahose. */
     firstRead: boolean;
+    /**
+     * Conversations stored without their member list (it could not be read): gaps this run
+     * opened, earlier gaps it filled, and those still open at its end (each also a warning).
+     */
+    gaps: { opened: number; filled: number; open: number };
   };
 }
 
@@ -62,7 +67,7 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
   const client = new SymphonyClient(settings, { clock, logger, signal: options.signal, timeoutMs: tuning.timeoutMs, retry: tuning.retry });
   const summary: DatahoseSummary = {
     ...emptySummary(connector.id, pod, now().toISOString()),
-    datahose: { tag, events: 0, batches: 0, suppressions: 0, ignored: 0, unreadable: 0, firstRead: false },
+    datahose: { tag, events: 0, batches: 0, suppressions: 0, ignored: 0, unreadable: 0, firstRead: false, gaps: { opened: 0, filled: 0, open: 0 } },
   };
   const byStream = new Map<string, ConversationResult>();
   const seen = new Set<string>();
@@ -86,6 +91,7 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
       summary.warnings.push(note);
       logger.info(note);
     }
+    summary.datahose.gaps.filled = await fillGaps(client, self, repo, connector.id, tuning.conversationConcurrency, now, logger);
     for (;;) {
       if (options.signal?.aborted) throw cancelledError(options.signal);
       const batch = await readAcknowledging(client, tag, ackId, logger);
@@ -106,11 +112,13 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
         participants: [...lists.participants.map((participant) => ({ participant, resolved: true })), ...parsed.participants],
         items: parsed.items,
         suppressions: parsed.suppressions,
+        gaps: [...lists.unreadable].map(([streamId, reason]) => ({ streamId, reason })),
       };
       const stored = repo.storeBatch(connector.id, pod, write, now());
       ackId = write.ackId;
       parsed.streamIds.forEach((id) => seen.add(id));
       account(summary, parsed, stored, batch.events.length, result);
+      summary.datahose.gaps.opened += lists.unreadable.size;
       summary.conversations.listed = seen.size;
       progress({ phase: 'events', done: summary.datahose.events, total: 0, newItems: summary.items.new });
       if (batch.events.length === 0) break;
@@ -122,6 +130,7 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
       if (c) Object.assign(r, { streamType: c.streamType, name: c.name });
     }
     summary.results = [...byStream.values()];
+    reportGaps(summary, repo, connector.id);
     await downloadPendingAttachments({ client, repo: repo.capture, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
     await resolveUsers({ client, repo: repo.capture, connectorId: connector.id, self, logger, summary, progress, now });
 
@@ -158,42 +167,95 @@ async function readAcknowledging(client: SymphonyClient, tag: string, ackId: str
   }
 }
 
-/** Member lists of conversations new to the store, read through the admin API. */
+type ListedParticipant = { userId: string; email: string; displayName: string; external: boolean };
+
+/**
+ * Member lists of conversations new to the store, read through the admin API. A list that cannot
+ * be read, for whatever reason (a 400 for another pod's stream, a 403 without the role, a pod
+ * that keeps failing), is a gap: the batch is stored with what its events carry and acknowledged,
+ * so that one conversation never blocks the feed. Only cancellation stops the batch.
+ */
 async function memberLists(
   client: SymphonyClient,
   self: SessionInfo,
   streamIds: readonly string[],
   concurrency: number,
   logger: Logger,
-): Promise<{ read: { streamId: string; members: MemberRecord[] }[]; participants: { userId: string; email: string; displayName: string; external: boolean }[]; unreadable: Set<string> }> {
+): Promise<{ read: { streamId: string; members: MemberRecord[] }[]; participants: ListedParticipant[]; unreadable: Map<string, string> }> {
   const read: { streamId: string; members: MemberRecord[] }[] = [];
-  const participants: { userId: string; email: string; displayName: string; external: boolean }[] = [];
-  const unreadable = new Set<string>();
+  const participants: ListedParticipant[] = [];
+  const unreadable = new Map<string, string>();
   const limit = pLimit(concurrency);
   await Promise.all(
     streamIds.map((streamId) =>
       limit(async () => {
-        try {
-          const members = await client.allMembers(streamId);
-          read.push({ streamId, members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })) });
-          for (const m of members) {
-            const external = m.user.isExternal ?? (self.company !== '' && m.user.company !== '' && m.user.company !== self.company);
-            participants.push({ userId: m.user.userId, email: m.user.email, displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '), external });
-          }
-        } catch (error) {
-          if (!(error instanceof SymphonyHttpError) || (error.status !== 403 && error.status !== 404)) throw error;
-          // Without the list (no admin role, or another pod's stream) the senders and the room
-          // events still say who took part; the officer is told.
-          unreadable.add(streamId);
-          logger.warn(`members of ${streamId} cannot be read (HTTP ${error.status}); its senders and room events stand in for the member list`);
+        const list = await readMemberList(client, self, streamId);
+        if ('reason' in list) {
+          unreadable.set(streamId, list.reason);
+          logger.warn(`members of ${streamId} cannot be read (${list.reason}); its senders and room events stand in for the member list until a later run reads it`);
+          return;
         }
+        read.push({ streamId, members: list.members });
+        participants.push(...list.participants);
       }),
     ),
   );
   return { read, participants, unreadable };
 }
 
-function standInMembers(parsed: ParsedEvents, unreadable: ReadonlySet<string>): DatahoseMembership[] {
+/** One member list, or why it could not be read; throws only when cancelled. */
+async function readMemberList(client: SymphonyClient, self: SessionInfo, streamId: string): Promise<{ members: MemberRecord[]; participants: ListedParticipant[] } | { reason: string }> {
+  try {
+    const members = await client.allMembers(streamId);
+    return {
+      members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })),
+      participants: members.map((m) => ({
+        userId: m.user.userId,
+        email: m.user.email,
+        displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '),
+        external: m.user.isExternal ?? (self.company !== '' && m.user.company !== '' && m.user.company !== self.company),
+      })),
+    };
+  } catch (error) {
+    if (ArchiverError.is(error) && error.code === 'cancelled') throw error;
+    return { reason: describeFailure(error, streamId).message };
+  }
+}
+
+/** Reads the member lists earlier runs could not; returns how many gaps it filled. */
+async function fillGaps(client: SymphonyClient, self: SessionInfo, repo: DatahoseRepository, connectorId: string, concurrency: number, now: () => Date, logger: Logger): Promise<number> {
+  const gaps = repo.openGaps(connectorId);
+  let filled = 0;
+  const limit = pLimit(concurrency);
+  await Promise.all(
+    gaps.map((gap) =>
+      limit(async () => {
+        const list = await readMemberList(client, self, gap.streamId);
+        if ('reason' in list) {
+          repo.memberGapStillOpen(connectorId, gap.streamId, list.reason, now());
+          return;
+        }
+        repo.fillMemberGap(connectorId, gap.streamId, list.members, list.participants, now());
+        filled++;
+        logger.info(`members of ${gap.streamId} read at last (${list.members.length}); the gap opened ${gap.openedAt} is filled`);
+      }),
+    ),
+  );
+  return filled;
+}
+
+/** Every gap still open is reported, with its reason, until a run fills it. */
+function reportGaps(summary: DatahoseSummary, repo: DatahoseRepository, connectorId: string): void {
+  const open = repo.openGaps(connectorId);
+  summary.datahose.gaps.open = open.length;
+  for (const gap of open) {
+    summary.warnings.push(
+      `The member list of conversation ${gap.streamId} could not be read (${gap.reason}; ${gap.attempts} attempt${gap.attempts === 1 ? '' : 's'} since ${gap.openedAt}): its messages are archived with their senders as the members; a later run reads the list when Symphony gives it.`,
+    );
+  }
+}
+
+function standInMembers(parsed: ParsedEvents, unreadable: ReadonlyMap<string, string>): DatahoseMembership[] {
   return parsed.senders.filter((s) => unreadable.has(s.streamId)).map((s) => ({ streamId: s.streamId, userId: s.userId, current: true, onlyIfAbsent: true }));
 }
 

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../shared/contract';
+import { silentLogger } from '../../electron/core/platform/logger';
+import { Store } from '../../electron/core/store/database';
+import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
+import { captureBySource } from '../../electron/core/symphony/sources';
+import type { DatahoseSummary } from '../../electron/core/symphony/datahose/capture';
+import { SymphonyEmulator, type EmStream } from '../emulators/symphony';
+import { makeServiceKey } from '../support/capture-fixtures';
+import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
+import { makeTempDir } from '../support/tmp';
+
+/**
+ * A conversation whose member list the pod refuses must not stop the feed: its batch is stored
+ * with what the events carry and acknowledged, the missing list is a gap the run reports, and a
+ * later run that can read the list fills it.
+ */
+describe('Datahose with a member list the pod refuses', () => {
+  const temp = makeTempDir();
+  let emulator: SymphonyEmulator;
+  let store: Store;
+  let connector: Connector;
+  let refused: EmStream;
+  let other: EmStream;
+
+  const run = async (): Promise<DatahoseSummary> => {
+    const summary = await captureBySource({ store, connector: new ConnectorRepository(store).get(connector.id), paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger, tuning: { retry: { baseMs: 1, maxMs: 5 } } });
+    if (summary.source !== 'datahose') throw new Error(`read through ${summary.source}`);
+    return summary;
+  };
+  const members = (streamId: string) =>
+    (store.db.prepare('SELECT user_id FROM members WHERE connector_id = ? AND stream_id = ? AND current = 1 ORDER BY user_id').all(connector.id, streamId) as { user_id: string }[]).map((r) => r.user_id);
+  const podMembers = (s: EmStream) => [...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort();
+  const feed = () => emulator.datahose.feeds.values().next().value!;
+  let eventsOfFirstRun = 0;
+
+  beforeAll(async () => {
+    emulator = await SymphonyEmulator.start({ seed: 'datahose-gaps', conversations: 6, messages: 300, attachments: 0, datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 40, waitMs: 10 } });
+    const key = makeServiceKey(temp.dir);
+    emulator.registerKey(key.publicKey);
+    store = Store.open(path.join(temp.dir, 'archiver.db'));
+    connector = makeSourceConnector(store, emulator.url, key.privateKeyPath);
+    const streams = [...emulator.pod.streams.values()].filter((s) => s.messages.length > 0);
+    refused = streams.find((s) => s.type === 'ROOM') ?? streams[0]!;
+    other = streams.find((s) => s !== refused)!;
+    // 400: the one client error membership/list lists, as for a stream of another pod.
+    emulator.membershipRefusals.set(refused.id, 400);
+  });
+  afterAll(async () => {
+    store.dispose();
+    await emulator.stop();
+    temp.cleanup();
+  });
+
+  it('stores and acknowledges the batch, with the senders standing in, and reports the gap', async () => {
+    const first = await run();
+    const inventory = [...emulator.pod.inventory().messages.keys()].sort();
+    expect(storedMessageIds(store, connector.id)).toEqual(inventory);
+    expect(first.items.new).toBe(300);
+    expect(first.datahose.gaps).toEqual({ opened: 1, filled: 0, open: 1 });
+    expect(first.warnings.filter((w) => w.includes(refused.id))).toEqual([expect.stringMatching(/member list of conversation .* could not be read \(Symphony answered HTTP 400 \(Stream .* is not a stream of this pod\)\.; 1 attempt since/)]);
+    // The feed moved on past the batch that held the refused conversation's events.
+    expect(first.datahose.batches).toBeGreaterThan(1);
+    eventsOfFirstRun = first.datahose.events;
+    // The refused conversation's senders are its members for now; the others have their lists.
+    const senders = [...new Set(refused.messages.map((m) => m.sender.toString()))].sort();
+    expect(members(refused.id)).toEqual(expect.arrayContaining(senders));
+    expect(members(other.id)).toEqual(podMembers(other));
+    expect(new DatahoseRepository(store).openGaps(connector.id)).toMatchObject([{ streamId: refused.id, attempts: 1 }]);
+  });
+
+  it('a run that still cannot read the list reads the feed on and reports the gap again', async () => {
+    emulator.pod.addMessage(refused.id);
+    const second = await run();
+    expect(second.items.new).toBe(1);
+    // Every batch of the first run was acknowledged (the last one by this run's first read):
+    // the agent handed out only what is new, nothing came back.
+    expect(second.datahose.events).toBe(1);
+    expect(feed().acknowledged).toBeGreaterThanOrEqual(eventsOfFirstRun);
+    expect(feed().delivered).toBe(eventsOfFirstRun + 1);
+    expect(second.datahose.gaps).toEqual({ opened: 0, filled: 0, open: 1 });
+    expect(second.warnings.some((w) => w.includes(refused.id) && w.includes('2 attempts'))).toBe(true);
+  });
+
+  it('a later run that can read the list fills the gap', async () => {
+    emulator.membershipRefusals.delete(refused.id);
+    const third = await run();
+    expect(third.datahose.gaps).toEqual({ opened: 0, filled: 1, open: 0 });
+    expect(third.warnings.some((w) => w.includes(refused.id))).toBe(false);
+    expect(members(refused.id)).toEqual(podMembers(refused));
+    expect(new DatahoseRepository(store).openGaps(connector.id)).toEqual([]);
+    const fourth = await run();
+    expect(fourth.datahose.gaps).toEqual({ opened: 0, filled: 0, open: 0 });
+  });
+});
