@@ -1,3 +1,4 @@
+import { isSafeNumber, parse as losslessParse } from 'lossless-json';
 import type { Participant } from '../model/captured';
 
 /** What an entity span renders as, in both bodies. */
@@ -13,7 +14,9 @@ type EntityMap = Record<string, unknown>;
 export function parseEntityJson(entityJSON: string): EntityMap {
   if (!entityJSON || !entityJSON.trim()) return {};
   try {
-    const parsed: unknown = JSON.parse(entityJSON);
+    // User ids are int64 and may exceed 2^53, where JSON.parse rounds them (a mention would then
+    // name nobody): such numbers are kept as their digits. The fast path skips long-digit-free text.
+    const parsed: unknown = /\d{16}/.test(entityJSON) ? losslessParse(entityJSON, null, (digits) => (isSafeNumber(digits) ? Number(digits) : digits)) : JSON.parse(entityJSON);
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as EntityMap) : {};
   } catch {
     return {};
