@@ -5,7 +5,9 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, exportJWK, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { Directory, graphId, messageSize, type EmulatedUser, type Mailbox, type StoredMessage, type UploadSession } from './model';
 import { MailboxLimiter, realLimits, type LimitOptions } from './limits';
-import { GraphError, validateFileAttachment, validateMessage } from './validate';
+import type { ContractViolation } from '../../support/spec/violations';
+import { takeGraphViolations } from './schema';
+import { GraphError, validateAttachmentPost, validateFolderBody, validateMessage, validateUploadSessionBody } from './validate';
 import { FilterError, parseFilter, sameExtendedId } from './filter';
 import { renderAttachment, renderFolder, renderMessage, renderUser } from './render';
 import { ImportMimeRoute, type ImportMimeOptions, type TokenClaims } from './import-mime';
@@ -120,6 +122,11 @@ export class GraphEmulator {
 
   get issuer(): string {
     return `${this.url}/${this.tenantId}/v2.0`;
+  }
+
+  /** Takes the request bodies Microsoft's description refused (tests that send them on purpose). */
+  takeViolations(): ContractViolation[] {
+    return takeGraphViolations();
   }
 
   async stop(): Promise<void> {
@@ -358,6 +365,7 @@ export class GraphEmulator {
 
   private async createFolder(req: http.IncomingMessage, res: http.ServerResponse, mailbox: Mailbox, parentId: string): Promise<void> {
     const body = (await readJson(req, this.limits.maxRequestBytes)) as Record<string, unknown>;
+    validateFolderBody(body);
     const name = body.displayName;
     if (typeof name !== 'string' || !name.trim()) throw new GraphError(400, 'ErrorInvalidRequest', 'displayName is required.');
     const exists = [...mailbox.folders.values()].some((f) => f.parentFolderId === parentId && f.displayName.toLowerCase() === name.toLowerCase());
@@ -445,7 +453,7 @@ export class GraphEmulator {
       if (rest.length === 2 && method === 'GET') return send(res, 200, { value: message.attachments.map((a) => renderAttachment(a, q.get('$select'))) });
       if (rest.length === 2 && method === 'POST') {
         this.assertAttachable(message);
-        const attachment = this.directory.storeAttachment(validateFileAttachment(await readJson(req, this.limits.maxRequestBytes)), new Date(this.now()).toISOString());
+        const attachment = this.directory.storeAttachment(validateAttachmentPost(await readJson(req, this.limits.maxRequestBytes)), new Date(this.now()).toISOString());
         if (messageSize(message) + attachment.size > this.limits.maxItemBytes) throw new GraphError(413, 'ErrorMessageSizeExceeded', 'The message exceeds the maximum supported size.');
         message.attachments.push(attachment);
         return send(res, 201, renderAttachment(attachment, null));
@@ -478,6 +486,7 @@ export class GraphEmulator {
 
   private async createUploadSession(req: http.IncomingMessage, res: http.ServerResponse, mailbox: Mailbox, message: StoredMessage): Promise<void> {
     const body = (await readJson(req, this.limits.maxRequestBytes)) as Record<string, unknown>;
+    validateUploadSessionBody(body);
     const item = body.AttachmentItem as Record<string, unknown> | undefined;
     const extra = Object.keys(body).filter((k) => k !== 'AttachmentItem');
     if (!item || typeof item !== 'object' || extra.length) throw new GraphError(400, 'RequestBodyRead', 'The request body must contain exactly one AttachmentItem.');
