@@ -10,11 +10,11 @@ import type { Migration } from '../migrate';
  * blocks the feed; the missing member list is a row here (`open`), reported by every run until
  * one reads the list and marks it `filled` in the same transaction that stores it.
  *
- * Number 11: 0008–0010 were reserved for other work of the same round; migrate() applies
- * versions in order and allows gaps.
+ * Number 14: 11 was reserved for it, but 12 and 13 landed first, and migrate() applies only
+ * versions above the file's: a database already at 13 would never get an 11.
  */
-export const migration0011: Migration = {
-  version: 11,
+export const migration0014: Migration = {
+  version: 14,
   name: 'capture-gaps',
   up(db) {
     db.exec(`
