@@ -1,6 +1,7 @@
 import { createArchiverApi, type ContractTransport, type ServerMessage, type UploadResult } from '../../shared/contract/client';
 import type { ArchiverApi, CallName, EventName } from '../../shared/contract';
 import type { CallResult } from '../../shared/contract/define';
+import { alwaysConnected, createConnectionStore, reconnectDelay, type ConnectionStore } from './state/connection';
 
 declare global {
   interface Window {
@@ -34,6 +35,8 @@ export function browserCsrf(): string | undefined {
   }
   const url = new URL(location.href);
   if (url.searchParams.has('tkn')) {
+    // Kept for this tab only, to sign in again after the host restarts (webSocketTransport).
+    sessionStorage.setItem(TOKEN_STORAGE, url.searchParams.get('tkn') ?? '');
     url.searchParams.delete('tkn');
     history.replaceState(history.state, '', url.pathname + url.search + url.hash);
   }
@@ -47,54 +50,90 @@ export function withCsrf(href: string): string {
   return `${href}${href.includes('?') ? '&' : '?'}${CSRF_PARAM}=${encodeURIComponent(csrf)}`;
 }
 
-/** The contract over the browser host's WebSocket, with reconnection. */
-export function webSocketTransport(csrf = browserCsrf(), base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): ContractTransport {
+const TOKEN_STORAGE = 'archiver-token';
+
+/**
+ * The contract over the browser host's WebSocket. When the socket drops (host crashed, restarted,
+ * laptop slept) the calls in flight answer "unreachable", new calls wait, and the page reconnects
+ * with back-off, reporting each state to `connection` for the banner. A restarted host has
+ * forgotten this page's session: the page signs in again with the access token it was opened
+ * with (kept in this tab's sessionStorage, like the CSRF value in localStorage) and carries on;
+ * a host that now has another token is named as such instead of retried forever.
+ */
+export function webSocketTransport(
+  connection: ConnectionStore,
+  initialCsrf = browserCsrf(),
+  base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+): ContractTransport {
+  let csrf = initialCsrf;
   let socket: WebSocket | undefined;
   let nextId = 1;
-  let retryMs = 250;
+  let attempt = 0;
   const pending = new Map<number, { resolve: (r: CallResult) => void; message: string }>();
   const listeners = new Set<(event: EventName, payload: unknown) => void>();
-  let opened: Promise<WebSocket>;
-  const url = `${base}?${CSRF_PARAM}=${encodeURIComponent(csrf ?? '')}`;
+  let waiting: ((ws: WebSocket) => void)[] = [];
+  const whenOpen = (): Promise<WebSocket> => (socket ? Promise.resolve(socket) : new Promise((resolve) => waiting.push(resolve)));
 
-  const connect = (): Promise<WebSocket> =>
-    (opened = new Promise((resolve) => {
-      const ws = new WebSocket(url);
-      ws.onopen = () => {
-        retryMs = 250;
-        socket = ws;
-        resolve(ws);
-      };
-      ws.onmessage = (e) => {
-        let message: ServerMessage;
-        try {
-          message = JSON.parse(String(e.data)) as ServerMessage;
-        } catch {
-          return;
-        }
-        if (message.type === 'result') {
-          pending.get(message.id)?.resolve(message.result);
-          pending.delete(message.id);
-        } else {
-          for (const l of listeners) l(message.name, message.payload);
-        }
-      };
-      ws.onclose = () => {
-        socket = undefined;
-        for (const [id, call] of pending) {
-          call.resolve({ ok: false, error: { code: 'unreachable', message: 'The connection to the archiver was lost.', fix: 'Check that the archiver is still running, then retry.' } });
-          pending.delete(id);
-        }
-        setTimeout(() => void connect().then(resolve), retryMs);
-        retryMs = Math.min(retryMs * 2, 5000);
-      };
-    }));
-  if (csrf) void connect();
+  const connect = () => {
+    const ws = new WebSocket(`${base}?${CSRF_PARAM}=${encodeURIComponent(csrf ?? '')}`);
+    let wasOpen = false;
+    ws.onopen = () => {
+      wasOpen = true;
+      attempt = 0;
+      socket = ws;
+      connection.set({ status: 'connected', connected: connection.get().connected + 1 });
+      const ready = waiting;
+      waiting = [];
+      for (const resolve of ready) resolve(ws);
+    };
+    ws.onmessage = (e) => {
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(String(e.data)) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (message.type === 'result') {
+        pending.get(message.id)?.resolve(message.result);
+        pending.delete(message.id);
+      } else {
+        for (const l of listeners) l(message.name, message.payload);
+      }
+    };
+    ws.onclose = () => {
+      if (socket === ws) socket = undefined;
+      for (const [id, call] of pending) {
+        call.resolve({ ok: false, error: { code: 'unreachable', message: 'The connection to the archiver was lost.', fix: 'The page reconnects by itself; retry once the banner is gone.' } });
+        pending.delete(id);
+      }
+      void scheduleReconnect(wasOpen);
+    };
+  };
+
+  const scheduleReconnect = async (justLost: boolean) => {
+    if (justLost) attempt = 0;
+    const delay = reconnectDelay(attempt++);
+    const connected = connection.get().connected;
+    connection.set({ status: 'reconnecting', connected, attempt, retryAt: Date.now() + delay });
+    await new Promise((r) => setTimeout(r, delay));
+    // A socket refused although the host is up: it restarted and forgot this page's session.
+    if (!justLost) {
+      const access = await signInAgain();
+      if (access.state === 'signed-in') csrf = access.csrf;
+      if (access.state === 'refused') {
+        connection.set({ status: 'refused', connected });
+        setTimeout(() => void scheduleReconnect(false), 5000);
+        return;
+      }
+    }
+    connect();
+  };
+  if (csrf) connect();
 
   return {
     async call(name: CallName, input: unknown) {
       if (!csrf) return { ok: false, error: notSignedIn };
-      const ws = socket ?? (await opened);
+      const ws = await whenOpen();
       const id = nextId++;
       return new Promise<CallResult>((resolve) => {
         pending.set(id, { resolve, message: name });
@@ -107,6 +146,29 @@ export function webSocketTransport(csrf = browserCsrf(), base = `${location.prot
     },
     upload: (file, onProgress) => (csrf ? httpUpload(file, csrf, onProgress) : Promise.resolve({ ok: false, error: notSignedIn })),
   };
+}
+
+/**
+ * After a failed reconnection: is the host down (`down`), still knowing this page's session
+ * (`unchanged`), restarted and signed in again with the tab's access token (`signed-in`, with the
+ * new session's CSRF value; the cookie comes with the answer), or refusing that token (`refused`)?
+ */
+async function signInAgain(): Promise<{ state: 'down' | 'unchanged' | 'refused' } | { state: 'signed-in'; csrf: string }> {
+  try {
+    const probe = await fetch('/', { cache: 'no-store', credentials: 'same-origin' });
+    if (probe.status !== 401 && probe.status !== 403) return { state: 'unchanged' };
+    const token = sessionStorage.getItem(TOKEN_STORAGE);
+    if (!token) return { state: 'refused' };
+    const answer = await fetch(`/?tkn=${encodeURIComponent(token)}`, { cache: 'no-store', credentials: 'same-origin' });
+    if (!answer.ok) return { state: 'refused' };
+    const page = new DOMParser().parseFromString(await answer.text(), 'text/html');
+    const csrf = page.querySelector<HTMLMetaElement>(`meta[name="${CSRF_META}"]`)?.content;
+    if (!csrf) return { state: 'refused' };
+    localStorage.setItem(CSRF_STORAGE, csrf);
+    return { state: 'signed-in', csrf };
+  } catch {
+    return { state: 'down' };
+  }
 }
 
 /**
@@ -132,6 +194,8 @@ function httpUpload(file: Blob, csrf: string, onProgress?: (sent: number, total:
   });
 }
 
-export function createApi(): ArchiverApi {
-  return createArchiverApi(window.archiverBridge ?? webSocketTransport());
+export function createApi(): { api: ArchiverApi; connection: ConnectionStore } {
+  if (window.archiverBridge) return { api: createArchiverApi(window.archiverBridge), connection: alwaysConnected };
+  const connection = createConnectionStore();
+  return { api: createArchiverApi(webSocketTransport(connection)), connection };
 }

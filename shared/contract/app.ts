@@ -8,6 +8,8 @@ export const appInfoSchema = z.object({
   dataDir: z.string(),
   logsDir: z.string(),
   schemaVersion: z.number().int(),
+  /** New every time the core starts: a page that reconnects sees whether the host restarted. */
+  instanceId: z.string(),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
@@ -22,6 +24,11 @@ export const appCalls = {
     z.object({ lines: z.number().int().min(1).max(5000).default(500) }).strict().default({ lines: 500 }),
     z.object({ file: z.string(), lines: z.array(z.string()), truncated: z.boolean() }),
     'The last lines of the application log, for the log viewer.',
+  ),
+  'app.logUiError': call(
+    z.object({ where: z.string().max(200), message: z.string().max(2000), stack: z.string().max(20_000).optional() }).strict(),
+    z.object({ logged: z.boolean() }),
+    'Writes an error the UI caught (a view that failed to render) to the application log, for support.',
   ),
 } as const;
 

@@ -1,27 +1,28 @@
 import { z } from 'zod';
 import { contractErrorSchema } from '../errors';
 import { call } from './define';
+import { isoDateOrEmptySchema, podUrlSchema, proxyUrlSchema } from './fields';
 
 /** Where a connector reads the pod from (see docs/ARCHITECTURE.md, "Sources"). */
 export const symphonySourceSchema = z.enum(['streams', 'datahose', 'content-export']);
 export type SymphonySource = z.infer<typeof symphonySourceSchema>;
 
-const urlOrEmpty = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'Enter a full URL such as https://acme.symphony.com' })]);
 
 export const symphonySettingsSchema = z.object({
-  podUrl: urlOrEmpty.default(''),
+  /** `https://host[:port]`, normalised on parse (see fields.ts for what is accepted). */
+  podUrl: podUrlSchema.default(''),
   /** Defaults to the pod URL when empty. */
-  agentUrl: urlOrEmpty.default(''),
+  agentUrl: podUrlSchema.default(''),
   /** Defaults to the pod URL when empty. */
-  keyManagerUrl: urlOrEmpty.default(''),
+  keyManagerUrl: podUrlSchema.default(''),
   username: z.string().trim().default(''),
   /** Path to the service account's RSA private key (PEM). The key itself is never stored. */
   privateKeyPath: z.string().trim().default(''),
-  proxyUrl: urlOrEmpty.default(''),
+  proxyUrl: proxyUrlSchema.default(''),
   source: symphonySourceSchema.default('streams'),
   streamTypes: z.array(z.enum(['IM', 'MIM', 'ROOM'])).min(1).default(['IM', 'MIM', 'ROOM']),
   /** ISO date; the first capture starts here (empty: the pod's beginning). */
-  startDate: z.string().default(''),
+  startDate: isoDateOrEmptySchema.default(''),
 });
 export type SymphonySettings = z.infer<typeof symphonySettingsSchema>;
 

@@ -3,6 +3,7 @@ import { call, emptyInput } from './define';
 import { symphonySettingsSchema } from './capture';
 import { contentExportSettingsSchema } from './content-export';
 import { conversionSettingsSchema } from './convert';
+import { clientIdSchema, displayNameSchema, tenantIdSchema } from './fields';
 import { microsoftSettingsSchema } from './import';
 import { mappingSettingsSchema } from './mapping';
 import { scheduleSettingsSchema } from './runs';
@@ -23,12 +24,21 @@ export const connectorSettingsSchema = z.object({
 });
 export type ConnectorSettings = z.infer<typeof connectorSettingsSchema>;
 
-export const connectorNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'A connector needs a name.')
-  .max(80, 'Keep the name under 80 characters.')
-  .regex(/^[\p{L}\p{N} ._-]+$/u, 'Use letters, digits, spaces, dots, dashes and underscores only.');
+/** Any printable name up to 80 characters; unique among connectors (checked by the core). */
+export const connectorNameSchema = displayNameSchema('A connector');
+
+/**
+ * What the officer may save through the contract: the stored shape, with the Microsoft ids held
+ * to their real formats. Stored settings keep the looser shape, so a connector saved by an older
+ * version still loads and its field is marked for correction instead of the connector vanishing.
+ */
+export const microsoftSettingsInputSchema = microsoftSettingsSchema.extend({
+  tenantId: tenantIdSchema.default(''),
+  clientId: clientIdSchema.default(''),
+});
+export const connectorSettingsInputSchema = connectorSettingsSchema.extend({
+  microsoft: microsoftSettingsInputSchema.prefault({}),
+});
 
 export const connectorSchema = z.object({
   id: z.string(),
@@ -46,12 +56,12 @@ export const connectorCalls = {
   'connectors.list': call(emptyInput, z.array(connectorSchema), 'All connectors, by name.'),
   'connectors.get': call(connectorIdInput, connectorSchema, 'One connector.'),
   'connectors.create': call(
-    z.object({ name: connectorNameSchema, settings: connectorSettingsSchema.partial().optional() }).strict(),
+    z.object({ name: connectorNameSchema, enabled: z.boolean().optional(), settings: connectorSettingsInputSchema.partial().optional() }).strict(),
     connectorSchema,
-    'Creates a connector with default settings merged under the given ones.',
+    'Creates a connector (enabled unless told otherwise) with default settings merged under the given ones.',
   ),
   'connectors.update': call(
-    z.object({ id: z.string().min(1), name: connectorNameSchema.optional(), enabled: z.boolean().optional(), settings: connectorSettingsSchema.optional() }).strict(),
+    z.object({ id: z.string().min(1), name: connectorNameSchema.optional(), enabled: z.boolean().optional(), settings: connectorSettingsInputSchema.optional() }).strict(),
     connectorSchema,
     'Renames, enables/disables or replaces the settings of a connector.',
   ),

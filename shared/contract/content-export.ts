@@ -29,7 +29,7 @@ export const contentExportSettingsSchema = z.object({
   /** `sftp`: the server the pod's admin set as the export destination; `folder`: a local or mounted network folder. */
   transport: z.enum(['sftp', 'folder']).default('sftp'),
   host: z.string().trim().default(''),
-  port: z.number().int().min(1).max(65535).default(22),
+  port: z.number({ error: 'Enter the SFTP port, a number such as 22.' }).int('Enter a whole port number, such as 22.').min(1, 'Enter a port from 1 to 65535.').max(65535, 'Enter a port from 1 to 65535.').default(22),
   username: z.string().trim().default(''),
   /** OpenSSH or PEM private key file for SFTP key authentication. */
   privateKeyPath: z.string().trim().default(''),

@@ -10,6 +10,7 @@ import { mappingCalls, mappingEvents } from './mapping';
 import { runCalls, runEvents } from './runs';
 
 export * from './define';
+export * from './fields';
 export * from './app';
 export * from './connectors';
 export * from './capture';

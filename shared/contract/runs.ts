@@ -6,7 +6,11 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, 24-h
 export const scheduleSettingsSchema = z.object({
   enabled: z.boolean().default(true),
   kind: z.enum(['interval', 'cron']).default('interval'),
-  intervalHours: z.number().positive().max(24 * 31).default(24),
+  intervalHours: z
+    .number({ error: 'Enter the hours between runs, such as 24.' })
+    .positive('Enter a number of hours above 0, such as 24.')
+    .max(24 * 31, 'Runs can be at most 31 days (744 hours) apart.')
+    .default(24),
   cron: z.string().trim().default(''),
   /** Optional window in local time; runs only start inside it. */
   windowStart: z.union([z.literal(''), timeOfDay]).default(''),
@@ -167,6 +171,11 @@ export const runCalls = {
   'runs.pause': call(connectorInput, connectorRunStatusSchema, "Pauses the connector's schedule (a running run goes on)."),
   'runs.resume': call(connectorInput, connectorRunStatusSchema, "Resumes the connector's schedule."),
   'runs.status': call(emptyInput, z.array(connectorRunStatusSchema), 'Current run and next scheduled time per connector.'),
+  'runs.preview': call(
+    z.object({ schedule: scheduleSettingsSchema, connectorId: z.string().min(1).optional(), count: z.number().int().min(1).max(10).default(3) }).strict(),
+    z.object({ nextRuns: z.array(z.string()) }),
+    "The next start times a schedule gives, computed by the scheduler itself (with the connector's last run and start offset when given), so the UI shows what will happen.",
+  ),
   'runs.settings': call(
     z.object({ patch: runSettingsSchema.partial().optional() }).strict().default({}),
     runSettingsSchema,

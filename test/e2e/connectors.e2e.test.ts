@@ -30,23 +30,21 @@ describe('connectors view and setup wizard', () => {
 
   const step = () => page.getByTestId('wizard-step').textContent();
 
-  it('walks the wizard with the contract’s validation messages and saves each step', async () => {
+  it('walks the wizard with the contract’s validation messages; the connector exists from Finish on', async () => {
     await page.getByRole('button', { name: 'Set up a connector' }).click();
     expect(await step()).toContain('Step 1 of 6: Name');
 
     // An invalid name is refused with the core's own words (connectorNameSchema).
-    await page.getByLabel('Connector name').fill('Acme/prod');
+    await page.getByLabel('Connector name').fill('   ');
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => page.getByText(schemaMessage(connectorNameSchema, 'Acme/prod')).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText(schemaMessage(connectorNameSchema, '   ')).isVisible()).toBe(true);
     expect(await page.getByLabel('Connector name').getAttribute('aria-invalid')).toBe('true');
 
-    // Enter submits the step (keyboard first); the connector is created at this point, unscheduled.
+    // Enter submits the step (keyboard first); nothing is stored before Finish.
     await page.getByLabel('Connector name').fill('Acme prod');
     await page.getByLabel('Connector name').press('Enter');
     await expect.poll(step).toContain('Step 2 of 6: Symphony pod');
-    const created = app.core.connectors.list();
-    expect(created.map((c) => c.name)).toEqual(['Acme prod']);
-    expect(created[0]!.settings.schedule.enabled).toBe(false);
+    expect(app.core.connectors.list()).toEqual([]);
 
     // Missing and malformed fields are all explained at once.
     await page.getByLabel('Pod URL').fill('acme.symphony.com');
@@ -61,7 +59,7 @@ describe('connectors view and setup wizard', () => {
     await page.getByLabel('Private key file').fill('/keys/archiver-bot.pem');
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(step).toContain('Microsoft 365');
-    expect(app.core.connectors.list()[0]!.settings.symphony).toMatchObject({ podUrl: 'https://acme.symphony.com', username: 'archiver-bot' });
+    expect(app.core.connectors.list()).toEqual([]);
 
     await page.getByLabel('Tenant').fill('contoso.onmicrosoft.com');
     await page.getByLabel('Client id').fill('11111111-2222-3333-4444-555555555555');
@@ -86,11 +84,14 @@ describe('connectors view and setup wizard', () => {
     expect(await page.getByText('Cron 0 2 * * *').isVisible()).toBe(true);
     await screenshot(page, 'wizard-review');
 
-    // Until Finish the schedule is stored off; Finish stores the officer's choice.
-    expect(app.core.connectors.list()[0]!.settings.schedule).toMatchObject({ enabled: false, kind: 'cron', cron: '0 2 * * *' });
+    // Finish creates the connector, enabled, with the officer's schedule.
+    expect(app.core.connectors.list()).toEqual([]);
     await page.getByRole('button', { name: 'Finish' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Acme prod' }).isVisible()).toBe(true);
+    expect(app.core.connectors.list()).toHaveLength(1);
+    expect(app.core.connectors.list()[0]!.enabled).toBe(true);
     expect(app.core.connectors.list()[0]!.settings).toMatchObject({
+      symphony: { podUrl: 'https://acme.symphony.com', username: 'archiver-bot' },
       schedule: { enabled: true, kind: 'cron', cron: '0 2 * * *' },
       mapping: { fallbackMailbox: 'archive@contoso.com' },
       microsoft: { tenantId: 'contoso.onmicrosoft.com', folderName: 'Symphony' },

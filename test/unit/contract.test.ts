@@ -62,9 +62,9 @@ describe('contract boundary', () => {
   });
 
   it('creates, updates, soft-deletes connectors and fills settings defaults', async () => {
-    const created = await core.dispatcher.invoke('connectors.create', { name: 'Second', settings: { microsoft: { tenantId: 't1' } } as never });
+    const created = await core.dispatcher.invoke('connectors.create', { name: 'Second', settings: { microsoft: { tenantId: '11111111-2222-3333-4444-555555555555' } } as never });
     expect(created.settings.microsoft.folderName).toBe('Symphony');
-    expect(created.settings.microsoft.tenantId).toBe('t1');
+    expect(created.settings.microsoft.tenantId).toBe('11111111-2222-3333-4444-555555555555');
     expect(created.settings.schedule.intervalHours).toBe(24);
     const renamed = await core.dispatcher.invoke('connectors.update', { id: created.id, name: 'Second pod', enabled: false });
     expect(renamed).toMatchObject({ name: 'Second pod', enabled: false });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectorSettingsSchema, type RunSummary } from '../../shared/contract';
 import { dailyVolume } from '../../renderer/src/views/monitor/daily';
-import { cronProblem, fieldOfTarget, nextRuns, settingsForSave, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
+import { cronProblem, fieldOfTarget, settingsForSave, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
+import { numberText, parseNumberText } from '../../renderer/src/components/form';
 
 function run(startedAt: string, delivered: [number, number], failed: number): RunSummary {
   const cb = (count: number, bytes = 0) => ({ count, bytes });
@@ -58,26 +59,30 @@ describe('wizard step validation', () => {
     bad.settings.symphony.podUrl = 'acme.symphony.com';
     const symphony = validateStep('symphony', bad);
     expect(Object.keys(symphony).sort()).toEqual(['symphony.podUrl', 'symphony.privateKeyPath', 'symphony.username']);
-    expect(symphony['symphony.podUrl']).toBe('Enter a full URL such as https://acme.symphony.com');
-    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c', authMode: 'certificate' } }))).toHaveProperty(['microsoft.certificatePath']);
+    expect(symphony['symphony.podUrl']).toBe('Enter a full address such as https://acme.symphony.com.');
+    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-0000-0000-0000000000aa', authMode: 'certificate' } }))).toHaveProperty(['microsoft.certificatePath']);
     const none = draft({ symphony: { podUrl: 'https://acme.symphony.com', username: 'bot', privateKeyPath: '/k.pem' } });
     none.settings.symphony.streamTypes = [];
     expect(validateStep('symphony', none)).toEqual({ 'symphony.streamTypes': 'Choose at least one kind of conversation to archive.' });
-    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c' } }))).toEqual({});
+    expect(validateStep('microsoft', draft({ microsoft: { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-0000-0000-0000000000aa' } }))).toEqual({});
+    expect(Object.keys(validateStep('microsoft', draft({ microsoft: { tenantId: 't', clientId: 'c' } }))).sort()).toEqual(['microsoft.clientId', 'microsoft.tenantId']);
   });
 
-  it('checks cron expressions and schedule windows, and previews the next runs', () => {
+  it('checks cron expressions, intervals and schedule windows without ever throwing', () => {
     expect(cronProblem('0 2 * * *')).toBeUndefined();
     expect(cronProblem('61 2 * * *')).toMatch(/not valid/);
     expect(cronProblem('')).toMatch(/Enter a cron expression/);
     expect(validateStep('schedule', draft({ schedule: { kind: 'interval', windowStart: '22:00' } }))).toEqual({ 'schedule.windowEnd': 'Give both the start and the end of the window, or neither.' });
-    const from = new Date(2026, 10, 25, 12, 0);
-    const runs = nextRuns({ ...draft().settings.schedule, kind: 'cron', cron: '0 2 * * *' }, 2, from);
-    expect(runs.map((d) => [d.getDate(), d.getHours(), d.getMinutes()])).toEqual([
-      [26, 2, 0],
-      [27, 2, 0],
-    ]);
-    expect(nextRuns({ ...draft().settings.schedule, intervalHours: 6 }, 1, from)[0]!.getTime() - from.getTime()).toBe(6 * 3_600_000);
+    // An emptied "Hours between runs" field: the shared helper gives NaN, the contract names the problem.
+    const emptied = draft();
+    emptied.settings.schedule.intervalHours = parseNumberText('');
+    expect(validateStep('schedule', emptied)).toEqual({ 'schedule.intervalHours': 'Enter the hours between runs, such as 24.' });
+    emptied.settings.schedule.intervalHours = parseNumberText('abc');
+    expect(validateStep('schedule', emptied)).toEqual({ 'schedule.intervalHours': 'Enter the hours between runs, such as 24.' });
+    emptied.settings.schedule.intervalHours = parseNumberText('0');
+    expect(validateStep('schedule', emptied)).toEqual({ 'schedule.intervalHours': 'Enter a number of hours above 0, such as 24.' });
+    expect(numberText(Number.NaN)).toBe('');
+    expect(numberText(parseNumberText(' 1.5 '))).toBe('1.5');
   });
 
   it('maps core error targets to fields and fields to steps', () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { AppInfo } from '../../../shared/contract';
 import { systemClock, type Clock } from '../platform/clock';
@@ -45,6 +46,8 @@ export class Core implements Disposable {
   readonly paths: AppPaths;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Identifies this start of the core (see appInfoSchema.instanceId). */
+  readonly instanceId = randomUUID();
   readonly events = new EventBus();
   readonly store: Store;
   readonly connectors: ConnectorRepository;
@@ -84,7 +87,12 @@ export class Core implements Disposable {
         dataDir: this.paths.dataDir,
         logsDir: this.paths.logs,
         schemaVersion: this.store.schemaVersion,
+        instanceId: this.instanceId,
       }),
+      'app.logUiError': ({ where, message, stack }) => {
+        this.logger.error(`UI error in ${where}: ${message}`, stack ?? '');
+        return { logged: true };
+      },
       'app.backup': async ({ destination }) => {
         const target = destination ?? path.join(this.paths.backups, `archiver-${new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-')}.db`);
         if (fs.existsSync(target)) fs.rmSync(target);
@@ -93,7 +101,7 @@ export class Core implements Disposable {
       'app.logTail': ({ lines }) => tailLog(this.paths.logs, lines),
       'connectors.list': () => this.connectors.list(),
       'connectors.get': ({ id }) => this.connectors.get(id),
-      'connectors.create': ({ name, settings }) => this.notifyConnector(this.connectors.create(name, settings ?? {})),
+      'connectors.create': ({ name, enabled, settings }) => this.notifyConnector(this.connectors.create(name, settings ?? {}, undefined, { enabled })),
       'connectors.update': ({ id, ...patch }) => this.notifyConnector(this.connectors.update(id, patch)),
       // capture (issue 3): test connection, captured conversations
       ...captureHandlers({ store: this.store, connectors: this.connectors, logger: this.logger, clock: this.clock }),

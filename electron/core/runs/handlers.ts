@@ -46,6 +46,9 @@ export function runHandlers(deps: RunHandlerDeps): RunHandlers {
     'runs.pause': ({ connectorId: id }) => scheduler.pause(connectorId(id)),
     'runs.resume': ({ connectorId: id }) => scheduler.resume(connectorId(id)),
     'runs.status': () => scheduler.status(),
+    'runs.preview': ({ schedule, connectorId: id, count }) => ({
+      nextRuns: scheduler.preview(schedule, id === undefined ? null : connectorId(id), count).map((ms) => new Date(ms).toISOString()),
+    }),
     'runs.settings': ({ patch }) => (patch && Object.keys(patch).length > 0 ? runs.updateSettings(patch, deps.clock.now()) : runs.settings()),
     'runs.purge': () => deps.service.purge(),
     'runs.downloadLog': ({ runId, format, destination }) => exportRunLog({ store: deps.store, paths: deps.paths, runId, format, destination }),

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorRunStatus, RunStatus, RunTrigger } from '../../../shared/contract';
+import type { Connector, ConnectorRunStatus, RunStatus, RunTrigger, ScheduleSettings } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
@@ -126,6 +126,33 @@ export class Scheduler implements Disposable {
     if (!connector.enabled || !schedule.enabled || this.runs.isPaused(connector.id)) return null;
     const last = this.runs.last(connector.id, RUN_STATUSES) ?? null;
     return { schedule, last, anchorMs: Date.parse(connector.createdAt), connectorId: connector.id, maxJitterMs: this.jitterMs };
+  }
+
+  /**
+   * The next `count` start times of a schedule, by the scheduler's own arithmetic (nextSlot,
+   * startAt): for a connector with its last run, creation time and jitter, so the first one is
+   * its `nextRunAt` in runs.status; for a connector not created yet (the setup wizard) as if it
+   * were created now. Each following slot is computed as if the one before had started on time.
+   */
+  preview(schedule: ScheduleSettings, connectorId: string | null, count: number): number[] {
+    const connector = connectorId ? this.connector(connectorId) : undefined;
+    const now = this.deps.clock.now();
+    const base = {
+      schedule,
+      anchorMs: connector ? Date.parse(connector.createdAt) : now,
+      connectorId: connector?.id ?? 'draft',
+      maxJitterMs: connector ? this.jitterMs : 0,
+    };
+    let last: SlotInput['last'] = connector ? (this.runs.last(connector.id, RUN_STATUSES) ?? null) : null;
+    const times: number[] = [];
+    while (times.length < count) {
+      const slot = nextSlot({ ...base, last });
+      if (slot === null) break;
+      const at = startAt(schedule, slot.dueMs, times.length === 0 ? now : slot.dueMs);
+      times.push(at);
+      last = { startedMs: at, slotMs: slot.slotMs };
+    }
+    return times;
   }
 
   status(): ConnectorRunStatus[] {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ArchiverError } from '../../../shared/errors';
 import type { SymphonySettings } from '../../../shared/contract/capture';
+import { checkPodUrl } from '../../../shared/contract/fields';
 import { systemClock, type Clock } from '../platform/clock';
 import { silentLogger, type Logger } from '../platform/logger';
 import { withRetry } from '../platform/retry';
@@ -88,9 +89,12 @@ export class SymphonyClient {
     if (!settings.username) {
       throw new ArchiverError({ code: 'invalid-input', message: 'The service account username is not set.', fix: 'Enter the username of the service account.', target: 'settings.symphony.username' });
     }
-    const trim = (url: string) => url.replace(/\/+$/, '');
-    const pod = trim(settings.podUrl);
-    this.base = { pod, agent: trim(settings.agentUrl || pod), keyManager: trim(settings.keyManagerUrl || pod) };
+    const pod = normalisedBase(settings.podUrl, 'podUrl');
+    this.base = {
+      pod,
+      agent: settings.agentUrl ? normalisedBase(settings.agentUrl, 'agentUrl') : pod,
+      keyManager: settings.keyManagerUrl ? normalisedBase(settings.keyManagerUrl, 'keyManagerUrl') : pod,
+    };
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.http = new HttpTransport({ proxyUrl: settings.proxyUrl || undefined, timeoutMs: options.timeoutMs ?? 30_000 });
@@ -280,4 +284,15 @@ export class SymphonyClient {
       detail,
     });
   }
+}
+
+/**
+ * `https://host[:port]` of a pod, agent or key manager, by the same rules the settings form
+ * applies (shared/contract/fields.ts): request paths are appended to it, so a query string or an
+ * undocumented path stored by an older version must be refused here rather than glued in.
+ */
+function normalisedBase(url: string, field: 'podUrl' | 'agentUrl' | 'keyManagerUrl'): string {
+  const checked = checkPodUrl(url);
+  if ('problem' in checked) throw new ArchiverError({ code: 'invalid-input', message: checked.problem, fix: 'Correct the address in the connector setup.', target: `settings.symphony.${field}` });
+  return checked.url;
 }

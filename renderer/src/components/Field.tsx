@@ -1,19 +1,23 @@
 import './components.css';
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useId, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { numberText, parseNumberText } from './form';
 
 interface FieldFrameProps {
   label: string;
   hint?: ReactNode;
   error?: string;
+  /** Shown under the field when the value is accepted but deserves a second look. */
+  warning?: string;
   children: (ids: { input: string; describedBy: string | undefined }) => ReactNode;
 }
 
 /** Label, control, hint and error wired together for screen readers (aria-describedby, aria-invalid). */
-function FieldFrame({ label, hint, error, children }: FieldFrameProps) {
+function FieldFrame({ label, hint, error, warning, children }: FieldFrameProps) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  const warningId = warning && !error ? `${id}-warning` : undefined;
+  const describedBy = [errorId, warningId, hintId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' invalid' : ''}`}>
       <label htmlFor={`${id}-input`}>{label}</label>
@@ -21,6 +25,11 @@ function FieldFrame({ label, hint, error, children }: FieldFrameProps) {
       {error && (
         <div id={errorId} className="field-error" role="alert">
           {error}
+        </div>
+      )}
+      {warningId && (
+        <div id={warningId} className="field-warning" data-testid="field-warning">
+          {warning}
         </div>
       )}
       {hint && (
@@ -38,11 +47,12 @@ export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElemen
   onChange: (value: string) => void;
   hint?: ReactNode;
   error?: string;
+  warning?: string;
 }
 
-export function TextField({ label, value, onChange, hint, error, ...rest }: TextFieldProps) {
+export function TextField({ label, value, onChange, hint, error, warning, ...rest }: TextFieldProps) {
   return (
-    <FieldFrame label={label} hint={hint} error={error}>
+    <FieldFrame label={label} hint={hint} error={error} warning={warning}>
       {({ input, describedBy }) => (
         <input
           {...rest}
@@ -54,6 +64,33 @@ export function TextField({ label, value, onChange, hint, error, ...rest }: Text
         />
       )}
     </FieldFrame>
+  );
+}
+
+export interface NumberFieldProps extends Omit<TextFieldProps, 'value' | 'onChange' | 'type'> {
+  value: number;
+  /** Gets NaN while the field is empty or not a number; the schema's message then marks it. */
+  onChange: (value: number) => void;
+}
+
+/**
+ * A number typed as text and parsed by the shared form helper: emptying it or typing half a
+ * number never throws and never snaps back; the draft holds NaN and validation names the problem.
+ */
+export function NumberField({ value, onChange, ...rest }: NumberFieldProps) {
+  const [text, setText] = useState(() => numberText(value));
+  // A value changed from outside (another step, a reload) replaces what is shown.
+  const shown = Object.is(parseNumberText(text), value) || (Number.isNaN(value) && Number.isNaN(parseNumberText(text))) ? text : numberText(value);
+  return (
+    <TextField
+      {...rest}
+      inputMode="decimal"
+      value={shown}
+      onChange={(next) => {
+        setText(next);
+        onChange(parseNumberText(next));
+      }}
+    />
   );
 }
 

@@ -41,6 +41,15 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   return rtf.format(Math.round(hours / 24), 'day');
 }
 
+/**
+ * A scheduled start as every view shows it (status bar, connector details, wizard): the local
+ * date and time, then how far away it is. The time itself always comes from the core.
+ */
+export function formatNextRun(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso || !Number.isFinite(new Date(iso).getTime())) return '—';
+  return `${formatDateTime(iso)} (${formatRelative(iso, now)})`;
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString();
 }

@@ -1,20 +1,23 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { views } from '../views/registry';
+import { ConnectionBanner } from './ConnectionBanner';
 import { SignInPageNotice } from './SignInPageNotice';
 import { StatusBar } from './StatusBar';
 import { useTheme } from './theme';
 
 /** VS Code's layout: activity bar, editor area, status bar; views come from the registry. */
-export function Shell() {
+export function Shell({ onViewError }: { onViewError?: (where: string, error: Error) => void }) {
   const [active, setActive] = useState(() => views.find((v) => `#${v.id}` === location.hash)?.id ?? views[0]!.id);
   const { theme, toggleTheme } = useTheme();
+  const tabs = useRef<HTMLUListElement>(null);
   const select = useCallback((id: string) => {
     setActive(id);
     history.replaceState(null, '', `#${id}`);
   }, []);
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
       const index = Number(e.key) - 1;
       const view = Number.isInteger(index) && index >= 0 ? views[index] : undefined;
@@ -27,24 +30,37 @@ export function Shell() {
     return () => window.removeEventListener('keydown', onKey);
   }, [select]);
 
-  const ActiveView = (views.find((v) => v.id === active) ?? views[0]!).component;
+  // WAI-ARIA tabs pattern, vertical: one tab stop; arrows, Home and End move and activate.
+  const onTabKey = (e: KeyboardEvent) => {
+    const index = views.findIndex((v) => v.id === active);
+    const target = { ArrowDown: index + 1, ArrowRight: index + 1, ArrowUp: index - 1, ArrowLeft: index - 1, Home: 0, End: views.length - 1 }[e.key];
+    if (target === undefined) return;
+    e.preventDefault();
+    const next = (target + views.length) % views.length;
+    select(views[next]!.id);
+    tabs.current?.querySelectorAll<HTMLElement>('[role="tab"]')[next]?.focus();
+  };
+
+  const view = views.find((v) => v.id === active) ?? views[0]!;
+  const ActiveView = view.component;
   return (
     <div className="shell" data-theme={theme}>
       <nav className="activity-bar" aria-label="Views">
-        <ul role="tablist" aria-orientation="vertical">
-          {views.map((view, i) => (
-            <li key={view.id} role="presentation">
+        <ul role="tablist" aria-orientation="vertical" aria-label="Views" ref={tabs} onKeyDown={onTabKey}>
+          {views.map((v, i) => (
+            <li key={v.id} role="presentation">
               <button
                 role="tab"
-                aria-selected={view.id === active}
-                aria-controls="editor"
-                id={`tab-${view.id}`}
-                title={`${view.title} (Ctrl+${i + 1})`}
-                className={view.id === active ? 'active' : ''}
-                onClick={() => select(view.id)}
+                aria-selected={v.id === active}
+                aria-controls="view-panel"
+                id={`tab-${v.id}`}
+                tabIndex={v.id === active ? 0 : -1}
+                title={`${v.title} (Ctrl+${i + 1})`}
+                className={v.id === active ? 'active' : ''}
+                onClick={() => select(v.id)}
               >
-                <span aria-hidden="true">{view.icon}</span>
-                <span className="label">{view.title}</span>
+                <span aria-hidden="true">{v.icon}</span>
+                <span className="label">{v.title}</span>
               </button>
             </li>
           ))}
@@ -53,9 +69,15 @@ export function Shell() {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </nav>
-      <main id="editor" className="editor" role="tabpanel" aria-labelledby={`tab-${active}`}>
+      <main id="editor" className="editor">
+        <ConnectionBanner />
         <SignInPageNotice />
-        <ActiveView />
+        <div id="view-panel" className="view-panel" role="tabpanel" aria-labelledby={`tab-${view.id}`}>
+          {/* One boundary per view, reset when the officer switches views. */}
+          <ErrorBoundary key={view.id} where={`the ${view.title} view`} onError={onViewError}>
+            <ActiveView />
+          </ErrorBoundary>
+        </div>
       </main>
       <StatusBar />
     </div>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AuthStatus, ConnectorRunStatus } from '../../../shared/contract';
-import { formatDateTime, formatRelative } from '../components/format';
+import { formatNextRun } from '../components/format';
 import { useApi, useCall, useEvent } from '../state/api-context';
 import { useAuthVersion, useSelectedConnectorId } from '../views/connectors/selection';
 
@@ -15,29 +15,31 @@ export function StatusBar() {
   const next = nextRun(statuses);
   const last = selected?.current ?? selected?.last;
   return (
-    <footer className="status-bar" role="status" aria-live="polite">
-      {info.state === 'ready' && (
-        <span data-testid="status-version">
-          Symphony Archiver {info.value.version} · {info.value.host === 'browser' ? 'browser host' : info.value.host}
-        </span>
-      )}
-      {info.state === 'error' && <span className="error">Core unreachable: {info.error.message}</span>}
-      <span className="spacer" />
-      {selected && auth && (
-        <span data-testid="status-account" title={auth.problem}>
-          {auth.signedIn ? `● ${auth.account ?? 'signed in'}` : `○ ${selected.name}: not signed in`}
-        </span>
-      )}
-      {next && (
-        <span data-testid="status-next-run" title={formatDateTime(next.at)}>
-          Next run {formatRelative(next.at)} ({next.name})
-        </span>
-      )}
-      {selected && last && (
-        <span data-testid="status-last-run" className={last.status === 'failed' || last.status === 'interrupted' ? 'status-bad' : undefined}>
-          {last.status === 'running' ? `Run ${last.id} running…` : `Last run: ${last.status}${last.reconciliation ? ` · ${last.reconciliation.delivered.count.toLocaleString()} delivered, ${last.reconciliation.failed.count.toLocaleString()} failed` : ''}`}
-        </span>
-      )}
+    <footer className="status-bar">
+      <div className="status-bar-items" role="status" aria-live="polite">
+        {info.state === 'ready' && (
+          <span data-testid="status-version">
+            Symphony Archiver {info.value.version} · {info.value.host === 'browser' ? 'browser host' : info.value.host}
+          </span>
+        )}
+        {info.state === 'error' && <span className="error">Core unreachable: {info.error.message}</span>}
+        <span className="spacer" />
+        {selected && auth && (
+          <span data-testid="status-account" title={auth.problem}>
+            {auth.signedIn ? `● ${auth.account ?? 'signed in'}` : `○ ${selected.name}: not signed in`}
+          </span>
+        )}
+        {next && (
+          <span data-testid="status-next-run" title={`${next.name}: next run ${formatNextRun(next.at)}`}>
+            Next run: {formatNextRun(next.at)} · {next.name}
+          </span>
+        )}
+        {selected && last && (
+          <span data-testid="status-last-run" className={last.status === 'failed' || last.status === 'interrupted' ? 'status-bad' : undefined}>
+            {last.status === 'running' ? `Run ${last.id} running…` : `Last run: ${last.status}${last.reconciliation ? ` · ${last.reconciliation.delivered.count.toLocaleString()} delivered, ${last.reconciliation.failed.count.toLocaleString()} failed` : ''}`}
+          </span>
+        )}
+      </div>
     </footer>
   );
 }

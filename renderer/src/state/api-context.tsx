@@ -1,11 +1,29 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ArchiverApi, CallName, EventName, InputOf, OutputOf, PayloadOf } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
+import { alwaysConnected, useConnectionState, type ConnectionStore } from './connection';
 
 const ApiContext = createContext<ArchiverApi | undefined>(undefined);
+const ConnectionContext = createContext<ConnectionStore>(alwaysConnected);
 
-export function ApiProvider({ api, children }: { api: ArchiverApi; children: ReactNode }) {
-  return <ApiContext.Provider value={api}>{children}</ApiContext.Provider>;
+/**
+ * Provides the API and the connection state. After every reconnection the API object is
+ * replaced by an equal one: every hook that loads through it (useCall, useEvent and the views'
+ * own effects, which all depend on `api`) loads again, so the page shows the core's state after
+ * the outage, while what the officer typed (component state) stays.
+ */
+export function ApiProvider({ api, connection = alwaysConnected, children }: { api: ArchiverApi; connection?: ConnectionStore; children: ReactNode }) {
+  const { connected } = useConnectionState(connection);
+  const value = useMemo<ArchiverApi>(() => ({ ...api }), [api, connected]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <ConnectionContext.Provider value={connection}>
+      <ApiContext.Provider value={value}>{children}</ApiContext.Provider>
+    </ConnectionContext.Provider>
+  );
+}
+
+export function useConnection(): ConnectionStore {
+  return useContext(ConnectionContext);
 }
 
 export function useApi(): ArchiverApi {

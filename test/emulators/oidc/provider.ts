@@ -55,8 +55,8 @@ export async function startOidcProvider(options: { tenantId?: string; accessToke
   const provider = new Provider(issuer, {
     adapter: MemoryAdapter,
     clients: [
-      { client_id: 'archiver-public', application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
-      { client_id: 'archiver-daemon', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [daemonJwk] }, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
+      { client_id: '2b6f3a1c-5d4e-4f70-9a8b-0c1d2e3f4a51', application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+      { client_id: '7c9e8d2a-1b3f-4e5d-8c6b-a0f1e2d3c4b5', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [daemonJwk] }, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
     ],
     jwks: { keys: [signingJwk] },
     // Entra ID lets a refresh token renew `.default`; here that needs the scope known outside the resource too.
@@ -90,8 +90,8 @@ export async function startOidcProvider(options: { tenantId?: string; accessToke
     tlsCert: tls.cert,
     jwks: { keys: [publicSigningJwk] },
     clientCertificatePem: `${daemon.cert}\n${daemon.private}`,
-    publicClientId: 'archiver-public',
-    daemonClientId: 'archiver-daemon',
+    publicClientId: '2b6f3a1c-5d4e-4f70-9a8b-0c1d2e3f4a51',
+    daemonClientId: '7c9e8d2a-1b3f-4e5d-8c6b-a0f1e2d3c4b5',
     interactions: 0,
     async stop() {
       server.closeAllConnections();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ArchiverError } from '../../../../shared/errors';
-import { connectorSettingsSchema, type Connector, type ConnectorSettings } from '../../../../shared/contract';
+import { connectorSettingsSchema, nameKey, nameTakenMessage, type Connector, type ConnectorSettings } from '../../../../shared/contract';
 import type { Store } from '../database';
 
 interface ConnectorRow {
@@ -32,20 +32,26 @@ export class ConnectorRepository {
     return connector;
   }
 
+  /**
+   * The connector of that name, compared as the officer reads names: Unicode-normalised and case
+   * folded in every script (SQLite's NOCASE folds ASCII only, so "TŌKYŌ" would pass "tōkyō").
+   */
   findByName(name: string): Connector | undefined {
-    const row = this.store.db.prepare('SELECT * FROM connectors WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL').get(name) as ConnectorRow | undefined;
-    return row && toConnector(row);
+    const key = nameKey(name);
+    const rows = this.store.db.prepare('SELECT id, name FROM connectors WHERE deleted_at IS NULL').all() as Pick<ConnectorRow, 'id' | 'name'>[];
+    const row = rows.find((r) => nameKey(r.name) === key);
+    return row && this.find(row.id);
   }
 
-  create(name: string, settings: Partial<ConnectorSettings> = {}, now = new Date()): Connector {
+  create(name: string, settings: Partial<ConnectorSettings> = {}, now = new Date(), options: { enabled?: boolean } = {}): Connector {
     const parsed = connectorSettingsSchema.parse(settings);
     const id = randomUUID();
     const at = now.toISOString();
     return this.store.transaction(() => {
       this.assertNameFree(name);
       this.store.db
-        .prepare('INSERT INTO connectors (id, name, enabled, settings_json, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)')
-        .run(id, name, JSON.stringify(parsed), at, at);
+        .prepare('INSERT INTO connectors (id, name, enabled, settings_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, name, options.enabled === false ? 0 : 1, JSON.stringify(parsed), at, at);
       return this.get(id);
     });
   }
@@ -53,7 +59,7 @@ export class ConnectorRepository {
   update(id: string, patch: { name?: string; enabled?: boolean; settings?: ConnectorSettings }, now = new Date()): Connector {
     return this.store.transaction(() => {
       const current = this.get(id);
-      if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase()) this.assertNameFree(patch.name);
+      if (patch.name !== undefined && nameKey(patch.name) !== nameKey(current.name)) this.assertNameFree(patch.name);
       const settings = patch.settings ? connectorSettingsSchema.parse(patch.settings) : current.settings;
       this.store.db
         .prepare('UPDATE connectors SET name = ?, enabled = ?, settings_json = ?, updated_at = ? WHERE id = ?')
@@ -70,7 +76,7 @@ export class ConnectorRepository {
 
   private assertNameFree(name: string): void {
     if (this.findByName(name)) {
-      throw new ArchiverError({ code: 'conflict', message: `A connector named "${name}" already exists.`, fix: 'Choose another name.', target: 'name' });
+      throw new ArchiverError({ code: 'conflict', message: nameTakenMessage('connector', name), fix: 'Choose another name.', target: 'name' });
     }
   }
 }
@@ -80,9 +86,26 @@ function toConnector(row: ConnectorRow): Connector {
     id: row.id,
     name: row.name,
     enabled: row.enabled === 1,
-    // Parsing fills defaults that later versions added to the settings.
-    settings: connectorSettingsSchema.parse(JSON.parse(row.settings_json)),
+    settings: storedSettings(JSON.parse(row.settings_json)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * Parsing fills defaults that later versions added to the settings. A value an older version
+ * accepted but the current rules refuse (say a pod URL with a query string) must not make the
+ * connector unreadable: it is kept as stored, so the setup shows it marked with the rule it
+ * breaks, and the core refuses to use it with the same words when a run or test needs it.
+ */
+function storedSettings(raw: unknown): ConnectorSettings {
+  const parsed = connectorSettingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const invalid = parsed.error.issues.map((i) => i.path.map(String));
+  const stripped = structuredClone(raw) as Record<string, Record<string, unknown>>;
+  for (const [section, field] of invalid) if (section && field && stripped[section]) delete stripped[section][field];
+  const settings = connectorSettingsSchema.parse(stripped) as unknown as Record<string, Record<string, unknown>>;
+  const original = raw as Record<string, Record<string, unknown>>;
+  for (const [section, field] of invalid) if (section && field && settings[section] && original[section]) settings[section][field] = original[section][field];
+  return settings as unknown as ConnectorSettings;
 }

@@ -4,11 +4,11 @@ import { Button } from '../../components/Button';
 import { ConfirmDialog, Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/Field';
-import { formatDateTime } from '../../components/format';
+import { formatDateTime, formatNextRun } from '../../components/format';
 import { useAction } from '../../components/useAction';
 import { useApi, useCall } from '../../state/api-context';
 import { Table } from '../../components/Table';
-import { schemaErrors } from '../../components/validate';
+import { fieldProblem } from '../../components/form';
 import { connectorNameSchema } from '../../../../shared/contract';
 import type { useConnectors } from './useConnectors';
 
@@ -115,7 +115,7 @@ function ConnectorHealth({ connectorId }: { connectorId: string }) {
       {mine?.nextRunAt && (
         <>
           <dt>Next run</dt>
-          <dd>{mine.paused ? 'paused' : formatDateTime(mine.nextRunAt)}</dd>
+          <dd data-testid="connector-next-run">{mine.paused ? 'paused' : formatNextRun(mine.nextRunAt)}</dd>
         </>
       )}
     </>
@@ -126,7 +126,7 @@ function RenameDialog({ connector, rename, onClose }: { connector: Connector; re
   const [name, setName] = useState(connector.name);
   const [error, setError] = useState<string>();
   const save = useAction(async () => {
-    const problem = schemaErrors(connectorNameSchema, name).name ?? Object.values(schemaErrors(connectorNameSchema, name))[0];
+    const problem = fieldProblem(connectorNameSchema, name);
     if (problem) {
       setError(problem);
       return;

@@ -41,10 +41,18 @@ export function MicrosoftStep({ wizard }: { wizard: Wizard }) {
     return id === null ? null : fn(id);
   };
   const signIn = useAction(async () => {
-    const s = await withSaved((id) => checks.signIn(id));
-    if (s) setStatus(s);
-    notifyAuthChanged();
-    return s;
+    try {
+      const s = await withSaved((id) => checks.signIn(id));
+      if (s) {
+        setStatus(s);
+        wizard.setCheck('microsoft', s.signedIn ? 'ok' : 'failed');
+      }
+      notifyAuthChanged();
+      return s;
+    } catch (e) {
+      wizard.setCheck('microsoft', 'failed');
+      throw e;
+    }
   });
   const signOut = useAction(async () => {
     const s = connectorId ? await checks.signOut(connectorId) : null;
@@ -71,8 +79,8 @@ export function MicrosoftStep({ wizard }: { wizard: Wizard }) {
         Mail.ReadWrite application permission, granted by an administrator.
       </p>
       <div className="field-row">
-        <TextField label="Tenant" value={m.tenantId} onChange={set('tenantId')} error={errors['microsoft.tenantId']} placeholder="contoso.onmicrosoft.com" spellCheck={false} />
-        <TextField label="Client id" value={m.clientId} onChange={set('clientId')} error={errors['microsoft.clientId']} placeholder="00000000-0000-0000-0000-000000000000" spellCheck={false} />
+        <TextField label="Tenant" name="microsoft.tenantId" value={m.tenantId} onChange={set('tenantId')} error={errors['microsoft.tenantId']} placeholder="contoso.onmicrosoft.com" spellCheck={false} />
+        <TextField label="Client id" name="microsoft.clientId" value={m.clientId} onChange={set('clientId')} error={errors['microsoft.clientId']} placeholder="00000000-0000-0000-0000-000000000000" spellCheck={false} />
       </div>
       <SelectField label="Cloud" value={m.cloud} options={cloudOptions} onChange={set('cloud')} />
       <RadioGroup
@@ -112,7 +120,8 @@ export function MicrosoftStep({ wizard }: { wizard: Wizard }) {
         )}
       </div>
       {(signIn.error ?? signOut.error) && <ErrorNotice error={(signIn.error ?? signOut.error)!} title="Sign-in failed" />}
-      {status && <AuthStatusLine status={status} />}
+      {/* Not signed in is news only once there is something to sign in with, or after a try. */}
+      {status && (status.signedIn || signIn.result !== undefined || (m.tenantId && m.clientId)) && <AuthStatusLine status={status} />}
 
       <h3>Permissions</h3>
       <TextField

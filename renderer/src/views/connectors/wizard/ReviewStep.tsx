@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
-import { formatDateTime } from '../../../components/format';
+import { formatNextRun } from '../../../components/format';
+import { useSchedulePreview } from './NextRuns';
 import { cloudOptions, sourceOptions } from './SimpleSteps';
-import { nextRuns, wizardSteps } from './steps';
+import { validateStep, wizardSteps } from './steps';
 import type { Wizard } from './useWizard';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -21,7 +22,7 @@ export function ReviewStep({ wizard }: { wizard: Wizard }) {
       Change
     </button>
   );
-  const next = schedule.enabled ? nextRuns(schedule, 1)[0] : undefined;
+  const next = useSchedulePreview(schedule, wizard.state.connectorId, Object.keys(validateStep('schedule', draft)).length === 0, 1)?.[0];
   return (
     <>
       <p className="lead">Check the settings, then press Finish. You can change any of them later from the connector.</p>
@@ -62,7 +63,7 @@ export function ReviewStep({ wizard }: { wizard: Wizard }) {
             {!schedule.enabled ? 'Only when started by hand' : schedule.kind === 'interval' ? `Every ${schedule.intervalHours} h` : `Cron ${schedule.cron}`}
           </Row>
           {schedule.enabled && schedule.windowStart && <Row label="Window">{`${schedule.windowStart}–${schedule.windowEnd}`}</Row>}
-          {next && <Row label="First run">{formatDateTime(next.toISOString())}</Row>}
+          {next && <Row label="First run">{formatNextRun(next)}</Row>}
         </dl>
       </section>
     </>

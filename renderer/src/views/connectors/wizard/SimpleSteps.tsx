@@ -1,6 +1,6 @@
-import { Checkbox, RadioGroup, TextField } from '../../../components/Field';
-import { formatDateTime } from '../../../components/format';
-import { nextRuns } from './steps';
+import { Checkbox, NumberField, RadioGroup, TextField } from '../../../components/Field';
+import { NextRuns } from './NextRuns';
+import { validateStep } from './steps';
 import type { Wizard } from './useWizard';
 
 export function NameStep({ wizard }: { wizard: Wizard }) {
@@ -8,7 +8,7 @@ export function NameStep({ wizard }: { wizard: Wizard }) {
   return (
     <>
       <p className="lead">A connector archives one Symphony pod into one Microsoft 365 tenant. Give it a name you will recognise in reports and logs.</p>
-      <TextField label="Connector name" value={draft.name} onChange={wizard.setName} error={errors.name} hint="For example: Acme production pod" autoFocus maxLength={80} />
+      <TextField label="Connector name" name="name" value={draft.name} onChange={wizard.setName} error={errors.name} hint="For example: Acme production pod" autoFocus maxLength={80} />
     </>
   );
 }
@@ -31,6 +31,7 @@ export function MappingStep({ wizard }: { wizard: Wizard }) {
       />
       <TextField
         label="Fallback mailbox"
+        name="mapping.fallbackMailbox"
         type="email"
         value={m.fallbackMailbox}
         onChange={(v) => wizard.setField('mapping', 'fallbackMailbox', v)}
@@ -71,7 +72,6 @@ export function MappingStep({ wizard }: { wizard: Wizard }) {
 export function ScheduleStep({ wizard }: { wizard: Wizard }) {
   const { draft, errors } = wizard.state;
   const s = draft.settings.schedule;
-  const upcoming = s.enabled ? nextRuns(s) : [];
   return (
     <>
       <p className="lead">Runs capture what is new since the last run. A run missed while the computer was off starts when the archiver is next open.</p>
@@ -89,18 +89,18 @@ export function ScheduleStep({ wizard }: { wizard: Wizard }) {
             ]}
           />
           {s.kind === 'interval' ? (
-            <TextField
+            <NumberField
               label="Hours between runs"
-              type="number"
-              min={0.25}
-              step={0.25}
-              value={String(s.intervalHours)}
-              onChange={(v) => wizard.setField('schedule', 'intervalHours', v === '' ? Number.NaN : Number(v))}
+              name="schedule.intervalHours"
+              value={s.intervalHours}
+              onChange={(v) => wizard.setField('schedule', 'intervalHours', v)}
               error={errors['schedule.intervalHours']}
+              hint="For example 24 for once a day, or 0.5 for every half hour."
             />
           ) : (
             <TextField
               label="Cron expression"
+              name="schedule.cron"
               value={s.cron}
               onChange={(v) => wizard.setField('schedule', 'cron', v)}
               error={errors['schedule.cron']}
@@ -109,19 +109,19 @@ export function ScheduleStep({ wizard }: { wizard: Wizard }) {
             />
           )}
           <div className="field-row">
-            <TextField label="Window starts" type="time" value={s.windowStart} onChange={(v) => wizard.setField('schedule', 'windowStart', v)} error={errors['schedule.windowStart']} />
-            <TextField label="Window ends" type="time" value={s.windowEnd} onChange={(v) => wizard.setField('schedule', 'windowEnd', v)} error={errors['schedule.windowEnd']} />
+            <TextField label="Window starts" type="time" name="schedule.windowStart" value={s.windowStart} onChange={(v) => wizard.setField('schedule', 'windowStart', v)} error={errors['schedule.windowStart']} />
+            <TextField label="Window ends" type="time" name="schedule.windowEnd" value={s.windowEnd} onChange={(v) => wizard.setField('schedule', 'windowEnd', v)} error={errors['schedule.windowEnd']} />
           </div>
           <p className="field-hint">Optional: runs only start inside this window (local time), for example at night.</p>
-          {upcoming.length > 0 && (
-            <p data-testid="next-runs">
-              Next runs: {upcoming.map((d) => formatDateTime(d.toISOString())).join(' · ')}
-            </p>
-          )}
+          <NextRuns schedule={s} connectorId={wizard.state.connectorId} valid={Object.keys(validateSchedule(wizard)).length === 0} />
         </>
       )}
     </>
   );
+}
+
+function validateSchedule(wizard: Wizard) {
+  return validateStep('schedule', wizard.state.draft);
 }
 
 export const cloudOptions = [

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Button } from '../../../components/Button';
 import { ErrorNotice } from '../../../components/ErrorNotice';
 import { ConnectionReport } from './ConnectionReport';
@@ -5,6 +6,7 @@ import { ContentExportFields } from './ContentExportFields';
 import { Checkbox, SelectField, TextField } from '../../../components/Field';
 import { useAction } from '../../../components/useAction';
 import { sourceOptions } from './SimpleSteps';
+import { podUrlWarning } from '../../../../../shared/contract/fields';
 
 /** What each source reads and what the pod must have for it, in the officer's words. */
 const sourceHelp: Record<(typeof sourceOptions)[number]['value'], string> = {
@@ -29,29 +31,39 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
   const s = draft.settings.symphony;
   const set = <K extends keyof typeof s>(key: K) => (value: (typeof s)[K]) => wizard.setField('symphony', key, value);
   const checks = useChecks();
+  // Open/closed is the officer's choice; React must not re-collapse it on every render.
+  const [moreOpen, setMoreOpen] = useState(false);
   const test = useAction(async () => {
     if (!wizard.validate()) return null;
     const id = await wizard.persist();
     if (id === null) return null;
-    const result = await checks.testConnection(id);
-    const failed = result.steps.find((step) => step.status === 'failed');
-    if (failed?.error) wizard.setFieldError(failed.error.target, failed.error.message);
-    return result;
+    try {
+      const result = await checks.testConnection(id);
+      wizard.setCheck('symphony', result.ok ? 'ok' : 'failed');
+      const failed = result.steps.find((step) => step.status === 'failed');
+      if (failed?.error) wizard.setFieldError(failed.error.target, failed.error.message);
+      return result;
+    } catch (e) {
+      wizard.setCheck('symphony', 'failed');
+      throw e;
+    }
   });
+  const warn = (value: string, field: string) => (wizard.state.touched[field] || value ? podUrlWarning(value) : undefined);
   return (
     <>
       <p className="lead">
         The archiver reads the pod as a Symphony <strong>service account</strong> (a bot user with RSA key authentication) that an administrator has
         given the right to read the conversations to archive.
       </p>
-      <TextField label="Pod URL" type="url" value={s.podUrl} onChange={set('podUrl')} error={errors['symphony.podUrl']} placeholder="https://acme.symphony.com" spellCheck={false} />
+      <TextField label="Pod URL" type="url" name="symphony.podUrl" value={s.podUrl} onChange={set('podUrl')} error={errors['symphony.podUrl']} warning={warn(s.podUrl, 'symphony.podUrl')} placeholder="https://acme.symphony.com" spellCheck={false} />
       <div className="field-row">
-        <TextField label="Agent URL" type="url" value={s.agentUrl} onChange={set('agentUrl')} error={errors['symphony.agentUrl']} hint="Leave empty when it is the pod URL." spellCheck={false} />
-        <TextField label="Key manager URL" type="url" value={s.keyManagerUrl} onChange={set('keyManagerUrl')} error={errors['symphony.keyManagerUrl']} hint="Leave empty when it is the pod URL." spellCheck={false} />
+        <TextField label="Agent URL" type="url" name="symphony.agentUrl" value={s.agentUrl} onChange={set('agentUrl')} error={errors['symphony.agentUrl']} warning={warn(s.agentUrl, 'symphony.agentUrl')} hint="Leave empty when it is the pod URL." spellCheck={false} />
+        <TextField label="Key manager URL" type="url" name="symphony.keyManagerUrl" value={s.keyManagerUrl} onChange={set('keyManagerUrl')} error={errors['symphony.keyManagerUrl']} warning={warn(s.keyManagerUrl, 'symphony.keyManagerUrl')} hint="Leave empty when it is the pod URL." spellCheck={false} />
       </div>
-      <TextField label="Service account username" value={s.username} onChange={set('username')} error={errors['symphony.username']} autoComplete="off" spellCheck={false} />
+      <TextField label="Service account username" name="symphony.username" value={s.username} onChange={set('username')} error={errors['symphony.username']} autoComplete="off" spellCheck={false} />
       <TextField
         label="Private key file"
+        name="symphony.privateKeyPath"
         value={s.privateKeyPath}
         onChange={set('privateKeyPath')}
         error={errors['symphony.privateKeyPath']}
@@ -61,7 +73,7 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
       />
       <SelectField label="Source" value={s.source} options={sourceOptions} onChange={set('source')} hint={sourceHelp[s.source]} />
       {s.source === 'content-export' && <ContentExportFields wizard={wizard} />}
-      <details className="advanced" open={Boolean(errors['symphony.streamTypes'])}>
+      <details className="advanced" open={moreOpen || Boolean(errors['symphony.streamTypes'] || errors['symphony.proxyUrl'] || errors['symphony.startDate'])} onToggle={(e) => setMoreOpen(e.currentTarget.open)}>
         <summary>More options</summary>
         <fieldset className="radio-group" aria-describedby={errors['symphony.streamTypes'] ? 'stream-types-error' : undefined}>
           <legend>Conversations to archive</legend>
@@ -79,8 +91,8 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
             </div>
           )}
         </fieldset>
-        <TextField label="Proxy URL" type="url" value={s.proxyUrl} onChange={set('proxyUrl')} error={errors['symphony.proxyUrl']} hint="Only when the pod is reached through an HTTP proxy." spellCheck={false} />
-        <TextField label="Start date" type="date" value={s.startDate} onChange={set('startDate')} hint="The first run captures from this date; empty means from the beginning." />
+        <TextField label="Proxy URL" type="url" name="symphony.proxyUrl" value={s.proxyUrl} onChange={set('proxyUrl')} error={errors['symphony.proxyUrl']} hint="Only when the pod is reached through an HTTP proxy." spellCheck={false} />
+        <TextField label="Start date" type="date" name="symphony.startDate" value={s.startDate} onChange={set('startDate')} error={errors['symphony.startDate']} hint="The first run captures from this date; empty means from the beginning." />
       </details>
       <div className="step-actions">
         <Button onClick={() => void test.run()} busy={test.busy} data-testid="test-connection">

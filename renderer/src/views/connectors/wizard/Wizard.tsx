@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { Connector } from '../../../../../shared/contract';
 import { Button } from '../../../components/Button';
+import { ConfirmDialog } from '../../../components/Dialog';
 import { ErrorNotice } from '../../../components/ErrorNotice';
 import { MicrosoftStep } from './MicrosoftStep';
 import { ReviewStep } from './ReviewStep';
@@ -19,13 +20,17 @@ const stepViews = {
   review: ReviewStep,
 } satisfies Record<string, (props: { wizard: WizardModel }) => React.ReactNode>;
 
-/** The connector setup, one step at a time; Enter moves on, every step saves. */
+/** The connector setup, one step at a time; Enter moves on. */
 export function Wizard({ connector, onDone, onCancel }: { connector: Connector | null; onDone: (connector: Connector) => void; onCancel: () => void }) {
   const wizard = useWizard(connector, onDone);
   const { state, step } = wizard;
   const StepView = stepViews[step];
   const heading = useRef<HTMLHeadingElement>(null);
   const last = state.stepIndex === wizardSteps.length - 1;
+  const submitErrors = Object.keys(wizard.submitErrors).length;
+  const cancel = async () => {
+    if (await wizard.cancel()) onCancel();
+  };
 
   // Moving to a step puts the focus on its title, so screen readers announce where the officer is.
   useEffect(() => heading.current?.focus(), [state.stepIndex]);
@@ -35,16 +40,22 @@ export function Wizard({ connector, onDone, onCancel }: { connector: Connector |
       <h1 id="wizard-title">{connector ? `Set up ${connector.name}` : 'New connector'}</h1>
       <nav aria-label="Setup steps">
         <ol className="wizard-steps">
-          {wizardSteps.map((s, i) => (
-            <li key={s.id} className={i === state.stepIndex ? 'current' : i < state.stepIndex ? 'done' : ''}>
-              <button onClick={() => wizard.goTo(i)} disabled={i > state.reached} aria-current={i === state.stepIndex ? 'step' : undefined}>
-                <span className="wizard-step-number" aria-hidden="true">
-                  {i < state.stepIndex ? '✓' : i + 1}
-                </span>
-                {s.title}
-              </button>
-            </li>
-          ))}
+          {wizardSteps.map((s, i) => {
+            // ✓ only for a step passed with Next whose check (if any) did not fail; ! after a failed one.
+            const mark = i === state.stepIndex ? 'current' : state.checks[s.id] === 'failed' ? 'failed' : state.passed[s.id] ? 'done' : '';
+            return (
+              <li key={s.id} className={mark} data-step={s.id}>
+                <button type="button" onClick={() => wizard.goTo(i)} disabled={i > state.reached} aria-current={i === state.stepIndex ? 'step' : undefined}>
+                  <span className="wizard-step-number" aria-hidden="true">
+                    {mark === 'done' ? '✓' : mark === 'failed' ? '!' : i + 1}
+                  </span>
+                  {s.title}
+                  {mark === 'done' && <span className="sr-only"> (done)</span>}
+                  {mark === 'failed' && <span className="sr-only"> (check failed)</span>}
+                </button>
+              </li>
+            );
+          })}
         </ol>
       </nav>
       <form
@@ -54,19 +65,27 @@ export function Wizard({ connector, onDone, onCancel }: { connector: Connector |
           e.preventDefault();
           void (last ? wizard.finish() : wizard.next());
         }}
+        // Leaving a field marks it touched: its message shows from then on, not before. Not when
+        // the focus goes to a button: the message would push the button away under the pointer,
+        // and the button (Next, Test connection) validates the step anyway.
+        onBlur={(e) => {
+          if (e.relatedTarget instanceof HTMLButtonElement) return;
+          const name = (e.target as unknown as { name?: unknown }).name;
+          if (typeof name === 'string' && name) wizard.touch(name);
+        }}
       >
         <h2 ref={heading} tabIndex={-1} data-testid="wizard-step">
           Step {state.stepIndex + 1} of {wizardSteps.length}: {wizardSteps[state.stepIndex]!.title}
         </h2>
         <StepView wizard={wizard} />
-        {state.saveError && !Object.keys(state.errors).length && <ErrorNotice error={state.saveError} title="The settings were not saved" />}
-        {Object.keys(state.errors).length > 0 && (
+        {state.saveError && !submitErrors && <ErrorNotice error={state.saveError} title="The settings were not saved" />}
+        {submitErrors > 0 && (
           <p className="error-text" role="alert" data-testid="wizard-errors">
-            Correct the {Object.keys(state.errors).length === 1 ? 'highlighted field' : `${Object.keys(state.errors).length} highlighted fields`} to go on.
+            Correct the {submitErrors === 1 ? 'highlighted field' : `${submitErrors} highlighted fields`} to go on.
           </p>
         )}
         <div className="wizard-footer">
-          <Button onClick={onCancel}>{state.connectorId ? 'Close' : 'Cancel'}</Button>
+          <Button onClick={() => void cancel()}>{wizard.isNew ? 'Cancel' : 'Close'}</Button>
           <span className="spacer" />
           <Button onClick={wizard.back} disabled={state.stepIndex === 0}>
             Back
@@ -76,6 +95,18 @@ export function Wizard({ connector, onDone, onCancel }: { connector: Connector |
           </Button>
         </div>
       </form>
+      <ConfirmDialog
+        open={state.confirmSkip !== null}
+        title="Continue without a working connection?"
+        confirmLabel="Continue anyway"
+        onConfirm={() => void wizard.next({ skipFailedCheck: true })}
+        onCancel={wizard.cancelSkip}
+      >
+        <p>
+          The last {state.confirmSkip === 'microsoft' ? 'sign-in to Microsoft 365' : 'connection test'} failed. You can finish the setup now and fix it later, but
+          no run will succeed until it works.
+        </p>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -4,6 +4,9 @@ import {
   contentExportSettingsSchema,
   conversionSettingsSchema,
   mappingSettingsSchema,
+  microsoftSettingsInputSchema,
+  nameKey,
+  nameTakenMessage,
   microsoftSettingsSchema,
   scheduleSettingsSchema,
   symphonySettingsSchema,
@@ -30,11 +33,15 @@ export interface WizardDraft {
  * What each step checks before the officer may go on: the contract's schemas for the format (so
  * the words match the core's), plus what the step needs to be filled in.
  */
-export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
+export function validateStep(step: StepId, draft: WizardDraft, context: { takenNames?: readonly string[] } = {}): FieldErrors {
   const s = draft.settings;
   switch (step) {
-    case 'name':
-      return schemaErrors(connectorNameSchema, draft.name, 'name');
+    case 'name': {
+      const errors = schemaErrors(connectorNameSchema, draft.name, 'name');
+      // The core checks this too (on save); asking first spares the officer a round trip.
+      if (!errors.name && context.takenNames?.some((n) => nameKey(n) === nameKey(draft.name))) errors.name = nameTakenMessage('connector', draft.name);
+      return errors;
+    }
     case 'symphony': {
       const podUrl = { podUrl: 'Enter the pod URL, such as https://acme.symphony.com.' };
       if (s.symphony.source === 'content-export') {
@@ -62,7 +69,7 @@ export function validateStep(step: StepId, draft: WizardDraft): FieldErrors {
           clientId: 'Enter the application (client) id of the app registration.',
           ...(s.microsoft.authMode === 'certificate' ? { certificatePath: 'Certificate sign-in needs the path of the PEM with the certificate and its private key.' } : {}),
         }, 'microsoft.'),
-        ...schemaErrors(microsoftSettingsSchema, s.microsoft, 'microsoft.'),
+        ...schemaErrors(microsoftSettingsInputSchema, s.microsoft, 'microsoft.'),
       };
     case 'mapping':
       return {
@@ -130,16 +137,6 @@ export function cronProblem(expression: string): string | undefined {
   } catch (e) {
     return `This cron expression is not valid (${e instanceof Error ? e.message : String(e)}). Use five fields: minute hour day month weekday, such as "0 2 * * *".`;
   }
-}
-
-/** The next few start times of a schedule, for the officer to check it means what they think. */
-export function nextRuns(schedule: ConnectorSettings['schedule'], count = 3, from = new Date()): Date[] {
-  if (schedule.kind === 'cron') {
-    if (cronProblem(schedule.cron)) return [];
-    return new Cron(schedule.cron.trim(), { paused: true }).nextRuns(count, from);
-  }
-  const step = schedule.intervalHours * 3_600_000;
-  return Array.from({ length: count }, (_, i) => new Date(from.getTime() + step * (i + 1)));
 }
 
 /** Maps a core error's target (`settings.symphony.podUrl`) to the wizard field it is about. */

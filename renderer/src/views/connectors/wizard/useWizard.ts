@@ -1,15 +1,25 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { connectorSettingsSchema, type Connector, type ConnectorSettings } from '../../../../../shared/contract';
 import type { ArchiverError } from '../../../../../shared/errors';
 import type { FieldErrors } from '../../../components/validate';
-import { toArchiverError, useApi } from '../../../state/api-context';
+import { toArchiverError, useApi, useCall } from '../../../state/api-context';
 import { selectConnector } from '../selection';
 import { fieldOfTarget, settingsForSave, stepOfField, validateStep, wizardSteps, type StepId, type WizardDraft } from './steps';
 
 type Section = keyof ConnectorSettings;
 
+/** Outcome of a step's live check (connection test, sign-in), as the step list and Next see it. */
+export type CheckOutcome = 'ok' | 'failed';
+
 export interface WizardState {
   connectorId: string | null;
+  /** Steps passed with Next (validated); only these get the ✓, and only without a failed check. */
+  passed: Partial<Record<StepId, true>>;
+  checks: Partial<Record<StepId, CheckOutcome>>;
+  /** Fields the officer has left once: their messages show live from then on. */
+  touched: Record<string, true>;
+  /** Next was pressed on a step whose check failed: the officer is asked before going on. */
+  confirmSkip: StepId | null;
   stepIndex: number;
   /** The furthest step reached; steps up to it can be revisited directly. */
   reached: number;
@@ -20,15 +30,20 @@ export interface WizardState {
 }
 
 /**
- * The setup wizard's state. The connector is created when the name step is passed (sign-in and the
- * connection test need it), and each step is saved when the officer moves on. A connector being set
- * up stays unscheduled until Finish, so no run starts half configured.
+ * The setup wizard's state. A new connector lives in this draft until Finish; only a check that
+ * needs the core (connection test, sign-in) saves it, as a disabled, unscheduled draft that
+ * Cancel deletes again. An existing connector is saved step by step as the officer moves on.
  */
 export function useWizard(initial: Connector | null, onDone: (connector: Connector) => void) {
   const api = useApi();
-  const creating = initial === null || !initial.settings.schedule.enabled;
+  const isNew = initial === null;
+  const creating = isNew || !initial.settings.schedule.enabled;
   const [state, setState] = useState<WizardState>(() => ({
     connectorId: initial?.id ?? null,
+    passed: initial ? Object.fromEntries(wizardSteps.map((w) => [w.id, true])) : {},
+    checks: {},
+    touched: {},
+    confirmSkip: null,
     stepIndex: 0,
     reached: initial ? wizardSteps.length - 1 : 0,
     draft: { name: initial?.name ?? '', settings: initial?.settings ?? connectorSettingsSchema.parse({}) },
@@ -37,15 +52,30 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
     saving: false,
   }));
   const step: StepId = wizardSteps[state.stepIndex]!.id;
+  const list = useCall('connectors.list', {}, { refreshOn: ['connectors.changed'] });
+  const takenNames = useMemo(
+    () => (list.state === 'ready' ? list.value.filter((c) => c.id !== state.connectorId).map((c) => c.name) : []),
+    [list, state.connectorId],
+  );
+  const context = useMemo(() => ({ takenNames }), [takenNames]);
 
   const setName = useCallback((name: string) => setState((s) => ({ ...s, draft: { ...s.draft, name }, errors: without(s.errors, 'name') })), []);
   const setField = useCallback(<S extends Section, K extends keyof ConnectorSettings[S]>(section: S, key: K, value: ConnectorSettings[S][K]) => {
-    setState((s) => ({
-      ...s,
-      draft: { ...s.draft, settings: { ...s.draft.settings, [section]: { ...s.draft.settings[section], [key]: value } } },
-      errors: without(s.errors, `${section}.${String(key)}`),
-    }));
+    setState((s) => {
+      // A check of the connection says nothing about settings changed after it.
+      const step = stepOfField(`${section}.${String(key)}`);
+      const checks = step && s.checks[step] ? { ...s.checks, [step]: undefined } : s.checks;
+      return {
+        ...s,
+        checks,
+        draft: { ...s.draft, settings: { ...s.draft.settings, [section]: { ...s.draft.settings[section], [key]: value } } },
+        errors: without(s.errors, `${section}.${String(key)}`),
+      };
+    });
   }, []);
+
+  const touch = useCallback((field: string) => setState((s) => (s.touched[field] ? s : { ...s, touched: { ...s.touched, [field]: true } })), []);
+  const setCheck = useCallback((step: StepId, outcome: CheckOutcome | undefined) => setState((s) => ({ ...s, checks: { ...s.checks, [step]: outcome } })), []);
 
   /** Marks a field with a message from a check (e.g. the connection test names the field at fault). */
   const setFieldError = useCallback((target: string | undefined, message: string) => {
@@ -53,7 +83,10 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
     if (field) setState((s) => ({ ...s, errors: { ...s.errors, [field]: message } }));
   }, []);
 
-  /** Saves the draft (creating the connector on first save); returns the connector id or null on failure. */
+  /**
+   * Saves the draft (a new connector is created disabled on its first save and enabled by Finish);
+   * returns the connector id or null on failure.
+   */
   const persist = useCallback(
     async (final = false): Promise<string | null> => {
       const { draft, connectorId } = state;
@@ -61,12 +94,13 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
       try {
         const clean = settingsForSave(draft.settings);
         const settings = creating && !final ? { ...clean, schedule: { ...clean.schedule, enabled: false } } : clean;
+        const enabled = isNew ? final : undefined;
         let connector: Connector;
         if (connectorId === null) {
-          connector = await api.invoke('connectors.create', { name: draft.name, settings });
-          selectConnector(connector.id);
+          connector = await api.invoke('connectors.create', { name: draft.name, settings, ...(enabled === undefined ? {} : { enabled }) });
+          if (final) selectConnector(connector.id);
         } else {
-          connector = await api.invoke('connectors.update', { id: connectorId, name: draft.name, settings });
+          connector = await api.invoke('connectors.update', { id: connectorId, name: draft.name, settings, ...(enabled === undefined ? {} : { enabled }) });
         }
         setState((s) => ({ ...s, connectorId: connector.id, saving: false }));
         if (final) onDone(connector);
@@ -87,39 +121,70 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
         return null;
       }
     },
-    [api, creating, onDone, state],
+    [api, creating, isNew, onDone, state],
   );
 
   const validate = useCallback((): boolean => {
-    const errors = validateStep(step, state.draft);
+    const errors = validateStep(step, state.draft, context);
     setState((s) => ({ ...s, errors }));
     return Object.keys(errors).length === 0;
-  }, [state.draft, step]);
+  }, [context, state.draft, step]);
 
-  const next = useCallback(async () => {
-    if (!validate()) return;
-    if ((await persist(false)) === null) return;
-    setState((s) => {
-      const stepIndex = Math.min(s.stepIndex + 1, wizardSteps.length - 1);
-      return { ...s, stepIndex, reached: Math.max(s.reached, stepIndex), errors: {} };
-    });
-  }, [persist, validate]);
+  /** Next: validates the step; after a failed check asks first (see confirmSkip). */
+  const next = useCallback(
+    async (options: { skipFailedCheck?: boolean } = {}) => {
+      if (!validate()) return;
+      if (state.checks[step] === 'failed' && !options.skipFailedCheck) {
+        setState((s) => ({ ...s, confirmSkip: step }));
+        return;
+      }
+      // A new connector is only saved once it exists for a check; an existing one step by step.
+      if ((!isNew || state.connectorId !== null) && (await persist(false)) === null) return;
+      setState((s) => {
+        const stepIndex = Math.min(s.stepIndex + 1, wizardSteps.length - 1);
+        return { ...s, stepIndex, reached: Math.max(s.reached, stepIndex), errors: {}, confirmSkip: null, passed: { ...s.passed, [step]: true } };
+      });
+    },
+    [isNew, persist, state.checks, state.connectorId, step, validate],
+  );
+  const cancelSkip = useCallback(() => setState((s) => ({ ...s, confirmSkip: null })), []);
+
+  /** Cancel: a new connector's draft, if a check saved one, is deleted again. */
+  const cancel = useCallback(async (): Promise<boolean> => {
+    if (!isNew || state.connectorId === null) return true;
+    try {
+      await api.invoke('connectors.delete', { id: state.connectorId });
+      return true;
+    } catch (e) {
+      setState((s) => ({ ...s, saveError: toArchiverError(e) }));
+      return false;
+    }
+  }, [api, isNew, state.connectorId]);
 
   const back = useCallback(() => setState((s) => ({ ...s, stepIndex: Math.max(0, s.stepIndex - 1), errors: {}, saveError: null })), []);
   const goTo = useCallback((index: number) => setState((s) => (index <= s.reached ? { ...s, stepIndex: index, errors: {}, saveError: null } : s)), []);
 
   const finish = useCallback(async () => {
     for (const [index, { id }] of wizardSteps.entries()) {
-      const errors = validateStep(id, state.draft);
+      const errors = validateStep(id, state.draft, context);
       if (Object.keys(errors).length > 0) {
         setState((s) => ({ ...s, stepIndex: index, errors }));
         return;
       }
     }
     await persist(true);
-  }, [persist, state.draft]);
+  }, [context, persist, state.draft]);
 
-  return { state, step, setName, setField, setFieldError, next, back, goTo, finish, persist, validate };
+  // Messages of fields the officer has left show live; the others only once Next was pressed.
+  const visibleErrors = useMemo(() => {
+    const live = validateStep(step, state.draft, context);
+    const shown: FieldErrors = { ...state.errors };
+    for (const [field, message] of Object.entries(live)) if (state.touched[field] && !(field in shown)) shown[field] = message;
+    return shown;
+  }, [context, state.draft, state.errors, state.touched, step]);
+  const view = useMemo(() => ({ ...state, errors: visibleErrors }), [state, visibleErrors]);
+
+  return { state: view, submitErrors: state.errors, step, isNew, setName, setField, setFieldError, touch, setCheck, next, cancelSkip, cancel, back, goTo, finish, persist, validate };
 }
 
 export type Wizard = ReturnType<typeof useWizard>;
