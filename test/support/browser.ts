@@ -48,6 +48,35 @@ export async function serveApp(options: Partial<CoreOptions> = {}): Promise<Serv
   };
 }
 
+/**
+ * The host going away under an open page, as a crash or a restart does: the browser host and
+ * its core are stopped (sockets cut), and `restart` starts a new core on the same data folder
+ * behind a new host on the same port with the same access token, as `npm run serve` started
+ * again with the same --port and token does. The returned app replaces the old one.
+ */
+export async function stopHost(app: ServedApp, options: Partial<CoreOptions> = {}): Promise<{ restart(): Promise<ServedApp> }> {
+  const { port, token } = app.host;
+  await app.host.dispose();
+  await app.core.dispose();
+  return {
+    async restart() {
+      const staticDir = path.join(packageInfo().root, 'dist', 'renderer');
+      const core: Core = new Core({ dataDir: app.dataDir, host: 'browser', logger: silentLogger, openBrowser: signInThroughPage(() => core.events), ...options });
+      const host = await startBrowserHost({ core, staticDir, port, token });
+      return {
+        core,
+        host,
+        dataDir: app.dataDir,
+        async close() {
+          await host.dispose();
+          await core.dispose();
+          await app.close().catch(() => undefined);
+        },
+      };
+    },
+  };
+}
+
 /** Saves a screenshot under test-results/screenshots/ (kept by CI, shown in the README). */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -66,7 +66,7 @@ export function ConnectorDetails({ connector, actions, onEdit }: { connector: Co
         <dd>Inbox/{s.microsoft.folderName}</dd>
         <dt>Schedule</dt>
         <dd>{!s.schedule.enabled ? 'Manual only' : s.schedule.kind === 'interval' ? `Every ${s.schedule.intervalHours} h` : `Cron ${s.schedule.cron}`}</dd>
-        <ConnectorHealth connectorId={connector.id} />
+        <ConnectorHealth connectorId={connector.id} microsoftSetUp={Boolean(s.microsoft.tenantId && s.microsoft.clientId)} />
         <ImportMethodFact connectorId={connector.id} method={s.microsoft.importMethod} checks={checks} />
         <dt>Created</dt>
         <dd>{formatDateTime(connector.createdAt)}</dd>
@@ -99,7 +99,7 @@ export function ConnectorDetails({ connector, actions, onEdit }: { connector: Co
 }
 
 /** Sign-in and run state of the connector, as the status bar shows it for the selected one. */
-function ConnectorHealth({ connectorId }: { connectorId: string }) {
+function ConnectorHealth({ connectorId, microsoftSetUp }: { connectorId: string; microsoftSetUp: boolean }) {
   const auth = useCall('auth.status', { connectorId }, { refreshOn: ['connectors.changed'] });
   const runs = useCall('runs.status', {}, { refreshOn: ['runs.changed', 'connectors.changed'] });
   const mine = runs.state === 'ready' ? runs.value.find((r) => r.connectorId === connectorId) : undefined;
@@ -108,7 +108,7 @@ function ConnectorHealth({ connectorId }: { connectorId: string }) {
     <>
       <dt>Microsoft 365</dt>
       <dd data-testid="connector-auth">
-        {auth.state === 'ready' ? (auth.value.signedIn ? `Signed in as ${auth.value.account ?? 'the app'}` : `Not signed in${auth.value.problem ? `: ${auth.value.problem}` : ''}`) : '—'}
+        {!microsoftSetUp ? 'not set up yet' : auth.state === 'ready' ? (auth.value.signedIn ? `Signed in as ${auth.value.account ?? 'the app'}` : `Not signed in${auth.value.problem ? `: ${auth.value.problem}` : ''}`) : '—'}
       </dd>
       <dt>Last run</dt>
       <dd>{last ? `${last.status}, ${formatDateTime(last.finishedAt ?? last.startedAt)}` : 'none yet'}</dd>
@@ -156,7 +156,7 @@ function RenameDialog({ connector, rename, onClose }: { connector: Connector; re
           void save.run();
         }}
       >
-        <TextField label="New name" value={name} onChange={(v) => (setName(v), setError(undefined))} error={error ?? save.error?.message} autoFocus maxLength={80} />
+        <TextField label="New name" value={name} onChange={(v) => (setName(v), setError(undefined))} error={error ?? save.error?.message} autoFocus />
       </form>
     </Dialog>
   );

@@ -8,7 +8,7 @@ export function NameStep({ wizard }: { wizard: Wizard }) {
   return (
     <>
       <p className="lead">A connector archives one Symphony pod into one Microsoft 365 tenant. Give it a name you will recognise in reports and logs.</p>
-      <TextField label="Connector name" name="name" value={draft.name} onChange={wizard.setName} error={errors.name} hint="For example: Acme production pod" autoFocus maxLength={80} />
+      <TextField label="Connector name" name="name" value={draft.name} onChange={wizard.setName} error={errors.name} hint="For example: Acme production pod" autoFocus />
     </>
   );
 }

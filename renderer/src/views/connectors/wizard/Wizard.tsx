@@ -26,6 +26,7 @@ export function Wizard({ connector, onDone, onCancel }: { connector: Connector |
   const { state, step } = wizard;
   const StepView = stepViews[step];
   const heading = useRef<HTMLHeadingElement>(null);
+  const pressingButton = useRef(false);
   const last = state.stepIndex === wizardSteps.length - 1;
   const submitErrors = Object.keys(wizard.submitErrors).length;
   const cancel = async () => {
@@ -66,10 +67,16 @@ export function Wizard({ connector, onDone, onCancel }: { connector: Connector |
           void (last ? wizard.finish() : wizard.next());
         }}
         // Leaving a field marks it touched: its message shows from then on, not before. Not when
-        // the focus goes to a button: the message would push the button away under the pointer,
-        // and the button (Next, Test connection) validates the step anyway.
+        // the pointer is pressed on a button: the message would push the button away under the
+        // pointer, and the button (Next, Test connection) validates the step anyway.
+        onPointerDown={(e) => {
+          pressingButton.current = (e.target as Element).closest('button') !== null;
+        }}
+        onPointerUp={() => {
+          pressingButton.current = false;
+        }}
         onBlur={(e) => {
-          if (e.relatedTarget instanceof HTMLButtonElement) return;
+          if (pressingButton.current) return;
           const name = (e.target as unknown as { name?: unknown }).name;
           if (typeof name === 'string' && name) wizard.touch(name);
         }}

@@ -16,7 +16,9 @@ export interface WizardState {
   /** Steps passed with Next (validated); only these get the ✓, and only without a failed check. */
   passed: Partial<Record<StepId, true>>;
   checks: Partial<Record<StepId, CheckOutcome>>;
-  /** Fields the officer has left once: their messages show live from then on. */
+  /** Fields the officer has typed in. */
+  dirty: Record<string, true>;
+  /** Fields the officer has typed in and left: their messages show live from then on. */
   touched: Record<string, true>;
   /** Next was pressed on a step whose check failed: the officer is asked before going on. */
   confirmSkip: StepId | null;
@@ -42,6 +44,7 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
     connectorId: initial?.id ?? null,
     passed: initial ? Object.fromEntries(wizardSteps.map((w) => [w.id, true])) : {},
     checks: {},
+    dirty: {},
     touched: {},
     confirmSkip: null,
     stepIndex: 0,
@@ -59,7 +62,7 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
   );
   const context = useMemo(() => ({ takenNames }), [takenNames]);
 
-  const setName = useCallback((name: string) => setState((s) => ({ ...s, draft: { ...s.draft, name }, errors: without(s.errors, 'name') })), []);
+  const setName = useCallback((name: string) => setState((s) => ({ ...s, draft: { ...s.draft, name }, dirty: { ...s.dirty, name: true }, errors: without(s.errors, 'name') })), []);
   const setField = useCallback(<S extends Section, K extends keyof ConnectorSettings[S]>(section: S, key: K, value: ConnectorSettings[S][K]) => {
     setState((s) => {
       // A check of the connection says nothing about settings changed after it.
@@ -68,13 +71,15 @@ export function useWizard(initial: Connector | null, onDone: (connector: Connect
       return {
         ...s,
         checks,
+        dirty: { ...s.dirty, [`${section}.${String(key)}`]: true },
         draft: { ...s.draft, settings: { ...s.draft.settings, [section]: { ...s.draft.settings[section], [key]: value } } },
         errors: without(s.errors, `${section}.${String(key)}`),
       };
     });
   }, []);
 
-  const touch = useCallback((field: string) => setState((s) => (s.touched[field] ? s : { ...s, touched: { ...s.touched, [field]: true } })), []);
+  // Focus leaving a field the officer never typed in (autofocus moving on, tabbing through) is not a touch.
+  const touch = useCallback((field: string) => setState((s) => (s.touched[field] || !s.dirty[field] ? s : { ...s, touched: { ...s.touched, [field]: true } })), []);
   const setCheck = useCallback((step: StepId, outcome: CheckOutcome | undefined) => setState((s) => ({ ...s, checks: { ...s.checks, [step]: outcome } })), []);
 
   /** Marks a field with a message from a check (e.g. the connection test names the field at fault). */
