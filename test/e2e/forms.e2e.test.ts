@@ -140,7 +140,7 @@ describe('wizard forms: the same rules and words as the core, and no dead ends',
     expect(await wizardStep(page)).toContain('Schedule');
     for (const text of ['abc', '0', '-3', '1e9']) {
       await hours.fill(text);
-      await expect.poll(() => hours.getAttribute('aria-invalid'), text).toBe('true');
+      await expect.poll(() => hours.getAttribute('aria-invalid'), { message: text }).toBe('true');
     }
     // The shell and the view are still there, and nothing threw in the page.
     expect(await page.getByRole('tab', { name: /Connectors/ }).isVisible()).toBe(true);
