@@ -7,8 +7,9 @@ import { launchChromium, screenshot, serveApp, stopHost, type ServedApp } from '
 
 /**
  * The host killed and started again under an open page (issue 21): the page says it lost the
- * archiver and is reconnecting, reconnects by itself once the host is back, sees that it
- * restarted, and shows the new state, all without a reload (what the officer typed survives).
+ * archiver and is reconnecting, reconnects by itself once the host is back, signs in again
+ * (the restarted host forgot its session) with the access token the tab was opened with, sees
+ * that it restarted, and shows the new state, all without a reload (what was typed survives).
  */
 describe('connection lost and found again', () => {
   let app: ServedApp;
