@@ -124,7 +124,8 @@ describe('preview of hostile markup', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const signals = await watch(page);
     // Replace the converter's sanitised HTML with the raw payload on its way to the page.
-    await page.routeWebSocket(/\/ws$/, (ws) => {
+    // The socket URL carries the session's CSRF value (/ws?csrf=…).
+    await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       const server = ws.connectToServer();
       server.onMessage((message) => {
         const parsed = JSON.parse(String(message)) as { type: string; result?: { ok: boolean; value?: { html?: string; archiveKey?: string } } };
