@@ -10,6 +10,8 @@ export const appInfoSchema = z.object({
   schemaVersion: z.number().int(),
   /** New every time the core starts: a page that reconnects sees whether the host restarted. */
   instanceId: z.string(),
+  /** The core runs on a sandbox data folder against an emulated pod and tenant (`npm run demo`). */
+  sandbox: z.boolean().default(false),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 

@@ -8,6 +8,7 @@ import { convertCalls, convertEvents } from './convert';
 import { importCalls, importEvents } from './import';
 import { mappingCalls, mappingEvents } from './mapping';
 import { runCalls, runEvents } from './runs';
+import { sandboxCalls, sandboxEvents } from './sandbox';
 
 export * from './define';
 export * from './fields';
@@ -19,6 +20,7 @@ export * from './convert';
 export * from './import';
 export * from './mapping';
 export * from './runs';
+export * from './sandbox';
 
 /** Every call between UI and core, declared once; hosts and clients are derived from this. */
 export const calls = {
@@ -30,6 +32,7 @@ export const calls = {
   ...importCalls,
   ...mappingCalls,
   ...runCalls,
+  ...sandboxCalls,
 } as const satisfies Record<string, CallSpec>;
 
 /** Every event the core pushes to the UI. */
@@ -42,6 +45,7 @@ export const events = {
   ...importEvents,
   ...mappingEvents,
   ...runEvents,
+  ...sandboxEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Calls = typeof calls;

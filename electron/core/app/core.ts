@@ -16,6 +16,7 @@ import { UploadStore } from '../platform/uploads';
 import { convertHandlers } from '../convert/handlers';
 import { Dispatcher, type PartialHandlers } from './dispatcher';
 import { APP_VERSION } from './version';
+import { claimDataFolder } from './folder-kind';
 import { tailLog } from './log-tail';
 import { createRunService } from '../runs/wire';
 import { runHandlers } from '../runs/handlers';
@@ -36,6 +37,10 @@ export interface CoreOptions {
   openBrowser?: OpenBrowser;
   /** Seals token caches; Electron passes its safeStorage cipher, other hosts use the key file. */
   secretCipher?: SecretCipher;
+  /** A sandbox core (`npm run demo`): its folder is marked and never mixed with a real archive's. */
+  sandbox?: boolean;
+  /** Calls a host adds (the sandbox's `sandbox.*`), given the core once it is built. */
+  hostHandlers?: (core: Core) => PartialHandlers;
 }
 
 /**
@@ -48,6 +53,7 @@ export class Core implements Disposable {
   readonly clock: Clock;
   /** Identifies this start of the core (see appInfoSchema.instanceId). */
   readonly instanceId = randomUUID();
+  readonly sandbox: boolean;
   readonly events = new EventBus();
   readonly store: Store;
   readonly connectors: ConnectorRepository;
@@ -61,6 +67,8 @@ export class Core implements Disposable {
 
   constructor(options: CoreOptions) {
     this.paths = appPaths(options.dataDir);
+    claimDataFolder(this.paths, options.sandbox ?? false);
+    this.sandbox = options.sandbox ?? false;
     const tightened = secureDataDir(this.paths);
     this.logger = options.logger ?? createLogger({ dir: this.paths.logs, console: false });
     const widePermissions = describeTightened(tightened);
@@ -73,7 +81,7 @@ export class Core implements Disposable {
     this.graph = new GraphAccess({ connectors: this.connectors, paths: this.paths, logger: this.logger, openBrowser: options.openBrowser, cipher: options.secretCipher });
     // runs (issue 7): the one RunController + Scheduler of this process
     this.runs = this.disposables.add(createRunService({ store: this.store, clock: this.clock, logger: this.logger, paths: this.paths, events: this.events, connectors: this.connectors, graphFor: (c) => this.graph.clientFor(c) }));
-    this.dispatcher = new Dispatcher(this.handlers(options.host), this.logger.scope('contract'));
+    this.dispatcher = new Dispatcher({ ...this.handlers(options.host), ...options.hostHandlers?.(this) }, this.logger.scope('contract'));
     if (options.startScheduler) this.runs.startScheduler();
     this.logger.info(`core started (${options.host}) with data in ${this.paths.dataDir}`);
   }
@@ -88,6 +96,7 @@ export class Core implements Disposable {
         logsDir: this.paths.logs,
         schemaVersion: this.store.schemaVersion,
         instanceId: this.instanceId,
+        sandbox: this.sandbox,
       }),
       'app.logUiError': ({ where, message, stack }) => {
         this.logger.error(`UI error in ${where}: ${message}`, stack ?? '');

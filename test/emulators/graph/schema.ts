@@ -5,12 +5,13 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { specDir } from '../spec-files';
 import { readCsdl, schemaForAction, schemaForType, type JsonSchema } from './csdl-schema';
 import { reportViolation, takeViolations, type ContractViolation } from '../../support/spec/violations';
 import { GraphError } from './graph-error';
 
-/** Microsoft's v1.0 service description beside the project (../shared/specs/graph, see its SOURCE.md). */
-export const GRAPH_CSDL = path.resolve(import.meta.dirname, '../../../../shared/specs/graph/v1.0-cleanMetadata.xml');
+/** Microsoft's v1.0 service description beside the project (../shared/specs/graph, see its SOURCE.md; spec-files.ts). */
+export const GRAPH_CSDL = path.join(specDir('graph'), 'v1.0-cleanMetadata.xml');
 
 /** The request bodies the archiver sends, by the description's type or action. */
 export type GraphBody = 'message' | 'attachment' | 'mailFolder' | 'createUploadSession';

@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { specDir } from '../../emulators/spec-files';
 import { OpenApiContract, type SpecFile } from './openapi';
 
-/** The FINOS descriptions beside the project (../shared/specs/symphony, see its SOURCE.md). */
-export const SYMPHONY_SPEC_DIR = path.resolve(import.meta.dirname, '../../../../shared/specs/symphony');
+/** The FINOS descriptions beside the project (../shared/specs/symphony, see its SOURCE.md; spec-files.ts). */
+export const SYMPHONY_SPEC_DIR = specDir('symphony');
 
 const file = (name: string) => path.join(SYMPHONY_SPEC_DIR, name);
 
