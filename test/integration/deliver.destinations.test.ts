@@ -3,7 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../electron/core/graph/client';
-import { GraphRequestError } from '../../electron/core/graph/errors';
+import { describeGraphFailure, GraphRequestError } from '../../electron/core/graph/errors';
 import { FolderResolver } from '../../electron/core/graph/folders';
 import { BODY_ATTACHMENT_NAME, JsonDestination } from '../../electron/core/graph/json-destination';
 import { MAX_REQUEST_BYTES } from '../../electron/core/graph/message';
@@ -65,7 +65,10 @@ describe('destinations over the Graph emulator', () => {
 
   it('importMime is refused without Mail-Advanced.ReadWrite.All, outside text/plain, and over its size limit', async () => {
     const email = makeEmail(1);
-    await expect(new MimeDestination({ graph: world.graph }).create(target, email)).rejects.toMatchObject({ status: 403, code: 'ErrorAccessDenied' });
+    const denied = await new MimeDestination({ graph: world.graph }).create(target, email).catch((e: unknown) => e);
+    expect(denied).toMatchObject({ status: 403, code: 'ErrorAccessDenied' });
+    // What the officer reads names the permission and the way out, not "Mail.ReadWrite".
+    expect(describeGraphFailure(denied, target.mailbox)).toMatchObject({ code: 'permission-denied', fix: expect.stringMatching(/Mail-Advanced\.ReadWrite\.All.*admin consent.*JSON create/) });
     const raw = await fetch(`${world.emulator.baseUrl}/beta/users/${target.mailbox}/mailFolders/${target.folderId}/importMime`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${await world.emulator.mintToken({ roles: ADVANCED })}`, 'Content-Type': 'application/json' },
@@ -76,6 +79,8 @@ describe('destinations over the Graph emulator', () => {
     const error = await new MimeDestination({ graph: advanced, maxRequestBytes: 1_000_000 }).create(target, makeEmail(2, [attachmentFile(temp.dir, 'a.bin', deterministicBytes('a', 5000))])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphRequestError);
     expect((error as GraphRequestError).status).toBe(413);
+    // A request over the limit is the archiver's planning, not the mailbox: no advice to raise its size.
+    expect(describeGraphFailure(error, target.mailbox).fix).not.toMatch(/receive size|mailbox/i);
     expect(world.emulator.importMime.counters.imports).toBe(0);
   });
 

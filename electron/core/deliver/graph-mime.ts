@@ -1,6 +1,7 @@
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { toMime } from '../convert/mime';
 import { type GraphClient, odataString, userPath } from '../graph/client';
+import { GraphRequestError } from '../graph/errors';
 import { MAX_REQUEST_BYTES } from '../graph/message';
 import { findGraphItems, readGraphItem, removeGraphItem } from '../graph/readback';
 import type { AttachmentSplit, Destination, DeliveryTarget, RemoteItem } from '../model/destination';
@@ -48,14 +49,23 @@ export class MimeDestination implements Destination {
   async create(target: DeliveryTarget, email: ConvertedEmail): Promise<RemoteItem> {
     const text = this.encoded.get(email) ?? (await toMime(email)).toString('base64');
     if (text.length > this.maxRequestBytes) throw new Error(`${email.archiveKey}: ${text.length} bytes of base64 MIME exceed the importMime limit of ${this.maxRequestBytes}.`);
-    const response = await this.options.graph.request<Message>({
-      method: 'POST',
-      version: 'beta',
-      path: `${userPath(target.mailbox)}/mailFolders/${encodeURIComponent(target.folderId)}/importMime`,
-      text,
-      mailbox: target.mailbox,
-      signal: target.signal,
-    });
+    let response;
+    try {
+      response = await this.options.graph.request<Message>({
+        method: 'POST',
+        version: 'beta',
+        path: `${userPath(target.mailbox)}/mailFolders/${encodeURIComponent(target.folderId)}/importMime`,
+        text,
+        mailbox: target.mailbox,
+        signal: target.signal,
+      });
+    } catch (error) {
+      // Graph says only "Access is denied"; the officer needs to know which permission.
+      if (error instanceof GraphRequestError && error.status === 403) {
+        throw new GraphRequestError(403, error.code, `importMime needs Mail-Advanced.ReadWrite.All (application) or Mail-Advanced.ReadWrite (delegated): ${error.message}`, error.retryAfterMs, error.body);
+      }
+      throw error;
+    }
     return { id: response.body.id!, isDraft: response.body.isDraft === true, createdDateTime: response.body.createdDateTime ?? undefined };
   }
 

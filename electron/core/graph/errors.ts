@@ -61,8 +61,15 @@ export function describeGraphFailure(error: unknown, mailbox: string): ArchiverE
     if (error.status === 401) {
       return new ArchiverError({ code: 'auth-failed', message: 'Microsoft 365 did not accept the archiver\'s sign-in.', fix: 'Sign in again, or check the certificate and the app registration of this connector.', target: mailbox, detail: error.message });
     }
+    if (error.status === 403 && /Mail-Advanced/.test(error.message)) {
+      return new ArchiverError({ code: 'permission-denied', message: `Microsoft 365 refused importMime for ${mailbox}: the app lacks Mail-Advanced.ReadWrite.All.`, fix: 'Grant the application permission Mail-Advanced.ReadWrite.All (delegated: Mail-Advanced.ReadWrite) with admin consent and run Check import, or set the connector\'s import method to JSON create.', target: mailbox, detail: error.message });
+    }
     if (error.status === 403) {
       return new ArchiverError({ code: 'permission-denied', message: `The archiver may not write to the mailbox ${mailbox}.`, fix: 'Grant the app Mail.ReadWrite for this mailbox (check application access policies).', target: mailbox, detail: error.message });
+    }
+    if (error.status === 413 && error.code !== 'ErrorMessageSizeExceeded') {
+      // The request, not the item, was too large: the mailbox size cannot help (issue 17).
+      return new ArchiverError({ code: 'too-large', message: `A request for an item to ${mailbox} was larger than Microsoft Graph accepts in one request (4 MB).`, fix: 'This is a fault in how the archiver planned the item; report it with the run log. The item stays in the ledger and is tried again on the next run.', target: mailbox, detail: error.message });
     }
     if (error.code === 'ErrorMessageSizeExceeded' || error.status === 413) {
       return new ArchiverError({ code: 'too-large', message: `An item is larger than the mailbox ${mailbox} accepts.`, fix: 'Raise the mailbox\'s maximum receive size (up to 150 MB) in Exchange Online.', target: mailbox, detail: error.message });
