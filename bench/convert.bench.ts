@@ -31,7 +31,7 @@ export async function runConvertBench(options: { messages?: number } = {}): Prom
     const conversationOf = (m: CapturedMessage) => byStream.get(m.streamId) as Conversation;
 
     // Warm up the JIT, jsdom and the parsers on other items.
-    for (const m of warm.messages) await toMime(convertMessage({ ...m, attachments: [] }, conversationOf(m)));
+    for (const m of warm.messages) await toMime(await convertMessage({ ...m, attachments: [] }, conversationOf(m)));
 
     // Most chat is a line of plain text; the generator's messages are richer than typical chat.
     const oneLiners = plain.map((m, i) => ({ ...m, presentationML: `<div data-format="PresentationML" data-version="2.0">ok, ${i} done - see you at ${i % 24}:00 &amp; thanks</div>`, entityJSON: '' }));
@@ -119,7 +119,7 @@ async function compare(items: readonly CapturedMessage[], conversationOf: (m: Ca
   for (const [i, item] of items.entries()) {
     if (i % 100 === 0) await turn();
     let start = performance.now();
-    const email = convertMessage(item, conversationOf(item));
+    const email = await convertMessage(item, conversationOf(item));
     await toMime(email);
     ours += performance.now() - start;
     start = performance.now();

@@ -33,7 +33,7 @@ describe('Content Export items through the converter', () => {
       for (const message of conversation.messages) {
         const item = capture.itemByMessageId(connectorId, message.messageId!)!;
         const stored = capture.itemWithConversation(item.id)!;
-        const email = convertMessage(stored.item, stored.conversation);
+        const email = await convertMessage(stored.item, stored.conversation);
         const parsed = await simpleParser(await toMime(email));
         expect(parsed.from?.value[0]?.address).toBe(message.senderEmail);
         const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address));

@@ -18,10 +18,10 @@ describe('.eml export', () => {
   it('writes one folder per conversation and the same file, with the same bytes, however often it runs', async () => {
     const exporter = new EmlExporter(root);
     const written: string[] = [];
-    for (const item of items) written.push((await exporter.write(convertMessage(item.message, item.conversation), item.conversation)).path);
+    for (const item of items) written.push((await exporter.write(await convertMessage(item.message, item.conversation), item.conversation)).path);
     const again = new EmlExporter(root);
     for (const [i, item] of items.entries()) {
-      const email = convertMessage(item.message, item.conversation);
+      const email = await convertMessage(item.message, item.conversation);
       const result = await again.write(email, item.conversation);
       expect(result.path).toBe(written[i]);
       expect(fs.readFileSync(result.path).equals(await toMime(email))).toBe(true);
@@ -29,9 +29,13 @@ describe('.eml export', () => {
     }
     const folders = fs.readdirSync(root).sort();
     expect(folders).toEqual([
+      'Symphony IM with Jane Doe, Pat Plain [golden-ascii-stream-0006]',
       'Symphony IM with Jane Doe, Zoë Ünïcode-Łukasz [golden-im-stream-0003]',
       "Symphony chat with Jane Doe, O'Brien, Bob (Rates), نور الهدى [golden-mim-stream-0004]",
+      'Symphony room Addresses [golden-addr-stream-0007]',
+      'Symphony room Approvals [golden-spoof-stream-0005]',
       'Symphony room Client Partner ⚠ [golden-ext-stream-0002]',
+      'Symphony room Cross-pod desk [golden-xpod-stream-0008]',
       'Symphony room Rates desk – London, UK [golden-room-stream-0001]',
     ]);
     const files = folders.flatMap((f) => fs.readdirSync(path.join(root, f)));
@@ -43,7 +47,7 @@ describe('.eml export', () => {
     const renamed: Conversation = { ...conversations.room, name: 'Renamed room' };
     const item = items.find((i) => i.conversation === conversations.room);
     if (!item) throw new Error('no room item');
-    const result = await new EmlExporter(root).write(convertMessage(item.message, renamed), renamed);
+    const result = await new EmlExporter(root).write(await convertMessage(item.message, renamed), renamed);
     expect(path.basename(path.dirname(result.path))).toMatch(/^Symphony room Rates desk – London, UK \[golden-room-stream-0001\]$/);
   });
 
@@ -59,7 +63,7 @@ describe('.eml export', () => {
   it('fails with a typed error when a spooled file is gone or changed, leaving no partial file', async () => {
     const item = items.find((i) => i.name === 'attachment-only');
     if (!item) throw new Error('no item');
-    const email = convertMessage(item.message, item.conversation);
+    const email = await convertMessage(item.message, item.conversation);
     const file = email.attachments[0]?.path as string;
     fs.appendFileSync(file, 'x');
     await expect(new EmlExporter(root).write(email, item.conversation)).rejects.toMatchObject({ code: 'conflict' });

@@ -49,7 +49,7 @@ describe('converting a captured pod and previewing through the contract', () => 
     for (const item of items) {
       const found = reader.getMessage(connector.id, item.id);
       if (!found) throw new Error(`item ${item.id} not readable`);
-      const email = convertMessage(found.message, found.conversation);
+      const email = await convertMessage(found.message, found.conversation);
       const eml = await toMime(email);
       expect(mimeDefects(eml), email.archiveKey).toEqual([]);
       expectSame(await parseWithMailparser(eml), email, 'mailparser');

@@ -31,7 +31,7 @@ describe('converted e-mails parse back to what was meant', () => {
   it('every per-message e-mail reads back identically with mailparser and postal-mime, without defects', async () => {
     const files = new Map<string, Buffer>();
     for (const message of pod.messages) {
-      const email = convertMessage(message, byStream.get(message.streamId) as Conversation);
+      const email = await convertMessage(message, byStream.get(message.streamId) as Conversation);
       // The hashes recorded at capture are the hashes of the spooled files.
       for (const [i, a] of email.attachments.entries()) expect(sha256File(a.path)).toBe(message.attachments[i]?.sha256);
       const eml = await toMime(email);
@@ -46,9 +46,10 @@ describe('converted e-mails parse back to what was meant', () => {
     if (python) expect(Object.entries(python).filter(([, d]) => d.length > 0)).toEqual([]);
   });
 
-  it('threads every message of a conversation under one root, and an edit under the message it replaces', () => {
+  it('threads every message of a conversation under one root, and an edit under the message it replaces', async () => {
     for (const conversation of pod.conversations) {
-      const emails = pod.messages.filter((m) => m.streamId === conversation.streamId).map((m) => ({ m, e: convertMessage(m, conversation) }));
+      const ofStream = pod.messages.filter((m) => m.streamId === conversation.streamId);
+      const emails = await Promise.all(ofStream.map(async (m) => ({ m, e: await convertMessage(m, conversation) })));
       const roots = new Set(emails.map(({ e }) => e.references[0]));
       expect(roots.size).toBe(1);
       for (const { m, e } of emails) {
@@ -75,7 +76,7 @@ describe('converted e-mails parse back to what was meant', () => {
       const byDay = new Map<string, CapturedMessage[]>();
       for (const m of pod.messages.filter((x) => x.streamId === conversation.streamId)) byDay.set(utcDay(m.timestamp), [...(byDay.get(utcDay(m.timestamp)) ?? []), m]);
       for (const [day, messages] of byDay) {
-        const { email, messageIds } = convertTranscript({ conversation, day, messages });
+        const { email, messageIds } = await convertTranscript({ conversation, day, messages });
         expect(messageIds).toEqual(messages.map((m) => m.messageId));
         expect(email.attachments.length).toBe(messages.reduce((n, m) => n + m.attachments.length, 0));
         const eml = await toMime(email);
@@ -97,11 +98,11 @@ describe('converted e-mails parse back to what was meant', () => {
     const conversation = byStream.get(message.streamId) as Conversation;
     const [first, ...rest] = message.attachments;
     const failed = { ...message, attachments: [{ ...first!, spoolPath: null, size: null, sha256: null, status: 'failed', failure: 'declared 300 MB, over the limit' }, ...rest] };
-    const email = convertMessage(failed as CapturedMessage, conversation);
+    const email = await convertMessage(failed as CapturedMessage, conversation);
     expect(email.attachments.length).toBe(rest.length);
     expect(email.text).toContain(`[attachment not archived: ${first!.name} (declared 300 MB, over the limit)]`);
     expect((await parseWithMailparser(await toMime(email))).text).toContain('[attachment not archived:');
     const pending = { ...message, attachments: [{ ...first!, spoolPath: null, size: null, sha256: null, status: 'pending', failure: null }] };
-    expect(() => convertMessage(pending as CapturedMessage, conversation)).toThrow(expect.objectContaining({ code: 'not-found', target: `${message.connectorId}/${message.messageId}/${first!.attachmentId}` }));
+    await expect(convertMessage(pending as CapturedMessage, conversation)).rejects.toThrow(expect.objectContaining({ code: 'not-found', target: `${message.connectorId}/${message.messageId}/${first!.attachmentId}` }));
   });
 });

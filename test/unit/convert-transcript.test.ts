@@ -38,7 +38,7 @@ describe('daily transcripts', () => {
     const checkpoint = dayStart(days[days.length - 1] as string);
     const [first] = planTranscripts(messages, checkpoint, new Set());
     if (!first) throw new Error('no plan');
-    const base = convertTranscript({ conversation, day: first.day, messages: first.messages });
+    const base = await convertTranscript({ conversation, day: first.day, messages: first.messages });
     const transcribed = new Set(base.messageIds);
     // Nothing new: nothing to produce for that day again.
     expect(planTranscripts(messages, checkpoint, transcribed).some((p) => p.day === firstDay)).toBe(false);
@@ -50,7 +50,7 @@ describe('daily transcripts', () => {
     const again = planTranscripts([late, ...messages].reverse(), checkpoint, transcribed).find((p) => p.day === firstDay);
     expect(again?.part).toBe(plan?.part);
 
-    const addendum = convertTranscript({ conversation, day: firstDay, messages: plan?.messages ?? [], part: plan?.part });
+    const addendum = await convertTranscript({ conversation, day: firstDay, messages: plan?.messages ?? [], part: plan?.part });
     expect(addendum.email.archiveKey).toBe(`${base.email.archiveKey}:${plan?.part}`);
     expect(addendum.email.messageId).not.toBe(base.email.messageId);
     expect(addendum.email.subject).toContain('(late messages)');
@@ -61,7 +61,7 @@ describe('daily transcripts', () => {
   it('one message per conversation per UTC day, each entry with time, sender and content, in order', async () => {
     const day = days[1] as string;
     const ofDay = messages.filter((m) => m.timestamp >= dayStart(day) && m.timestamp < dayStart(day) + DAY);
-    const { email, messageIds } = convertTranscript({ conversation, day, messages: [...ofDay].reverse() });
+    const { email, messageIds } = await convertTranscript({ conversation, day, messages: [...ofDay].reverse() });
     expect(messageIds).toEqual(ofDay.map((m) => m.messageId));
     expect(email.archiveKey).toBe(`${conversation.connectorId}:d:${conversation.streamId}:${day}`);
     expect(email.messageId).toBe(`<transcript.${conversation.streamId}.${day}@acme.symphony.com.symphony.archive>`);
@@ -81,8 +81,8 @@ describe('daily transcripts', () => {
   it('is byte-identical when converted again, whatever the order the messages come in', async () => {
     const day = days[0] as string;
     const ofDay = messages.filter((m) => m.timestamp < dayStart(day) + DAY);
-    const a = await toMime(convertTranscript({ conversation, day, messages: ofDay }).email);
-    const b = await toMime(convertTranscript({ conversation, day, messages: [...ofDay].reverse() }).email);
+    const a = await toMime((await convertTranscript({ conversation, day, messages: ofDay })).email);
+    const b = await toMime((await convertTranscript({ conversation, day, messages: [...ofDay].reverse() })).email);
     expect(a.equals(b)).toBe(true);
   });
 });

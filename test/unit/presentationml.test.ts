@@ -67,9 +67,17 @@ describe('PresentationML structure as text', () => {
 
 describe('the allow-list', () => {
   it('drops active content whole and unwraps unknown markup', () => {
-    const out = render('<script>alert(1)</script><style>p{}</style><p onclick="x()" style="color:red" class="evil" id="i" data-x="1">text</p><font color="red">font</font><custom-el>custom</custom-el><textarea>pw</textarea><select><option>o</option></select>');
+    const out = render('<script>alert(1)</script><style>p{}</style><p onclick="x()" style="color:red" class="evil" id="i" data-x="1">text</p><font color="red">font</font><custom-el>custom</custom-el><input name="pw" value="secret"><iframe>x</iframe>');
     expect(out.html).toBe('<p>text</p>fontcustom');
     expect(out.text).toBe('text\n\nfontcustom');
+  });
+
+  it('renders Symphony Elements and chimes as readable lines, the same in both bodies, never as controls', () => {
+    const out = render('<form id="f"><textarea name="c">pw</textarea><select name="s"><option>o</option><option selected="true">p</option></select>' +
+      '<button name="b" onclick="x()"><script>x()</script>Go</button><audio src="https://asset.symphony.com/symphony/audio/chime.mp3" autoplay="true"/></form>');
+    expect(out.text).toBe('[Text area c: pw]\n[Select s: o, p (selected)]\n[Button: Go]\n[Chime]');
+    expect(out.html).toBe('<div><div class="element">[Text area c: pw]</div><div class="element">[Select s: o, p (selected)]</div><div class="element">[Button: Go]</div><div class="element">[Chime]</div></div>');
+    expect(render('<audio src="https://evil.example/a.mp3"/>after').text).toBe('after');
   });
 
   it('keeps links only for http, https and mailto, however the scheme is disguised', () => {

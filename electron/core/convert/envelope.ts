@@ -1,19 +1,16 @@
-import { detectMimeType } from 'nodemailer/lib/mime-funcs';
 import { ArchiverError } from '../../../shared/errors';
 import type { CapturedAttachment, CapturedMessage, Conversation, Participant } from '../model/captured';
 import type { EmailAddress, EmailAttachment } from '../model/email';
+import { safeFilename } from './filenames';
 import { archiveDomain, contentIdFor } from './ids';
+import { normaliseAddress, oneLine } from './normalise';
+import { chooseType, sniffFile } from './sniff';
+
+export { oneLine };
 
 /** Pieces both conversion modes share: titles, addresses, attachments. */
 
 const MAX_NAMES = 5;
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-export function oneLine(value: string): string {
-  return value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-}
 
 function nameOf(p: Participant): string {
   return oneLine(p.displayName) || oneLine(p.email) || `user ${p.userId}`;
@@ -67,50 +64,36 @@ export function excerpt(text: string, max = 60): string {
   return `${(space >= max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-const PLAUSIBLE_ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
-
 /**
- * A participant as a mail address. A user without a usable e-mail address (some external users)
- * gets `user.{userId}@{pod}.symphony.archive`, a domain that never receives mail, so the header
- * stays valid and the person stays identifiable.
+ * A participant's address as the directory gives it. A user without an e-mail address (some
+ * external users) gets `user.{userId}@{pod}.symphony.archive`, a domain that never receives mail,
+ * so the header stays valid and the person stays identifiable. Not yet normalised: the e-mail's
+ * envelope goes through normaliseEnvelope, which also records the originals it replaces.
  */
-export function addressOf(participant: Participant, pod: string): EmailAddress {
-  const email = participant.email.trim();
+export function participantAddress(participant: Participant, pod: string): EmailAddress {
+  const email = oneLine(participant.email);
   const userId = participant.userId.replace(/[^0-9A-Za-z_-]/g, '') || 'unknown';
-  return {
-    name: nameOf(participant),
-    address: PLAUSIBLE_ADDRESS.test(email) ? email : `user.${userId}@${archiveDomain(pod)}`,
-  };
+  return { name: nameOf(participant), address: email || `user.${userId}@${archiveDomain(pod)}` };
 }
 
-/** Everyone in the conversation except the sender, once each, in a stable order. */
+/** A participant as shown in a body line: the normalised address (IDN as punycode, placeholders). */
+export function addressOf(participant: Participant, pod: string): EmailAddress {
+  return normaliseAddress(participantAddress(participant, pod)).address;
+}
+
+/** Everyone in the conversation except the sender, once each, in a stable order (not yet normalised). */
 export function recipientsOf(conversation: Conversation, pod: string, exceptUserId?: string): EmailAddress[] {
   const seen = new Set<string>();
   const result: EmailAddress[] = [];
   for (const member of sortedMembers(conversation.members)) {
     if (member.userId === exceptUserId) continue;
-    const address = addressOf(member, pod);
-    const key = address.address.toLowerCase();
+    const address = participantAddress(member, pod);
+    const key = normaliseAddress(address).address.address.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
     result.push(address);
   }
   return result;
-}
-
-function safeFilename(name: string, index: number): string {
-  const cleaned = name.replace(CONTROL, ' ').replace(/[/\\]/g, '_').trim();
-  return cleaned || `attachment-${index + 1}`;
-}
-
-const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
-
-/** The declared type, or one from the file name when Symphony gave none (or only octet-stream). */
-function safeContentType(contentType: string, filename: string): string {
-  const base = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  if (CONTENT_TYPE.test(base) && base !== 'application/octet-stream') return base;
-  const detected = detectMimeType(filename).toLowerCase();
-  return CONTENT_TYPE.test(detected) ? detected : 'application/octet-stream';
 }
 
 /** An attachment capture gave up on (e.g. refused as too large): the e-mail says so instead. */
@@ -127,19 +110,20 @@ function finallyFailed(attachment: CapturedAttachment): string | undefined {
 /**
  * Maps captured attachments to e-mail attachments. Every file must be in the spool, except those
  * capture marked as finally failed, which are listed as missing so the message is still archived.
+ * Each file's first bytes are read to learn what it really is (convert/sniff.ts).
  */
-export function attachmentsOf(message: CapturedMessage, startIndex = 0): { attachments: EmailAttachment[]; missing: MissingAttachment[] } {
+export async function attachmentsOf(message: CapturedMessage, startIndex = 0): Promise<{ attachments: EmailAttachment[]; missing: MissingAttachment[] }> {
   const attachments: EmailAttachment[] = [];
   const missing: MissingAttachment[] = [];
-  message.attachments.forEach((attachment, i) => {
+  for (const [i, attachment] of message.attachments.entries()) {
     const failure = finallyFailed(attachment);
     if (failure !== undefined && !attachment.spoolPath) missing.push({ name: safeFilename(attachment.name, startIndex + i), reason: failure });
-    else attachments.push(toEmailAttachment(message, attachment, startIndex + i));
-  });
+    else attachments.push(await toEmailAttachment(message, attachment, startIndex + i));
+  }
   return { attachments, missing };
 }
 
-function toEmailAttachment(message: CapturedMessage, attachment: CapturedAttachment, index: number): EmailAttachment {
+async function toEmailAttachment(message: CapturedMessage, attachment: CapturedAttachment, index: number): Promise<EmailAttachment> {
   if (!attachment.spoolPath || attachment.size === null || !attachment.sha256) {
     throw new ArchiverError({
       code: 'not-found',
@@ -149,11 +133,28 @@ function toEmailAttachment(message: CapturedMessage, attachment: CapturedAttachm
     });
   }
   const filename = safeFilename(attachment.name, index);
-  const contentType = safeContentType(attachment.contentType, filename);
-  const inline = attachment.inline && contentType.startsWith('image/');
+  let sniff;
+  try {
+    sniff = await sniffFile(attachment.spoolPath);
+  } catch (error) {
+    throw new ArchiverError(
+      {
+        code: 'not-found',
+        message: `The file "${attachment.name}" of Symphony message ${message.messageId} cannot be read from the attachment spool, so the message cannot be converted.`,
+        fix: 'Restore the spool folder from a backup, or run the capture again so that the file is downloaded anew.',
+        target: attachment.spoolPath,
+        detail: error instanceof Error ? error.message : String(error),
+      },
+      { cause: error },
+    );
+  }
+  const type = chooseType(attachment.contentType, filename, sniff);
+  // Only a raster image whose bytes agree is shown in the body; SVG and other active formats never.
+  const inline = attachment.inline && type.inlineImage;
   const result: EmailAttachment = {
     filename,
-    contentType,
+    contentType: type.contentType,
+    custody: { originalName: attachment.name, declaredType: type.declared, sniffedType: type.sniffed },
     path: attachment.spoolPath,
     size: attachment.size,
     sha256: attachment.sha256,

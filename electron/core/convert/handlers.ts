@@ -4,7 +4,7 @@ import type { ConvertedEmail } from '../model/email';
 import { emlFileName } from './export';
 import { verifyAttachmentFiles } from './files';
 import { utcDay, utcDayStart } from './ids';
-import { convertMessage } from './message';
+import { convertMessage, editContext } from './message';
 import { toMime } from './mime';
 import { previewOf } from './preview';
 import type { Store } from '../store/database';
@@ -39,7 +39,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The e-mail an item lands in under the connector's current settings: the message itself, or in
  * daily-transcript mode the transcript of its UTC day with every message captured for that day.
  */
-export function emailForItem(reader: CapturedItemReader, settings: ConversionSettings, { connectorId, itemId }: ItemInput): { email: ConvertedEmail; mode: ConversionSettings['mode']; day?: string } {
+export async function emailForItem(reader: CapturedItemReader, settings: ConversionSettings, { connectorId, itemId }: ItemInput): Promise<{ email: ConvertedEmail; mode: ConversionSettings['mode']; day?: string }> {
   const found = reader.getMessage(connectorId, itemId);
   if (!found) {
     throw new ArchiverError({
@@ -49,12 +49,12 @@ export function emailForItem(reader: CapturedItemReader, settings: ConversionSet
       target: String(itemId),
     });
   }
-  if (settings.mode === 'per-message') return { email: convertMessage(found.message, found.conversation), mode: settings.mode };
+  if (settings.mode === 'per-message') return { email: await convertMessage(found.message, found.conversation, editContext(reader, connectorId, found.message)), mode: settings.mode };
   const day = utcDay(found.message.timestamp);
   const start = utcDayStart(day);
   const messages = reader.streamMessages(connectorId, found.message.streamId, start, start + DAY_MS);
   if (!messages.some((m) => m.messageId === found.message.messageId)) messages.push(found.message);
-  return { email: convertTranscript({ conversation: found.conversation, day, messages }).email, mode: settings.mode, day };
+  return { email: (await convertTranscript({ conversation: found.conversation, day, messages })).email, mode: settings.mode, day };
 }
 
 /** The convert calls of the contract; the core spreads these into its handler map. */
@@ -63,12 +63,12 @@ export function convertHandlers(deps: ConvertHandlerDeps) {
   const lookup = (input: ItemInput) => emailForItem(reader, deps.connectors.get(input.connectorId).settings.conversion, input);
   return {
     'preview.item': async (input: ItemInput): Promise<ItemPreview> => {
-      const { email, mode, day } = lookup(input);
+      const { email, mode, day } = await lookup(input);
       await verifyAttachmentFiles(email);
       return previewOf(email, mode, day);
     },
     'preview.eml': async (input: ItemInput): Promise<EmlFile> => {
-      const { email } = lookup(input);
+      const { email } = await lookup(input);
       await verifyAttachmentFiles(email);
       const total = email.attachments.reduce((n, a) => n + a.size, 0);
       if (total > MAX_EML_DOWNLOAD) {

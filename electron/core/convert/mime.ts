@@ -1,58 +1,58 @@
 import type { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import type { ConvertedEmail } from '../model/email';
+import { phrase, textHeader } from './headers';
 import { boundaryFor, threadIndexFor } from './ids';
+import { cleanText, custodyValue, normaliseEnvelope, oneLine } from './normalise';
 
 /** Header names as we write them; nodemailer would otherwise print "X-Symphony-Message-ID". */
 const HEADER_NAMES = new Map(
   ['X-Symphony-Message-Id', 'X-Symphony-Stream-Id', 'X-Symphony-Stream-Type', 'X-Symphony-Pod', 'X-Symphony-Source-SHA256', 'X-Symphony-Replaces',
-    'X-Symphony-Archive-Key', 'X-Symphony-Transcript-Day', 'X-Symphony-Transcript-Part', 'X-Symphony-Message-Count', 'Thread-Index', 'Message-ID']
+    'X-Symphony-Archive-Key', 'X-Symphony-Transcript-Day', 'X-Symphony-Transcript-Part', 'X-Symphony-Message-Count', 'Thread-Index', 'Thread-Topic', 'Message-ID']
     .map((name) => [name.toLowerCase(), name]),
 );
 
 /** A header value with one raw quoted parameter, the input form nodemailer's header parser reads back exactly. */
 function withParam(value: string, param: string, raw: string): string {
-  return `${value}; ${param}="${headerValue(raw).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `${value}; ${param}="${oneLine(raw).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 function crlf(value: string): string {
   return value.replace(/\r\n|\r|\n/g, '\r\n');
 }
 
-// eslint-disable-next-line no-control-regex
-const headerValue = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-
-/**
- * Chat text quoted in the subject may contain something that looks like an RFC 2047 encoded word
- * ("=?utf-8?B?...?="); written as it is, every reader would decode it and show other words than
- * were sent. Such a subject is encoded whole, so it reads back literally.
- */
-function subjectValue(subject: string): string {
-  const value = headerValue(subject);
-  return value.includes('=?') ? encodeWords(value, 'Q', 52, true) : value;
-}
+/** A header written as given (already encoded here), folded at its spaces by nodemailer. */
+const prepared = (key: string, value: string) => ({ key, value: { prepared: true, foldLines: true, value } });
 
 /**
  * The nodemailer options for an e-mail. Nothing is left to chance: the Date and Message-ID are
  * the item's own, boundaries derive from the archive key, MailComposer adds no X-Mailer, and URL
- * access is off so that no content is ever fetched while composing.
+ * access is off so that no content is ever fetched while composing. Addresses and text go through
+ * the same normalisation as the Graph item (convert/normalise.ts); address lists, Subject and
+ * Thread-Topic are encoded here (convert/headers.ts), never by nodemailer, so that an encoded-word
+ * look-alike is always read literally.
  */
 function mailOptions(email: ConvertedEmail) {
-  const headers = email.headers.map((h) => ({ key: h.name, value: headerValue(h.value) }));
-  if (email.references[0]) headers.push({ key: 'Thread-Index', value: threadIndexFor(email.references[0]) });
+  const envelope = normaliseEnvelope(email);
+  const text = cleanText(email.text);
+  const html = cleanText(email.html);
+  const headers: Array<{ key: string; value: unknown }> = [];
+  headers.push(...envelope.headers.map((h) => ({ key: h.name, value: oneLine(h.value) })));
+  const thread = email.thread ?? (email.references[0] ? { topic: '', index: threadIndexFor(email.references[0]) } : undefined);
+  if (thread?.topic) headers.push(prepared('Thread-Topic', textHeader(thread.topic)));
+  if (thread) headers.push({ key: 'Thread-Index', value: thread.index });
   return {
-    from: email.from,
-    to: email.to,
-    cc: email.cc,
-    subject: subjectValue(email.subject),
+    from: envelope.from,
+    to: envelope.to,
+    cc: envelope.cc,
+    subject: textHeader(email.subject),
     date: email.date,
     messageId: email.messageId,
     inReplyTo: email.inReplyTo,
     references: email.references,
     // Bare LF is not allowed in a 7bit MIME body; the model keeps \n, the wire gets CRLF.
-    text: crlf(email.text),
-    html: crlf(email.html),
+    text: crlf(text),
+    html: crlf(html),
     headers,
     attachments: email.attachments.map((a) => ({
       // Given `filename`, nodemailer writes name="=?UTF-8?Q?…?=" into Content-Type: an
@@ -62,10 +62,23 @@ function mailOptions(email: ConvertedEmail) {
       filename: false as const,
       contentType: withParam(a.contentType, 'name', a.filename),
       contentDisposition: withParam(a.inline ? 'inline' : 'attachment', 'filename', a.filename),
+      // Always base64: the only encoding that keeps any bytes exact (NUL, bare CR, long lines,
+      // an attached .eml) through every reader; text/* would otherwise get quoted-printable with
+      // its line breaks rewritten.
+      contentTransferEncoding: 'base64',
+      ...(a.custody
+        ? {
+            headers: {
+              'X-Symphony-Original-Filename': custodyValue(a.custody.originalName),
+              'X-Symphony-Declared-Type': a.custody.declaredType || 'none',
+              'X-Symphony-Sniffed-Type': a.custody.sniffedType || 'unknown',
+            },
+          }
+        : {}),
       path: a.path,
       ...(a.contentId ? { cid: a.contentId } : {}),
     })),
-    baseBoundary: boundaryFor(email.archiveKey, email.html, email.text),
+    baseBoundary: boundaryFor(email.archiveKey, html, text),
     boundaryPrefix: '--_SymphonyArchive',
     disableUrlAccess: true,
     normalizeHeaderKey: (key: string) => HEADER_NAMES.get(key.toLowerCase()) ?? key,
@@ -73,7 +86,14 @@ function mailOptions(email: ConvertedEmail) {
 }
 
 function compose(email: ConvertedEmail) {
-  return new MailComposer(mailOptions(email) as ConstructorParameters<typeof MailComposer>[0]).compile();
+  const root = new MailComposer(mailOptions(email) as ConstructorParameters<typeof MailComposer>[0]).compile();
+  // Nodemailer quotes an ASCII display name that is not a plain atom, an encoded-word look-alike
+  // included, and lenient readers decode it inside the quotes (a spoofed name). Its address
+  // headers (From, To, Cc) take no prepared value, so the one method that writes a display name
+  // is replaced on this message's root node by ours (convert/headers.ts); the golden files of
+  // test/unit/convert-golden.test.ts fail should a nodemailer update stop calling it.
+  (root as unknown as { _encodeAddressName: (name: string) => string })._encodeAddressName = phrase;
+  return root;
 }
 
 /** The RFC 5322 message, streamed (attachments are read from the spool as they are written). */

@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import type { Participant } from '../model/captured';
+import { CHIME_LINE, ELEMENT_TAGS, elementLine, isChime, type ElementCapture } from './elements';
 import { parseEntityJson, resolveEntity, type ResolvedEntity } from './entities';
 import { purifyHtml } from './sanitize';
 import { DROP, HEADINGS, INLINE, MAX_DEPTH, TABLE_SECTIONS, classes, digits, escapeHtml, safeHref } from './html-rules';
@@ -31,6 +32,9 @@ interface Frame {
   link?: { href: string };
   /** Raw text inside, for entities and links. */
   inner?: string[];
+  /** A Symphony Elements control: its text is collected and written as one line when it closes. */
+  element?: ElementCapture;
+  option?: { label: string[]; selected: boolean };
 }
 
 interface ListState {
@@ -52,6 +56,7 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
   const lists: ListState[] = [];
   const collecting: Frame[] = [];
   let skipDepth = 0;
+  const elements: Frame[] = [];
   let preDepth = 0;
   let emittedDepth = 0;
   let rowCells: number[] = [];
@@ -62,9 +67,25 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
     html.push(`<${tag}${attrs}>`);
     return `</${tag}>`;
   };
+  const writeLine = (line: string) => {
+    text.block();
+    text.write(line);
+    text.block();
+    if (emittedDepth < MAX_DEPTH) html.push(`<div class="element">${escapeHtml(line)}</div>`);
+  };
   const closeFrame = (frame: Frame) => {
     if (frame.skip) {
       skipDepth--;
+      return;
+    }
+    if (frame.option) {
+      const owner = elements[elements.length - 1]?.element;
+      owner?.options.push({ label: frame.option.label.join('').replace(/\s+/g, ' ').trim(), selected: frame.option.selected });
+      return;
+    }
+    if (frame.element) {
+      elements.pop();
+      writeLine(elementLine(frame.element));
       return;
     }
     if (frame.close) {
@@ -122,6 +143,21 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
 
   const startFrame = (name: string, attribs: Record<string, string>): Frame => {
     const frame: Frame = { name, close: '' };
+    if (skipDepth === 0 && elements.length > 0) {
+      // Inside an Elements control only its options and its text count.
+      if (name === 'option') frame.option = { label: [], selected: attribs.selected !== undefined && attribs.selected !== 'false' };
+      else if (DROP.has(name)) {
+        frame.skip = true;
+        skipDepth++;
+      }
+      return frame;
+    }
+    if (skipDepth === 0 && ELEMENT_TAGS.has(name)) {
+      frame.element = { tag: name, attribs, inner: [], options: [] };
+      elements.push(frame);
+      return frame;
+    }
+    if (skipDepth === 0 && name === 'audio' && isChime(attribs)) writeLine(CHIME_LINE);
     if (skipDepth > 0 || DROP.has(name)) {
       frame.skip = true;
       skipDepth++;
@@ -334,6 +370,13 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
       },
       ontext(data) {
         if (skipDepth > 0) return;
+        const inElement = elements[elements.length - 1];
+        if (inElement) {
+          const top = frames[frames.length - 1];
+          if (top?.option) top.option.label.push(data);
+          else inElement.element?.inner.push(data);
+          return;
+        }
         for (const frame of collecting) frame.inner?.push(data);
         html.push(escapeHtml(data));
         if (preDepth > 0) {

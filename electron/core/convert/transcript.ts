@@ -1,8 +1,9 @@
 import type { CapturedMessage, Conversation } from '../model/captured';
 import type { ConvertedEmail } from '../model/email';
-import { addressOf, conversationTitle, oneLine, recipientsOf } from './envelope';
+import { addressOf, conversationTitle, recipientsOf } from './envelope';
 import { archiveDomain, sha256Hex, threadRootIdFor, transcriptArchiveKey, transcriptIdFor, urlSafeId, utcDay, utcDayStart } from './ids';
-import { membersById, renderMessageBody } from './message';
+import { cappedSubject, externalNotes, membersById, renderMessageBody, threadOf } from './message';
+import { cleanText, normaliseEnvelope, oneLine } from './normalise';
 import { escapeHtml } from './presentationml';
 import { assertWithinSizeLimit } from './size';
 
@@ -69,7 +70,7 @@ function indent(text: string): string {
 }
 
 /** One conversation's day as one e-mail: every message in order with its time, sender and content. */
-export function convertTranscript(input: TranscriptInput): ConvertedTranscript {
+export async function convertTranscript(input: TranscriptInput): Promise<ConvertedTranscript> {
   const { conversation, day, part } = input;
   const messages = [...input.messages].sort((a, b) => a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
   const first = messages[0];
@@ -82,13 +83,15 @@ export function convertTranscript(input: TranscriptInput): ConvertedTranscript {
   const htmlEntries: string[] = [];
   const textEntries: string[] = [];
   const attachments: ConvertedEmail['attachments'] = [];
+  // An original whose edit is in the same transcript says so; the edit names what it replaces.
+  const editedLater = new Set(messages.flatMap((m) => (m.replacesMessageId ? [m.replacesMessageId] : [])));
   let index = 0;
   for (const message of messages) {
-    const body = renderMessageBody(message, members, index);
+    const body = await renderMessageBody(message, members, index);
     index += message.attachments.length;
     attachments.push(...body.attachments);
     const sender = addressOf(message.sender, pod);
-    const edited = message.replacesMessageId ? ' (edited)' : '';
+    const edited = `${message.replacesMessageId ? ` (edit of ${urlSafeId(message.replacesMessageId)})` : ''}${editedLater.has(message.messageId) ? ' (edited later)' : ''}`;
     htmlEntries.push(
       `<div class="message"><p class="meta"><b>${time(message.timestamp)}</b> ${escapeHtml(sender.name)} &lt;${escapeHtml(sender.address)}&gt;${edited}</p>` +
         `<div class="body" dir="auto">${body.html}</div></div>`,
@@ -100,20 +103,13 @@ export function convertTranscript(input: TranscriptInput): ConvertedTranscript {
   const heading = `Transcript of ${day} (UTC)${late}, ${messages.length} message${messages.length === 1 ? '' : 's'}`;
   const last = messages[messages.length - 1] ?? first;
   const root = threadRootIdFor(pod, conversation.streamId);
-  const email: ConvertedEmail = {
-    archiveKey,
-    messageId: transcriptIdFor(pod, conversation.streamId, day, part),
-    inReplyTo: root,
-    references: [root],
+  const external = externalNotes(conversation, pod);
+  const subject = cappedSubject(`${title} - transcript ${day}${late}`);
+  const envelope = normaliseEnvelope({
     // The conversation speaks for itself: a transcript has many senders, none of them wrote it.
     from: { name: oneLine(title), address: `stream.${urlSafeId(conversation.streamId)}@${archiveDomain(pod)}` },
     to: recipientsOf(conversation, pod),
     cc: [],
-    subject: `${title} - transcript ${day}${late}`,
-    date: new Date(last.timestamp),
-    html: `<div dir="auto"><p><b>${escapeHtml(title)}</b><br>${escapeHtml(heading)}</p><hr>${htmlEntries.join('<hr>')}</div>`,
-    text: `${title}\n${heading}\n\n${textEntries.join('\n\n')}`,
-    attachments,
     headers: [
       { name: 'X-Symphony-Stream-Id', value: urlSafeId(conversation.streamId) },
       { name: 'X-Symphony-Stream-Type', value: conversation.streamType },
@@ -123,8 +119,24 @@ export function convertTranscript(input: TranscriptInput): ConvertedTranscript {
       { name: 'X-Symphony-Message-Count', value: String(messages.length) },
       // One hash over each message's own chain-of-custody hash, in transcript order.
       { name: 'X-Symphony-Source-SHA256', value: sha256Hex(messages.map((m) => `${urlSafeId(m.messageId)} ${m.sourceSha256}`).join('\n')) },
+      ...external.headers,
+      ...(subject.header ? [subject.header] : []),
       { name: 'X-Symphony-Archive-Key', value: archiveKey },
     ],
+  });
+  const banner = external.notes.map((note) => `<p>${escapeHtml(note)}</p>`).join('');
+  const email: ConvertedEmail = {
+    archiveKey,
+    messageId: transcriptIdFor(pod, conversation.streamId, day, part),
+    inReplyTo: root,
+    references: [root],
+    ...envelope,
+    subject: subject.subject,
+    date: new Date(last.timestamp),
+    html: cleanText(`<div dir="auto"><p><b>${escapeHtml(title)}</b><br>${escapeHtml(heading)}</p>${banner}<hr>${htmlEntries.join('<hr>')}</div>`),
+    text: cleanText(`${title}\n${heading}\n\n${external.notes.map((note) => `${note}\n\n`).join('')}${textEntries.join('\n\n')}`),
+    attachments,
+    thread: threadOf(conversation, pod),
   };
   assertWithinSizeLimit(email, `The transcript of ${day} of ${title}`);
   return { email, messageIds: messages.map((m) => m.messageId) };

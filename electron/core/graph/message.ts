@@ -1,11 +1,22 @@
 import fs from 'node:fs/promises';
 import type { Message, FileAttachment, Recipient, SingleValueLegacyExtendedProperty, InternetMessageHeader } from '@microsoft/microsoft-graph-types';
 import type { ConvertedEmail, EmailAddress, EmailAttachment } from '../model/email';
+import { threadIndexFor } from '../convert/ids';
+import { cleanText, normaliseEnvelope, oneLine as cleanLine } from '../convert/normalise';
 
 /** Our property set for named MAPI properties; fixed forever, items are found again by it. */
 export const ARCHIVER_PROPERTY_SET = '{6C3A9E51-2B7D-4F08-9A1E-5D4C3B2A1F90}';
 export const ARCHIVE_KEY_PROPERTY = `String ${ARCHIVER_PROPERTY_SET} Name archiveKey`;
 export const CUSTODY_PROPERTY = `String ${ARCHIVER_PROPERTY_SET} Name custodyHeaders`;
+/** Per attachment: the original name, declared and sniffed type (the .eml has them as part headers). */
+export const ATTACHMENT_CUSTODY_PROPERTY = `String ${ARCHIVER_PROPERTY_SET} Name attachmentCustody`;
+/**
+ * The conversation: PidTagConversationTopic (0x0070, PtypString) and PidTagConversationIndex
+ * (0x0071, PtypBinary), the MAPI properties behind Thread-Topic and Thread-Index
+ * (docs/decisions/conversation-identity.md).
+ */
+export const PR_CONVERSATION_TOPIC = 'String 0x0070';
+export const PR_CONVERSATION_INDEX = 'Binary 0x0071';
 export const PR_MESSAGE_FLAGS = 'Integer 0x0E07';
 export const PR_CLIENT_SUBMIT_TIME = 'SystemTime 0x0039';
 export const PR_MESSAGE_DELIVERY_TIME = 'SystemTime 0x0E06';
@@ -57,31 +68,41 @@ export function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 
-/** The Graph message for one ConvertedEmail: non-draft, original dates, custody headers, archive key. */
+/**
+ * The Graph message for one ConvertedEmail: non-draft, original dates, custody headers, archive
+ * key, conversation identity. Recipients and text go through the same normalisation as the .eml
+ * (convert/normalise.ts), so both carry the same addresses and no lone surrogate reaches the JSON.
+ */
 export function renderMessage(email: ConvertedEmail, options: RenderOptions, inline: FileAttachment[]): Message {
   const iso = email.date.toISOString();
+  const envelope = normaliseEnvelope(email);
   const extended: SingleValueLegacyExtendedProperty[] = [
     { id: PR_CLIENT_SUBMIT_TIME, value: iso },
     { id: PR_MESSAGE_DELIVERY_TIME, value: iso },
     { id: ARCHIVE_KEY_PROPERTY, value: email.archiveKey },
-    { id: CUSTODY_PROPERTY, value: JSON.stringify(email.headers) },
+    { id: CUSTODY_PROPERTY, value: JSON.stringify(envelope.headers) },
   ];
+  const custody = email.attachments.map((a) => (a.custody ? { name: cleanLine(a.filename), ...a.custody, originalName: cleanText(a.custody.originalName) } : undefined));
+  if (custody.some(Boolean)) extended.push({ id: ATTACHMENT_CUSTODY_PROPERTY, value: JSON.stringify(custody) });
+  const thread = email.thread ?? (email.references[0] ? { topic: '', index: threadIndexFor(email.references[0]) } : undefined);
+  if (thread?.topic) extended.push({ id: PR_CONVERSATION_TOPIC, value: cleanLine(thread.topic) });
+  if (thread) extended.push({ id: PR_CONVERSATION_INDEX, value: thread.index });
   // Without PR_MESSAGE_FLAGS on create, the store makes the item a draft, for good.
   if (!options.asDraft) extended.unshift({ id: PR_MESSAGE_FLAGS, value: String(options.markAsRead ? MSGFLAG_READ : 0) });
   if (email.inReplyTo) extended.push({ id: PR_IN_REPLY_TO_ID, value: email.inReplyTo });
   if (email.references.length) extended.push({ id: PR_INTERNET_REFERENCES, value: email.references.join(' ') });
   const message: Message = {
-    subject: email.subject,
-    body: { contentType: 'html', content: email.html },
-    from: recipient(email.from),
-    sender: recipient(email.from),
-    toRecipients: email.to.map(recipient),
-    ccRecipients: email.cc.map(recipient),
+    subject: cleanLine(email.subject),
+    body: { contentType: 'html', content: cleanText(email.html) },
+    from: recipient(envelope.from),
+    sender: recipient(envelope.from),
+    toRecipients: envelope.to.map(recipient),
+    ccRecipients: envelope.cc.map(recipient),
     internetMessageId: email.messageId,
     isRead: options.markAsRead,
     singleValueExtendedProperties: extended,
   };
-  const headers = foldHeaders(email.headers);
+  const headers = foldHeaders(envelope.headers);
   // An empty collection is refused just like six headers; leave it out instead.
   if (headers.length) message.internetMessageHeaders = headers;
   if (inline.length) message.attachments = inline;
@@ -121,7 +142,7 @@ export async function inlineAttachment(attachment: EmailAttachment): Promise<Fil
   const bytes = await fs.readFile(attachment.path);
   const out: FileAttachment & { '@odata.type': string } = {
     '@odata.type': '#microsoft.graph.fileAttachment',
-    name: attachment.filename,
+    name: cleanLine(attachment.filename),
     contentType: attachment.contentType,
     contentBytes: bytes.toString('base64'),
     isInline: attachment.inline,

@@ -1,7 +1,7 @@
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
-import { convertMessage } from '../../convert/message';
+import { convertMessage, editContext } from '../../convert/message';
 import { captureRepoReader } from '../../convert/reader';
 import { estimateMimeSize } from '../../convert/size';
 import { importDeliveries } from '../../graph/importer';
@@ -79,7 +79,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
             outcomes.push({ kind: 'failed', itemId: item.id, reason: 'the captured message or its conversation is missing from the store' });
             continue;
           }
-          const email = convertMessage(found.message, found.conversation);
+          const email = await convertMessage(found.message, found.conversation, editContext(reader, target.id, found.message));
           // The .eml export is written before the item is planned: an export that fails makes the
           // item fail (retried next run, then held), so the folder never silently lacks an item.
           if (writeEml) await writeEml(email, found.conversation);
@@ -128,7 +128,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     const [itemId] = views.itemsOfKey(connector.id, archiveKey);
     const found = itemId === undefined ? undefined : reader.getMessage(connector.id, itemId);
     if (!found) throw new Error(`no captured item is planned under ${archiveKey}`);
-    return convertMessage(found.message, found.conversation);
+    return convertMessage(found.message, found.conversation, editContext(reader, connector.id, found.message));
   };
 
   const importStage: ImportStage = {

@@ -75,7 +75,7 @@ export async function convertTranscriptPage(input: {
       const inPage = new Set(group.map((i) => i.id));
       const covered = new Set<number>();
       for (const plan of planTranscripts(messages, closedAt, transcribed)) {
-        const { email } = convertTranscript({ conversation: found.conversation, day: plan.day, messages: plan.messages, part: plan.part });
+        const { email } = await convertTranscript({ conversation: found.conversation, day: plan.day, messages: plan.messages, part: plan.part });
         // As for single messages: an export that fails makes the transcript fail (retried), never silently absent.
         if (input.writeEml) await input.writeEml(email, found.conversation);
         const rows = plan.messages.map((m) => byMessageId.get(m.messageId)).filter((r): r is CapturedItemRow => r !== undefined);
@@ -98,12 +98,12 @@ export async function convertTranscriptPage(input: {
   return outcomes;
 }
 
-export function loadTranscript(input: { views: PipelineViews; reader: CapturedItemReader; connector: Connector; archiveKey: string }): ConvertedEmail {
+export async function loadTranscript(input: { views: PipelineViews; reader: CapturedItemReader; connector: Connector; archiveKey: string }): Promise<ConvertedEmail> {
   const { day, part } = parseKey(input.connector.id, input.archiveKey);
   const found = input.views.itemsOfKey(input.connector.id, input.archiveKey).map((id) => input.reader.getMessage(input.connector.id, id));
   const first = found[0];
   if (!first || found.some((f) => !f)) throw new Error(`the items of transcript ${input.archiveKey} are missing from the store`);
-  const { email } = convertTranscript({ conversation: first.conversation, day, part, messages: found.map((f) => f!.message) });
+  const { email } = await convertTranscript({ conversation: first.conversation, day, part, messages: found.map((f) => f!.message) });
   if (email.archiveKey !== input.archiveKey) throw new Error(`transcript ${input.archiveKey} converts to a different key (${email.archiveKey})`);
   return email;
 }
