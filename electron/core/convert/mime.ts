@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { ConvertedEmail } from '../model/email';
-import { phrase, textHeader } from './headers';
+import { dispositionHeader, phrase, textHeader } from './headers';
 import { boundaryFor, threadIndexFor } from './ids';
-import { cleanText, custodyValue, normaliseEnvelope, oneLine } from './normalise';
+import { cleanText, custodyValue, normaliseEnvelope } from './normalise';
 
 /** Header names as we write them; nodemailer would otherwise print "X-Symphony-Message-ID". */
 const HEADER_NAMES = new Map(
@@ -11,11 +11,6 @@ const HEADER_NAMES = new Map(
     'X-Symphony-Archive-Key', 'X-Symphony-Transcript-Day', 'X-Symphony-Transcript-Part', 'X-Symphony-Message-Count', 'Thread-Index', 'Thread-Topic', 'Message-ID']
     .map((name) => [name.toLowerCase(), name]),
 );
-
-/** A header value with one raw quoted parameter, the input form nodemailer's header parser reads back exactly. */
-function withParam(value: string, param: string, raw: string): string {
-  return `${value}; ${param}="${oneLine(raw).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
 
 function crlf(value: string): string {
   return value.replace(/\r\n|\r|\n/g, '\r\n');
@@ -37,7 +32,8 @@ function mailOptions(email: ConvertedEmail) {
   const text = cleanText(email.text);
   const html = cleanText(email.html);
   const headers: Array<{ key: string; value: unknown }> = [];
-  headers.push(...envelope.headers.map((h) => ({ key: h.name, value: oneLine(h.value) })));
+  // Already one line of printable ASCII (normaliseEnvelope): written as they are, only folded.
+  headers.push(...envelope.headers.map((h) => prepared(h.name, h.value)));
   const thread = email.thread ?? (email.references[0] ? { topic: '', index: threadIndexFor(email.references[0]) } : undefined);
   if (thread?.topic) headers.push(prepared('Thread-Topic', textHeader(thread.topic)));
   if (thread) headers.push({ key: 'Thread-Index', value: thread.index });
@@ -55,26 +51,26 @@ function mailOptions(email: ConvertedEmail) {
     html: crlf(html),
     headers,
     attachments: email.attachments.map((a) => ({
-      // Given `filename`, nodemailer writes name="=?UTF-8?Q?…?=" into Content-Type: an
-      // encoded-word inside a quoted string, which RFC 2047 forbids (Python flags it as a defect).
-      // Both parameters are handed over raw instead; nodemailer parses them and writes a
-      // non-ASCII or long name as an RFC 2231 parameter in both fields.
+      // Given `filename`, nodemailer writes name="=?UTF-8?Q?…?=" into Content-Type (an encoded
+      // word inside a quoted string, which RFC 2047 forbids) and folds quoted names at their
+      // spaces. The name is written once, by us, in Content-Disposition (convert/headers.ts).
       filename: false as const,
-      contentType: withParam(a.contentType, 'name', a.filename),
-      contentDisposition: withParam(a.inline ? 'inline' : 'attachment', 'filename', a.filename),
+      contentType: a.contentType,
       // Always base64: the only encoding that keeps any bytes exact (NUL, bare CR, long lines,
       // an attached .eml) through every reader; text/* would otherwise get quoted-printable with
       // its line breaks rewritten.
       contentTransferEncoding: 'base64',
-      ...(a.custody
-        ? {
-            headers: {
+      // A prepared value is written as it is (nodemailer would re-encode a string).
+      contentDisposition: { prepared: true, value: dispositionHeader(a.inline ? 'inline' : 'attachment', a.filename) },
+      headers: {
+        ...(a.custody
+          ? {
               'X-Symphony-Original-Filename': custodyValue(a.custody.originalName),
               'X-Symphony-Declared-Type': a.custody.declaredType || 'none',
               'X-Symphony-Sniffed-Type': a.custody.sniffedType || 'unknown',
-            },
-          }
-        : {}),
+            }
+          : {}),
+      },
       path: a.path,
       ...(a.contentId ? { cid: a.contentId } : {}),
     })),
@@ -86,7 +82,7 @@ function mailOptions(email: ConvertedEmail) {
 }
 
 function compose(email: ConvertedEmail) {
-  const root = new MailComposer(mailOptions(email) as ConstructorParameters<typeof MailComposer>[0]).compile();
+  const root = new MailComposer(mailOptions(email) as unknown as ConstructorParameters<typeof MailComposer>[0]).compile();
   // Nodemailer quotes an ASCII display name that is not a plain atom, an encoded-word look-alike
   // included, and lenient readers decode it inside the quotes (a spoofed name). Its address
   // headers (From, To, Cc) take no prepared value, so the one method that writes a display name

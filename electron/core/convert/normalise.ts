@@ -47,6 +47,19 @@ export function asciiDomain(domain: string): string | undefined {
 /** Where addresses that cannot be written as they are go: a domain that never receives mail. */
 export const PLACEHOLDER_DOMAIN = 'invalid.symphony.archive';
 
+/** Display names are kept to 300 bytes of UTF-8: what any reader shows, and one encoded word of it fits a header line. */
+export const MAX_NAME_BYTES = 300;
+
+function capName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  let out = '';
+  for (const char of name) {
+    if (Buffer.byteLength(out + char) > MAX_NAME_BYTES - 3) break;
+    out += char;
+  }
+  return `${out.trimEnd()}…`;
+}
+
 export interface NormalisedAddress {
   address: EmailAddress;
   /** The address as it was, when it had to be replaced (kept visible and in a custody header). */
@@ -61,17 +74,19 @@ export interface NormalisedAddress {
  * stays visible in the display name: `Jörg (jörg@example.com)`.
  */
 export function normaliseAddress(input: EmailAddress): NormalisedAddress {
-  const name = oneLine(input.name);
+  const name = capName(oneLine(input.name));
   const raw = oneLine(input.address);
   const at = raw.lastIndexOf('@');
   const local = at > 0 ? raw.slice(0, at) : '';
   const domain = at > 0 ? asciiDomain(raw.slice(at + 1)) : undefined;
   if (domain && local.length <= 64 && DOT_ATOM.test(local) && !local.includes('=?')) {
-    return { address: { name, address: `${local}@${domain}` } };
+    const address = `${local}@${domain}`;
+    // A name that only repeats the address is no name: readers drop it, so the model does too.
+    return { address: { name: name.toLowerCase() === address.toLowerCase() || name.toLowerCase() === raw.toLowerCase() ? '' : name, address } };
   }
   const hash = createHash('sha256').update(raw).digest('hex').slice(0, 16);
   const visible = raw || 'no address';
-  const shown = name && name !== raw ? `${name} (${visible})` : visible;
+  const shown = capName(name && name !== raw ? `${name} (${visible})` : visible);
   return { address: { name: shown, address: `invalid.${hash}@${PLACEHOLDER_DOMAIN}` }, original: raw };
 }
 
@@ -82,12 +97,22 @@ export function normaliseAddress(input: EmailAddress): NormalisedAddress {
  * header can be folded within 998 octets: remove spaces, then decodeURIComponent, to read it back.
  */
 export function custodyValue(value: string): string {
-  const encoded = wellFormed(value).replace(/[^\x21-\x24\x26-\x3a\x3c-\x7e]/gu, (c) => encodeURIComponent(c).replace(/!/g, '%21'));
+  const encoded = wellFormed(value).replace(/[^\x21\x23\x24\x26-\x3a\x3c-\x3e\x40-\x7e]/gu, (c) => encodeURIComponent(c).replace(/!/g, '%21'));
   return (encoded.match(/.{1,60}/g) ?? []).join(' ');
 }
 
 export function decodeCustodyValue(value: string): string {
   return decodeURIComponent(value.replace(/\s+/g, ''));
+}
+
+/**
+ * An X-Symphony-* value as written on both paths: one line of printable ASCII. Anything else
+ * (non-ASCII, a quote, an encoded-word look-alike) is percent-encoded like a custody value, so
+ * no reader decodes it into something else and Graph takes it as it is.
+ */
+export function headerValue(value: string): string {
+  const line = oneLine(value);
+  return /[^\x20-\x7e]|"|=\?/.test(line) ? custodyValue(line) : line;
 }
 
 export interface Envelope {
@@ -115,7 +140,7 @@ export function normaliseEnvelope(email: { from: EmailAddress; to: EmailAddress[
   const from = one('from')(email.from);
   const to = email.to.map(one('to'));
   const cc = email.cc.map(one('cc'));
-  const headers = email.headers.map((h) => ({ name: h.name, value: oneLine(h.value) }));
+  const headers = email.headers.map((h) => ({ name: h.name, value: headerValue(h.value) }));
   if (originals.length > 0) {
     const existing = headers.find((h) => h.name === ORIGINAL_ADDRESS_HEADER);
     if (existing) existing.value = [existing.value, ...originals].join('; ');

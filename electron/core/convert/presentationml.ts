@@ -2,6 +2,7 @@ import { Parser } from 'htmlparser2';
 import type { Participant } from '../model/captured';
 import { CHIME_LINE, ELEMENT_TAGS, elementLine, isChime, type ElementCapture } from './elements';
 import { parseEntityJson, resolveEntity, type ResolvedEntity } from './entities';
+import { cleanText } from './normalise';
 import { purifyHtml } from './sanitize';
 import { DROP, HEADINGS, INLINE, MAX_DEPTH, TABLE_SECTIONS, classes, digits, escapeHtml, safeHref } from './html-rules';
 import { TextBuilder, type TextSnapshot } from './text-builder';
@@ -404,5 +405,7 @@ export function renderPresentationML(presentationML: string, entityJSON: string,
   while (frames.length > 0) closeFrame(frames.pop() as Frame);
   rowCells = [];
 
-  return { html: purifyHtml(html.join('').trim()), text: text.toString() };
+  // Controls and lone surrogates go before the purifier: DOMPurify on jsdom returns nothing at all
+  // for a string holding a lone surrogate.
+  return { html: purifyHtml(cleanText(html.join('').trim())), text: cleanText(text.toString()) };
 }
