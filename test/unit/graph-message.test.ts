@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/tmp';
 import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
-import { ARCHIVE_KEY_PROPERTY, CUSTODY_PROPERTY, foldHeaders, planAttachments, renderMessage, unfoldHeaders, PR_MESSAGE_FLAGS } from '../../electron/core/graph/message';
+import { ARCHIVE_KEY_PROPERTY, ATTACHMENT_CUSTODY_PROPERTY, CUSTODY_PROPERTY, foldHeaders, planAttachments, renderMessage, unfoldHeaders, PR_CONVERSATION_INDEX, PR_CONVERSATION_TOPIC, PR_MESSAGE_FLAGS } from '../../electron/core/graph/message';
 import { validateMessage } from '../emulators/graph/validate';
 
 describe('rendering a ConvertedEmail as a Graph message', () => {
@@ -20,6 +20,24 @@ describe('rendering a ConvertedEmail as a Graph message', () => {
     expect(stored).toMatchObject({ isDraft: false, isRead: false, sentDateTime: email.date.toISOString() });
     expect(validateMessage(renderMessage(email, { markAsRead: true }, []))).toMatchObject({ isDraft: false, isRead: true });
     expect(validateMessage(renderMessage(email, { markAsRead: true, asDraft: true }, [])).isDraft).toBe(true);
+  });
+
+  it('carries the conversation (topic and index) and each attachment\'s custody record', () => {
+    const temp = makeTempDir();
+    try {
+      const file = attachmentFile(temp.dir, 'a.pdf', deterministicBytes('a', 10), { custody: { originalName: 'CON\u202e.pdf', declaredType: 'application/pdf', sniffedType: '' } });
+      const email = { ...makeEmail(3, [file]), thread: { topic: 'Symphony room: Rates', index: Buffer.alloc(22, 1).toString('base64') } };
+      const props = Object.fromEntries(renderMessage(email, { markAsRead: true }, []).singleValueExtendedProperties!.map((p) => [p.id, p.value]));
+      expect(props[PR_CONVERSATION_TOPIC]).toBe('Symphony room: Rates');
+      expect(props[PR_CONVERSATION_INDEX]).toBe(email.thread.index);
+      expect(JSON.parse(props[ATTACHMENT_CUSTODY_PROPERTY]!)).toEqual([{ name: 'a.pdf', originalName: 'CON\u202e.pdf', declaredType: 'application/pdf', sniffedType: '' }]);
+      // Without a thread (an e-mail built outside the converter) the index still derives from the root reference.
+      const plain = Object.fromEntries(renderMessage(makeEmail(4), { markAsRead: true }, []).singleValueExtendedProperties!.map((p) => [p.id, p.value]));
+      expect(Buffer.from(plain[PR_CONVERSATION_INDEX]!, 'base64')).toHaveLength(22);
+      expect(plain[PR_CONVERSATION_TOPIC]).toBeUndefined();
+    } finally {
+      temp.cleanup();
+    }
   });
 
   it('folds more than five custody headers into the fifth and unfolds them losslessly', () => {
