@@ -71,14 +71,14 @@ describe.each(['streams', 'datahose'] as const)('ids above 2^53 through the %s r
     }
   });
 
-  it('names each mentioned member from the member list found by the exact id', () => {
+  it('names each mentioned member from the member list found by the exact id', async () => {
     const reader = captureRepoReader(new CaptureRepository(store));
     let checked = 0;
     for (const item of new CaptureRepository(store).iterateItems(connector.id)) {
       const found = reader.getMessage(connector.id, item.id)!;
       const entities = JSON.parse(item.entityJSON.replace(/(\d{16,})/g, '"$1"')) as Record<string, { type?: string; id?: { value: string }[] }>;
       const members = new Map(found.conversation.members.map((m) => [m.userId, m]));
-      const email = convertMessage(found.message, found.conversation);
+      const email = await convertMessage(found.message, found.conversation);
       for (const entity of Object.values(entities)) {
         if (entity.type !== 'com.symphony.user.mention') continue;
         const member = members.get(entity.id![0]!.value);

@@ -4,7 +4,7 @@ import type { Conversation } from '../../electron/core/model/captured';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { convertMessage } from '../../electron/core/convert/message';
 import { toMime } from '../../electron/core/convert/mime';
-import { custodyValue, decodeCustodyValue, normaliseAddress } from '../../electron/core/convert/normalise';
+import { custodyValue, decodeCustodyValue, normaliseAddress } from '../../electron/core/model/normalise';
 import { renderMessage, unfoldHeaders } from '../../electron/core/graph/message';
 import { validateMessage } from '../emulators/graph/validate';
 import { parseWithMailparser, parseWithPostalMime, pythonDefects, writeAll } from '../fixtures/convert/mime-check';

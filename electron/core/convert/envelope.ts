@@ -3,7 +3,7 @@ import type { CapturedAttachment, CapturedMessage, Conversation, Participant } f
 import type { EmailAddress, EmailAttachment } from '../model/email';
 import { safeFilename } from './filenames';
 import { archiveDomain, contentIdFor } from './ids';
-import { normaliseAddress, oneLine } from './normalise';
+import { normaliseAddress, oneLine } from '../model/normalise';
 import { chooseType, sniffFile } from './sniff';
 
 export { oneLine };

@@ -1,4 +1,4 @@
-import { wellFormed } from './normalise';
+import { wellFormed } from '../model/normalise';
 
 /**
  * Attachment names a reviewer can save on any system (Windows, macOS, Linux) and that cannot

@@ -1,5 +1,5 @@
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
-import { oneLine } from './normalise';
+import { oneLine } from '../model/normalise';
 
 /**
  * Header fields whose words a reader shows: Subject, Thread-Topic and display names. Chat text

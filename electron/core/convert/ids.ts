@@ -74,20 +74,7 @@ export function boundaryFor(archiveKey: string, html: string, text: string): str
   return sha256Hex(`${archiveKey}\u0000${html}\u0000${text}`).slice(0, 32);
 }
 
-/**
- * Outlook and Exchange group a conversation by the Thread-Index header (MS-OXOMSG
- * PidTagConversationIndex): 22 bytes, a reserved byte, 5 bytes of FILETIME and a 16-byte GUID.
- * Deriving the whole header block from the thread root id puts every message of a stream in
- * one conversation, whatever its subject.
- */
-export function threadIndexFor(rootMessageId: string): string {
-  const hash = createHash('sha256').update(rootMessageId).digest();
-  const index = Buffer.alloc(22);
-  index[0] = 1;
-  hash.copy(index, 1, 0, 5);
-  hash.copy(index, 6, 5, 21);
-  return index.toString('base64');
-}
+export { threadIndexFor } from '../model/normalise';
 
 /** yyyy-mm-dd of the UTC day the timestamp falls in. */
 export function utcDay(timestamp: number): string {

@@ -2,7 +2,7 @@ import type { CapturedMessage, Conversation, Participant } from '../model/captur
 import type { ConvertedEmail, EmailAttachment } from '../model/email';
 import { addressOf, attachmentsOf, conversationTitle, excerpt, participantAddress, recipientsOf } from './envelope';
 import { archiveDomain, messageArchiveKey, messageIdFor, threadIndexFor, threadRootIdFor, urlSafeId } from './ids';
-import { cleanText, custodyValue, normaliseEnvelope, oneLine } from './normalise';
+import { cleanText, custodyValue, normaliseEnvelope, oneLine } from '../model/normalise';
 import { escapeHtml, renderPresentationML, type RenderedBody } from './presentationml';
 import type { CapturedItemReader } from './reader';
 import { assertWithinSizeLimit } from './size';

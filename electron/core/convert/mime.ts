@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { ConvertedEmail } from '../model/email';
 import { dispositionHeader, phrase, textHeader } from './headers';
-import { boundaryFor, threadIndexFor } from './ids';
-import { cleanText, custodyValue, normaliseEnvelope } from './normalise';
+import { boundaryFor } from './ids';
+import { cleanText, custodyValue, normaliseEnvelope, threadOfEmail } from '../model/normalise';
 
 /** Header names as we write them; nodemailer would otherwise print "X-Symphony-Message-ID". */
 const HEADER_NAMES = new Map(
@@ -32,9 +32,10 @@ function mailOptions(email: ConvertedEmail) {
   const text = cleanText(email.text);
   const html = cleanText(email.html);
   const headers: Array<{ key: string; value: unknown }> = [];
-  // Already one line of printable ASCII (normaliseEnvelope): written as they are, only folded.
-  headers.push(...envelope.headers.map((h) => prepared(h.name, h.value)));
-  const thread = email.thread ?? (email.references[0] ? { topic: '', index: threadIndexFor(email.references[0]) } : undefined);
+  // One line of printable ASCII with no quote or encoded-word look-alike (normaliseEnvelope), which
+  // nodemailer writes as it is (only folded); not `prepared`, which would skip normalizeHeaderKey.
+  headers.push(...envelope.headers.map((h) => ({ key: h.name, value: h.value })));
+  const thread = threadOfEmail(email);
   if (thread?.topic) headers.push(prepared('Thread-Topic', textHeader(thread.topic)));
   if (thread) headers.push({ key: 'Thread-Index', value: thread.index });
   return {

@@ -2,7 +2,7 @@ import { Parser } from 'htmlparser2';
 import type { Participant } from '../model/captured';
 import { CHIME_LINE, ELEMENT_TAGS, elementLine, isChime, type ElementCapture } from './elements';
 import { parseEntityJson, resolveEntity, type ResolvedEntity } from './entities';
-import { cleanText } from './normalise';
+import { cleanText } from '../model/normalise';
 import { purifyHtml } from './sanitize';
 import { DROP, HEADINGS, INLINE, MAX_DEPTH, TABLE_SECTIONS, classes, digits, escapeHtml, safeHref } from './html-rules';
 import { TextBuilder, type TextSnapshot } from './text-builder';

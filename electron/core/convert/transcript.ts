@@ -3,7 +3,7 @@ import type { ConvertedEmail } from '../model/email';
 import { addressOf, conversationTitle, recipientsOf } from './envelope';
 import { archiveDomain, sha256Hex, threadRootIdFor, transcriptArchiveKey, transcriptIdFor, urlSafeId, utcDay, utcDayStart } from './ids';
 import { cappedSubject, externalNotes, membersById, renderMessageBody, threadOf } from './message';
-import { cleanText, normaliseEnvelope, oneLine } from './normalise';
+import { cleanText, normaliseEnvelope, oneLine } from '../model/normalise';
 import { escapeHtml } from './presentationml';
 import { assertWithinSizeLimit } from './size';
 

@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Message, FileAttachment, Recipient, SingleValueLegacyExtendedProperty, InternetMessageHeader } from '@microsoft/microsoft-graph-types';
 import type { ConvertedEmail, EmailAddress, EmailAttachment } from '../model/email';
-import { threadIndexFor } from '../convert/ids';
-import { cleanText, normaliseEnvelope, oneLine as cleanLine } from '../convert/normalise';
+import { cleanText, normaliseEnvelope, oneLine as cleanLine, threadOfEmail } from '../model/normalise';
 
 /** Our property set for named MAPI properties; fixed forever, items are found again by it. */
 export const ARCHIVER_PROPERTY_SET = '{6C3A9E51-2B7D-4F08-9A1E-5D4C3B2A1F90}';
@@ -84,7 +83,7 @@ export function renderMessage(email: ConvertedEmail, options: RenderOptions, inl
   ];
   const custody = email.attachments.map((a) => (a.custody ? { name: cleanLine(a.filename), ...a.custody, originalName: cleanText(a.custody.originalName) } : undefined));
   if (custody.some(Boolean)) extended.push({ id: ATTACHMENT_CUSTODY_PROPERTY, value: JSON.stringify(custody) });
-  const thread = email.thread ?? (email.references[0] ? { topic: '', index: threadIndexFor(email.references[0]) } : undefined);
+  const thread = threadOfEmail(email);
   if (thread?.topic) extended.push({ id: PR_CONVERSATION_TOPIC, value: cleanLine(thread.topic) });
   if (thread) extended.push({ id: PR_CONVERSATION_INDEX, value: thread.index });
   // Without PR_MESSAGE_FLAGS on create, the store makes the item a draft, for good.

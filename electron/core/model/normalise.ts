@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import type { EmailAddress } from '../model/email';
+import type { ConvertedEmail, EmailAddress, EmailThread } from './email';
 
 /**
  * The one normalisation every text and address goes through before it leaves the archiver, as
- * .eml (convert/mime.ts) or as Graph JSON (graph/message.ts). Both renderers call these same
+ * .eml (convert/mime.ts) or as Graph JSON (graph/message.ts). It lives with the e-mail model
+ * because it defines the model's canonical form and both domains must share it without importing
+ * each other. Both renderers call these same
  * functions on the same ConvertedEmail, so the two paths cannot disagree (issue #15). All of them
  * are idempotent: normalising a normalised value changes nothing.
  */
@@ -147,4 +149,24 @@ export function normaliseEnvelope(email: { from: EmailAddress; to: EmailAddress[
     else headers.push({ name: ORIGINAL_ADDRESS_HEADER, value: originals.join('; ') });
   }
   return { from, to, cc, headers };
+}
+
+/**
+ * Outlook and Exchange group a conversation by Thread-Index / PidTagConversationIndex (MS-OXOMSG
+ * 2.2.1.3): 22 bytes, a reserved 0x01, 5 bytes of FILETIME and a 16-byte GUID. Deriving the whole
+ * header block from the thread root id puts every message of a stream in one conversation,
+ * whatever its subject (docs/decisions/conversation-identity.md).
+ */
+export function threadIndexFor(rootMessageId: string): string {
+  const hash = createHash('sha256').update(rootMessageId).digest();
+  const index = Buffer.alloc(22);
+  index[0] = 1;
+  hash.copy(index, 1, 0, 5);
+  hash.copy(index, 6, 5, 21);
+  return index.toString('base64');
+}
+
+/** The e-mail's conversation identity; one built outside the converter gets its index from its root reference. */
+export function threadOfEmail(email: Pick<ConvertedEmail, 'thread' | 'references'>): EmailThread | undefined {
+  return email.thread ?? (email.references[0] ? { topic: '', index: threadIndexFor(email.references[0]) } : undefined);
 }
