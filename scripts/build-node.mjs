@@ -21,6 +21,7 @@ await Promise.all([
       'electron/main': 'electron/main.ts',
       'host/serve': 'electron/host/serve.ts',
       'host/cli': 'electron/host/cli.ts',
+      'host/demo': 'electron/host/demo.ts',
     }),
     outdir: 'dist',
     format: 'esm',

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ErrorBoundary } from '../components/ErrorBoundary';
-import { views } from '../views/registry';
+import { views as allViews } from '../views/registry';
+import { useCall } from '../state/api-context';
 import { ConnectionBanner } from './ConnectionBanner';
 import { SignInPageNotice } from './SignInPageNotice';
 import { StatusBar } from './StatusBar';
@@ -8,7 +9,13 @@ import { useTheme } from './theme';
 
 /** VS Code's layout: activity bar, editor area, status bar; views come from the registry. */
 export function Shell({ onViewError }: { onViewError?: (where: string, error: Error) => void }) {
-  const [active, setActive] = useState(() => views.find((v) => `#${v.id}` === location.hash)?.id ?? views[0]!.id);
+  const info = useCall('app.info', {});
+  const sandbox = info.state === 'ready' && info.value.sandbox;
+  const views = useMemo(() => allViews.filter((v) => !v.sandboxOnly || sandbox), [sandbox]);
+  useEffect(() => {
+    document.title = sandbox ? 'Symphony Archiver — SANDBOX' : 'Symphony Archiver';
+  }, [sandbox]);
+  const [active, setActive] = useState(() => allViews.find((v) => `#${v.id}` === location.hash)?.id ?? allViews[0]!.id);
   const { theme, toggleTheme } = useTheme();
   const tabs = useRef<HTMLUListElement>(null);
   const select = useCallback((id: string) => {
@@ -28,7 +35,7 @@ export function Shell({ onViewError }: { onViewError?: (where: string, error: Er
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [select]);
+  }, [select, views]);
 
   // WAI-ARIA tabs pattern, vertical: one tab stop; arrows, Home and End move and activate.
   const onTabKey = (e: KeyboardEvent) => {
@@ -70,6 +77,11 @@ export function Shell({ onViewError }: { onViewError?: (where: string, error: Er
         </button>
       </nav>
       <main id="editor" className="editor">
+        {sandbox && (
+          <div className="sandbox-banner" role="status">
+            Sandbox: an emulated Symphony pod and Microsoft 365 tenant on this machine. Nothing here reaches a real pod or mailbox.
+          </div>
+        )}
         <ConnectionBanner />
         <SignInPageNotice />
         <div id="view-panel" className="view-panel" role="tabpanel" aria-labelledby={`tab-${view.id}`}>

@@ -20,6 +20,7 @@ export function StatusBar() {
         {info.state === 'ready' && (
           <span data-testid="status-version">
             Symphony Archiver {info.value.version} · {info.value.host === 'browser' ? 'browser host' : info.value.host}
+            {info.value.sandbox && <strong data-testid="status-sandbox"> · SANDBOX</strong>}
           </span>
         )}
         {info.state === 'error' && <span className="error">Core unreachable: {info.error.message}</span>}

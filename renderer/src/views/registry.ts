@@ -5,6 +5,7 @@ import { MappingView } from './mapping/MappingView';
 import { MonitorView } from './monitor/MonitorView';
 import { PreviewView } from './preview/PreviewView';
 import { LogsView } from './logs/LogsView';
+import { SandboxView } from './sandbox/SandboxView';
 
 /**
  * The views of the activity bar, in order. A feature adds its view with one entry here; the
@@ -16,6 +17,8 @@ export interface ViewDefinition {
   /** A single glyph or short text for the activity bar (no icon font: nothing remote). */
   icon: string;
   component: ComponentType;
+  /** Shown only when the core runs a sandbox (`npm run demo`). */
+  sandboxOnly?: boolean;
 }
 
 export const views: ViewDefinition[] = [
@@ -25,4 +28,5 @@ export const views: ViewDefinition[] = [
   { id: 'monitor', title: 'Monitor', icon: '▤', component: MonitorView },
   { id: 'preview', title: 'Preview', icon: '✉', component: PreviewView },
   { id: 'logs', title: 'Logs', icon: '☰', component: LogsView },
+  { id: 'sandbox', title: 'Sandbox tenant', icon: '⚗', component: SandboxView, sandboxOnly: true },
 ];

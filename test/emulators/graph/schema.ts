@@ -62,7 +62,8 @@ const CALLS: Record<GraphBody, string> = {
 
 function load(): Record<GraphBody, ValidateFunction> {
   const xml = fs.readFileSync(GRAPH_CSDL, 'utf8');
-  const generator = [fs.readFileSync(new URL('./csdl-schema.ts', import.meta.url), 'utf8'), fs.readFileSync(new URL(import.meta.url), 'utf8')].join('\n');
+  // The generator's own code is part of the key (its functions' text: works from the sources and from a bundle alike).
+  const generator = [readCsdl, schemaForType, schemaForAction, compile, refusal].map(String).join('\n');
   const key = createHash('sha256').update(xml).update(generator).digest('hex').slice(0, 32);
   const cacheFile = path.join(os.tmpdir(), 'symphony-archiver-spec-cache', `graph-validators-${key}.cjs`);
   let code: string;

@@ -155,7 +155,17 @@ export class SymphonyEmulator {
     { method: 'POST', pattern: /^\/agent\/v5\/events\/read$/, api: 'agent', name: 'events', auth: true, handler: (c) => this.readEvents(c) },
   ];
 
+  /** The pod's network goes down for `ms` (the sandbox's control): connections are cut, as a dropped link does. */
+  goOffline(ms: number): void {
+    this.offlineUntil = Date.now() + ms;
+  }
+  private offlineUntil = 0;
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (Date.now() < this.offlineUntil) {
+      req.socket.destroy();
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     let body = '';
     try {
