@@ -67,9 +67,9 @@ export function furnish(pod: PodState, size: SandboxSize): void {
   }
 }
 
-/** New traffic in the pod's busiest conversations, as people talk during the day. */
+/** New traffic, one message per conversation in turn (busiest first), as people talk during the day. */
 export function sendMessages(pod: PodState, count: number): void {
-  const streams = [...pod.streams.values()].filter((s) => s.active).sort((a, b) => b.messages.length - a.messages.length).slice(0, 5);
+  const streams = [...pod.streams.values()].filter((s) => s.active).sort((a, b) => b.messages.length - a.messages.length);
   for (let i = 0; i < count && streams.length; i++) {
     const stream = streams[i % streams.length]!;
     pod.addMessage(stream.id, { message: pml(`<p>Update ${i + 1}: levels unchanged, watching the close.</p>`) });

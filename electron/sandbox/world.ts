@@ -127,8 +127,10 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
 export async function connectSandbox(core: Core, world: SandboxWorld): Promise<string[]> {
   const made: string[] = [];
   for (const [name, source] of [
+    // Listed by name: the enabled one comes first. Enable only one of the two at a time: two
+    // connectors on one pod and tenant would each archive every message.
     ['Trading floor (member streams)', 'streams'],
-    ['Trading floor (Datahose)', 'datahose'],
+    ['Trading floor via Datahose', 'datahose'],
   ] as const) {
     const connector = await core.dispatcher.invoke('connectors.create', {
       name,
