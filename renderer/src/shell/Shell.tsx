@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 're
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { views } from '../views/registry';
 import { ConnectionBanner } from './ConnectionBanner';
+import { useNavigationListener } from './navigation';
 import { SignInPageNotice } from './SignInPageNotice';
 import { StatusBar } from './StatusBar';
 import { useTheme } from './theme';
@@ -15,6 +16,8 @@ export function Shell({ onViewError }: { onViewError?: (where: string, error: Er
     setActive(id);
     history.replaceState(null, '', `#${id}`);
   }, []);
+
+  useNavigationListener(select);
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
