@@ -3,6 +3,7 @@ import type { Connector, ConnectorRunStatus, ImportVerification, Reconciliation,
 import { ArchiverError } from '../../shared/errors';
 import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
+import { storageProblem } from '../core/platform/storage-errors';
 import { appPaths, defaultDataDir, usePrivateUmask } from '../core/platform/paths';
 import type { RunOutcome } from '../core/runs/runner';
 
@@ -222,6 +223,8 @@ export function printVerification(v: ImportVerification, io: CliIo): void {
 }
 
 function describe(error: unknown): string {
+  const storage = storageProblem(error);
+  if (storage) return `${storage.message} ${storage.fix}`;
   if (ArchiverError.is(error)) return [error.message, error.fix].filter(Boolean).join(' ');
   return error instanceof Error ? error.message : String(error);
 }

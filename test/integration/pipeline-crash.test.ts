@@ -124,6 +124,22 @@ function verify(dir: string): void {
     const runs = new RunRepository(store).list({ offset: 0, limit: 100 }).runs;
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);
     expect(runs.every((r) => r.status === 'succeeded' || r.status === 'interrupted')).toBe(true);
+    // The books: every item's final outcome in exactly one run's reconciliation, so the sum over
+    // all runs equals the ledger — also the items that interrupted runs (no reconciliation) had
+    // already finished, which the run after them took over.
+    const books = runs.filter((r) => r.reconciliation).map((r) => r.reconciliation!);
+    const sum = (pick: (r: Reconciliation) => number) => books.reduce((n, r) => n + pick(r), 0);
+    expect({ captured: sum((r) => r.captured.count), delivered: sum((r) => r.delivered.count), skipped: sum((r) => r.skipped.count), failed: sum((r) => r.failed.count) }).toEqual({
+      captured: pod.messages,
+      delivered: pod.messages - skipped,
+      skipped,
+      failed: 0,
+    });
+    expect(runs.filter((r) => r.status === 'interrupted' && r.takenOverBy === null)).toEqual([]);
+    const twice = store.db
+      .prepare("SELECT COUNT(*) AS n FROM (SELECT ri.item_id FROM run_items ri JOIN runs r ON r.id = ri.run_id WHERE r.status != 'interrupted' GROUP BY ri.item_id HAVING COUNT(*) != 1)")
+      .get() as { n: number };
+    expect(twice.n).toBe(0);
   } finally {
     store.dispose();
   }

@@ -3,6 +3,7 @@ import type { Message } from '@microsoft/microsoft-graph-types';
 import type { Connector } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import { withRetry } from '../platform/retry';
+import { storageProblem } from '../platform/storage-errors';
 import { systemClock, type Clock } from '../platform/clock';
 import { silentLogger, type Logger } from '../platform/logger';
 import type { Store } from '../store/database';
@@ -110,12 +111,15 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const suspects = new Map<string, DeliveryKey>();
   const suspect = (key: DeliveryKey) => suspects.set(`${key.archiveKey}\u0000${key.mailbox}`, key);
 
-  /** A lost interactive sign-in stops every delivery at once (they stay open); the import then throws it. */
-  let signInLost: ArchiverError | undefined;
+  /**
+   * A lost interactive sign-in or a storage failure (the disk is full) stops every delivery at once:
+   * they stay open, none is marked failed for it, and the import then throws it.
+   */
+  let stopped: unknown;
 
   const deliver = async (delivery: Delivery): Promise<void> => {
     const key: DeliveryKey = { connectorId: delivery.connectorId, archiveKey: delivery.archiveKey, mailbox: delivery.mailbox };
-    if (deps.signal?.aborted || signInLost || unwritable.has(delivery.mailbox)) {
+    if (deps.signal?.aborted || stopped || unwritable.has(delivery.mailbox)) {
       progress.pending--;
       return;
     }
@@ -214,7 +218,12 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       }
       if (ArchiverError.is(error) && error.code === 'sign-in-required') {
         repo.markRetryLater(key, error.message, outcomeUnknown);
-        signInLost ??= error;
+        stopped ??= error;
+        return;
+      }
+      if (storageProblem(error)) {
+        // Nothing can be written now; the row keeps its state (a `sending` one is looked up next run).
+        stopped ??= error;
         return;
       }
       const retryable = classifyGraphError(error).retry;
@@ -336,7 +345,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       return global(() => mailboxLimit(() => deliver(delivery)));
     }),
   );
-  if (signInLost) throw signInLost;
+  if (stopped) throw stopped;
   await settle();
   report();
   return { ...progress, unwritable: [...unwritable].map(([mailbox, reason]) => ({ mailbox, reason })) };

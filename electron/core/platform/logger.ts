@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import electronLog from 'electron-log/node';
-import type { LogFunctions, Logger as ElectronLogger } from 'electron-log';
+import type { ConsoleTransport, LogFunctions, LogMessage, Logger as ElectronLogger } from 'electron-log';
+import { storageProblem } from './storage-errors';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -49,7 +50,47 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     log.transports.file.level = false;
   }
   log.transports.console.level = options.console === false ? false : level;
+  guardFileErrors(electronLog);
   return wrap(log.scope(''), log);
+}
+
+/** How often a log file that cannot be written is reported on the console (once per 10 minutes). */
+const FILE_PROBLEM_EVERY_MS = 10 * 60_000;
+
+/**
+ * electron-log reports every failed write of its file on the console — bypassing the console's
+ * level, with the stack — so a full disk turned every log line into a stack trace (hundreds a
+ * second). The report goes through the console transport of the process's first logger (its
+ * default instance: the file registry is shared and keeps the first listener), which writes
+ * through `writeFn`; this one lets those reports through as one plain line with the fix, at most
+ * once per 10 minutes, and everything else unchanged.
+ */
+const guarded = new WeakSet<object>();
+
+function guardFileErrors(log: ElectronLogger): void {
+  if (guarded.has(log)) return;
+  guarded.add(log);
+  const consoleTransport = log.transports.console as ConsoleTransport;
+  const write = consoleTransport.writeFn.bind(consoleTransport);
+  let shownAt = Number.NEGATIVE_INFINITY;
+  consoleTransport.writeFn = ({ message }: { message: LogMessage }) => {
+    const text = message.data.map((d: unknown) => (typeof d === 'string' ? d : d instanceof Error ? `${(d as NodeJS.ErrnoException).code ?? ''} ${d.message}` : safeJson(d))).join(' ');
+    if (!text.includes('electron-log.transports.file')) return write({ message });
+    const now = Date.now();
+    if (now - shownAt < FILE_PROBLEM_EVERY_MS) return;
+    shownAt = now;
+    const file = /Can't write to (\S+)/.exec(text)?.[1];
+    const problem = storageProblem(new Error(text), file && path.dirname(file));
+    process.stderr.write(`Symphony Archiver cannot write its log file${file ? ` ${file}` : ''}: ${problem ? `${problem.message} ${problem.fix}` : text.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+  };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
 }
 
 function wrap(scoped: LogFunctions, root: ElectronLogger): Logger {

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { ArchiverError } from '../../../shared/errors';
+import { storageProblem } from '../platform/storage-errors';
 import type { Connector, Reconciliation, RunProgress, RunStage } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
@@ -94,8 +96,10 @@ export class Pipeline {
         error = describe(e);
         logger.warn(`stopped: ${error}`);
       } else if (!signal.aborted) {
-        error = describe(e);
-        logger.error('run failed', e);
+        error = describe(e, dataFolderOf(this.deps.store));
+        // A full disk is no bug: one line, not a stack trace per run.
+        if (storageProblem(e)) logger.error(`run failed: ${error}`);
+        else logger.error('run failed', e);
       }
     }
     // Also when capture stopped half-way: what it stored is what it read.
@@ -234,7 +238,14 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new ArchiverError({ code: 'cancelled', message: 'The run was cancelled.' });
 }
 
-function describe(error: unknown): string {
+/** Where the data folder is, for storage errors (the database lives in it). */
+function dataFolderOf(store: Store): string | undefined {
+  return store.file === ':memory:' ? undefined : path.dirname(store.file);
+}
+
+function describe(error: unknown, where?: string): string {
+  const storage = storageProblem(error, where);
+  if (storage) return `${storage.message} ${storage.fix}`;
   if (ArchiverError.is(error)) return error.fix ? `${error.message} ${error.fix}` : error.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { ArchiverError } from '../../../shared/errors';
@@ -6,6 +7,7 @@ import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
 import type { EventBus } from '../platform/events';
 import type { Logger } from '../platform/logger';
+import { storageProblem } from '../platform/storage-errors';
 import type { Store } from '../store/database';
 import { RunRepository, type LockHolder } from '../store/repos/runs';
 import { Pipeline, type PipelineOptions, type PipelineResult } from './pipeline';
@@ -101,14 +103,26 @@ export class RunController implements Disposable {
         const result = await pipeline.run(run, connector, abort.signal, (p) => this.deps.events?.emit('runs.progress', p));
         outcome = { runId: run.id, connectorId, status: result.status, result, error: result.error };
       } catch (error) {
-        logger.error(`run ${run.id} failed outside its stages`, error);
-        outcome = { runId: run.id, connectorId, status: 'failed', result: null, error: error instanceof Error ? error.message : String(error) };
+        const storage = storageProblem(error, path.dirname(this.deps.store.file));
+        if (storage) logger.error(`run ${run.id} failed: ${storage.message} ${storage.fix}`);
+        else logger.error(`run ${run.id} failed outside its stages`, error);
+        outcome = { runId: run.id, connectorId, status: 'failed', result: null, error: storage ? `${storage.message} ${storage.fix}` : error instanceof Error ? error.message : String(error) };
       }
+      // `done` never rejects: when even the run's last writes fail (the disk is full), the run row
+      // stays `running` and the next run marks it interrupted and takes its items over.
       try {
         this.runs.finish(run.id, { status: outcome.status, nowMs: this.deps.clock.now(), error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null });
+      } catch (error) {
+        const storage = storageProblem(error, path.dirname(this.deps.store.file));
+        logger.error(`run ${run.id}: its outcome could not be recorded: ${storage ? storage.message : error instanceof Error ? error.message : String(error)}`);
+        if (outcome.status === 'succeeded') outcome = { ...outcome, status: 'failed', error: storage ? `${storage.message} ${storage.fix}` : String(error) };
       } finally {
         heartbeat.cancel();
-        this.runs.releaseLock(lockName, this.owner);
+        try {
+          this.runs.releaseLock(lockName, this.owner);
+        } catch {
+          // Left behind, the lock names this process; once it is gone the next run takes it over.
+        }
         this.active.delete(connectorId);
       }
       logger.info(`run ${run.id} of ${connector.name} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);

@@ -12,7 +12,30 @@ export interface Bar {
  * A bar chart in plain SVG (no chart library): scales to its container, themed through CSS
  * variables, and paired with a visually hidden table so the numbers are readable without sight.
  */
-export function BarChart({ title, bars, format = (v) => v.toLocaleString(), tone = 'accent', testId }: { title: string; bars: Bar[]; format?: (v: number) => string; tone?: 'accent' | 'danger'; testId?: string }) {
+export function BarChart({
+  title,
+  bars,
+  format = (v) => v.toLocaleString(),
+  tone = 'accent',
+  testId,
+  emptyText = 'No data yet.',
+}: {
+  title: string;
+  bars: Bar[];
+  format?: (v: number) => string;
+  tone?: 'accent' | 'danger';
+  testId?: string;
+  /** Said instead of an empty chart, whose made-up scale ("1", "1 B") would mean nothing. */
+  emptyText?: string;
+}) {
+  if (bars.every((b) => !(b.value > 0))) {
+    return (
+      <figure className="chart chart-empty" data-testid={testId} data-empty="true">
+        <figcaption>{title}</figcaption>
+        <p className="muted">{emptyText}</p>
+      </figure>
+    );
+  }
   const width = 420;
   const height = 150;
   const top = 14;

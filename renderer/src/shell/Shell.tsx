@@ -3,6 +3,7 @@ import { ErrorBoundary } from '../components/ErrorBoundary';
 import { views as allViews } from '../views/registry';
 import { useCall } from '../state/api-context';
 import { ConnectionBanner } from './ConnectionBanner';
+import { useNavigationListener } from './navigation';
 import { SignInPageNotice } from './SignInPageNotice';
 import { StatusBar } from './StatusBar';
 import { useTheme } from './theme';
@@ -22,6 +23,8 @@ export function Shell({ onViewError }: { onViewError?: (where: string, error: Er
     setActive(id);
     history.replaceState(null, '', `#${id}`);
   }, []);
+
+  useNavigationListener(select);
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {

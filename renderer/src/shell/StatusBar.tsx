@@ -36,8 +36,8 @@ export function StatusBar() {
           </span>
         )}
         {selected && last && (
-          <span data-testid="status-last-run" className={last.status === 'failed' || last.status === 'interrupted' ? 'status-bad' : undefined}>
-            {last.status === 'running' ? `Run ${last.id} running…` : `Last run: ${last.status}${last.reconciliation ? ` · ${last.reconciliation.delivered.count.toLocaleString()} delivered, ${last.reconciliation.failed.count.toLocaleString()} failed` : ''}`}
+          <span data-testid="status-last-run" className={last.status === 'failed' || last.status === 'interrupted' ? 'status-bad' : undefined} title={lastRunText(last)}>
+            {lastRunText(last)}
           </span>
         )}
       </div>
@@ -73,4 +73,9 @@ function useAuthStatus(connectorId: string | undefined): AuthStatus | undefined 
     };
   }, [api, connectorId, tick, authVersion]);
   return connectorId ? status : undefined;
+}
+
+function lastRunText(last: NonNullable<ConnectorRunStatus['last']>): string {
+  if (last.status === 'running') return `Run ${last.id} running…`;
+  return `Last run: ${last.status}${last.reconciliation ? ` · ${last.reconciliation.delivered.count.toLocaleString()} delivered, ${last.reconciliation.failed.count.toLocaleString()} failed` : ''}`;
 }

@@ -9,6 +9,7 @@ import type { GraphClient } from '../../graph/client';
 import { itemParticipants, type MappingService } from '../../mapping/resolver';
 import type { ConvertedEmail } from '../../model/email';
 import type { Clock } from '../../platform/clock';
+import { storageProblem } from '../../platform/storage-errors';
 import type { Logger } from '../../platform/logger';
 import type { AppPaths } from '../../platform/paths';
 import type { Store } from '../../store/database';
@@ -85,6 +86,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
           if (writeEml) await writeEml(email, found.conversation);
           outcomes.push({ kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) });
         } catch (error) {
+          // A full disk is not the item's fault: the run stops and the item waits, unfailed.
+          if (storageProblem(error)) throw error;
           outcomes.push({ kind: 'failed', itemId: item.id, reason: error instanceof Error ? error.message : String(error) });
         }
       }

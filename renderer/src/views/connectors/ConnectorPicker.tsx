@@ -1,4 +1,6 @@
 import type { Connector } from '../../../../shared/contract';
+import { Button } from '../../components/Button';
+import { navigate } from '../../shell/navigation';
 import { useCall } from '../../state/api-context';
 import { selectConnector, useSelectedConnector } from './selection';
 
@@ -26,13 +28,15 @@ export function useConnectorPicker(): { picker: React.ReactNode; connector: Conn
   return { picker, connector, loading: list.state === 'loading' };
 }
 
-export function NoConnector() {
+/** The empty state of the views that need a connector: what is missing, and the button that fixes it. */
+export function NoConnector({ what = 'This view shows a connector’s runs, items and logs.' }: { what?: string }) {
   return (
-    <section className="view empty-state">
+    <section className="view empty-state" data-testid="no-connector">
       <h1>No connector yet</h1>
-      <p className="lead">
-        Set up a connector first: open <strong>Connectors</strong> in the activity bar.
-      </p>
+      <p className="lead">{what} Set up a connector first: it takes a few minutes.</p>
+      <Button variant="primary" onClick={() => navigate('connectors', 'new-connector')}>
+        Set up a connector
+      </Button>
     </section>
   );
 }

@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { SelectList, SideBar } from '../../components/SideBar';
 import { ConnectorDetails } from './ConnectorDetails';
 import { selectConnector, useSelectedConnector } from './selection';
 import { useConnectors } from './useConnectors';
+import { clearIntent, hasIntent } from '../../shell/navigation';
 import { Wizard } from './wizard/Wizard';
 
 type Mode = { kind: 'details' } | { kind: 'wizard'; isNew: boolean };
@@ -13,8 +14,10 @@ type Mode = { kind: 'details' } | { kind: 'wizard'; isNew: boolean };
 export function ConnectorsView() {
   const connectors = useConnectors();
   const selected = useSelectedConnector(connectors.connectors);
-  const [mode, setMode] = useState<Mode>({ kind: 'details' });
+  // "Set up a connector" pressed in another view's empty state opens the wizard here.
+  const [mode, setMode] = useState<Mode>(() => (hasIntent('new-connector') ? { kind: 'wizard', isNew: true } : { kind: 'details' }));
   const list = connectors.connectors ?? [];
+  useEffect(clearIntent, []);
 
   return (
     <div className="view-split">

@@ -60,7 +60,7 @@ export function AppLog() {
           {tail.value.truncated ? ' (older lines are in the file)' : ''}
         </p>
       )}
-      <pre className="app-log" ref={box} tabIndex={0} aria-label="Application log" data-testid="app-log">
+      <pre className="app-log" ref={box} tabIndex={0} role="log" aria-label="Application log" data-testid="app-log">
         {tail.state === 'ready' && tail.value.lines.length === 0 && <span className="muted">This host writes no application log file.</span>}
         {shown.map((line, i) => (
           <span key={i} className={`log-line log-${levelOf(line) ?? 'cont'}`}>

@@ -4,6 +4,7 @@ import { Button } from '../../components/Button';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { SelectField, TextField } from '../../components/Field';
 import { formatCount } from '../../components/format';
+import { navigate } from '../../shell/navigation';
 import { useCall } from '../../state/api-context';
 import { selectConnector, useSelectedConnector } from '../connectors/selection';
 import { ImportPanel } from './ImportPanel';
@@ -28,9 +29,12 @@ export function MappingView() {
   if (!connectors) return <section className="view" aria-busy="true" />;
   if (!selected) {
     return (
-      <section className="view empty-state">
+      <section className="view empty-state" data-testid="no-connector">
         <h1>Mapping</h1>
         <p className="lead">Set up a connector first; its participants and their mailboxes appear here.</p>
+        <Button variant="primary" onClick={() => navigate('connectors', 'new-connector')}>
+          Set up a connector
+        </Button>
       </section>
     );
   }

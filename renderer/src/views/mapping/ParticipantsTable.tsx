@@ -83,7 +83,8 @@ export function ParticipantsTable({ table, editor }: { table: MappingTable; edit
           ))}
         </div>
       </div>
-      <div ref={scrollRef} className="mapping-scroll" role="rowgroup">
+      {/* As tall as its rows, up to the space left: few participants leave no blank box below them. */}
+      <div ref={scrollRef} className="mapping-scroll" role="rowgroup" style={{ height: Math.max(virtualizer.getTotalSize(), 48) + 2 }}>
         {table.state.loaded && total === 0 && (
           <div role="row">
             <div role="cell" className="empty">

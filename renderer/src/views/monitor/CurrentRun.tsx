@@ -1,7 +1,7 @@
 import type { RunStage } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatBytes, formatDateTime, formatDuration, formatRelative } from '../../components/format';
+import { formatBytes, formatDateTime, formatDuration, formatNextRun } from '../../components/format';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useAction } from '../../components/useAction';
 import type { Monitor } from './useMonitor';
@@ -103,7 +103,7 @@ function LastRun({ monitor }: { monitor: Monitor }) {
         {monitor.status?.paused
           ? 'The schedule is paused.'
           : next
-            ? `Next scheduled run ${formatRelative(next)} (${formatDateTime(next)}).`
+            ? `Next scheduled run: ${formatNextRun(next)}.`
             : 'No scheduled run: runs start when you press Run now.'}
       </p>
     </div>

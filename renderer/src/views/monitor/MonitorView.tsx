@@ -64,15 +64,16 @@ function Volume({ monitor }: { monitor: Monitor }) {
   const days = dailyVolume(monitor.history?.runs ?? []);
   const label = (d: string) => String(Number(d.slice(8)));
   const totals = days.reduce((t, d) => ({ items: t.items + d.items, bytes: t.bytes + d.bytes, failed: t.failed + d.failed }), { items: 0, bytes: 0, failed: 0 });
+  const empty = monitor.history && monitor.history.runs.length === 0 ? 'No runs yet: this chart fills in after the first run.' : 'Nothing in the last 30 days.';
   return (
     <>
       <p className="muted" data-testid="volume-totals">
         Last 30 days: {totals.items.toLocaleString()} items ({formatBytes(totals.bytes)}) delivered, {totals.failed.toLocaleString()} failed.
       </p>
       <div className="charts">
-        <BarChart testId="chart-items" title="Items delivered per day" bars={days.map((d) => ({ label: label(d.day), value: d.items, title: `${d.day}: ${d.items.toLocaleString()} items` }))} />
-        <BarChart testId="chart-bytes" title="Size delivered per day" format={formatBytes} bars={days.map((d) => ({ label: label(d.day), value: d.bytes, title: `${d.day}: ${formatBytes(d.bytes)}` }))} />
-        <BarChart testId="chart-failures" title="Failures per day" tone="danger" bars={days.map((d) => ({ label: label(d.day), value: d.failed, title: `${d.day}: ${d.failed.toLocaleString()} failed` }))} />
+        <BarChart testId="chart-items" emptyText={empty} title="Items delivered per day" bars={days.map((d) => ({ label: label(d.day), value: d.items, title: `${d.day}: ${d.items.toLocaleString()} items` }))} />
+        <BarChart testId="chart-bytes" emptyText={empty} title="Size delivered per day" format={formatBytes} bars={days.map((d) => ({ label: label(d.day), value: d.bytes, title: `${d.day}: ${formatBytes(d.bytes)}` }))} />
+        <BarChart testId="chart-failures" emptyText={monitor.history && monitor.history.runs.length === 0 ? empty : 'No failures in the last 30 days.'} title="Failures per day" tone="danger" bars={days.map((d) => ({ label: label(d.day), value: d.failed, title: `${d.day}: ${d.failed.toLocaleString()} failed` }))} />
       </div>
     </>
   );

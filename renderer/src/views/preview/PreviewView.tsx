@@ -5,6 +5,7 @@ import { TextField } from '../../components/Field';
 import { conversationName, formatDateTime } from '../../components/format';
 import { SelectList, SideBar } from '../../components/SideBar';
 import { Table } from '../../components/Table';
+import { navigate } from '../../shell/navigation';
 import { NoConnector, useConnectorPicker } from '../connectors/ConnectorPicker';
 import { EmailPreview } from './EmailPreview';
 import { useConversationItems, usePreview, type ItemRef } from './usePreview';
@@ -28,7 +29,12 @@ function PreviewBody({ connectorId, picker }: { connectorId: string; picker: Rea
       <SideBar title="Conversations">
         <TextField label="Filter" value={filter} onChange={setFilter} placeholder="Name or stream id" />
         {p.conversations.state === 'error' && <ErrorNotice error={p.conversations.error} />}
-        {p.conversations.state === 'ready' && conversations.length === 0 && <p className="muted side-note">Nothing captured yet. Run the connector first.</p>}
+        {p.conversations.state === 'ready' && conversations.length === 0 && (
+          <div className="side-note" data-testid="nothing-captured">
+            <p className="muted">Nothing captured yet: conversations appear here after the connector’s first run.</p>
+            <Button onClick={() => navigate('monitor')}>Go to the monitor</Button>
+          </div>
+        )}
         <SelectList
           label="Conversations"
           testId="conversation-list"

@@ -1,3 +1,5 @@
+import { Button } from '../../components/Button';
+import { navigate } from '../../shell/navigation';
 import { useCall } from '../../state/api-context';
 
 /** First screen: what the archiver is, where its data lives, and the connectors it has. */
@@ -25,7 +27,12 @@ export function WelcomeView() {
       {connectors.state === 'error' && <p role="alert">{connectors.error.message}</p>}
       {connectors.state === 'ready' &&
         (connectors.value.length === 0 ? (
-          <p data-testid="no-connectors">No connector yet. Open <strong>Connectors</strong> to set one up.</p>
+          <div data-testid="no-connectors">
+            <p>No connector yet. A connector archives one Symphony pod into one Microsoft 365 tenant.</p>
+            <Button variant="primary" onClick={() => navigate('connectors', 'new-connector')}>
+              Set up a connector
+            </Button>
+          </div>
         ) : (
           <ul>
             {connectors.value.map((c) => (

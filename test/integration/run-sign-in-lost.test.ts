@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { microsoftSettingsSchema } from '../../shared/contract';
+import { GraphAuth } from '../../electron/core/graph/auth/msal';
+import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
+import { NodeSecretCipher } from '../../electron/core/platform/secrets';
+import { EXIT, summarise, type CliIo } from '../../electron/host/cli';
+import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
+import { automateBrowser } from '../support/import-browser';
+import { startRealWorld, type RealWorld } from '../support/pipeline-world';
+import { makeTempDir } from '../support/tmp';
+
+const MESSAGES = 200;
+
+/**
+ * The interactive sign-in lost in the middle of a run, over the real stages, both emulators and a
+ * real OpenID provider (MSAL, PKCE, the sealed token cache): the officer's token cache file is
+ * deleted while deliveries are going out. The run must stop its Graph stage at once — not retry
+ * thousands of deliveries with back-off — and end `needs-sign-in` with the fix, leaving every open
+ * delivery open; after signing in again, the next run finishes the work, every message once.
+ */
+describe('a run whose interactive sign-in is lost', () => {
+  const temp = makeTempDir();
+  let oidc: OidcProviderHandle;
+  let world: RealWorld;
+  let auth: GraphAuth;
+  const cacheFile = () => path.join(temp.dir, 'secrets', 'msal-sign-in-test.bin');
+
+  /** The officer signs in (the provider's pages played by automateBrowser). */
+  async function signIn(): Promise<void> {
+    const status = await auth.signIn();
+    expect(status).toMatchObject({ signedIn: true, mode: 'interactive' });
+  }
+
+  beforeAll(async () => {
+    oidc = await startOidcProvider();
+    const settings = microsoftSettingsSchema.parse({ tenantId: oidc.tenantId, clientId: oidc.publicClientId, authMode: 'interactive', authorityHost: oidc.host });
+    const secrets = path.join(temp.dir, 'secrets');
+    auth = new GraphAuth({
+      connectorId: 'sign-in-test',
+      settings,
+      secretsDir: secrets,
+      cipher: new NodeSecretCipher(secrets),
+      tlsCa: oidc.tlsCert,
+      openBrowser: async (url) => {
+        void automateBrowser(url, oidc.tlsCert);
+      },
+    });
+    world = await startRealWorld(temp.dir, {
+      symphony: { seed: 'sign-in-lost', conversations: 6, messages: MESSAGES, attachments: 0, internalUsers: 8, externalUsers: 1 },
+      graph: {
+        emulator: { tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }], latencyMs: 5 },
+        getToken: () => () => auth.getToken(),
+        retry: { baseMs: 20, maxMs: 200 },
+      },
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await oidc?.stop();
+    temp.cleanup();
+  });
+
+  /** (archive key, mailbox) → copies in the Graph emulator. */
+  function landed(): Map<string, number> {
+    const pairs = new Map<string, number>();
+    for (const { user, message } of world.graphEmulator.directory.allMessages()) {
+      const key = `${message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value} -> ${user.userPrincipalName}`;
+      pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    }
+    return pairs;
+  }
+
+  it('stops at once with needs-sign-in, leaves open deliveries open, and finishes after signing in again', async () => {
+    await signIn();
+    expect(fs.existsSync(cacheFile())).toBe(true);
+
+    // Delete the cache once some deliveries have landed (state, not time).
+    let requestsAtLoss = -1;
+    let lostAt = 0;
+    const watcher = setInterval(() => {
+      if (requestsAtLoss < 0 && world.graphEmulator.counters.created >= 15) {
+        fs.rmSync(cacheFile());
+        requestsAtLoss = world.graphEmulator.counters.requests;
+        lostAt = Date.now();
+      }
+    }, 2);
+    const started = await world.controller.start(world.connector.id, 'manual');
+    const outcome = await started.done;
+    const stoppedAfterMs = Date.now() - lostAt;
+    clearInterval(watcher);
+    expect(requestsAtLoss, 'the cache was deleted mid-run').toBeGreaterThan(0);
+
+    expect(outcome.status, outcome.error ?? '').toBe('needs-sign-in');
+    expect(outcome.error).toMatch(/sign in again in the app.*or use a certificate for unattended runs/i);
+    // Within seconds, and without a retry storm: only the requests already in flight went out.
+    expect(stoppedAfterMs).toBeLessThan(15_000);
+    expect(world.graphEmulator.counters.requests - requestsAtLoss).toBeLessThan(40);
+
+    // Nothing lost, nothing failed: the ledger has only delivered and still-open rows.
+    const ledger = Object.fromEntries((world.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
+    expect(Object.keys(ledger).sort().filter((s) => !['delivered', 'pending', 'sending'].includes(s))).toEqual([]);
+    expect((ledger.pending ?? 0) + (ledger.sending ?? 0)).toBeGreaterThan(0);
+    const failedItems = world.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE status IN ('failed', 'held')").get() as { n: number };
+    expect(failedItems.n).toBe(0);
+    const copies = [...landed().values()];
+    expect(copies.every((n) => n === 1)).toBe(true);
+
+    // The command line: non-zero (3), with the fix.
+    const lines: string[] = [];
+    const io: CliIo = { out: (l) => lines.push(l), err: (l) => lines.push(l) };
+    expect(summarise(world.connector, { runId: outcome.runId, status: outcome.status, error: outcome.error, reconciliation: outcome.result!.reconciliation }, io)).toBe(EXIT.signIn);
+    expect(lines[0]).toMatch(/run \d+ needs-sign-in: .*use a certificate for unattended runs/);
+
+    // The officer signs in again: the next run delivers the rest, every message once.
+    await signIn();
+    const next = await (await world.controller.start(world.connector.id, 'manual')).done;
+    expect(next.status, next.error ?? '').toBe('succeeded');
+    expect(next.result!.reconciliation).toMatchObject({ balanced: true, failed: { count: 0 } });
+    const rows = world.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as { state: string; n: number }[];
+    expect(rows.map((r) => r.state)).toEqual(['delivered']);
+    const after = landed();
+    expect([...after.values()].every((n) => n === 1)).toBe(true);
+    expect(after.size).toBe(rows[0]!.n);
+    const outcomes = world.store.db.prepare("SELECT status, COUNT(*) AS n FROM item_outcomes GROUP BY status").all() as { status: string; n: number }[];
+    expect(outcomes.reduce((n, r) => n + r.n, 0)).toBe(MESSAGES);
+    expect(outcomes.filter((r) => r.status !== 'delivered' && r.status !== 'skipped')).toEqual([]);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { abortWaiters } from '../../electron/core/platform/abort';
+import { ManualClock, systemClock } from '../../electron/core/platform/clock';
+import { withRetry } from '../../electron/core/platform/retry';
+
+/** Hundreds of retries waiting at once on one run's signal: one listener, no leak, no warning. */
+describe('waiting on a shared abort signal', () => {
+  it('hundreds of concurrent back-offs on one signal raise no MaxListenersExceededWarning and leave nothing behind', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const run = new AbortController();
+      let calls = 0;
+      const flaky = () =>
+        withRetry(
+          async (attempt) => {
+            calls++;
+            if (attempt < 3) throw new Error('503');
+            return attempt;
+          },
+          { signal: run.signal, baseMs: 1, maxMs: 2, clock: systemClock, classify: () => ({ retry: true, reason: '503' }) },
+        );
+      const results = await Promise.all(Array.from({ length: 300 }, flaky));
+      expect(results.every((r) => r === 3)).toBe(true);
+      expect(calls).toBe(900);
+      expect(abortWaiters(run.signal)).toBe(0);
+      // Waiting ones are all cancelled by one abort.
+      const clock = new ManualClock();
+      const waits = Array.from({ length: 50 }, () => clock.sleep(60_000, run.signal).then(() => 'slept', () => 'cancelled'));
+      expect(abortWaiters(run.signal)).toBe(50);
+      run.abort(new Error('cancelled by the officer'));
+      expect(new Set(await Promise.all(waits))).toEqual(new Set(['cancelled']));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
