@@ -73,7 +73,7 @@ export function SandboxView() {
                     {item.attachments.length > 0 && (
                       <ul className="attachments" aria-label="Attachments">
                         {item.attachments.map((a, i) => (
-                          <li key={i} data-testid="sandbox-attachment">📎 {a.name} ({formatBytes(a.size)})</li>
+                          <li key={i} data-testid="sandbox-attachment">{a.name} ({formatBytes(a.size)})</li>
                         ))}
                       </ul>
                     )}
