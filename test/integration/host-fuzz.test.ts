@@ -11,6 +11,9 @@ import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-
 import { hostRequest, openSession, openSocket, socketCall, type HostSession } from '../support/host-session';
 import { makeTempDir } from '../support/tmp';
 
+// Seeded so that every run checks the same inputs; FUZZ_SEED=<n> explores others (a failure prints its seed).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 14_2026) });
+
 /**
  * The browser host against what a hostile local user or page can send (issue 14): every input is
  * answered with a refusal (or a closed socket), the process keeps serving, and nothing outside
