@@ -194,7 +194,11 @@ describe('browser host under hostile input', () => {
     // Named: headers far over the 16 KB limit, and a request line holding a raw NUL.
     expect(await raw(Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Pad: ${'a'.repeat(100_000)}\r\n\r\n`))).toMatch(/^HTTP\/1\.1 400 /);
     expect(await raw(Buffer.from(`GET /exports/\0 HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`))).toMatch(/^HTTP\/1\.1 400 /);
-    const requestLine = fc.constantFrom('GET / HTTP/1.1', 'GET /exports/%00 HTTP/1.1', 'POST /uploads HTTP/1.1', 'GET /\0 HTTP/1.1', 'GE\0T / HTTP/1.1', 'GET  HTTP/1.1', 'GET / HTTP/9.9', '\r\n\r\n', 'GET /exports/run-1.csv HTTP/1.0');
+    const requestLine = fc.constantFrom(
+      'GET / HTTP/1.1', 'GET /exports/%00 HTTP/1.1', 'POST /uploads HTTP/1.1', 'GET /\0 HTTP/1.1', 'GE\0T / HTTP/1.1', 'GET  HTTP/1.1', 'GET / HTTP/9.9', '\r\n\r\n',
+      'GET /exports/run-1.csv HTTP/1.0', `GET http://127.0.0.1:${host.port}/exports/../archiver.db HTTP/1.1`, 'GET C:\\Windows\\win.ini HTTP/1.1', 'GET \\\\server\\share\\x HTTP/1.1',
+      'GET /exports/..%c0%af..%c0%afarchiver.db HTTP/1.1', 'GET /?tkn=%00 HTTP/1.1', 'GET /?tkn= HTTP/1.1', 'CONNECT 127.0.0.1:22 HTTP/1.1', 'GET * HTTP/1.1',
+    );
     const headers = fc.array(
       fc.oneof(
         fc.constant(`Host: 127.0.0.1:${host.port}`),
