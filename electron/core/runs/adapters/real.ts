@@ -147,7 +147,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         logger: ctx.logger,
         clock: ctx.clock,
         signal: ctx.signal,
-        onProgress: (p) => ctx.progress({ done: p.delivered + p.failed + p.skipped, total: p.delivered + p.failed + p.skipped + p.pending }),
+        onProgress: (p) => ctx.progress({ done: p.delivered + p.failed + p.blocked, total: p.delivered + p.failed + p.blocked + p.pending }),
       });
       for (const u of summary.unwritable) ctx.logger.warn(`mailbox ${u.mailbox} cannot be written: ${u.reason}`);
     },
@@ -155,7 +155,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       const map = new Map<string, DeliveryState[]>();
       for (const row of views.deliveries(connectorId, keys)) {
         const list = map.get(row.archiveKey) ?? [];
-        list.push({ mailbox: row.mailbox, status: row.state as DeliveryStatus, graphId: row.graphId, error: row.error });
+        list.push({ mailbox: row.mailbox, status: row.state as DeliveryStatus, graphId: row.graphId, error: row.error, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
         map.set(row.archiveKey, list);
       }
       return map;
