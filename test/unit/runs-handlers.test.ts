@@ -104,17 +104,21 @@ describe('runs and items through the contract', () => {
     const csv = await call('runs.downloadLog', { runId: 1, format: 'csv' });
     expect(csv.path).toBe(path.join(paths.exports, `run-1-2026-04-01.csv`));
     const parsed = Papa.parse<string[]>(fs.readFileSync(csv.path, 'utf8').trim());
-    expect(parsed.data[0]).toEqual(['item_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail']);
-    const logTotal = (await call('items.log', { connectorId: connector.id, runId: 1, limit: 1 })).total;
-    expect(parsed.data.length - 1).toBe(logTotal);
-    expect(parsed.data.filter((r) => r[4] === 'delivered').every((r) => /^graph-\d+$/.test(r[7]!))).toBe(true);
+    expect(parsed.data[0]).toEqual(['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail']);
+    // That run's own lines only: not the officer's decisions made outside any run.
+    const log = await call('items.log', { connectorId: connector.id, runId: 1, limit: 1000 });
+    expect(log.total).toBeLessThan(1000);
+    expect(log.entries.some((e) => e.runId === null)).toBe(true);
+    expect(parsed.data.length - 1).toBe(log.entries.filter((e) => e.runId === 1).length);
+    expect(parsed.data.slice(1).every((r) => r[10] === '1')).toBe(true);
+    expect(parsed.data.filter((r) => r[5] === 'delivered').every((r) => /^graph-\d+$/.test(r[8]!))).toBe(true);
     // Read in pages of 7 rows, the file is the same.
     const paged = await exportRunLog({ store, paths, runId: 1, format: 'csv', destination: path.join(temp.dir, 'paged.csv'), batchRows: 7 });
     expect(fs.readFileSync(paged.path, 'utf8')).toBe(fs.readFileSync(csv.path, 'utf8'));
     const destination = path.join(temp.dir, 'chosen', 'bundle.zip');
     const zip = await call('runs.downloadLog', { runId: 1, format: 'zip', destination });
     expect(zip).toEqual({ path: destination, bytes: fs.statSync(destination).size });
-    expect(await zipEntries(destination)).toEqual(['logs/main.log', 'run-1-2026-04-01-items.csv', 'run-1-2026-04-01-reconciliation.json', 'run-1-2026-04-01-summary.json']);
+    expect(await zipEntries(destination)).toEqual(['logs/main.log', 'run-1-2026-04-01-items.csv', 'run-1-2026-04-01-items.jsonl', 'run-1-2026-04-01-reconciliation.json', 'run-1-2026-04-01-summary.json']);
   });
 
   it('keeps settings, and purges only the spool of final items past the retention', async () => {

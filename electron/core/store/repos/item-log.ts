@@ -254,25 +254,26 @@ export class ItemLogRepository {
   }
 
   /**
-   * One batch of the run's log lines in (item, line) order after the given position. Paged rather
-   * than iterated: an open iterator would keep the connection busy while the caller awaits, and a
-   * run writing meanwhile would fail.
+   * One batch of the run's own log lines (written by this run) in (item, line) order after the
+   * given position, with the item's Symphony message id. Paged rather than iterated: an open
+   * iterator would keep the connection busy while the caller awaits, and a run writing meanwhile would fail.
    */
   pageRunLog(
     runId: number,
     connectorId: string,
     after: { itemId: number; id: number },
     limit: number,
-  ): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null }> {
+  ): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null; messageId: string | null }> {
     const rows = this.store.db
       .prepare(
-        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key
-         FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id
+        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key, i.message_id
+         FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id AND e.run_id = r.run_id
          LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id
+         LEFT JOIN items i ON i.id = e.item_id
          WHERE r.run_id = ? AND (r.item_id > ? OR (r.item_id = ? AND e.id > ?)) ORDER BY r.item_id, e.id LIMIT ?`,
       )
-      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null }>;
-    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key }));
+      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null; message_id: string | null }>;
+    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key, messageId: row.message_id }));
   }
 
   /** Final items (delivered or skipped) last changed before `beforeIso` and not purged yet. */
