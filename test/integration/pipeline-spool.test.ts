@@ -27,19 +27,20 @@ describe('spooled attachments that disappeared before the import', () => {
 
   async function world(beforeImport: (w: RealWorld) => void): Promise<RealWorld> {
     const temp = makeTempDir();
-    let w: RealWorld | undefined;
+    const current: { world?: RealWorld } = {};
     const wrap = (s: Stages): Stages => ({
       ...s,
       import: {
         ...s.import,
         async run(ctx) {
-          beforeImport(w!);
+          beforeImport(current.world!);
           await s.import.run(ctx);
         },
       },
     });
-    w = await startRealWorld(temp.dir, { symphony: { seed: 'spool', conversations: 4, messages: 60, attachments: 12, internalUsers: 4, externalUsers: 0, maxAttachmentBytes: 32 * 1024 }, wrapStages: wrap });
-    cleanups.push(temp.cleanup, () => w!.close());
+    const w = await startRealWorld(temp.dir, { symphony: { seed: 'spool', conversations: 4, messages: 60, attachments: 12, internalUsers: 4, externalUsers: 0, maxAttachmentBytes: 32 * 1024 }, wrapStages: wrap });
+    current.world = w;
+    cleanups.push(temp.cleanup, () => w.close());
     return w;
   }
 
