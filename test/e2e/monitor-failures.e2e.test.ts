@@ -67,7 +67,7 @@ describe('import monitor: failures, charts, retry and skip', () => {
   it('asks for another attempt at one failed item, then skips them with a reason', async () => {
     const before = await world.app.core.dispatcher.invoke('items.failed', { connectorId, offset: 0, limit: 100 });
     expect(before.total).toBeGreaterThan(1);
-    await page.getByRole('tab', { name: 'Failed items' }).click();
+    await page.getByRole('tab', { name: 'Failed and blocked items' }).click();
     const rows = page.getByTestId('failed-items').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(before.total);
     // The officer reads why: the first line of the reason, the technical rest folded.
