@@ -6,6 +6,7 @@ import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
 import { storageProblem } from '../core/platform/storage-errors';
 import { appPaths, defaultDataDir, usePrivateUmask } from '../core/platform/paths';
+import { installLastResort } from './last-resort';
 import type { RunOutcome } from '../core/runs/runner';
 
 const USAGE = `Usage: symphony-archiver <command> [options]
@@ -71,6 +72,8 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
   // Owner-only before the logger writes its first file; the core logs what it had to tighten.
   usePrivateUmask();
   const logger = createLogger({ dir: appPaths(dataDir).logs, fileName: 'cli.log', console: parsed.values.verbose === true });
+  // The process-level net (logged, then exit 70) for the real command, not for tests calling main().
+  if (invokedDirectly) installLastResort(logger);
   const serve = command === 'run' && !parsed.values.once;
   let core: Core | undefined;
   try {
