@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import type { Connector, ConnectorRunStatus, ImportVerification, Reconciliation, RunStatus } from '../../shared/contract';
+import type { BlockedMailbox, Connector, ConnectorRunStatus, ImportVerification, Reconciliation, RunStatus } from '../../shared/contract';
+import { runOutcomeDetail, runStatusLabel } from '../../shared/contract/run-words';
 import { ArchiverError } from '../../shared/errors';
 import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
 import { storageProblem } from '../core/platform/storage-errors';
 import { appPaths, defaultDataDir, usePrivateUmask } from '../core/platform/paths';
+import { installLastResort } from './last-resort';
 import type { RunOutcome } from '../core/runs/runner';
 
 const USAGE = `Usage: symphony-archiver <command> [options]
@@ -13,7 +15,11 @@ Commands:
   run [--connector NAME] [--once]   Run the schedule (keeps running), or with --once run each
                                     (or the named) connector once and exit.
   status [--json]                   Per connector: current run, last run with its reconciliation
-                                    in one line, next scheduled time (--json: for machines).
+                                    in one line (the Monitor's words), next scheduled time, and
+                                    the mailboxes that cannot be written (--json: for machines).
+  resend [--connector NAME] [--mailbox ADDRESS]
+                                    Re-check the blocked mailboxes (all, or the given one) now;
+                                    those that can be written get their backlog delivered by a run.
   connectors                        List the connectors.
   verify-import --mailbox ADDRESS [--connector NAME]
                                     Check import: write a probe item with each method into the
@@ -24,7 +30,8 @@ Options:
   --help                            Show this help.
 
 The data folder is SYMPHONY_ARCHIVER_HOME, or the app's own folder when it is not set.
-Exit code: 0 when every run succeeded with nothing failed or waiting on a failure, 1 otherwise,
+Exit code: 0 when every run succeeded with nothing failed, blocked, held or waiting on a
+failure; 1 otherwise (a run completed with problems or failed),
 2 for a usage error, 3 when a connector needs its Microsoft 365 sign-in renewed.`;
 
 /** Exit codes (docs/runs.md). */
@@ -56,7 +63,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     (parsed.values.help ? io.out : io.err)(USAGE);
     return parsed.values.help ? 0 : 2;
   }
-  if (!['run', 'status', 'connectors', 'verify-import'].includes(command) || rest.length > 0) {
+  if (!['run', 'status', 'connectors', 'verify-import', 'resend'].includes(command) || rest.length > 0) {
     io.err(`Unknown command: ${[command, ...rest].join(' ')}`);
     io.err(USAGE);
     return 2;
@@ -65,14 +72,17 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
   // Owner-only before the logger writes its first file; the core logs what it had to tighten.
   usePrivateUmask();
   const logger = createLogger({ dir: appPaths(dataDir).logs, fileName: 'cli.log', console: parsed.values.verbose === true });
+  // The process-level net (logged, then exit 70) for the real command, not for tests calling main().
+  if (invokedDirectly) installLastResort(logger);
   const serve = command === 'run' && !parsed.values.once;
   let core: Core | undefined;
   try {
     core = new Core({ dataDir, host: 'cli', logger, startScheduler: serve });
     if (command === 'connectors') return listConnectors(core, io);
-    if (command === 'status') return printStatus(core.runs.scheduler.status(), io, parsed.values.json === true);
+    if (command === 'status') return printStatus(core.runs.scheduler.status(), io, parsed.values.json === true, (id) => core!.runs.blocked(id));
     if (command === 'verify-import') return await verifyImportCommand(core, parsed.values.connector, parsed.values.mailbox, io);
     const connectors = selectConnectors(core.connectors.list(), parsed.values.connector);
+    if (command === 'resend') return await resend(core, connectors, parsed.values.mailbox, io);
     if (serve) return await serveSchedule(core, connectors, io);
     return await runOnce(core, connectors, io);
   } catch (error) {
@@ -90,7 +100,8 @@ function listConnectors(core: Core, io: CliIo): number {
   return 0;
 }
 
-function printStatus(statuses: ConnectorRunStatus[], io: CliIo, json = false): number {
+/** The Monitor's words for each run (shared/contract/run-words.ts), and what is blocked now. */
+function printStatus(statuses: ConnectorRunStatus[], io: CliIo, json = false, blockedOf: (connectorId: string) => BlockedMailbox[] = () => []): number {
   if (json) {
     io.out(JSON.stringify(statuses, null, 2));
     return EXIT.ok;
@@ -99,12 +110,38 @@ function printStatus(statuses: ConnectorRunStatus[], io: CliIo, json = false): n
   for (const s of statuses) {
     const current = s.current ? `running (run ${s.current.id}, ${s.current.stage ?? 'starting'})` : 'idle';
     const last = s.last
-      ? `last run ${s.last.id} ${s.last.status} at ${s.last.finishedAt ?? s.last.startedAt}: ${s.last.reconciliation ? reconciliationLine(s.last.reconciliation) : 'no reconciliation'}${s.last.status === 'interrupted' || s.last.status === 'needs-sign-in' ? ` (${s.last.error ?? ''})` : ''}`
+      ? `last run ${s.last.id} ${runStatusLabel(s.last.status)} at ${s.last.finishedAt ?? s.last.startedAt}: ${s.last.reconciliation ? reconciliationLine(s.last.reconciliation) : 'no reconciliation'}${s.last.status === 'interrupted' || s.last.status === 'needs-sign-in' ? ` (${s.last.error ?? ''})` : ''}`
       : 'never run';
     const next = s.paused ? 'paused' : (s.nextRunAt ?? 'not scheduled');
     io.out(`${s.name}: ${current}; ${last}; next: ${next}`);
+    for (const b of blockedOf(s.connectorId)) io.out(`  blocked: ${b.mailbox}, ${b.deliveries} deliveries waiting. ${b.message} Fix: ${b.fix}`);
   }
   return EXIT.ok;
+}
+
+/** Re-checks the blocked mailboxes now; a run delivers what became writable (and is summarised like any run). */
+async function resend(core: Core, connectors: Connector[], mailbox: string | undefined, io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  for (const connector of connectors) {
+    if (core.runs.blocked(connector.id).length === 0) {
+      io.out(`${connector.name}: no mailbox is blocked.`);
+      continue;
+    }
+    let outcome: RunOutcome | null;
+    try {
+      const { result, done } = await core.runs.recheckAndResend(connector.id, mailbox ? [mailbox] : undefined);
+      for (const c of result.checks) (c.ok ? io.out : io.err)(`${connector.name}: ${c.mailbox} ${c.ok ? 'can be written again' : `is still blocked: ${c.message ?? 'it cannot be written'}`}`);
+      io.out(`${connector.name}: ${result.released} deliveries released${result.runId ? `; run ${result.runId} delivers them` : ''}`);
+      if (result.checks.some((c) => !c.ok)) code = Math.max(code, EXIT.problems);
+      outcome = done ? await done : null;
+    } catch (error) {
+      io.err(`${connector.name}: ${describe(error)}`);
+      code = Math.max(code, EXIT.problems);
+      continue;
+    }
+    if (outcome) code = Math.max(code, summarise(connector, { runId: outcome.runId, status: outcome.status, error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null }, io));
+  }
+  return code;
 }
 
 /**
@@ -115,8 +152,10 @@ function printStatus(statuses: ConnectorRunStatus[], io: CliIo, json = false): n
 export function reconciliationLine(r: Reconciliation): string {
   const parts: string[] = [];
   if (r.read !== undefined) parts.push(`read ${r.read} new message(s) from Symphony`);
+  // The same words as the Monitor and the status bar: what is not delivered, else the counts.
+  parts.push(runOutcomeDetail(r));
   const reasons = Object.entries(r.skipped.byReason).map(([k, v]) => `${k} ${v}`).join(', ');
-  parts.push(`accounted for ${r.captured.count} item(s): delivered ${r.delivered.count}, failed ${r.failed.count} (held ${r.held.count}), skipped ${r.skipped.count}${reasons ? ` [${reasons}]` : ''}`);
+  if (reasons) parts.push(`skipped because: ${reasons}`);
   const waiting = Object.entries(r.waiting ?? {}).filter(([, n]) => n > 0);
   if (waiting.length > 0) parts.push(`${waiting.reduce((n, [, v]) => n + v, 0)} wait for the next run (${waiting.map(([k, v]) => `${WAIT_WORDS[k] ?? k} ${v}`).join(', ')})`);
   if (r.takenOver) parts.push(`${r.takenOver.items} of them taken over from interrupted run(s) ${r.takenOver.runIds.join(', ')}`);
@@ -168,14 +207,15 @@ interface Finished {
 export function summarise(connector: Pick<Connector, 'name'>, outcome: Finished, io: CliIo): number {
   const r = outcome.reconciliation;
   const numbers = r ? reconciliationLine(r) : 'no reconciliation';
-  const line = `${connector.name}: run ${outcome.runId} ${outcome.status}: ${numbers}${outcome.error ? `. ${outcome.error}` : ''}`;
+  const line = `${connector.name}: run ${outcome.runId} ${runStatusLabel(outcome.status)}: ${numbers}${outcome.error ? `. ${outcome.error}` : ''}`;
   const code =
     outcome.status === 'needs-sign-in'
       ? EXIT.signIn
-      : outcome.status === 'succeeded' && (r?.failed.count ?? 0) === 0 && !(r?.waiting?.['lookup-failed'] ?? 0)
+      : outcome.status === 'succeeded' && !(r?.waiting?.['lookup-failed'] ?? 0)
         ? EXIT.ok
         : EXIT.problems;
   (code === EXIT.ok ? io.out : io.err)(line);
+  for (const b of r?.blockedMailboxes ?? []) io.err(`  blocked: ${b.mailbox}, ${b.deliveries} deliveries. ${b.message} Fix: ${b.fix}`);
   return code;
 }
 

@@ -21,6 +21,7 @@ export * from './import';
 export * from './mapping';
 export * from './runs';
 export * from './sandbox';
+export * from './run-words';
 
 /** Every call between UI and core, declared once; hosts and clients are derived from this. */
 export const calls = {

@@ -31,8 +31,14 @@ export type RunSettings = z.infer<typeof runSettingsSchema>;
 
 export const runStageSchema = z.enum(['capture', 'convert', 'map', 'import', 'reconcile']);
 export type RunStage = z.infer<typeof runStageSchema>;
-/** `needs-sign-in`: the interactive Microsoft 365 sign-in was lost; the open deliveries wait for it (docs/runs.md). */
-export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'needs-sign-in']);
+/**
+ * `succeeded`: both reconciliations balance with nothing open. `completed-with-problems`: they
+ * balance, but something was not delivered: a delivery failed, was blocked (its mailbox cannot be
+ * written) or is held (a participant without a mailbox). `failed`: the run stopped on an error or
+ * does not balance. `needs-sign-in`: the interactive sign-in was lost; the Graph stage stopped and
+ * its open deliveries wait. See docs/runs.md.
+ */
+export const runStatusSchema = z.enum(['running', 'succeeded', 'completed-with-problems', 'failed', 'cancelled', 'interrupted', 'needs-sign-in']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 export const runTriggerSchema = z.enum(['schedule', 'catch-up', 'manual', 'cli']);
 export type RunTrigger = z.infer<typeof runTriggerSchema>;
@@ -41,25 +47,81 @@ export type RunTrigger = z.infer<typeof runTriggerSchema>;
 export const skipReasonSchema = z.enum(['unmapped', 'excluded', 'external-only', 'too-large', 'officer']);
 export type SkipReason = z.infer<typeof skipReasonSchema>;
 
-export const itemStatusSchema = z.enum(['planned', 'delivered', 'failed', 'held', 'skipped']);
+/** `held` here is the ledger's "failed too often, waiting for the officer" (shown as *stopped retrying*). */
+export const itemStatusSchema = z.enum(['planned', 'delivered', 'failed', 'held', 'skipped', 'blocked']);
 export type ItemStatus = z.infer<typeof itemStatusSchema>;
 
 const countBytes = z.object({ count: z.number().int(), bytes: z.number().int() });
 export type CountBytes = z.infer<typeof countBytes>;
 
+/** Why a mailbox cannot be written; each has the fix the officer can take (`blockFixes`). */
+export const blockReasonSchema = z.enum(['access-denied', 'no-mailbox', 'not-licensed', 'not-found']);
+export type BlockReason = z.infer<typeof blockReasonSchema>;
+
+/** What the officer does about each reason; then *Re-check and resend* (Monitor) or `symphony-archiver resend`. */
+export const blockFixes: Record<BlockReason, string> = {
+  'access-denied':
+    "Let the archiver's app write to this mailbox: add the mailbox to the scope of its Exchange Online RBAC for Applications assignment (or its application access policy), check with Test-ServicePrincipalAuthorization, then re-check and resend.",
+  'not-licensed': 'Assign the user an Exchange Online licence in the Microsoft 365 admin center; once the mailbox exists, re-check and resend.',
+  'no-mailbox': "The user's mailbox is inactive, soft-deleted or on-premises: restore it, or map this participant to another mailbox in Mapping, then re-check and resend.",
+  'not-found': 'No such user in the tenant: correct the mapping of this participant in Mapping (or create the user), then re-check and resend.',
+};
+
+export const blockedMailboxSchema = z.object({
+  mailbox: z.string(),
+  reason: blockReasonSchema,
+  message: z.string(),
+  fix: z.string(),
+  deliveries: z.number().int(),
+});
+export type BlockedMailbox = z.infer<typeof blockedMailboxSchema>;
+
+const zero = { count: 0, bytes: 0 };
+
 /**
- * captured = delivered + failed + skipped, per run over the items the run took in (docs/runs.md).
- * `failed` includes `held`; `unaccounted` is what is left over and must be zero.
+ * Per delivery (item × mailbox), like Microsoft's connector admin log: what the run's items were
+ * fanned out to, and where each delivery stands. `planned` = delivered + alreadyThere + partial
+ * + blocked + failed + held + skipped + open (+ deliveries lost from the ledger, which unbalances).
+ */
+export const deliveryReconciliationSchema = z.object({
+  planned: z.number().int().default(0),
+  /** Created in the mailbox, every attachment on it. */
+  delivered: z.number().int().default(0),
+  /** Found in the mailbox by its archive key before anything was created: no duplicate. */
+  alreadyThere: z.number().int().default(0),
+  /** The item landed, an attachment is still missing (retried). */
+  partial: z.number().int().default(0),
+  /** The mailbox cannot be written; re-checked by every run. */
+  blocked: z.number().int().default(0),
+  failed: z.number().int().default(0),
+  /** For a participant without a mailbox yet (Mapping's held items). */
+  held: z.number().int().default(0),
+  /** Skipped by the officer. */
+  skipped: z.number().int().default(0),
+  /** Not finished when the run stopped; the next run continues them. */
+  open: z.number().int().default(0),
+});
+export type DeliveryReconciliation = z.infer<typeof deliveryReconciliationSchema>;
+
+/**
+ * Per item, over the items the run answers for (docs/runs.md):
+ *   captured = delivered + blocked + failed + held + skipped (+ unaccounted, which must be zero).
+ * An item is `delivered` only when every one of its planned deliveries is. `failed` includes
+ * `stoppedRetrying` (failed in too many runs, waiting for the officer); `held` waits for a
+ * participant's mailbox; `skipped` is a deliberate decision (`byReason` says whose).
  */
 export const reconciliationSchema = z.object({
   captured: countBytes,
   delivered: countBytes,
+  blocked: countBytes.default(zero),
   failed: countBytes,
+  stoppedRetrying: countBytes.default(zero),
   held: countBytes,
   skipped: countBytes.extend({ byReason: z.record(z.string(), z.number().int()) }),
   unaccounted: countBytes,
-  /** Deliveries (item × mailbox) by final state, for the officer's cross-check with Graph. */
-  deliveries: z.object({ delivered: z.number().int(), failed: z.number().int(), skipped: z.number().int(), pending: z.number().int() }),
+  deliveries: deliveryReconciliationSchema,
+  /** Mailboxes whose deliveries in this run are blocked, with the reason and the fix. */
+  blockedMailboxes: z.array(blockedMailboxSchema).default([]),
   balanced: z.boolean(),
   /** Plain-language reasons when not balanced. */
   problems: z.array(z.string()),
@@ -76,7 +138,9 @@ export const conversationReconciliationSchema = z.object({
   streamId: z.string(),
   captured: z.number().int(),
   delivered: z.number().int(),
+  blocked: z.number().int(),
   failed: z.number().int(),
+  held: z.number().int(),
   skipped: z.number().int(),
   bytes: z.number().int(),
   balanced: z.boolean(),
@@ -128,7 +192,7 @@ export const itemLogEntrySchema = z.object({
   itemId: z.number().int(),
   runId: z.number().int().nullable(),
   streamId: z.string(),
-  event: z.enum(['captured', 'converted', 'planned', 'delivered', 'failed', 'held', 'skipped', 'retried']),
+  event: z.enum(['captured', 'converted', 'planned', 'delivered', 'failed', 'held', 'skipped', 'retried', 'blocked']),
   mailbox: z.string().nullable(),
   graphId: z.string().nullable(),
   detail: z.string().nullable(),
@@ -142,7 +206,7 @@ export const failedItemSchema = z.object({
   streamId: z.string(),
   archiveKey: z.string().nullable(),
   sender: z.string(),
-  status: z.enum(['failed', 'held']),
+  status: z.enum(['failed', 'held', 'blocked']),
   attempts: z.number().int(),
   reason: z.string().nullable(),
   bytes: z.number().int(),
@@ -204,7 +268,13 @@ export const runCalls = {
     z.object({ items: z.array(failedItemSchema), total: z.number().int() }),
     'Items that failed or are held for the officer.',
   ),
-  'items.retry': call(itemsInput.strict(), z.object({ updated: z.number().int() }), 'Puts failed or held items back for the next run.'),
+  'items.retry': call(itemsInput.strict(), z.object({ updated: z.number().int() }), 'Puts failed, held or blocked items back for the next run.'),
+  'runs.blocked': call(connectorInput, z.object({ mailboxes: z.array(blockedMailboxSchema) }), 'Mailboxes that cannot be written, with their waiting deliveries, the reason and the fix.'),
+  'runs.resendBlocked': call(
+    connectorInput.extend({ mailboxes: z.array(z.string().min(3)).min(1).max(5000).optional() }).strict(),
+    z.object({ checks: z.array(z.object({ mailbox: z.string(), ok: z.boolean(), message: z.string().optional() })), released: z.number().int(), runId: z.number().int().nullable() }),
+    'Re-checks blocked mailboxes (all, or the given ones) now; those that can be written get their backlog back in the queue and a run starts to deliver it.',
+  ),
   'items.skip': call(
     itemsInput.extend({ reason: z.string().trim().min(3, 'Say why the item is skipped.').max(500) }).strict(),
     z.object({ updated: z.number().int() }),

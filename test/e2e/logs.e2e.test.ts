@@ -50,10 +50,14 @@ describe('logs view', () => {
     await page.getByLabel('Status').selectOption('');
 
     const [conversation] = await app.core.dispatcher.invoke('capture.conversations', { connectorId });
-    await page.getByRole('textbox', { name: 'Conversation' }).fill(conversation!.streamId);
+    // Conversations are chosen and shown by name, not by stream id.
+    await page.getByLabel('Conversation').selectOption(conversation!.streamId);
     const inConversation = await total({ runId, streamId: conversation!.streamId });
     await expect.poll(count).toBe(`${inConversation.toLocaleString('en-US')} entries`);
     expect(await page.getByTestId('item-log').locator('tbody tr').count()).toBe(inConversation);
+    const shownName = conversation!.name || (await page.getByLabel('Conversation').locator('option:checked').textContent())!;
+    expect(await page.getByTestId('item-log').locator('tbody tr').first().textContent()).toContain(shownName);
+    expect(await page.getByTestId('item-log').textContent()).not.toContain(conversation!.streamId.slice(0, 12));
 
     await page.getByRole('searchbox', { name: 'Search' }).fill('captured');
     await expect.poll(count).toContain(`${conversation!.items} on this page match “captured”`);

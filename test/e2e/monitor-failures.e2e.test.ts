@@ -13,7 +13,8 @@ function filesUnder(dir: string): string[] {
 
 /**
  * Items that fail: the spooled attachments disappear between capture and import (a disk cleaned
- * by someone else), so the messages that carry them cannot be delivered. The officer sees them
+ * by someone else) and the pod no longer has them either (a file downloaded again from Symphony
+ * would land as if nothing happened), so the messages that carry them cannot be delivered. The officer sees them
  * in the charts and the failed items list, asks for another attempt at one, then skips them all
  * with a reason.
  */
@@ -32,6 +33,7 @@ describe('import monitor: failures, charts, retry and skip', () => {
     app.core.events.subscribe((name, payload) => {
       if (name !== 'runs.progress' || removed || (payload as { stage: string }).stage !== 'import') return;
       removed = true;
+      for (const stream of world.pod.pod.streams.values()) for (const m of stream.messages) m.attachments = [];
       for (const file of filesUnder(app.core.paths.spool)) fs.rmSync(file);
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -45,7 +47,8 @@ describe('import monitor: failures, charts, retry and skip', () => {
 
   it('shows the run’s delivered and failed items in the daily charts', async () => {
     await page.getByTestId('run-now').click();
-    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('succeeded');
+    // Failed items: amber, never green.
+    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('completed with problems');
     const [run] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
     const rec = run!.reconciliation!;
     expect(rec.failed.count).toBeGreaterThan(0);
@@ -64,7 +67,7 @@ describe('import monitor: failures, charts, retry and skip', () => {
   it('asks for another attempt at one failed item, then skips them with a reason', async () => {
     const before = await world.app.core.dispatcher.invoke('items.failed', { connectorId, offset: 0, limit: 100 });
     expect(before.total).toBeGreaterThan(1);
-    await page.getByRole('tab', { name: 'Failed items' }).click();
+    await page.getByRole('tab', { name: 'Failed and blocked items' }).click();
     const rows = page.getByTestId('failed-items').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(before.total);
     // The officer reads why: the first line of the reason, the technical rest folded.
@@ -92,7 +95,7 @@ describe('import monitor: failures, charts, retry and skip', () => {
     await expect.poll(() => dialog.getByText(tooShort).isVisible()).toBe(true);
     await dialog.getByLabel('Reason').fill('Attachment lost on disk; content re-sent by hand to the archive mailbox');
     await dialog.getByLabel('Reason').press('Enter');
-    await expect.poll(() => page.getByText('Nothing failed.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Nothing failed or blocked.').isVisible()).toBe(true);
     const after = await world.app.core.dispatcher.invoke('items.failed', { connectorId, offset: 0, limit: 100 });
     expect(after.total).toBe(0);
     const skipped = await world.app.core.dispatcher.invoke('items.log', { connectorId, status: 'skipped', offset: 0, limit: 1000 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { simpleParser } from 'mailparser';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOutcomeDetail } from '../../shared/contract/run-words';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../support/browser';
 import { fillSymphony, startNewConnector, wizardStep } from '../support/e2e-wizard';
@@ -120,13 +121,15 @@ describe('walkthrough: a new officer archives a pod', () => {
     expect(rec.captured.count).toBe(pod.pod.inventory().messages.size);
     expect(rec.balanced).toBe(true);
     expect(rec.delivered.count).toBeGreaterThan(0);
-    expect(rec.delivered.count + rec.failed.count + rec.skipped.count).toBe(rec.captured.count);
+    expect(rec.delivered.count + rec.blocked.count + rec.failed.count + rec.held.count + rec.skipped.count).toBe(rec.captured.count);
     expect(graphMessageCount(world)).toBe(rec.deliveries.delivered);
-    await expect.poll(() => page.getByTestId('status-last-run').textContent()).toContain(`Last run: succeeded · ${rec.delivered.count} delivered`);
+    // The status bar says it in the Monitor's words.
+    await expect.poll(() => page.getByTestId('status-last-run').textContent()).toBe(`Last run succeeded: ${runOutcomeDetail(rec)}`);
+    expect(runOutcomeDetail(rec)).toContain(`${rec.captured.count} items: ${rec.delivered.count} delivered`);
     await page.getByRole('tab', { name: 'Run history' }).click();
     await page.getByTestId('run-history').locator('tbody tr').first().click();
     await expect.poll(() => page.getByTestId('reconciliation').isVisible()).toBe(true);
-    expect(await page.getByRole('table', { name: 'Reconciliation' }).getByRole('row', { name: /Captured/ }).textContent()).toContain(String(run!.reconciliation!.captured.count));
+    expect(await page.getByRole('table', { name: 'Reconciliation per item' }).getByRole('row', { name: /Captured/ }).textContent()).toContain(String(run!.reconciliation!.captured.count));
     expect(await page.getByTestId('run-conversations').locator('tbody tr').count()).toBe(4);
     await screenshot(page, 'walkthrough-3-run-history');
   });

@@ -94,4 +94,27 @@ describe('Datahose with a member list the pod refuses', () => {
     const fourth = await run();
     expect(fourth.datahose.gaps).toEqual({ opened: 0, filled: 0, open: 0 });
   });
+
+  it('a batch the store refuses (a poison batch) is stored event by event, the refused event reported, and acknowledged', async () => {
+    const before = storedMessageIds(store, connector.id).length;
+    const poison = emulator.pod.addMessage(other.id);
+    const fine = [emulator.pod.addMessage(other.id), emulator.pod.addMessage(refused.id)];
+    // A real refusal by SQLite (SQLITE_CONSTRAINT_TRIGGER) for this one message's row.
+    store.db.exec(`CREATE TEMP TRIGGER poison BEFORE INSERT ON items WHEN NEW.message_id = '${poison.id}' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`);
+    try {
+      const summary = await run();
+      expect(summary.items.new).toBe(2);
+      expect(storedMessageIds(store, connector.id)).toEqual(expect.arrayContaining(fine.map((m) => m.id)));
+      expect(storedMessageIds(store, connector.id)).not.toContain(poison.id);
+      expect(storedMessageIds(store, connector.id).length).toBe(before + 2);
+      expect(summary.datahose.unreadable).toBe(1);
+      expect(summary.results.find((r) => r.streamId === other.id)?.error?.message).toMatch(/could not store Datahose event .*poisoned row.*skipped so that the feed goes on/);
+    } finally {
+      store.db.exec('DROP TRIGGER poison');
+    }
+    // The batch was acknowledged: the feed goes on, nothing comes again.
+    const next = await run();
+    expect(next.datahose.events).toBe(0);
+    expect(next.items.new).toBe(0);
+  });
 });

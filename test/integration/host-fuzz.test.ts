@@ -11,6 +11,9 @@ import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-
 import { hostRequest, openSession, openSocket, socketCall, type HostSession } from '../support/host-session';
 import { makeTempDir } from '../support/tmp';
 
+// Seeded so that every run checks the same inputs; FUZZ_SEED=<n> explores others (a failure prints its seed).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 14_2026) });
+
 /**
  * The browser host against what a hostile local user or page can send (issue 14): every input is
  * answered with a refusal (or a closed socket), the process keeps serving, and nothing outside
@@ -188,7 +191,14 @@ describe('browser host under hostile input', () => {
     });
 
   it('survives malformed and truncated HTTP on raw connections', async () => {
-    const requestLine = fc.constantFrom('GET / HTTP/1.1', 'GET /exports/%00 HTTP/1.1', 'POST /uploads HTTP/1.1', 'GET /\0 HTTP/1.1', 'GE\0T / HTTP/1.1', 'GET  HTTP/1.1', 'GET / HTTP/9.9', '\r\n\r\n', 'GET /exports/run-1.csv HTTP/1.0');
+    // Named: headers far over the 16 KB limit, and a request line holding a raw NUL.
+    expect(await raw(Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Pad: ${'a'.repeat(100_000)}\r\n\r\n`))).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw(Buffer.from(`GET /exports/\0 HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\n\r\n`))).toMatch(/^HTTP\/1\.1 400 /);
+    const requestLine = fc.constantFrom(
+      'GET / HTTP/1.1', 'GET /exports/%00 HTTP/1.1', 'POST /uploads HTTP/1.1', 'GET /\0 HTTP/1.1', 'GE\0T / HTTP/1.1', 'GET  HTTP/1.1', 'GET / HTTP/9.9', '\r\n\r\n',
+      'GET /exports/run-1.csv HTTP/1.0', `GET http://127.0.0.1:${host.port}/exports/../archiver.db HTTP/1.1`, 'GET C:\\Windows\\win.ini HTTP/1.1', 'GET \\\\server\\share\\x HTTP/1.1',
+      'GET /exports/..%c0%af..%c0%afarchiver.db HTTP/1.1', 'GET /?tkn=%00 HTTP/1.1', 'GET /?tkn= HTTP/1.1', 'CONNECT 127.0.0.1:22 HTTP/1.1', 'GET * HTTP/1.1',
+    );
     const headers = fc.array(
       fc.oneof(
         fc.constant(`Host: 127.0.0.1:${host.port}`),
@@ -349,8 +359,13 @@ describe('browser host under hostile input', () => {
     const over = await post({ 'x-archiver-csrf': session.csrf, 'content-length': core.uploads.maxBytes + 1 }, '');
     expect(over.status).toBe(413);
     expect(JSON.parse(over.body.toString())).toMatchObject({ ok: false, error: { code: 'too-large' } });
-    // A body cut short: the client promises 1 MB, sends 10 bytes and goes away.
-    await raw(Buffer.from(`POST /uploads HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nCookie: ${session.cookie}\r\nX-Archiver-CSRF: ${session.csrf}\r\nContent-Length: 1048576\r\n\r\n0123456789`));
+    // A body cut short: the client promises 1 MB, sends 10 bytes and half-closes, or goes away.
+    const head = `POST /uploads HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nCookie: ${session.cookie}\r\nX-Archiver-CSRF: ${session.csrf}\r\nContent-Length: 1048576\r\n\r\n`;
+    expect(await raw(Buffer.from(`${head}0123456789`))).toMatch(/^HTTP\/1\.1 400 /);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(host.port, '127.0.0.1', () => socket.write(`${head}0123456789`, () => setImmediate(() => socket.destroy())));
+      socket.on('close', () => resolve());
+    });
     await expect.poll(() => fs.readdirSync(core.paths.uploads).filter((f) => f.endsWith('.part'))).toEqual([]);
     await expectAlive();
   });

@@ -43,7 +43,7 @@ describe('Graph import against the emulator', () => {
       enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
     }
     const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });
-    expect(summary).toMatchObject({ delivered: 12, failed: 0, skipped: 0 });
+    expect(summary).toMatchObject({ delivered: 12, failed: 0, blocked: 0 });
     for (const mailbox of world.mailboxes) {
       const items = messagesOf(world, mailbox);
       expect(items).toHaveLength(6);
@@ -85,7 +85,7 @@ describe('Graph import against the emulator', () => {
     }
   });
 
-  it('skips mailboxes that cannot be written, with the reason, and delivers the rest', async () => {
+  it('blocks (never skips) mailboxes that cannot be written, with the reason, and delivers the rest', async () => {
     world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
     const dir = world.emulator.directory;
     dir.addUser({ userPrincipalName: 'nobox@corp.example', mailbox: 'none' });
@@ -96,9 +96,17 @@ describe('Graph import against the emulator', () => {
     enqueueDeliveries(world.store, world.connector.id, email.archiveKey, targets);
     const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, settleMs: 100 });
     expect(summary.delivered).toBe(1);
-    expect(summary.skipped).toBe(4);
-    const rows = new DeliveryRepository(world.store).list(world.connector.id, 'skipped');
+    expect(summary.blocked).toBe(4);
+    const repo = new DeliveryRepository(world.store);
+    expect(repo.list(world.connector.id, 'skipped')).toEqual([]);
+    const rows = repo.list(world.connector.id, 'blocked');
     const reasons = Object.fromEntries(rows.map((r) => [r.mailbox, r.lastError]));
+    expect(Object.fromEntries(rows.map((r) => [r.mailbox, r.blockedReason]))).toEqual({
+      'nobox@corp.example': 'no-mailbox',
+      'nolicense@corp.example': 'not-licensed',
+      'denied@corp.example': 'access-denied',
+      'ghost@corp.example': 'not-found',
+    });
     expect(reasons['nobox@corp.example']).toMatch(/no Exchange Online mailbox/);
     expect(reasons['nolicense@corp.example']).toMatch(/no Exchange Online license/);
     expect(reasons['denied@corp.example']).toMatch(/not allowed/);

@@ -11,6 +11,10 @@ import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { createRealStages } from '../../electron/core/runs/adapters/real';
 import type { PipelineOptions } from '../../electron/core/runs/pipeline';
+import type { Stages } from '../../electron/core/runs/stages';
+import { messageArchiveKey } from '../../electron/core/convert/ids';
+import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
+import type { AppPaths } from '../../electron/core/platform/paths';
 import { RunController } from '../../electron/core/runs/runner';
 import { GraphEmulator, type GraphEmulatorOptions } from '../emulators/graph/server';
 import { SymphonyEmulator } from '../emulators/symphony';
@@ -28,6 +32,8 @@ export interface RealWorldOptions {
   graph?: { emulator?: GraphEmulatorOptions; getToken?: (emulator: GraphEmulator) => () => Promise<string>; retry?: { baseMs?: number; maxMs?: number } };
   /** The mapping service's options beyond the store (e.g. directoryPauseMs). */
   mapping?: { directoryPauseMs?: number };
+  /** Wraps the real stages (a test deletes spool files before the import, say). */
+  wrapStages?: (stages: Stages) => Stages;
 }
 
 /** Both emulators, a store in `dir`, one connector and a RunController over the real stages. */
@@ -39,6 +45,7 @@ export interface RealWorld {
   controller: RunController;
   /** Lowercased e-mail → UPN of the pod's people who have a mailbox. */
   tenant: Map<string, string>;
+  paths: AppPaths;
   close(): Promise<void>;
 }
 
@@ -55,14 +62,19 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
   const graphUrl = await graphEmulator.start();
   const tenant = new Map<string, string>();
   const hasMailbox = options.hasMailbox ?? (() => true);
+  const addMailbox = (u: { username: string; email: string; displayName: string }) => {
+    const upn = `${u.username}@tenant.example`.toLowerCase();
+    graphEmulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
+    tenant.set(u.email.toLowerCase(), upn);
+  };
+  // The archiver's service account is a member of every conversation it reads; it has a mailbox
+  // (else every item would be held for it, as for any internal participant without one).
+  addMailbox(symphony.pod.serviceAccount);
   [...symphony.pod.users.values()]
     .filter((u) => !u.external && u.accountType === 'NORMAL')
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .forEach((u, i) => {
-      if (!hasMailbox(i)) return;
-      const upn = `${u.username}@tenant.example`.toLowerCase();
-      graphEmulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
-      tenant.set(u.email.toLowerCase(), upn);
+      if (hasMailbox(i)) addMailbox(u);
     });
 
   const paths = ensureAppPaths(appPaths(dir));
@@ -76,7 +88,8 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
   const graph = new GraphClient({ baseUrl: graphUrl, getToken, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000, retry: options.graph?.retry });
   // As the app wires it (runs/wire.ts): directory look-ups retried with deliveries' policy.
   const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph, (client) => graphRetryPolicy(client.retry))), ...options.mapping });
-  const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
+  const real = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
+  const stages = options.wrapStages ? options.wrapStages(real) : real;
   const controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages, pipeline: options.pipeline });
   return {
     symphony,
@@ -85,6 +98,7 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
     connector,
     controller,
     tenant,
+    paths,
     async close() {
       await controller.dispose();
       store.dispose();
@@ -92,4 +106,51 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
       await graphEmulator.stop();
     },
   };
+}
+
+/**
+ * What must land, from the emulators' own models (not from the pipeline): per archive key, the
+ * mailboxes of the conversation's current members and the sender, those with a mailbox.
+ */
+export function expectedPairs(world: RealWorld): Map<string, string[]> {
+  const expected = new Map<string, string[]>();
+  for (const stream of world.symphony.pod.streams.values()) {
+    const members = [...stream.members].filter(([, m]) => !m.left).map(([id]) => id);
+    for (const message of stream.messages) {
+      const people = new Set([...members, message.sender]);
+      const boxes = [...people]
+        .map((id) => world.symphony.pod.users.get(id)!)
+        .filter((u) => !u.external)
+        .map((u) => world.tenant.get(u.email.toLowerCase()))
+        .filter((b): b is string => !!b);
+      if (boxes.length > 0) expected.set(messageArchiveKey(world.connector.id, message.id), [...new Set(boxes)].sort());
+    }
+  }
+  return expected;
+}
+
+/** "archiveKey -> mailbox" → how many copies the Graph emulator holds (every mailbox, every state). */
+export function landedPairs(world: RealWorld): Map<string, number> {
+  const landed = new Map<string, number>();
+  for (const { user, message } of world.graphEmulator.directory.allMessages()) {
+    const key = message.extended.find((p) => p.id === ARCHIVE_KEY_PROPERTY)?.value ?? '(none)';
+    const pair = `${key} -> ${user.userPrincipalName}`;
+    landed.set(pair, (landed.get(pair) ?? 0) + 1);
+  }
+  return landed;
+}
+
+/** Differences between what landed and what should have (only the mailboxes `only` keeps, when given). */
+export function landingProblems(world: RealWorld, only?: (mailbox: string) => boolean): string[] {
+  const landed = landedPairs(world);
+  const problems: string[] = [];
+  for (const [key, boxes] of expectedPairs(world)) {
+    for (const box of boxes.filter((b) => !only || only(b))) {
+      const n = landed.get(`${key} -> ${box}`) ?? 0;
+      if (n !== 1) problems.push(`${key} -> ${box} landed ${n} times`);
+      landed.delete(`${key} -> ${box}`);
+    }
+  }
+  for (const pair of landed.keys()) if (!only || only(pair.split(' -> ')[1]!)) problems.push(`unexpected ${pair}`);
+  return problems;
 }

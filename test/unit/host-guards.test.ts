@@ -12,6 +12,9 @@ import { appProtocolAnswer } from '../../electron/host/static-files';
 import { UPLOAD_CHUNK_BYTES } from '../../shared/contract/client';
 import { makeTempDir } from '../support/tmp';
 
+// Seeded so that every run checks the same inputs; FUZZ_SEED=<n> explores others (a failure prints its seed).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 14_2026) });
+
 describe('access token strength', () => {
   it('refuses weak tokens and says why', () => {
     expect(() => checkAccessToken('1', '--token')).toThrow(/--token is refused: it carries about 3 bits, fewer than 128\..*openssl rand -base64 32/);

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { MappingCsvReader, parseMappingCsv, type CsvMappingRow } from '../../electron/core/mapping/csv';
 import { mappingCsvColumns } from '../../shared/contract/mapping';
 
+// Seeded so that every run checks the same inputs; FUZZ_SEED=<n> explores others (a failure prints its seed).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 14_2026) });
+
 /** Reads `text` the way an upload is read: in chunks of the given sizes, parsed a few records at a time. */
 function readInChunks(text: string, sizes: number[], pieceChars: number) {
   const rows: CsvMappingRow[] = [];

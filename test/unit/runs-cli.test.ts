@@ -45,9 +45,9 @@ describe('headless command', () => {
     const io = capture();
     expect(await main(['run', '--once', '--connector', 'acme pod'], io, env)).toBe(1);
     expect(io.lines[0]).toBe('Acme Pod: run started');
-    expect(io.errors.join('\n')).toMatch(/^Acme Pod: run 1 failed: read 0 new message\(s\) from Symphony; accounted for 0 item\(s\): delivered 0, failed 0 \(held 0\), skipped 0; balanced\. /);
+    expect(io.errors.join('\n')).toMatch(/^Acme Pod: run 1 failed: read 0 new message\(s\) from Symphony; 0 items: 0 delivered; 0 deliveries: 0 delivered; balanced\. /);
     const status = capture();
     await main(['status'], status, env);
-    expect(status.lines[0]).toMatch(/last run 1 failed at \S+: read 0 new message\(s\) from Symphony; accounted for 0 item\(s\): delivered 0, failed 0 \(held 0\), skipped 0; balanced; next: /);
+    expect(status.lines[0]).toMatch(/last run 1 failed at \S+: read 0 new message\(s\) from Symphony; 0 items: 0 delivered; 0 deliveries: 0 delivered; balanced; next: /);
   });
 });

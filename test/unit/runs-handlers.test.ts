@@ -66,7 +66,8 @@ describe('runs and items through the contract', () => {
     await service.scheduler.idle();
     const { runs, total } = await call('runs.list', {});
     expect(total).toBe(1);
-    expect(runs[0]).toMatchObject({ id: runId, status: 'succeeded', trigger: 'manual' });
+    // user2's deliveries failed and stream 3's items wait for a mailbox: never green.
+    expect(runs[0]).toMatchObject({ id: runId, status: 'completed-with-problems', trigger: 'manual' });
     const failedItems = Array.from({ length: pod.messages }, (_, i) => i).filter((i) => mailboxesOf(i % pod.streams).includes('user2@acme.test')).length;
     expect(runs[0]!.reconciliation).toMatchObject({ balanced: true, captured: { count: 120 }, failed: { count: failedItems } });
     const stagesSeen = new Set(progress.filter((p) => p.runId === runId).map((p) => p.stage));
@@ -75,7 +76,10 @@ describe('runs and items through the contract', () => {
     expect(detail.progress.capture).toMatchObject({ done: 120, total: 120 });
     expect(detail.progress.map).toMatchObject({ done: 120, total: 120 });
     expect(detail.conversationsTotal).toBe(6);
-    expect(detail.conversations.find((c) => c.streamId === 'stream3')).toMatchObject({ captured: 20, skipped: 20, balanced: true });
+    // Stream 3's people have no mailbox (held, per conversation as in the run); stream 5's are excluded (skipped).
+    expect(detail.conversations.find((c) => c.streamId === 'stream3')).toMatchObject({ captured: 20, held: 20, skipped: 0, balanced: true });
+    expect(detail.conversations.find((c) => c.streamId === 'stream5')).toMatchObject({ captured: 20, held: 0, skipped: 20, balanced: true });
+    expect(runs[0]!.reconciliation).toMatchObject({ held: { count: 20 }, skipped: { count: 20, byReason: { excluded: 20 } } });
     const status = await call('runs.status', {});
     expect(status[0]).toMatchObject({ connectorId: connector.id, current: null, last: { id: runId }, nextRunAt: new Date(clock.now() + 24 * 3_600_000).toISOString() });
     await expect(call('runs.get', { runId: 999 })).rejects.toMatchObject({ code: 'not-found' });
@@ -100,17 +104,21 @@ describe('runs and items through the contract', () => {
     const csv = await call('runs.downloadLog', { runId: 1, format: 'csv' });
     expect(csv.path).toBe(path.join(paths.exports, `run-1-2026-04-01.csv`));
     const parsed = Papa.parse<string[]>(fs.readFileSync(csv.path, 'utf8').trim());
-    expect(parsed.data[0]).toEqual(['item_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail']);
-    const logTotal = (await call('items.log', { connectorId: connector.id, runId: 1, limit: 1 })).total;
-    expect(parsed.data.length - 1).toBe(logTotal);
-    expect(parsed.data.filter((r) => r[4] === 'delivered').every((r) => /^graph-\d+$/.test(r[7]!))).toBe(true);
+    expect(parsed.data[0]).toEqual(['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail']);
+    // That run's own lines only: not the officer's decisions made outside any run.
+    const log = await call('items.log', { connectorId: connector.id, runId: 1, limit: 1000 });
+    expect(log.total).toBeLessThan(1000);
+    expect(log.entries.some((e) => e.runId === null)).toBe(true);
+    expect(parsed.data.length - 1).toBe(log.entries.filter((e) => e.runId === 1).length);
+    expect(parsed.data.slice(1).every((r) => r[10] === '1')).toBe(true);
+    expect(parsed.data.filter((r) => r[5] === 'delivered').every((r) => /^graph-\d+$/.test(r[8]!))).toBe(true);
     // Read in pages of 7 rows, the file is the same.
     const paged = await exportRunLog({ store, paths, runId: 1, format: 'csv', destination: path.join(temp.dir, 'paged.csv'), batchRows: 7 });
     expect(fs.readFileSync(paged.path, 'utf8')).toBe(fs.readFileSync(csv.path, 'utf8'));
     const destination = path.join(temp.dir, 'chosen', 'bundle.zip');
     const zip = await call('runs.downloadLog', { runId: 1, format: 'zip', destination });
     expect(zip).toEqual({ path: destination, bytes: fs.statSync(destination).size });
-    expect(await zipEntries(destination)).toEqual(['logs/main.log', 'run-1-2026-04-01-items.csv', 'run-1-2026-04-01-reconciliation.json', 'run-1-2026-04-01-summary.json']);
+    expect(await zipEntries(destination)).toEqual(['logs/main.log', 'run-1-2026-04-01-items.csv', 'run-1-2026-04-01-items.jsonl', 'run-1-2026-04-01-reconciliation.json', 'run-1-2026-04-01-summary.json']);
   });
 
   it('keeps settings, and purges only the spool of final items past the retention', async () => {

@@ -18,7 +18,8 @@ import { makeTempDir } from '../support/tmp';
 
 const HOUR = 3_600_000;
 const TICK = 30_000;
-const pod: FakePod = { messages: 20, streams: 4, convertFailEvery: 0, tooLargeEvery: 0 };
+// Three streams: none of them without a mailbox (stream 3 would hold its items, an amber run).
+const pod: FakePod = { messages: 20, streams: 3, convertFailEvery: 0, tooLargeEvery: 0 };
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();

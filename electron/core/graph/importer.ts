@@ -14,7 +14,7 @@ import { classifyGraphError, describeGraphFailure, GraphRequestError } from './e
 import { FolderResolver } from './folders';
 import { LedgerWriter } from './ledger';
 import { UploadGate } from './scheduler';
-import { mailboxProblem } from './permissions';
+import { checkMailbox, mailboxBlock, mailboxProblem } from './permissions';
 import { addAttachment, attachmentsPresent, refusesNonDraft } from './attachments';
 import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
 
@@ -29,8 +29,10 @@ import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planA
  *     `loadEmail(archiveKey)` returns the ConvertedEmail (attachments as spool files). A `sending`
  *     row is looked up in the mailbox by its archive key before anything is created, so a crash or
  *     a lost answer never makes a second copy; an item found without all its attachments gets the
- *     missing ones. Mailboxes that cannot be written are `skipped` with the reason; items Graph
- *     refuses are `failed` with an officer-facing message; outages leave rows open for the next run.
+ *     missing ones. Mailboxes that cannot be written are `blocked` with the reason (never skipped),
+ *     and every import first re-checks the blocked ones and delivers their backlog once they can
+ *     be written; items Graph refuses are `failed` with an officer-facing message; outages leave
+ *     rows open for the next run.
  */
 export interface ImportDeps {
   store: Store;
@@ -58,13 +60,16 @@ export interface ImportProgress {
   connectorId: string;
   delivered: number;
   failed: number;
-  skipped: number;
+  /** Deliveries blocked in this run because their mailbox cannot be written. */
+  blocked: number;
   pending: number;
 }
 
 export interface ImportSummary extends ImportProgress {
   /** Mailboxes found unwritable in this run, with the reason recorded on their deliveries. */
   unwritable: Array<{ mailbox: string; reason: string }>;
+  /** Mailboxes blocked by an earlier run that could be written again: their backlog was delivered in this one. */
+  unblocked: Array<{ mailbox: string; deliveries: number }>;
 }
 
 export function enqueueDeliveries(store: Store, connectorId: string, archiveKey: string, mailboxes: readonly string[]): number {
@@ -86,9 +91,20 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const uploads = new UploadGate();
   const settings = deps.connector.settings.microsoft;
   const folders = new FolderResolver(deps.graph, repo, deps.connector.id, settings.folderName, clock);
+  const unblocked = await recheckBlocked(deps, repo, logger);
   const open = repo.listOpen(deps.connector.id);
-  const progress: ImportProgress = { connectorId: deps.connector.id, delivered: 0, failed: 0, skipped: 0, pending: open.length };
-  const unwritable = new Map<string, string>();
+  const progress: ImportProgress = { connectorId: deps.connector.id, delivered: 0, failed: 0, blocked: 0, pending: open.length };
+  const unwritable = new Map<string, { reason: NonNullable<ReturnType<typeof mailboxBlock>>['reason']; message: string }>();
+  /** The mailbox cannot be written: this delivery and every open one of the mailbox are blocked, once. */
+  const block = (key: DeliveryKey, problem: NonNullable<ReturnType<typeof mailboxBlock>>) => {
+    repo.markBlocked(key, problem.reason, problem.message);
+    progress.blocked++;
+    if (unwritable.has(key.mailbox)) return;
+    unwritable.set(key.mailbox, problem);
+    const more = repo.blockMailbox(deps.connector.id, key.mailbox, problem.reason, problem.message);
+    progress.blocked += more;
+    logger.warn(`${key.mailbox}: ${problem.message}; ${more + 1} deliveries blocked until it can be written`);
+  };
   const draftOnly = new Set<string>();
   const perMailbox = new Map<string, ReturnType<typeof pLimit>>();
   const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency * 2);
@@ -124,6 +140,8 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       return;
     }
     let outcomeUnknown = delivery.state === 'sending' || delivery.graphId !== null;
+    /** The item was already in the mailbox when looked up: "already there" in the reconciliation. */
+    let foundExisting = false;
     if (outcomeUnknown) suspect(key);
     let email: ConvertedEmail;
     try {
@@ -149,8 +167,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
           const plan = planAttachments(email, { markAsRead: settings.markAsRead, asDraft });
           let item: Item | undefined;
           let done = new Set<number>(repo.get(key)?.attachmentsDone ?? []);
+          foundExisting = false;
           if (outcomeUnknown) {
             item = await findItem(delivery.mailbox, folderId, email.archiveKey, repo.get(key)?.graphId);
+            foundExisting = item !== undefined;
             if (item) {
               done = await attachmentsPresent(deps.graph, delivery.mailbox, item.id, email, deps.signal);
               await ledger.write(() => repo.recordItem(key, item!.id, [...done]));
@@ -161,6 +181,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
           if (!item) {
             await ledger.write(() => repo.markSending(key));
             outcomeUnknown = true;
+            foundExisting = false;
             try {
               item = await createItem(delivery.mailbox, folderId, email, plan.inline, asDraft);
             } catch (error) {
@@ -198,7 +219,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
             await ledger.write(() => repo.recordItem(key, current.id, [...done]));
           }
           const final = item;
-          await ledger.write(() => repo.markDelivered(key, final.id));
+          await ledger.write(() => repo.markDelivered(key, final.id, undefined, foundExisting));
         },
         {
           ...deps.graph.retry,
@@ -212,6 +233,11 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       progress.delivered++;
     } catch (error) {
       if (error instanceof MailboxUnwritable) return;
+      const unwritableNow = mailboxBlock(error, delivery.mailbox) ?? unwritable.get(delivery.mailbox);
+      if (unwritableNow) {
+        block(key, unwritableNow);
+        return;
+      }
       if (ArchiverError.is(error) && error.code === 'cancelled') {
         repo.markRetryLater(key, 'The run was cancelled.', outcomeUnknown);
         return;
@@ -247,12 +273,13 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       return await folders.ensure(mailbox, deps.signal);
     } catch (error) {
       const problem = mailboxProblem(error, mailbox);
-      if (!problem) throw error;
+      if (!problem?.reason || problem.reason === 'unreachable') throw error;
       if (!unwritable.has(mailbox)) {
-        unwritable.set(mailbox, problem.message ?? problem.reason ?? 'unwritable');
-        const skipped = repo.skipMailbox(deps.connector.id, mailbox, problem.message ?? 'The mailbox cannot be written.');
-        progress.skipped += skipped;
-        logger.warn(`${mailbox}: ${problem.message}; ${skipped} deliveries skipped`);
+        const found = { reason: problem.reason, message: problem.message ?? `${mailbox} cannot be written.` };
+        unwritable.set(mailbox, found);
+        const blocked = repo.blockMailbox(deps.connector.id, mailbox, found.reason, found.message);
+        progress.blocked += blocked;
+        logger.warn(`${mailbox}: ${found.message}; ${blocked} deliveries blocked until it can be written`);
       }
       throw new MailboxUnwritable(problem.message);
     }
@@ -348,5 +375,30 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   if (stopped) throw stopped;
   await settle();
   report();
-  return { ...progress, unwritable: [...unwritable].map(([mailbox, reason]) => ({ mailbox, reason })) };
+  return { ...progress, unwritable: [...unwritable].map(([mailbox, p]) => ({ mailbox, reason: p.message })), unblocked };
+}
+
+/**
+ * Before anything else, every mailbox blocked by an earlier run is asked again (a read of its
+ * Inbox): one that can be written now gets its blocked deliveries back in the queue, so this run
+ * delivers its backlog; one that still cannot keeps them blocked, with the latest reason.
+ */
+async function recheckBlocked(deps: ImportDeps, repo: DeliveryRepository, logger: Logger): Promise<Array<{ mailbox: string; deliveries: number }>> {
+  const unblocked: Array<{ mailbox: string; deliveries: number }> = [];
+  for (const blocked of repo.blockedMailboxes(deps.connector.id)) {
+    if (deps.signal?.aborted) break;
+    try {
+      const check = await checkMailbox(deps.graph, blocked.mailbox, deps.signal);
+      if (check.ok) {
+        const deliveries = repo.unblockMailbox(deps.connector.id, blocked.mailbox);
+        unblocked.push({ mailbox: blocked.mailbox, deliveries });
+        logger.info(`${blocked.mailbox} can be written again; its ${deliveries} blocked deliveries are sent now`);
+      } else if (check.reason && check.reason !== 'unreachable') {
+        repo.reblockMailbox(deps.connector.id, blocked.mailbox, check.reason, check.message ?? blocked.message);
+      }
+    } catch (error) {
+      logger.warn(`${blocked.mailbox}: the re-check failed (${error instanceof Error ? error.message : String(error)}); its deliveries stay blocked`);
+    }
+  }
+  return unblocked;
 }

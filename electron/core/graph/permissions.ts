@@ -27,6 +27,20 @@ export function mailboxProblem(error: unknown, mailbox: string): MailboxCheck | 
   return undefined;
 }
 
+/**
+ * The same question while delivering: did this failed request fail because the mailbox itself
+ * cannot be written? Narrower than `mailboxProblem`: a 404 about an item or a folder
+ * (`ErrorItemNotFound`) is not a mailbox problem, nor is anything worth retrying.
+ */
+export function mailboxBlock(error: unknown, mailbox: string): { reason: 'no-mailbox' | 'not-licensed' | 'access-denied' | 'not-found'; message: string } | undefined {
+  if (!(error instanceof GraphRequestError)) return undefined;
+  if (error.status === 404 && !['MailboxNotEnabledForRESTAPI', 'ErrorInvalidUser', 'ResourceNotFound', 'Request_ResourceNotFound'].includes(error.code)) return undefined;
+  if (error.status !== 404 && error.status !== 403) return undefined;
+  const problem = mailboxProblem(error, mailbox);
+  if (!problem || problem.ok || !problem.reason || problem.reason === 'unreachable') return undefined;
+  return { reason: problem.reason, message: problem.message ?? `${mailbox} cannot be written.` };
+}
+
 export async function checkMailbox(graph: GraphClient, mailbox: string, signal?: AbortSignal): Promise<MailboxCheck> {
   try {
     await graph.request({ method: 'GET', path: `${userPath(mailbox)}/mailFolders/inbox`, query: { $select: 'id' }, mailbox, signal });

@@ -72,7 +72,8 @@ const PRIVATE_DIR = 0o700;
  * Makes the data folder private at rest: the process umask becomes 077 (so SQLite's WAL files,
  * electron-log's files, spool and exports files are all created owner-only, whoever writes them),
  * the folders are created 0700, and every entry already there with group or other bits (a folder
- * from an older version, a copy restored with `cp -r`) is tightened. Symbolic links are not
+ * from an older version, a copy restored with `cp -r`) is tightened, down to the files of every
+ * folder that was wide. Symbolic links are not
  * followed: the walk never changes anything outside the data folder. Returns what it tightened so
  * the host can log it once its logger exists. A no-op on Windows, where modes mean nothing and the
  * folder under %APPDATA% inherits the per-user profile ACL.
@@ -86,17 +87,22 @@ export function secureDataDir(paths: AppPaths, platform: NodeJS.Platform = proce
   usePrivateUmask();
   for (const dir of dirs) fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
   const tightened: TightenedEntry[] = [];
+  const known = new Set(dirs);
   const visit = (entry: string) => {
     const stat = fs.lstatSync(entry, { throwIfNoEntry: false });
     if (!stat || stat.isSymbolicLink()) return;
     const mode = stat.mode & 0o777;
+    const wide = (mode & 0o077) !== 0;
     // Group and other bits go; folders become rwx for the owner, files keep the owner's bits.
-    if (mode & 0o077) {
+    if (wide) {
       const next = stat.isDirectory() ? PRIVATE_DIR : mode & 0o700;
       fs.chmodSync(entry, next);
       tightened.push({ path: entry, was: mode, now: next });
     }
-    if (stat.isDirectory()) for (const name of fs.readdirSync(entry)) visit(path.join(entry, name));
+    // What is inside a folder that was already private was never reachable by anyone else, so
+    // only the data folder's own folders and folders that were wide are walked: a start-up with
+    // a large spool or exports tree costs a few directory listings, not one stat per file.
+    if (stat.isDirectory() && (wide || known.has(entry))) for (const name of fs.readdirSync(entry)) visit(path.join(entry, name));
   };
   visit(paths.dataDir);
   return tightened;

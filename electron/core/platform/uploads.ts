@@ -49,9 +49,13 @@ export class UploadStore {
         done(null, chunk);
       },
     });
+    // Opened before any byte is read, so that a body failing at once cannot race the open and
+    // leave a part file behind after it was removed.
+    const out = (await fs.promises.open(file, 'wx', 0o600)).createWriteStream();
     try {
-      await pipeline(body, counter, fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+      await pipeline(body, counter, out);
     } catch (error) {
+      await closed(out);
       fs.rmSync(file, { force: true });
       throw error;
     }
@@ -90,7 +94,10 @@ export class UploadStore {
   async abort(id: string): Promise<void> {
     const entry = this.open.get(id);
     this.open.delete(id);
-    if (entry) await new Promise<void>((resolve) => entry.stream.destroy() && entry.stream.once('close', () => resolve()));
+    if (entry) {
+      entry.stream.destroy();
+      await closed(entry.stream);
+    }
     fs.rmSync(this.partPath(id), { force: true });
   }
 
@@ -129,6 +136,10 @@ export class UploadStore {
   private partPath(id: string): string {
     return path.join(this.dir, `${id}.part`);
   }
+}
+
+function closed(stream: fs.WriteStream): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
 }
 
 function tooLarge(limit: number): ArchiverError {

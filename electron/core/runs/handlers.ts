@@ -55,6 +55,8 @@ export function runHandlers(deps: RunHandlerDeps): RunHandlers {
     'items.log': ({ connectorId: id, ...filter }) => items.log({ connectorId: connectorId(id), ...filter }),
     'items.failed': ({ connectorId: id, offset, limit }) => items.failed(connectorId(id), offset, limit),
     'items.retry': ({ connectorId: id, itemIds }) => ({ updated: retryItems(deps.store, connectorId(id), itemIds, deps.clock.now()) }),
+    'runs.blocked': ({ connectorId: id }) => ({ mailboxes: deps.service.blocked(connectorId(id)) }),
+    'runs.resendBlocked': ({ connectorId: id, mailboxes }) => deps.service.resendBlocked(connectorId(id), mailboxes),
     'items.skip': ({ connectorId: id, itemIds, reason }) => ({ updated: skipItems(deps.store, connectorId(id), itemIds, reason, deps.clock.now()) }),
   };
 }

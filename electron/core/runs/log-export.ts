@@ -20,13 +20,21 @@ export interface LogExportInput {
   batchRows?: number;
 }
 
-const COLUMNS = ['item_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail'];
+const COLUMNS = ['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail'] as const;
+type Column = (typeof COLUMNS)[number];
+/**
+ * Free text a spreadsheet could take for a formula (OWASP "CSV injection"): these get the guard.
+ * Identifiers never do: an altered id no longer finds its message. They come from Symphony and
+ * Graph in base64-like alphabets, without the parentheses a formula call needs, and are written
+ * exactly; the JSON Lines file in the ZIP has every value untouched for machines.
+ */
+const TEXT_COLUMNS = new Set<Column>(['sender', 'mailbox', 'detail']);
 const BATCH = 1000;
 
 /**
- * Writes a run's item log as CSV, or a ZIP with that CSV, the run summary, the reconciliation and
- * the application logs. Rows are streamed from SQLite in batches, so a run of half a million
- * items never sits in memory.
+ * Writes a run's item log (the lines this run wrote, nothing of other runs) as CSV, or a ZIP with
+ * that CSV, the same rows as JSON Lines, the run summary, the reconciliation and the application
+ * logs. Rows are streamed from SQLite in batches, so a run of half a million items never sits in memory.
  */
 export async function exportRunLog(input: LogExportInput): Promise<{ path: string; bytes: number }> {
   const runs = new RunRepository(input.store);
@@ -38,14 +46,17 @@ export async function exportRunLog(input: LogExportInput): Promise<{ path: strin
   const partial = `${target}.partial`;
   try {
     if (input.format === 'csv') {
-      await writeCsv(input.store, run.id, run.connectorId, partial, input.batchRows ?? BATCH);
+      await writeRows(input.store, run.id, run.connectorId, { csv: partial }, input.batchRows ?? BATCH);
     } else {
+      fs.mkdirSync(input.paths.exports, { recursive: true });
       const csv = path.join(input.paths.exports, `.${base}-${process.pid}.csv`);
+      const jsonl = path.join(input.paths.exports, `.${base}-${process.pid}.jsonl`);
       try {
-        await writeCsv(input.store, run.id, run.connectorId, csv, input.batchRows ?? BATCH);
-        await writeZip(partial, csv, `${base}-items.csv`, base, runs, run.id, input.paths.logs);
+        await writeRows(input.store, run.id, run.connectorId, { csv, jsonl }, input.batchRows ?? BATCH);
+        await writeZip(partial, { csv, jsonl }, base, runs, run.id, input.paths.logs);
       } finally {
         fs.rmSync(csv, { force: true });
+        fs.rmSync(jsonl, { force: true });
       }
     }
     // Renamed at the end, so a half-written file never carries the final name.
@@ -60,29 +71,52 @@ export async function exportRunLog(input: LogExportInput): Promise<{ path: strin
   return { path: target, bytes: fs.statSync(target).size };
 }
 
-async function writeCsv(store: Store, runId: number, connectorId: string, file: string, batchRows: number): Promise<void> {
-  const out = fs.createWriteStream(file);
-  const write = async (chunk: string) => {
+function guard(column: Column, value: string | number): string | number {
+  if (typeof value !== 'string' || !TEXT_COLUMNS.has(column)) return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+async function writeRows(store: Store, runId: number, connectorId: string, files: { csv: string; jsonl?: string }, batchRows: number): Promise<void> {
+  const outputs = [fs.createWriteStream(files.csv), ...(files.jsonl ? [fs.createWriteStream(files.jsonl)] : [])];
+  const [csvOut, jsonOut] = outputs;
+  const write = async (out: fs.WriteStream, chunk: string) => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
-  await write(Papa.unparse([COLUMNS]) + '\r\n');
+  await write(csvOut!, Papa.unparse([[...COLUMNS]]) + '\r\n');
   const items = new ItemLogRepository(store);
   for (let after = { itemId: 0, id: 0 }; ; ) {
     const page = items.pageRunLog(runId, connectorId, after, batchRows);
     if (page.length === 0) break;
     const last = page.at(-1)!;
     after = { itemId: last.itemId, id: last.id };
-    const rows = page.map((e) => [e.itemId, e.streamId, e.sender, e.status, e.event, e.at, e.mailbox ?? '', e.graphId ?? '', e.archiveKey ?? '', e.runId ?? '', e.detail ?? '']);
-    await write(Papa.unparse(rows, { escapeFormulae: true }) + '\r\n');
+    const records = page.map((e) => ({
+      item_id: e.itemId,
+      message_id: e.messageId ?? '',
+      stream_id: e.streamId,
+      sender: e.sender,
+      item_status: e.status,
+      event: e.event,
+      at: e.at,
+      mailbox: e.mailbox ?? '',
+      graph_id: e.graphId ?? '',
+      archive_key: e.archiveKey ?? '',
+      run_id: e.runId ?? '',
+      detail: e.detail ?? '',
+    }));
+    await write(csvOut!, Papa.unparse(records.map((r) => COLUMNS.map((c) => guard(c, r[c])))) + '\r\n');
+    if (jsonOut) await write(jsonOut, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
-  out.end();
-  await once(out, 'finish');
+  for (const out of outputs) {
+    out.end();
+    await once(out, 'finish');
+  }
 }
 
-async function writeZip(file: string, csv: string, csvName: string, base: string, runs: RunRepository, runId: number, logsDir: string): Promise<void> {
+async function writeZip(file: string, rows: { csv: string; jsonl: string }, base: string, runs: RunRepository, runId: number, logsDir: string): Promise<void> {
   const zip = new yazl.ZipFile();
   const run = runs.get(runId)!;
-  zip.addFile(csv, csvName);
+  zip.addFile(rows.csv, `${base}-items.csv`);
+  zip.addFile(rows.jsonl, `${base}-items.jsonl`);
   zip.addBuffer(Buffer.from(JSON.stringify({ ...toSummary(run), progress: run.progress }, null, 2)), `${base}-summary.json`);
   zip.addBuffer(Buffer.from(JSON.stringify(run.reconciliation, null, 2)), `${base}-reconciliation.json`);
   if (fs.existsSync(logsDir)) {

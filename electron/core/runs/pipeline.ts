@@ -6,10 +6,10 @@ import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { Store } from '../store/database';
 import { ItemLogRepository } from '../store/repos/item-log';
-import { RunRepository, type RunRecord } from '../store/repos/runs';
+import { PipelineViews, RunRepository, type RunRecord } from '../store/repos/runs';
 import { Planner, type PlanCounters } from './plan';
 import { ProgressTracker } from './progress';
-import { reconcileRun } from './reconcile';
+import { hasProblems, reconcileRun } from './reconcile';
 import type { StageContext, Stages, WaitReason } from './stages';
 
 export interface PipelineOptions {
@@ -28,7 +28,7 @@ export interface PipelineDeps {
 
 export interface PipelineResult {
   /** `needs-sign-in`: the interactive sign-in was lost; the Graph stage stopped and its open deliveries wait. */
-  status: 'succeeded' | 'failed' | 'cancelled' | 'needs-sign-in';
+  status: 'succeeded' | 'completed-with-problems' | 'failed' | 'cancelled' | 'needs-sign-in';
   reconciliation: Reconciliation;
   error: string | null;
 }
@@ -81,7 +81,7 @@ export class Pipeline {
       await this.deps.stages.capture.capture(ctx('capture'));
 
       enter('convert');
-      this.carryOver(connector, run.id);
+      this.carryOver(connector, run.id, nowIso);
       await this.retryFailed(connector, run.id, signal, nowIso);
       await this.releaseHeld(connector, run.id, nowIso);
       await this.planNew(connector, run, signal, tracker, nowIso, waiting);
@@ -124,6 +124,7 @@ export class Pipeline {
       maxAttempts: this.options.maxAttempts,
       pageSize: this.options.pageSize,
       importCompleted,
+      heldDeliveries: (connectorId, itemIds) => new PipelineViews(this.deps.store).heldDeliveries(connectorId, itemIds),
       nowIso,
       onProgress: (done) => tracker.update('reconcile', { done, total }),
     });
@@ -138,16 +139,30 @@ export class Pipeline {
     if (signInLost) return { status: 'needs-sign-in', reconciliation, error };
     if (error) return { status: 'failed', reconciliation, error };
     if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: `The run does not balance: ${reconciliation.problems.join(' ')}` };
+    // Balanced, but a gap is a gap: anything failed, blocked or held is never shown as success.
+    if (hasProblems(reconciliation)) return { status: 'completed-with-problems', reconciliation, error: null };
     return { status: 'succeeded', reconciliation, error: null };
   }
 
-  /** Items an earlier run planned but did not see to a final outcome (it was killed or cancelled). */
-  private carryOver(connector: Connector, runId: number): void {
-    for (let after = 0; ; ) {
-      const page = this.items.pageByStatus(connector.id, 'planned', after, this.options.pageSize);
-      if (page.length === 0) return;
-      after = page.at(-1)!.itemId;
-      this.deps.store.transaction(() => page.forEach((o) => this.items.addRunItem(runId, o.itemId)));
+  /**
+   * Items an earlier run planned but did not see to a final outcome (it was killed or cancelled),
+   * and blocked items: every run answers for them again until their mailbox can be written, so a
+   * gap keeps showing (the import re-checks blocked mailboxes first and delivers their backlog).
+   */
+  private carryOver(connector: Connector, runId: number, nowIso: () => string): void {
+    for (const status of ['planned', 'blocked'] as const) {
+      for (let after = 0; ; ) {
+        const page = this.items.pageByStatus(connector.id, status, after, this.options.pageSize);
+        if (page.length === 0) break;
+        after = page.at(-1)!.itemId;
+        this.deps.store.transaction(() =>
+          page.forEach((o) => {
+            this.items.addRunItem(runId, o.itemId);
+            // Settled again from the ledger at the end of this run.
+            if (status === 'blocked') this.items.setStatus(connector.id, o.itemId, 'planned', { reason: o.reason, runId, at: nowIso() });
+          }),
+        );
+      }
     }
   }
 

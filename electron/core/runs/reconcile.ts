@@ -1,4 +1,5 @@
-import type { Connector, CountBytes, Reconciliation } from '../../../shared/contract';
+import type { BlockedMailbox, Connector, CountBytes, DeliveryReconciliation, Reconciliation } from '../../../shared/contract';
+import { blockFixes } from '../../../shared/contract';
 import type { Store } from '../store/database';
 import type { ItemLogRepository, OutcomeRow } from '../store/repos/item-log';
 import type { RunRecord } from '../store/repos/runs';
@@ -16,23 +17,34 @@ export interface ReconcileInput {
   pageSize: number;
   /** False when the import stage did not run to its end (cancelled, failed): open deliveries then stay open. */
   importCompleted: boolean;
+  /** Per item, the participants without a mailbox it is held for (Mapping's held items). */
+  heldDeliveries?: (connectorId: string, itemIds: readonly number[]) => Map<number, number>;
   nowIso: () => string;
   onProgress?: (done: number) => void;
 }
 
+type Bucket = 'delivered' | 'blocked' | 'failed' | 'held' | 'skipped' | 'unaccounted';
+
 /**
- * Settles the final outcome of every item the run answers for (docs/runs.md), from the delivery
- * ledger, then counts: captured = delivered + failed + skipped. An item is delivered when all its
- * deliveries are delivered (or skipped by the importer with at least one delivered), failed when
- * any failed, skipped when it had no deliverable mailbox. An item with a delivery still pending,
- * or with fewer ledger rows than mailboxes planned, has no outcome: it is unaccounted, which
- * unbalances the run — that is how loss shows.
+ * Settles the final outcome of every item the run answers for (docs/runs.md) from the delivery
+ * ledger, and counts twice:
+ *  - per delivery: every item × mailbox it was fanned out to (plus the participants it is held
+ *    for), by where the delivery stands;
+ *  - per item: captured = delivered + blocked + failed + held + skipped. An item is delivered only
+ *    when every one of its planned deliveries is; failed when any failed; blocked when any
+ *    waits for a mailbox that cannot be written; held when it waits for a participant's mailbox.
+ * An item with a delivery still pending, or with fewer ledger rows than mailboxes planned, has
+ * no outcome: it is unaccounted, which unbalances the run — that is how loss shows.
  */
 export async function reconcileRun(input: ReconcileInput): Promise<Reconciliation> {
   const { store, items, stages, connector, run } = input;
   const problems: string[] = [];
-  const deliveries = { delivered: 0, failed: 0, skipped: 0, pending: 0 };
+  const deliveries: DeliveryReconciliation = { planned: 0, delivered: 0, alreadyThere: 0, partial: 0, blocked: 0, failed: 0, held: 0, skipped: 0, open: 0 };
+  const blockedMailboxes = new Map<string, BlockedMailbox>();
+  const totals = emptyTotals();
+  const byReason: Record<string, number> = {};
   let missingLedger = 0;
+  let extraLedger = 0;
   let done = 0;
   for (let after = 0; ; ) {
     const page = items.pageRunItems(run.id, connector.id, after, input.pageSize);
@@ -40,12 +52,22 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     after = page.at(-1)!.itemId;
     const keys = [...new Set(page.filter((o) => o.status === 'planned' && o.archiveKey).map((o) => o.archiveKey!))];
     const ledger = keys.length > 0 ? stages.import.deliveries(connector.id, keys) : new Map<string, DeliveryState[]>();
+    const holds = input.heldDeliveries?.(connector.id, page.map((o) => o.itemId)) ?? new Map<number, number>();
     store.transaction(() => {
       for (const outcome of page) {
-        const result = settle(outcome, ledger.get(outcome.archiveKey ?? '') ?? [], input.importCompleted);
-        for (const [state, n] of Object.entries(result.deliveries)) deliveries[state as keyof typeof deliveries] += n;
+        const rows = outcome.status === 'planned' ? (ledger.get(outcome.archiveKey ?? '') ?? []) : [];
+        const result = settle(outcome, rows, input.importCompleted);
+        const held = holds.get(outcome.itemId) ?? 0;
+        deliveries.planned += (outcome.status === 'planned' ? outcome.mailboxes : 0) + held;
+        deliveries.held += held;
+        for (const d of rows) countDelivery(deliveries, blockedMailboxes, d);
         if (result.missing) missingLedger++;
-        apply(input, outcome, result);
+        if (outcome.status === 'planned' && rows.length > outcome.mailboxes) extraLedger += rows.length - outcome.mailboxes;
+        const final = apply(input, outcome, result);
+        const bucket = bucketOf(final.status, final.reason, held);
+        add(totals[bucket], outcome.bytes);
+        if (final.status === 'held') add(totals.stoppedRetrying, outcome.bytes);
+        if (bucket === 'skipped') byReason[final.reason ?? 'unknown'] = (byReason[final.reason ?? 'unknown'] ?? 0) + 1;
       }
     });
     done += page.length;
@@ -53,25 +75,16 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     await Promise.resolve();
   }
 
-  const totals = items.runTotals(run.id, connector.id);
-  const sum = (pred: (status: string) => boolean): CountBytes =>
-    totals.filter((t) => pred(t.status)).reduce((acc, t) => ({ count: acc.count + t.count, bytes: acc.bytes + t.bytes }), { count: 0, bytes: 0 });
-  const captured = sum(() => true);
-  const delivered = sum((s) => s === 'delivered');
-  const failed = sum((s) => s === 'failed' || s === 'held');
-  const held = sum((s) => s === 'held');
-  const skippedTotals = sum((s) => s === 'skipped');
-  const byReason: Record<string, number> = {};
-  for (const t of totals.filter((t) => t.status === 'skipped')) byReason[t.reason ?? 'unknown'] = (byReason[t.reason ?? 'unknown'] ?? 0) + t.count;
-  const unaccounted = { count: captured.count - delivered.count - failed.count - skippedTotals.count, bytes: captured.bytes - delivered.bytes - failed.bytes - skippedTotals.bytes };
-
+  const buckets: Bucket[] = ['delivered', 'blocked', 'failed', 'held', 'skipped', 'unaccounted'];
+  const captured = { count: done, bytes: buckets.reduce((n, b) => n + totals[b].bytes, 0) };
   const runItems = items.runItemCount(run.id);
   if (runItems !== captured.count) problems.push(`${runItems - captured.count} item(s) of this run have no outcome record.`);
-  if (unaccounted.count > 0) {
-    const pending = unaccounted.count - missingLedger;
+  if (totals.unaccounted.count > 0) {
+    const pending = totals.unaccounted.count - missingLedger;
     if (pending > 0) problems.push(`${pending} item(s) were not delivered because the run stopped early; the next run continues them.`);
     if (missingLedger > 0) problems.push(`${missingLedger} item(s) have fewer delivery records than mailboxes planned.`);
   }
+  if (extraLedger > 0) problems.push(`${extraLedger} delivery record(s) belong to no planned mailbox.`);
   // Independent of the run's own bookkeeping: every item capture stored up to the map cursor must
   // have an outcome. A gap here is an item the pipeline never looked at.
   // The whole range, not only this run's: a gap left by any run keeps showing until it is fixed.
@@ -80,57 +93,129 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     const decidedInRange = items.countDecided(connector.id, 0, input.mappedThrough);
     if (capturedInRange !== decidedInRange) problems.push(`${capturedInRange - decidedInRange} captured item(s) were never planned, skipped or failed.`);
   }
+  const d = deliveries;
+  const counted = d.delivered + d.alreadyThere + d.partial + d.blocked + d.failed + d.held + d.skipped + d.open;
+  if (counted !== d.planned && missingLedger === 0 && extraLedger === 0) problems.push(`${d.planned - counted} planned deliveries have no state.`);
   return {
     captured,
-    delivered,
-    failed,
-    held,
-    skipped: { ...skippedTotals, byReason },
-    unaccounted,
+    delivered: totals.delivered,
+    blocked: totals.blocked,
+    failed: totals.failed,
+    stoppedRetrying: totals.stoppedRetrying,
+    held: totals.held,
+    skipped: { ...totals.skipped, byReason },
+    unaccounted: totals.unaccounted,
     deliveries,
+    blockedMailboxes: [...blockedMailboxes.values()].sort((a, b) => b.deliveries - a.deliveries || a.mailbox.localeCompare(b.mailbox)),
     balanced: problems.length === 0,
     problems,
   };
+}
+
+/** Anything not delivered makes a balanced run *completed with problems* rather than *succeeded*. */
+export function hasProblems(rec: Reconciliation): boolean {
+  const d = rec.deliveries;
+  return rec.blocked.count + rec.failed.count + rec.held.count + d.blocked + d.failed + d.held + d.partial + d.open > 0;
+}
+
+function emptyTotals(): Record<Bucket | 'stoppedRetrying', CountBytes> {
+  const z = () => ({ count: 0, bytes: 0 });
+  return { delivered: z(), blocked: z(), failed: z(), held: z(), skipped: z(), unaccounted: z(), stoppedRetrying: z() };
+}
+
+function add(total: CountBytes, bytes: number): void {
+  total.count++;
+  total.bytes += bytes;
+}
+
+/**
+ * The item's place in the per-item reconciliation. Nobody with a mailbox (`unmapped`) is a gap
+ * waiting for Mapping, not a decision: held. So is a delivered item some participant still waits for.
+ */
+function bucketOf(status: OutcomeRow['status'], reason: string | null | undefined, held: number): Bucket {
+  switch (status) {
+    case 'delivered':
+      return held > 0 ? 'held' : 'delivered';
+    case 'skipped':
+      return reason === 'unmapped' ? 'held' : 'skipped';
+    case 'failed':
+    case 'held':
+      return 'failed';
+    case 'blocked':
+      return 'blocked';
+    default:
+      return 'unaccounted';
+  }
+}
+
+function countDelivery(d: DeliveryReconciliation, blocked: Map<string, BlockedMailbox>, row: DeliveryState): void {
+  switch (row.status) {
+    case 'delivered':
+      if (row.foundExisting) d.alreadyThere++;
+      else d.delivered++;
+      return;
+    case 'blocked': {
+      d.blocked++;
+      const reason = row.blockedReason ?? 'access-denied';
+      const entry = blocked.get(row.mailbox) ?? { mailbox: row.mailbox, reason, message: row.error ?? `${row.mailbox} cannot be written.`, fix: blockFixes[reason], deliveries: 0 };
+      entry.deliveries++;
+      blocked.set(row.mailbox, entry);
+      return;
+    }
+    case 'skipped':
+      d.skipped++;
+      return;
+    case 'failed':
+    case 'held':
+      if (row.graphId) d.partial++;
+      else d.failed++;
+      return;
+    default:
+      if (row.graphId) d.partial++;
+      else d.open++;
+  }
 }
 
 interface Settled {
   status: OutcomeRow['status'];
   reason?: string;
   missing?: boolean;
-  deliveries: Record<'delivered' | 'failed' | 'skipped' | 'pending', number>;
   ledger: DeliveryState[];
 }
 
 function settle(outcome: OutcomeRow, ledger: DeliveryState[], importCompleted: boolean): Settled {
-  const deliveries = { delivered: 0, failed: 0, skipped: 0, pending: 0 };
-  if (outcome.status !== 'planned') return { status: outcome.status, deliveries, ledger: [] };
-  for (const d of ledger) {
-    if (d.status === 'delivered') deliveries.delivered++;
-    else if (d.status === 'failed' || d.status === 'held') deliveries.failed++;
-    else if (d.status === 'skipped') deliveries.skipped++;
-    else deliveries.pending++;
-  }
-  if (ledger.length < outcome.mailboxes) return { status: 'planned', missing: true, deliveries, ledger };
-  if (deliveries.pending > 0) {
+  if (outcome.status !== 'planned') return { status: outcome.status, reason: outcome.reason ?? undefined, ledger: [] };
+  const count = (pred: (d: DeliveryState) => boolean) => ledger.filter(pred).length;
+  if (ledger.length < outcome.mailboxes) return { status: 'planned', missing: true, ledger };
+  const open = count((d) => d.status === 'pending' || d.status === 'sending');
+  if (open > 0) {
     // The importer left them for later (throttling, an outage): a failed attempt, retried next run.
-    if (importCompleted) return { status: 'failed', reason: `delivery not finished in this run (${deliveries.pending} mailbox(es) waiting); retried next run`, deliveries, ledger };
-    return { status: 'planned', deliveries, ledger };
+    if (importCompleted) return { status: 'failed', reason: `delivery not finished in this run (${open} mailbox(es) waiting); retried next run`, ledger };
+    return { status: 'planned', ledger };
   }
-  if (deliveries.failed > 0) {
+  if (count((d) => d.status === 'failed' || d.status === 'held') > 0) {
     const errors = [...new Set(ledger.filter((d) => d.error && (d.status === 'failed' || d.status === 'held')).map((d) => d.error))];
-    return { status: 'failed', reason: `delivery failed: ${errors.join('; ') || 'see the log'}`, deliveries, ledger };
+    return { status: 'failed', reason: `delivery failed: ${errors.join('; ') || 'see the log'}`, ledger };
   }
-  if (deliveries.delivered === 0) return { status: 'skipped', reason: 'mailbox-unavailable', deliveries, ledger };
-  return { status: 'delivered', deliveries, ledger };
+  const blocked = ledger.filter((d) => d.status === 'blocked');
+  if (blocked.length > 0) {
+    const who = blocked.map((d) => `${d.mailbox} (${(d.blockedReason ?? 'access-denied').replace(/-/g, ' ')})`).join(', ');
+    return { status: 'blocked', reason: `waiting for a mailbox that cannot be written: ${who}`, ledger };
+  }
+  // Every delivery skipped: the officer decided so for each of them.
+  if (count((d) => d.status === 'delivered') === 0) return { status: 'skipped', reason: 'officer', ledger };
+  return { status: 'delivered', ledger };
 }
 
-function apply(input: ReconcileInput, outcome: OutcomeRow, result: Settled): void {
+/** Writes the item's settled outcome and log lines; returns the outcome it ends the run with. */
+function apply(input: ReconcileInput, outcome: OutcomeRow, result: Settled): { status: OutcomeRow['status']; reason: string | null | undefined } {
   const { items, connector, run } = input;
   const at = input.nowIso();
   const ev = { connectorId: connector.id, itemId: outcome.itemId, runId: run.id, streamId: outcome.streamId, at };
   for (const d of result.ledger) {
-    if (d.status === 'delivered') items.addEvent({ ...ev, event: 'delivered', mailbox: d.mailbox, graphId: d.graphId });
+    if (d.status === 'delivered') items.addEvent({ ...ev, event: 'delivered', mailbox: d.mailbox, graphId: d.graphId, detail: d.foundExisting ? 'already in the mailbox (found by its archive key); no second copy' : null });
     else if (d.status === 'failed' || d.status === 'held') items.addEvent({ ...ev, event: 'failed', mailbox: d.mailbox, detail: d.error });
+    else if (d.status === 'blocked') items.addEvent({ ...ev, event: 'blocked', mailbox: d.mailbox, detail: d.error });
     else if (d.status === 'skipped') items.addEvent({ ...ev, event: 'skipped', mailbox: d.mailbox, detail: d.error });
   }
   if (result.status === 'failed') {
@@ -138,7 +223,10 @@ function apply(input: ReconcileInput, outcome: OutcomeRow, result: Settled): voi
     const status = attempts >= input.maxAttempts ? 'held' : 'failed';
     items.setStatus(connector.id, outcome.itemId, status, { reason: result.reason ?? outcome.reason, runId: run.id, at, failedOnce: true });
     if (status === 'held') items.addEvent({ ...ev, event: 'held', detail: `failed in ${attempts} runs; waiting for the officer to retry or skip it` });
-  } else if (result.status !== outcome.status) {
+    return { status, reason: result.reason ?? outcome.reason };
+  }
+  if (result.status !== outcome.status) {
     items.setStatus(connector.id, outcome.itemId, result.status, { reason: result.reason ?? null, runId: run.id, at });
   }
+  return { status: result.status, reason: result.reason ?? outcome.reason };
 }

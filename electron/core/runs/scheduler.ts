@@ -8,7 +8,7 @@ import { RunRepository, toSummary, type RunRecord } from '../store/repos/runs';
 import { isAlive, runLockName, type RunController, type RunOutcome } from './runner';
 
 /** Every run counts as the connector's last run for its schedule, a running one included. */
-const RUN_STATUSES: RunStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'running', 'needs-sign-in'];
+const RUN_STATUSES: RunStatus[] = ['succeeded', 'completed-with-problems', 'failed', 'cancelled', 'interrupted', 'running', 'needs-sign-in'];
 import { dueRun, nextSlot, startAt, type DueRun, type Slot, type SlotInput } from './schedule';
 
 export interface SchedulerDeps {

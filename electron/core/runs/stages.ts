@@ -91,13 +91,17 @@ export interface MapStage {
   releaseHeld?(connector: Connector, enqueue: (deliveries: { itemId: number; mailbox: string }[]) => void): Promise<void>;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held' | 'blocked';
 
 export interface DeliveryState {
   mailbox: string;
   status: DeliveryStatus;
   graphId: string | null;
   error: string | null;
+  /** Why the mailbox cannot be written, for a `blocked` delivery. */
+  blockedReason?: 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found' | null;
+  /** Delivered by finding the item already in the mailbox (no new copy made). */
+  foundExisting?: boolean;
 }
 
 export interface ImportStage {
@@ -106,7 +110,7 @@ export interface ImportStage {
   /** Delivers every pending (and re-checks every sending) delivery of the connector exactly once. */
   run(ctx: StageContext): Promise<void>;
   deliveries(connectorId: string, archiveKeys: readonly string[]): Map<string, DeliveryState[]>;
-  /** Puts the failed (and held) deliveries of the key back to pending; inside a transaction. */
+  /** Puts the failed (and held, and blocked) deliveries of the key back to pending; inside a transaction. */
   retry(connectorId: string, archiveKey: string): void;
 }
 

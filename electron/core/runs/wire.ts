@@ -11,6 +11,7 @@ import type { Logger } from '../platform/logger';
 import type { AppPaths } from '../platform/paths';
 import type { Store } from '../store/database';
 import type { ConnectorRepository } from '../store/repos/connectors';
+import { checkMailbox } from '../graph/permissions';
 import { createRealStages } from './adapters/real';
 import { RunService } from './service';
 import type { PipelineOptions } from './pipeline';
@@ -61,6 +62,7 @@ export function createRunService(wiring: RunWiring): RunService {
     events: wiring.events,
     connectors: wiring.connectors,
     pipeline: wiring.pipeline,
+    checkMailbox: async (connector, mailbox) => checkMailbox(await graphFor(connector), mailbox),
     stagesFor: (connector) => createRealStages({ store: wiring.store, paths: wiring.paths, logger: wiring.logger, clock: wiring.clock, mapping, graphFor }, connector),
   });
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AuthStatus, ConnectorRunStatus } from '../../../shared/contract';
+import type { AuthStatus, ConnectorRunStatus, RunStatus } from '../../../shared/contract';
+import { runOutcomeWords, runStatusTone } from '../../../shared/contract/run-words';
 import { formatNextRun } from '../components/format';
 import { useApi, useCall, useEvent } from '../state/api-context';
 import { useAuthVersion, useSelectedConnectorId } from '../views/connectors/selection';
@@ -36,13 +37,18 @@ export function StatusBar() {
           </span>
         )}
         {selected && last && (
-          <span data-testid="status-last-run" className={last.status === 'failed' || last.status === 'interrupted' ? 'status-bad' : undefined} title={lastRunText(last)}>
+          <span data-testid="status-last-run" data-status={last.status} className={statusClass(last.status)} title={lastRunText(last)}>
             {lastRunText(last)}
           </span>
         )}
       </div>
     </footer>
   );
+}
+
+function statusClass(status: RunStatus): string | undefined {
+  const tone = runStatusTone(status);
+  return tone === 'bad' ? 'status-bad' : tone === 'problems' ? 'status-warn' : undefined;
 }
 
 function nextRun(statuses: ConnectorRunStatus[]): { at: string; name: string } | undefined {
@@ -77,5 +83,6 @@ function useAuthStatus(connectorId: string | undefined): AuthStatus | undefined 
 
 function lastRunText(last: NonNullable<ConnectorRunStatus['last']>): string {
   if (last.status === 'running') return `Run ${last.id} running…`;
-  return `Last run: ${last.status}${last.reconciliation ? ` · ${last.reconciliation.delivered.count.toLocaleString()} delivered, ${last.reconciliation.failed.count.toLocaleString()} failed` : ''}`;
+  // The Monitor's and the CLI's words (shared/contract/run-words.ts).
+  return `Last run ${runOutcomeWords(last.status, last.reconciliation)}`;
 }

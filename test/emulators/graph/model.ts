@@ -102,17 +102,27 @@ export class Directory {
       mailbox: input.mailbox ?? 'enabled',
     };
     this.users.set(user.id, user);
-    if (user.mailbox === 'enabled') {
-      const folders = new Map<string, Folder>();
-      const root: Folder = { id: graphId('AQMkRoot'), displayName: 'Top of Information Store', parentFolderId: null, wellKnownName: 'msgfolderroot' };
-      folders.set(root.id, root);
-      for (const name of wellKnown) {
-        const folder: Folder = { id: graphId('AQMk'), displayName: displayNames[name]!, parentFolderId: root.id, wellKnownName: name };
-        folders.set(folder.id, folder);
-      }
-      this.mailboxes.set(user.id, { user, folders, messages: new Map() });
-    }
+    this.setMailboxState(user, user.mailbox);
     return user;
+  }
+
+  /**
+   * The tenant's admin changes a user's mailbox: a licence assigned (`unlicensed` → `enabled`
+   * creates the mailbox, as Exchange Online provisions it), an application access policy or RBAC
+   * scope changed (`denied` ↔ `enabled`), a mailbox removed or restored (`none` ↔ `enabled`; a
+   * restored mailbox keeps what it held).
+   */
+  setMailboxState(user: EmulatedUser, state: MailboxState): void {
+    user.mailbox = state;
+    if (state !== 'enabled' || this.mailboxes.has(user.id)) return;
+    const folders = new Map<string, Folder>();
+    const root: Folder = { id: graphId('AQMkRoot'), displayName: 'Top of Information Store', parentFolderId: null, wellKnownName: 'msgfolderroot' };
+    folders.set(root.id, root);
+    for (const name of wellKnown) {
+      const folder: Folder = { id: graphId('AQMk'), displayName: displayNames[name]!, parentFolderId: root.id, wellKnownName: name };
+      folders.set(folder.id, folder);
+    }
+    this.mailboxes.set(user.id, { user, folders, messages: new Map() });
   }
 
   /** `/users/{id | userPrincipalName}`: ids and UPNs, case-insensitively for UPNs. */

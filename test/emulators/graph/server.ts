@@ -40,6 +40,8 @@ export interface GraphEmulatorOptions {
   /** Graph beta importMime and the non-draft PATCH rule (import-mime.ts). */
   importMime?: ImportMimeOptions;
   now?: () => number;
+  /** Sees every request before it is handled (tests change the tenant at a chosen moment). */
+  onRequest?: (method: string, path: string) => void;
 }
 
 export interface GraphCounters {
@@ -63,6 +65,7 @@ export class GraphEmulator {
   readonly counters: GraphCounters = { requests: 0, throttled: 0, faults: { '429': 0, '503': 0, reset: 0, hang: 0, lost: 0 }, created: 0, uploadsCompleted: 0, maxConcurrentPerMailbox: 0 };
   readonly limits: LimitOptions;
   faults: FaultOptions | undefined;
+  onRequest: GraphEmulatorOptions['onRequest'];
   refuseAttachmentsOnNonDraft: boolean;
   latencyMs: number;
   private readonly server: http.Server;
@@ -82,6 +85,7 @@ export class GraphEmulator {
     this.tenantId = options.tenantId ?? '11111111-2222-3333-4444-555555555555';
     this.limits = { ...realLimits, ...options.limits };
     this.faults = options.faults;
+    this.onRequest = options.onRequest;
     this.refuseAttachmentsOnNonDraft = options.refuseAttachmentsOnNonDraft ?? false;
     this.latencyMs = options.latencyMs ?? 0;
     this.audience = options.audience ?? 'https://graph.microsoft.com';
@@ -200,6 +204,7 @@ export class GraphEmulator {
 
   /** Per-mailbox limits and injected faults around one request. */
   private async guarded(req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string, run: () => Promise<void>): Promise<void> {
+    this.onRequest?.(method, url.pathname);
     const mailboxKey = this.mailboxKeyOf(url);
     const contentLength = Number(req.headers['content-length'] ?? 0);
     if (contentLength > this.limits.maxRequestBytes) {

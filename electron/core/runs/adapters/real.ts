@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
@@ -16,6 +17,7 @@ import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
 import { DeliveryRepository } from '../../store/repos/deliveries';
 import { ImportVerificationRepository } from '../../store/repos/import-verifications';
+import { ItemLogRepository } from '../../store/repos/item-log';
 import { PipelineViews } from '../../store/repos/runs';
 import { captureBySource } from '../../symphony/sources';
 import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryState, type DeliveryStatus, type ImportStage, type MapStage, type Stages } from '../stages';
@@ -134,10 +136,36 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     return convertMessage(found.message, found.conversation, editContext(reader, connector.id, found.message));
   };
 
+  /**
+   * Spooled attachments of items still to deliver whose file has disappeared are fetched again
+   * from Symphony before the import (by the capture step, which downloads every pending
+   * attachment), rather than failing their items. One the source no longer has fails its item's
+   * open deliveries, saying so; the officer retries (the e-mail then notes the missing file) or skips it.
+   */
+  const respool = async (ctx: Parameters<ImportStage['run']>[0]): Promise<void> => {
+    const lost = views.spooledAttachmentsOfOpenDeliveries(ctx.connector.id).filter((a) => !fs.existsSync(a.spoolPath));
+    if (lost.length === 0) return;
+    ctx.logger.warn(`${lost.length} spooled attachment(s) of items still to deliver disappeared; downloading them again`);
+    deps.store.transaction(() => lost.forEach((a) => captureRepo.markAttachmentLost(a.itemId, a.position)));
+    await capture.capture(ctx);
+    const outcomes = new ItemLogRepository(deps.store);
+    for (const itemId of new Set(lost.map((l) => l.itemId))) {
+      const missing = (captureRepo.item(itemId)?.attachments ?? []).filter((a) => a.status !== 'stored' && lost.some((l) => l.itemId === itemId && l.position === a.position));
+      const key = outcomes.get(ctx.connector.id, itemId)?.archiveKey;
+      if (missing.length === 0 || !key) continue;
+      const names = missing.map((a) => `"${a.name}" (${a.failure ?? 'not downloaded'})`).join(', ');
+      const reason = `The spooled attachment ${names} disappeared and could not be downloaded again from Symphony. Retry the item to archive it with a note that the file is missing, or skip it with a reason.`;
+      deliveries.batch(() => {
+        for (const d of views.deliveries(ctx.connector.id, [key]).filter((x) => x.state === 'pending' || x.state === 'sending')) deliveries.markFailed({ connectorId: ctx.connector.id, archiveKey: key, mailbox: d.mailbox }, reason);
+      });
+    }
+  };
+
   const importStage: ImportStage = {
     enqueue: (connectorId, archiveKey, mailboxes) => void deliveries.enqueue(connectorId, archiveKey, mailboxes),
     async run(ctx) {
       warnIfUnverified(deps.store, ctx.connector, ctx.logger);
+      await respool(ctx);
       const graph = await deps.graphFor(ctx.connector);
       const summary = await importDeliveries({
         store: deps.store,
@@ -147,7 +175,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         logger: ctx.logger,
         clock: ctx.clock,
         signal: ctx.signal,
-        onProgress: (p) => ctx.progress({ done: p.delivered + p.failed + p.skipped, total: p.delivered + p.failed + p.skipped + p.pending }),
+        onProgress: (p) => ctx.progress({ done: p.delivered + p.failed + p.blocked, total: p.delivered + p.failed + p.blocked + p.pending }),
       });
       for (const u of summary.unwritable) ctx.logger.warn(`mailbox ${u.mailbox} cannot be written: ${u.reason}`);
     },
@@ -155,7 +183,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       const map = new Map<string, DeliveryState[]>();
       for (const row of views.deliveries(connectorId, keys)) {
         const list = map.get(row.archiveKey) ?? [];
-        list.push({ mailbox: row.mailbox, status: row.state as DeliveryStatus, graphId: row.graphId, error: row.error });
+        list.push({ mailbox: row.mailbox, status: row.state as DeliveryStatus, graphId: row.graphId, error: row.error, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
         map.set(row.archiveKey, list);
       }
       return map;

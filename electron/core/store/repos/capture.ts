@@ -190,6 +190,16 @@ export class CaptureRepository {
       .run(final ? 'failed' : 'pending', reason, now.toISOString(), itemId, position);
   }
 
+  /**
+   * A stored attachment whose spool file is gone (a purge by someone else, a disk cleaned): back
+   * to `pending` with fresh attempts, so the next download step fetches it again from Symphony.
+   */
+  markAttachmentLost(itemId: number, position: number, now = new Date()): void {
+    this.store.db
+      .prepare(`UPDATE attachments SET status = 'pending', spool_path = NULL, failure = 'the spooled file disappeared; downloaded again', attempts = 0, updated_at = ? WHERE item_id = ? AND position = ? AND status = 'stored'`)
+      .run(now.toISOString(), itemId, position);
+  }
+
   /** One item with its attachments, or undefined. */
   item(id: number): StoredMessage | undefined {
     const row = this.store.db.prepare(`${ITEM_SELECT} WHERE i.id = ?`).get(id) as ItemRow | undefined;

@@ -3,7 +3,20 @@ import type { Store } from '../database';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
-export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held';
+export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held' | 'blocked';
+
+/** Why a mailbox cannot be written (graph/permissions.ts decides); each has its own fix. */
+export type BlockReason = 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found';
+
+/** A mailbox with deliveries waiting because it cannot be written. */
+export interface BlockedMailbox {
+  mailbox: string;
+  reason: BlockReason;
+  message: string;
+  deliveries: number;
+  /** When its oldest waiting delivery was blocked. */
+  since: string;
+}
 
 export interface Delivery {
   connectorId: string;
@@ -15,6 +28,9 @@ export interface Delivery {
   attachmentsDone: number[];
   note: string | null;
   lastError: string | null;
+  blockedReason: BlockReason | null;
+  /** The item was found in the mailbox by its archive key: delivered without a new copy. */
+  foundExisting: boolean;
   createdAt: string;
   updatedAt: string;
   deliveredAt: string | null;
@@ -30,6 +46,8 @@ interface DeliveryRow {
   attachments_done: string;
   note: string | null;
   last_error: string | null;
+  blocked_reason: BlockReason | null;
+  found_existing: number;
   created_at: string;
   updated_at: string;
   delivered_at: string | null;
@@ -106,7 +124,7 @@ export class DeliveryRepository {
   }
 
   counts(connectorId: string): Record<DeliveryState, number> {
-    const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, held: 0 };
+    const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, held: 0, blocked: 0 };
     const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE connector_id = ? GROUP BY state').all(connectorId) as {
       state: DeliveryState;
       n: number;
@@ -135,9 +153,10 @@ export class DeliveryRepository {
     this.update(key, "graph_id = NULL, attachments_done = '[]', updated_at = ?", [now.toISOString()]);
   }
 
-  markDelivered(key: DeliveryKey, graphId: string, now = new Date()): void {
+  /** `foundExisting`: the item was already in the mailbox (looked up by its archive key), nothing new was created. */
+  markDelivered(key: DeliveryKey, graphId: string, now = new Date(), foundExisting = false): void {
     const at = now.toISOString();
-    this.update(key, "state = 'delivered', graph_id = ?, last_error = NULL, delivered_at = ?, updated_at = ?", [graphId, at, at]);
+    this.update(key, "state = 'delivered', graph_id = ?, last_error = NULL, blocked_reason = NULL, found_existing = ?, delivered_at = ?, updated_at = ?", [graphId, foundExisting ? 1 : 0, at, at]);
   }
 
   /**
@@ -164,15 +183,54 @@ export class DeliveryRepository {
     this.update(key, "state = 'held', last_error = ?, updated_at = ?", [reason, now.toISOString()]);
   }
 
-  /** Every open delivery of a mailbox that cannot be written is skipped with the same reason. */
-  skipMailbox(connectorId: string, mailbox: string, reason: string, now = new Date()): number {
+  /**
+   * Every open delivery of a mailbox that cannot be written becomes `blocked` with the reason: a
+   * gap the officer must see, never a skip. Rows that may already be in the mailbox keep their
+   * Graph id and attempts, so that when unblocked they are looked up before anything is created.
+   */
+  blockMailbox(connectorId: string, mailbox: string, reason: BlockReason, message: string, now = new Date()): number {
     return this.store.db
-      .prepare("UPDATE deliveries SET state = 'skipped', last_error = ?, updated_at = ? WHERE connector_id = ? AND mailbox = ? AND state IN ('pending', 'sending') AND graph_id IS NULL")
-      .run(reason, now.toISOString(), connectorId, normaliseMailbox(mailbox)).changes;
+      .prepare("UPDATE deliveries SET state = 'blocked', blocked_reason = ?, last_error = ?, updated_at = ? WHERE connector_id = ? AND mailbox = ? AND state IN ('pending', 'sending')")
+      .run(reason, message, now.toISOString(), connectorId, normaliseMailbox(mailbox)).changes;
   }
 
-  /** Puts failed and skipped rows back in the queue (the officer fixed the cause); rows ever sent are re-checked first. */
-  requeue(connectorId: string, states: readonly DeliveryState[] = ['failed', 'skipped'], now = new Date()): number {
+  /** One delivery of a blocked mailbox (found unwritable while delivering it). */
+  markBlocked(key: DeliveryKey, reason: BlockReason, message: string, now = new Date()): void {
+    this.update(key, "state = 'blocked', blocked_reason = ?, last_error = ?, updated_at = ?", [reason, message, now.toISOString()]);
+  }
+
+  /** The mailbox can be written again: its blocked deliveries go back to the queue (ever sent: looked up first). */
+  unblockMailbox(connectorId: string, mailbox: string, now = new Date()): number {
+    return this.store.db
+      .prepare(
+        `UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ?
+         WHERE connector_id = ? AND mailbox = ? AND state = 'blocked'`,
+      )
+      .run(now.toISOString(), connectorId, normaliseMailbox(mailbox)).changes;
+  }
+
+  /** Still blocked, with the latest reason: the re-check found the same problem (or another one). */
+  reblockMailbox(connectorId: string, mailbox: string, reason: BlockReason, message: string, now = new Date()): void {
+    this.store.db
+      .prepare("UPDATE deliveries SET blocked_reason = ?, last_error = ?, updated_at = ? WHERE connector_id = ? AND mailbox = ? AND state = 'blocked'")
+      .run(reason, message, now.toISOString(), connectorId, normaliseMailbox(mailbox));
+  }
+
+  /** Mailboxes with blocked deliveries, the most waiting first. */
+  blockedMailboxes(connectorId: string): BlockedMailbox[] {
+    const rows = this.store.db
+      .prepare(
+        `SELECT mailbox, COUNT(*) AS deliveries, MIN(updated_at) AS since,
+           (SELECT b.blocked_reason FROM deliveries b WHERE b.connector_id = d.connector_id AND b.mailbox = d.mailbox AND b.state = 'blocked' ORDER BY b.updated_at DESC LIMIT 1) AS reason,
+           (SELECT b.last_error FROM deliveries b WHERE b.connector_id = d.connector_id AND b.mailbox = d.mailbox AND b.state = 'blocked' ORDER BY b.updated_at DESC LIMIT 1) AS message
+         FROM deliveries d WHERE connector_id = ? AND state = 'blocked' GROUP BY mailbox ORDER BY deliveries DESC, mailbox`,
+      )
+      .all(connectorId) as { mailbox: string; deliveries: number; since: string; reason: BlockReason | null; message: string | null }[];
+    return rows.map((r) => ({ mailbox: r.mailbox, deliveries: r.deliveries, since: r.since, reason: r.reason ?? 'access-denied', message: r.message ?? `${r.mailbox} cannot be written.` }));
+  }
+
+  /** Puts failed rows back in the queue (the officer fixed the cause); rows ever sent are re-checked first. */
+  requeue(connectorId: string, states: readonly DeliveryState[] = ['failed'], now = new Date()): number {
     const placeholders = states.map(() => '?').join(', ');
     return this.store.db
       .prepare(`UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ? WHERE connector_id = ? AND state IN (${placeholders})`)
@@ -224,6 +282,8 @@ function toDelivery(row: DeliveryRow): Delivery {
     attachmentsDone: JSON.parse(row.attachments_done) as number[],
     note: row.note,
     lastError: row.last_error,
+    blockedReason: row.blocked_reason,
+    foundExisting: row.found_existing === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deliveredAt: row.delivered_at,

@@ -185,29 +185,38 @@ export class ItemLogRepository {
       .all(connectorId, runId) as OutcomeTotals[];
   }
 
+  /**
+   * The run's per-item reconciliation grouped by conversation, with the same buckets as the run's
+   * (runs/reconcile.ts): items nobody has a mailbox for, or some participant still waits for, are held.
+   */
   conversationTotals(runId: number, connectorId: string, offset: number, limit: number): { rows: ConversationReconciliation[]; total: number } {
     const rows = this.store.db
       .prepare(
-        `SELECT o.stream_id AS streamId, COUNT(*) AS captured,
-           SUM(o.status = 'delivered') AS delivered, SUM(o.status IN ('failed', 'held')) AS failed, SUM(o.status = 'skipped') AS skipped,
+        `WITH waiting AS (SELECT DISTINCT item_id FROM mapping_held WHERE connector_id = @c AND released_at IS NULL)
+         SELECT o.stream_id AS streamId, COUNT(*) AS captured,
+           SUM(o.status = 'delivered' AND w.item_id IS NULL) AS delivered,
+           SUM(o.status = 'blocked') AS blocked,
+           SUM(o.status IN ('failed', 'held')) AS failed,
+           SUM((o.status = 'skipped' AND o.reason = 'unmapped') OR (o.status = 'delivered' AND w.item_id IS NOT NULL)) AS held,
+           SUM(o.status = 'skipped' AND COALESCE(o.reason, '') <> 'unmapped') AS skipped,
            COALESCE(SUM(o.bytes), 0) AS bytes
-         FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id
-         WHERE r.run_id = ? GROUP BY o.stream_id ORDER BY o.stream_id LIMIT ? OFFSET ?`,
+         FROM run_items r JOIN item_outcomes o ON o.connector_id = @c AND o.item_id = r.item_id LEFT JOIN waiting w ON w.item_id = o.item_id
+         WHERE r.run_id = @run GROUP BY o.stream_id ORDER BY o.stream_id LIMIT @limit OFFSET @offset`,
       )
-      .all(connectorId, runId, limit, offset) as Omit<ConversationReconciliation, 'balanced'>[];
+      .all({ c: connectorId, run: runId, limit, offset }) as Omit<ConversationReconciliation, 'balanced'>[];
     const total = (
       this.store.db
         .prepare('SELECT COUNT(DISTINCT o.stream_id) AS n FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ?')
         .get(connectorId, runId) as { n: number }
     ).n;
-    return { rows: rows.map((r) => ({ ...r, balanced: r.captured === r.delivered + r.failed + r.skipped })), total };
+    return { rows: rows.map((r) => ({ ...r, balanced: r.captured === r.delivered + r.blocked + r.failed + r.held + r.skipped })), total };
   }
 
   failed(connectorId: string, offset: number, limit: number): { items: FailedItem[]; total: number } {
     const rows = this.store.db
-      .prepare("SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held') ORDER BY item_id LIMIT ? OFFSET ?")
+      .prepare("SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held', 'blocked') ORDER BY item_id LIMIT ? OFFSET ?")
       .all(connectorId, limit, offset) as RawOutcome[];
-    const total = (this.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held')").get(connectorId) as { n: number }).n;
+    const total = (this.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held', 'blocked')").get(connectorId) as { n: number }).n;
     return {
       items: rows.map((r) => ({
         itemId: r.item_id,
@@ -215,7 +224,7 @@ export class ItemLogRepository {
         streamId: r.stream_id,
         archiveKey: r.archive_key,
         sender: r.sender,
-        status: r.status as 'failed' | 'held',
+        status: r.status as 'failed' | 'held' | 'blocked',
         attempts: r.attempts,
         reason: r.reason,
         bytes: r.bytes,
@@ -245,25 +254,26 @@ export class ItemLogRepository {
   }
 
   /**
-   * One batch of the run's log lines in (item, line) order after the given position. Paged rather
-   * than iterated: an open iterator would keep the connection busy while the caller awaits, and a
-   * run writing meanwhile would fail.
+   * One batch of the run's own log lines (written by this run) in (item, line) order after the
+   * given position, with the item's Symphony message id. Paged rather than iterated: an open
+   * iterator would keep the connection busy while the caller awaits, and a run writing meanwhile would fail.
    */
   pageRunLog(
     runId: number,
     connectorId: string,
     after: { itemId: number; id: number },
     limit: number,
-  ): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null }> {
+  ): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null; messageId: string | null }> {
     const rows = this.store.db
       .prepare(
-        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key
-         FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id
+        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key, i.message_id
+         FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id AND e.run_id = r.run_id
          LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id
+         LEFT JOIN items i ON i.id = e.item_id
          WHERE r.run_id = ? AND (r.item_id > ? OR (r.item_id = ? AND e.id > ?)) ORDER BY r.item_id, e.id LIMIT ?`,
       )
-      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null }>;
-    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key }));
+      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null; message_id: string | null }>;
+    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key, messageId: row.message_id }));
   }
 
   /** Final items (delivered or skipped) last changed before `beforeIso` and not purged yet. */

@@ -235,6 +235,17 @@ export function toSummary(record: RunRecord): RunSummary {
   return { id, connectorId, trigger, status, stage, startedAt, finishedAt, error, reconciliation };
 }
 
+/** One delivery ledger row as the reconciliation reads it. */
+export interface LedgerView {
+  archiveKey: string;
+  mailbox: string;
+  state: string;
+  graphId: string | null;
+  error: string | null;
+  blockedReason: 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found' | null;
+  foundExisting: boolean;
+}
+
 /** What the pipeline reads of a captured item (the content stays in capture's tables). */
 export interface CapturedItemRow {
   id: number;
@@ -303,24 +314,62 @@ export class PipelineViews {
     );
   }
 
-  deliveries(connectorId: string, archiveKeys: readonly string[]): { archiveKey: string; mailbox: string; state: string; graphId: string | null; error: string | null }[] {
-    return this.store.db
+  deliveries(connectorId: string, archiveKeys: readonly string[]): LedgerView[] {
+    const rows = this.store.db
       .prepare(
-        `SELECT archive_key AS archiveKey, mailbox, state, graph_id AS graphId, last_error AS error FROM deliveries
+        `SELECT archive_key AS archiveKey, mailbox, state, graph_id AS graphId, last_error AS error, blocked_reason AS blockedReason, found_existing AS foundExisting FROM deliveries
          WHERE connector_id = ? AND archive_key IN (SELECT value FROM json_each(?))`,
       )
-      .all(connectorId, JSON.stringify(archiveKeys)) as { archiveKey: string; mailbox: string; state: string; graphId: string | null; error: string | null }[];
+      .all(connectorId, JSON.stringify(archiveKeys)) as Array<Omit<LedgerView, 'foundExisting'> & { foundExisting: number }>;
+    return rows.map((r) => ({ ...r, foundExisting: r.foundExisting === 1 }));
   }
 
   /**
-   * The failed/held deliveries of one archive key back to the queue, the way import's own
+   * Mapping's held items (0004 `mapping_held`): per item, how many participants without a mailbox
+   * it still waits for. These are deliveries planned to nobody yet: *held* in both reconciliations.
+   */
+  heldDeliveries(connectorId: string, itemIds: readonly number[]): Map<number, number> {
+    if (itemIds.length === 0) return new Map();
+    const rows = this.store.db
+      .prepare(
+        `SELECT item_id AS itemId, COUNT(*) AS n FROM mapping_held
+         WHERE connector_id = ? AND released_at IS NULL AND item_id IN (SELECT value FROM json_each(?)) GROUP BY item_id`,
+      )
+      .all(connectorId, JSON.stringify(itemIds)) as { itemId: number; n: number }[];
+    return new Map(rows.map((r) => [r.itemId, r.n]));
+  }
+
+  /** The officer skipped the item: its deliveries not delivered are skipped too, so no run sends them later. */
+  skipOpenDeliveries(connectorId: string, archiveKey: string, nowIso: string): number {
+    return this.store.db
+      .prepare(
+        `UPDATE deliveries SET state = 'skipped', last_error = 'skipped by the officer', updated_at = ?
+         WHERE connector_id = ? AND archive_key = ? AND state IN ('pending', 'sending', 'failed', 'held', 'blocked')`,
+      )
+      .run(nowIso, connectorId, archiveKey).changes;
+  }
+
+  /** Stored attachments of the items with open deliveries whose spool file is named; the caller checks the files. */
+  spooledAttachmentsOfOpenDeliveries(connectorId: string): { itemId: number; position: number; spoolPath: string }[] {
+    return this.store.db
+      .prepare(
+        `SELECT a.item_id AS itemId, a.position, a.spool_path AS spoolPath FROM attachments a
+         WHERE a.status = 'stored' AND a.spool_path IS NOT NULL AND a.item_id IN (
+           SELECT o.item_id FROM item_outcomes o WHERE o.connector_id = ? AND o.archive_key IN (
+             SELECT d.archive_key FROM deliveries d WHERE d.connector_id = ? AND d.state IN ('pending', 'sending')))`,
+      )
+      .all(connectorId, connectorId) as { itemId: number; position: number; spoolPath: string }[];
+  }
+
+  /**
+   * The failed/held/blocked deliveries of one archive key back to the queue, the way import's own
    * `requeue` does it for a whole connector: a row that was ever sent is re-checked first.
    */
   requeueKey(connectorId: string, archiveKey: string, nowIso: string): number {
     return this.store.db
       .prepare(
         `UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ?
-         WHERE connector_id = ? AND archive_key = ? AND state IN ('failed', 'held')`,
+         WHERE connector_id = ? AND archive_key = ? AND state IN ('failed', 'held', 'blocked')`,
       )
       .run(nowIso, connectorId, archiveKey).changes;
   }

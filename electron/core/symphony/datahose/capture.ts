@@ -1,19 +1,18 @@
 import path from 'node:path';
-import pLimit from 'p-limit';
 import { ArchiverError } from '../../../../shared/errors';
 import type { StreamType } from '../../model/captured';
 import { systemClock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
-import type { MemberRecord } from '../../store/repos/conversations';
-import { DatahoseRepository, type DatahoseBatch, type DatahoseMembership } from '../../store/repos/datahose';
+import { DatahoseRepository } from '../../store/repos/datahose';
 import { defaultCaptureTuning, type CaptureOptions, type CaptureProgress, type CaptureSummary, type ConversationResult } from '../capture';
 import { downloadPendingAttachments, emptySummary, resolveUsers } from '../capture-steps';
 import { SymphonyClient } from '../client';
 import { describeFailure } from '../errors';
 import { cancelledError, SymphonyHttpError } from '../http';
 import { hostOf } from '../ids';
-import type { SessionInfo } from '../schemas';
-import { parseEvents, type ParsedEvents } from './events';
+import { storeBatch, type StoredPart } from './batch';
+import { parseEvents, type ParseContext } from './events';
+import { fillGaps, gapWarning, readMemberLists } from './members';
 import { datahoseTag, readBatch, readBody } from './feed';
 
 export interface DatahoseSummary extends CaptureSummary {
@@ -42,10 +41,11 @@ export interface DatahoseSummary extends CaptureSummary {
  * Captures one connector through Datahose (POST /agent/v5/events/read), which sees every
  * conversation of the pod, member or not:
  *  1. reads a batch with the ackId stored after the previous one (acknowledging it);
- *  2. reads the member list of conversations new to the store (admin API; senders stand in
- *     when it cannot be read);
+ *  2. reads the member list of conversations new to the store (admin API); one that cannot be
+ *     read is a gap (members.ts): the senders stand in, every run reports it, a later one fills it;
  *  3. stores the batch's conversations, members, items (the same V4Message → item path as the
- *     member reader) and suppressions together with the batch's ackId, in one transaction;
+ *     member reader) and suppressions together with the batch's ackId, in one transaction, or,
+ *     when the store refuses the batch's data, event by event (batch.ts): no poison batch;
  *  4. stops at an empty read (the backlog is read) or once the feed has reached the run's start,
  *     so a busy pod cannot keep a scheduled run going for ever; then downloads attachments and
  *     looks up users like the member reader.
@@ -91,34 +91,22 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
       summary.warnings.push(note);
       logger.info(note);
     }
-    summary.datahose.gaps.filled = await fillGaps(client, self, repo, connector.id, tuning.conversationConcurrency, now, logger);
+    summary.datahose.gaps.filled = await fillGaps({ client, self, repo, connectorId: connector.id, concurrency: tuning.conversationConcurrency, now, logger });
     for (;;) {
       if (options.signal?.aborted) throw cancelledError(options.signal);
       const batch = await readAcknowledging(client, tag, ackId, logger);
-      const parsed = parseEvents(batch.events, {
+      const parse: ParseContext = {
         known: (userId) => repo.capture.conversations.participant(connector.id, userId),
         maxAttachmentBytes: tuning.maxAttachmentBytes,
         streamTypes: settings.streamTypes,
-      });
-      const lists = await memberLists(client, self, repo.unknownStreams(connector.id, parsed.streamIds), tuning.conversationConcurrency, logger);
-      const write: DatahoseBatch = {
-        tag,
-        ackId: batch.ackId ?? ackId,
-        events: batch.events.length,
-        lastEventAt: parsed.newest,
-        conversations: parsed.conversations,
-        memberLists: lists.read,
-        memberships: [...parsed.memberships, ...standInMembers(parsed, lists.unreadable)],
-        participants: [...lists.participants.map((participant) => ({ participant, resolved: true })), ...parsed.participants],
-        items: parsed.items,
-        suppressions: parsed.suppressions,
-        gaps: [...lists.unreadable].map(([streamId, reason]) => ({ streamId, reason })),
       };
-      const stored = repo.storeBatch(connector.id, pod, write, now());
-      ackId = write.ackId;
+      const parsed = parseEvents(batch.events, parse);
+      const lists = await readMemberLists(client, self, repo.unknownStreams(connector.id, parsed.streamIds), tuning.conversationConcurrency, logger);
+      const next = batch.ackId ?? ackId;
+      for (const part of storeBatch(repo, { connectorId: connector.id, pod, tag, previousAckId: ackId, ackId: next, raw: batch.events, parsed, lists, parse, now, logger })) account(summary, part, result);
+      ackId = next;
+      if (batch.events.length > 0) summary.datahose.batches++;
       parsed.streamIds.forEach((id) => seen.add(id));
-      account(summary, parsed, stored, batch.events.length, result);
-      summary.datahose.gaps.opened += lists.unreadable.size;
       summary.conversations.listed = seen.size;
       progress({ phase: 'events', done: summary.datahose.events, total: 0, newItems: summary.items.new });
       if (batch.events.length === 0) break;
@@ -130,7 +118,9 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
       if (c) Object.assign(r, { streamType: c.streamType, name: c.name });
     }
     summary.results = [...byStream.values()];
-    reportGaps(summary, repo, connector.id);
+    const open = repo.openGaps(connector.id);
+    summary.datahose.gaps.open = open.length;
+    summary.warnings.push(...open.map(gapWarning));
     await downloadPendingAttachments({ client, repo: repo.capture, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
     await resolveUsers({ client, repo: repo.capture, connectorId: connector.id, self, logger, summary, progress, now });
 
@@ -167,107 +157,10 @@ async function readAcknowledging(client: SymphonyClient, tag: string, ackId: str
   }
 }
 
-type ListedParticipant = { userId: string; email: string; displayName: string; external: boolean };
-
-/**
- * Member lists of conversations new to the store, read through the admin API. A list that cannot
- * be read, for whatever reason (a 400 for another pod's stream, a 403 without the role, a pod
- * that keeps failing), is a gap: the batch is stored with what its events carry and acknowledged,
- * so that one conversation never blocks the feed. Only cancellation stops the batch.
- */
-async function memberLists(
-  client: SymphonyClient,
-  self: SessionInfo,
-  streamIds: readonly string[],
-  concurrency: number,
-  logger: Logger,
-): Promise<{ read: { streamId: string; members: MemberRecord[] }[]; participants: ListedParticipant[]; unreadable: Map<string, string> }> {
-  const read: { streamId: string; members: MemberRecord[] }[] = [];
-  const participants: ListedParticipant[] = [];
-  const unreadable = new Map<string, string>();
-  const limit = pLimit(concurrency);
-  await Promise.all(
-    streamIds.map((streamId) =>
-      limit(async () => {
-        const list = await readMemberList(client, self, streamId);
-        if ('reason' in list) {
-          unreadable.set(streamId, list.reason);
-          logger.warn(`members of ${streamId} cannot be read (${list.reason}); its senders and room events stand in for the member list until a later run reads it`);
-          return;
-        }
-        read.push({ streamId, members: list.members });
-        participants.push(...list.participants);
-      }),
-    ),
-  );
-  return { read, participants, unreadable };
-}
-
-/** One member list, or why it could not be read; throws only when cancelled. */
-async function readMemberList(client: SymphonyClient, self: SessionInfo, streamId: string): Promise<{ members: MemberRecord[]; participants: ListedParticipant[] } | { reason: string }> {
-  try {
-    const members = await client.allMembers(streamId);
-    return {
-      members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })),
-      participants: members.map((m) => ({
-        userId: m.user.userId,
-        email: m.user.email,
-        displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '),
-        external: m.user.isExternal ?? (self.company !== '' && m.user.company !== '' && m.user.company !== self.company),
-      })),
-    };
-  } catch (error) {
-    if (ArchiverError.is(error) && error.code === 'cancelled') throw error;
-    return { reason: describeFailure(error, streamId).message };
-  }
-}
-
-/** Reads the member lists earlier runs could not; returns how many gaps it filled. */
-async function fillGaps(client: SymphonyClient, self: SessionInfo, repo: DatahoseRepository, connectorId: string, concurrency: number, now: () => Date, logger: Logger): Promise<number> {
-  const gaps = repo.openGaps(connectorId);
-  let filled = 0;
-  const limit = pLimit(concurrency);
-  await Promise.all(
-    gaps.map((gap) =>
-      limit(async () => {
-        const list = await readMemberList(client, self, gap.streamId);
-        if ('reason' in list) {
-          repo.memberGapStillOpen(connectorId, gap.streamId, list.reason, now());
-          return;
-        }
-        repo.fillMemberGap(connectorId, gap.streamId, list.members, list.participants, now());
-        filled++;
-        logger.info(`members of ${gap.streamId} read at last (${list.members.length}); the gap opened ${gap.openedAt} is filled`);
-      }),
-    ),
-  );
-  return filled;
-}
-
-/** Every gap still open is reported, with its reason, until a run fills it. */
-function reportGaps(summary: DatahoseSummary, repo: DatahoseRepository, connectorId: string): void {
-  const open = repo.openGaps(connectorId);
-  summary.datahose.gaps.open = open.length;
-  for (const gap of open) {
-    summary.warnings.push(
-      `The member list of conversation ${gap.streamId} could not be read (${gap.reason}; ${gap.attempts} attempt${gap.attempts === 1 ? '' : 's'} since ${gap.openedAt}): its messages are archived with their senders as the members; a later run reads the list when Symphony gives it.`,
-    );
-  }
-}
-
-function standInMembers(parsed: ParsedEvents, unreadable: ReadonlyMap<string, string>): DatahoseMembership[] {
-  return parsed.senders.filter((s) => unreadable.has(s.streamId)).map((s) => ({ streamId: s.streamId, userId: s.userId, current: true, onlyIfAbsent: true }));
-}
-
-function account(
-  summary: DatahoseSummary,
-  parsed: ParsedEvents,
-  stored: { inserted: number; insertedByStream: Map<string, number>; suppressions: number; conversations: number },
-  events: number,
-  result: (streamId: string) => ConversationResult,
-): void {
-  summary.datahose.events += events;
-  if (events > 0) summary.datahose.batches++;
+function account(summary: DatahoseSummary, part: StoredPart, result: (streamId: string) => ConversationResult): void {
+  const { parsed, stored } = part;
+  summary.datahose.events += part.events;
+  summary.datahose.gaps.opened += part.gaps;
   summary.datahose.suppressions += stored.suppressions;
   summary.datahose.ignored += parsed.ignored;
   summary.datahose.unreadable += parsed.problems.length;

@@ -1,6 +1,7 @@
 import { Button } from '../../components/Button';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { formatBytes } from '../../components/format';
+import { Working } from '../../components/Working';
 import { useAction } from '../../components/useAction';
 import { useApi, useCall } from '../../state/api-context';
 import { withCsrf } from '../../transport';
@@ -28,6 +29,7 @@ export function DownloadLog({ runId }: { runId: number }) {
           ZIP for audit
         </Button>
       </div>
+      <Working busy={download.busy} label={`Writing the log of run ${runId}`} />
       {download.error && <ErrorNotice error={download.error} onDismiss={download.clear} />}
       {download.result && (
         <Notice kind="ok" testId="download-result">

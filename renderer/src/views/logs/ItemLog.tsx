@@ -2,7 +2,8 @@ import { itemStatusSchema, type ItemStatus } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { SelectField, TextField } from '../../components/Field';
-import { formatDateTime } from '../../components/format';
+import { conversationName, formatDateTime } from '../../components/format';
+import { useCall } from '../../state/api-context';
 import { Table } from '../../components/Table';
 import { DownloadLog } from './DownloadLog';
 import { PAGE_SIZE, useItemLog } from './useItemLog';
@@ -10,6 +11,10 @@ import { PAGE_SIZE, useItemLog } from './useItemLog';
 /** Every item's path (captured, converted, delivered where with which Graph id, or why not), filtered. */
 export function ItemLog({ connectorId }: { connectorId: string }) {
   const l = useItemLog(connectorId);
+  // Conversations by name, as the officer knows them; the stream id stays in the tooltip.
+  const conversations = useCall('capture.conversations', { connectorId }, { refreshOn: ['runs.changed'] });
+  const known = conversations.state === 'ready' ? conversations.value : [];
+  const nameOf = new Map(known.map((c) => [c.streamId, conversationName(c)]));
   const pages = Math.max(1, Math.ceil(l.total / PAGE_SIZE));
   return (
     <>
@@ -27,7 +32,12 @@ export function ItemLog({ connectorId }: { connectorId: string }) {
           onChange={(v) => l.setFilter('status', v as ItemStatus | '')}
           options={[{ value: '', label: 'Any' }, ...itemStatusSchema.options.map((s) => ({ value: s, label: s }))]}
         />
-        <TextField label="Conversation" value={l.filters.streamId} onChange={(v) => l.setFilter('streamId', v)} placeholder="stream id" spellCheck={false} />
+        <SelectField
+          label="Conversation"
+          value={l.filters.streamId}
+          onChange={(v) => l.setFilter('streamId', v)}
+          options={[{ value: '', label: 'All conversations' }, ...known.map((c) => ({ value: c.streamId, label: conversationName(c) }))]}
+        />
         <TextField label="Person" value={l.filters.person} onChange={(v) => l.setFilter('person', v)} placeholder="sender or mailbox" spellCheck={false} />
         <TextField label="Search" type="search" value={l.filters.search} onChange={(v) => l.setFilter('search', v)} placeholder="in this page" spellCheck={false} />
         <Button onClick={l.reset}>Clear</Button>
@@ -49,7 +59,7 @@ export function ItemLog({ connectorId }: { connectorId: string }) {
           { key: 'at', header: 'When', render: (e) => formatDateTime(e.at) },
           { key: 'run', header: 'Run', align: 'right', render: (e) => e.runId ?? '' },
           { key: 'item', header: 'Item', align: 'right', render: (e) => e.itemId },
-          { key: 'stream', header: 'Conversation', render: (e) => <code title={e.streamId}>{e.streamId.slice(0, 12)}…</code> },
+          { key: 'stream', header: 'Conversation', render: (e) => <span title={e.streamId}>{nameOf.get(e.streamId) ?? `${e.streamId.slice(0, 12)}…`}</span> },
           { key: 'event', header: 'Event', render: (e) => <span className={`event event-${e.event}`}>{e.event}</span> },
           { key: 'mailbox', header: 'Mailbox', render: (e) => e.mailbox ?? '' },
           { key: 'graph', header: 'Graph id', render: (e) => (e.graphId ? <code title={e.graphId}>{e.graphId.slice(0, 16)}…</code> : '') },

@@ -1,4 +1,5 @@
-import type { RunStage } from '../../../../shared/contract';
+import type { RunStage, RunStatus } from '../../../../shared/contract';
+import { runOutcomeDetail, runStatusLabel, runStatusTone } from '../../../../shared/contract/run-words';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatBytes, formatDateTime, formatDuration, formatNextRun } from '../../components/format';
@@ -14,8 +15,8 @@ export const stageLabels: Record<RunStage, string> = {
   reconcile: 'Reconcile',
 };
 const stageOrder: RunStage[] = ['capture', 'convert', 'map', 'import', 'reconcile'];
-/** What each stage counts (capture works conversation by conversation). */
-const stageUnits: Record<RunStage, string> = { capture: 'conversations', convert: 'items', map: 'items', import: 'items', reconcile: 'items' };
+/** What each stage counts (capture works conversation by conversation; import counts item × mailbox). */
+const stageUnits: Record<RunStage, string> = { capture: 'conversations', convert: 'items', map: 'items', import: 'deliveries', reconcile: 'items' };
 
 /** The run in progress, stage by stage, or the last run's outcome and the next scheduled one. */
 export function CurrentRun({ monitor, enabled }: { monitor: Monitor; enabled: boolean }) {
@@ -83,16 +84,15 @@ function LastRun({ monitor }: { monitor: Monitor }) {
       {last ? (
         <p>
           Last run <strong>{last.id}</strong>{' '}
-          <span className={`badge ${badgeOf(last.status)}`} data-testid="last-run-status">
-            {last.status}
+          <span className={`badge ${badgeOf(last.status)}`} data-testid="last-run-status" data-status={last.status}>
+            {runStatusLabel(last.status)}
           </span>{' '}
           {formatDateTime(last.finishedAt ?? last.startedAt)}
           {last.reconciliation && (
-            <>
+            <span className={runStatusTone(last.status) === 'problems' ? 'warn-text' : undefined} data-testid="last-run-words">
               {' '}
-              — {last.reconciliation.delivered.count.toLocaleString()} delivered, {last.reconciliation.failed.count.toLocaleString()} failed,{' '}
-              {last.reconciliation.skipped.count.toLocaleString()} skipped of {last.reconciliation.captured.count.toLocaleString()} captured
-            </>
+              — {runOutcomeDetail(last.reconciliation)}
+            </span>
           )}
           {last.error && <span className="error-text"> — {last.error}</span>}
         </p>
@@ -110,9 +110,8 @@ function LastRun({ monitor }: { monitor: Monitor }) {
   );
 }
 
-export function badgeOf(status: string): string {
-  if (status === 'succeeded') return 'badge-ok';
-  if (status === 'failed' || status === 'interrupted') return 'badge-error';
-  if (status === 'cancelled') return 'badge-warn';
-  return 'badge-muted';
+/** Green only for success; amber for a run that delivered what it could and names its gaps. */
+export function badgeOf(status: RunStatus): string {
+  const tone = runStatusTone(status);
+  return tone === 'good' ? 'badge-ok' : tone === 'problems' ? 'badge-warn' : tone === 'bad' ? 'badge-error' : 'badge-muted';
 }

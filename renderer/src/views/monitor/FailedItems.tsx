@@ -8,7 +8,7 @@ import { formatBytes, formatDateTime } from '../../components/format';
 import { useAction } from '../../components/useAction';
 import { useFailedItems } from './useFailedItems';
 
-/** Items that failed or are held: the officer retries them (next run) or skips them with a reason. */
+/** Items that failed, stopped retrying or are blocked: the officer retries them (next run) or skips them with a reason. */
 export function FailedItems({ connectorId }: { connectorId: string }) {
   const f = useFailedItems(connectorId);
   const { failed, items, ids, selected, nameOf } = f;
@@ -18,7 +18,7 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
   return (
     <section aria-labelledby="failed-title" className="panel">
       <div className="panel-header">
-        <h2 id="failed-title">Failed and held items{failed.state === 'ready' ? ` (${failed.value.total.toLocaleString()})` : ''}</h2>
+        <h2 id="failed-title">Failed and blocked items{failed.state === 'ready' ? ` (${failed.value.total.toLocaleString()})` : ''}</h2>
         <div className="toolbar" role="toolbar" aria-label="Failed item actions">
           <Button onClick={() => void retry.run()} disabled={ids.length === 0} busy={retry.busy}>
             Retry {ids.length || ''}
@@ -31,10 +31,10 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
       {failed.state === 'error' && <ErrorNotice error={failed.error} />}
       {retry.error && <ErrorNotice error={retry.error} onDismiss={retry.clear} />}
       {retry.result && <Notice kind="ok">{retry.result}</Notice>}
-      {failed.state === 'ready' && items.length === 0 && <p className="muted">Nothing failed. Every captured item was delivered or deliberately skipped.</p>}
+      {failed.state === 'ready' && items.length === 0 && <p className="muted">Nothing failed or blocked. Items held for participants without a mailbox are listed in Mapping.</p>}
       {items.length > 0 && (
         <div className="table-wrap">
-          <table className="table" aria-label="Failed and held items" data-testid="failed-items">
+          <table className="table" aria-label="Failed and blocked items" data-testid="failed-items">
             <thead>
               <tr>
                 <th scope="col">
@@ -60,7 +60,7 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
                   <td title={i.streamId}>{nameOf(i.streamId)}</td>
                   <td>{i.sender}</td>
                   <td>
-                    <span className={`badge ${i.status === 'held' ? 'badge-warn' : 'badge-error'}`}>{i.status}</span>
+                    <span className={`badge ${i.status === 'failed' ? 'badge-error' : 'badge-warn'}`}>{i.status === 'held' ? 'stopped retrying' : i.status}</span>
                   </td>
                   <td>{i.attempts}</td>
                   <td className="reason">

@@ -5,6 +5,7 @@ import { TextField } from '../../components/Field';
 import { formatBytes } from '../../components/format';
 import { Tabs } from '../../components/Tabs';
 import { NoConnector, useConnectorPicker } from '../connectors/ConnectorPicker';
+import { BlockedMailboxes } from './BlockedMailboxes';
 import { Conversations } from './Conversations';
 import { CurrentRun } from './CurrentRun';
 import { dailyVolume } from './daily';
@@ -37,6 +38,7 @@ function MonitorBody({ connectorId, enabled }: { connectorId: string; enabled: b
     <>
       {monitor.statusError && <ErrorNotice error={monitor.statusError} />}
       <CurrentRun monitor={monitor} enabled={enabled} />
+      <BlockedMailboxes connectorId={connectorId} />
       <Tabs
         label="Monitor sections"
         active={tab}
@@ -45,7 +47,7 @@ function MonitorBody({ connectorId, enabled }: { connectorId: string; enabled: b
           { id: 'overview', label: 'Volume' },
           { id: 'history', label: 'Run history' },
           { id: 'conversations', label: 'Conversations' },
-          { id: 'failed', label: 'Failed items' },
+          { id: 'failed', label: 'Failed and blocked items' },
           { id: 'people', label: 'By person' },
         ]}
       >

@@ -36,7 +36,9 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
           { key: 'stream', header: 'Conversation', render: (c) => <span title={c.streamId}>{nameOf(c.streamId)}</span> },
           { key: 'captured', header: 'Captured', align: 'right', render: (c) => c.captured.toLocaleString() },
           { key: 'delivered', header: 'Delivered', align: 'right', render: (c) => c.delivered.toLocaleString() },
+          { key: 'blocked', header: 'Blocked', align: 'right', render: (c) => c.blocked.toLocaleString() },
           { key: 'failed', header: 'Failed', align: 'right', render: (c) => c.failed.toLocaleString() },
+          { key: 'held', header: 'Held', align: 'right', render: (c) => c.held.toLocaleString() },
           { key: 'skipped', header: 'Skipped', align: 'right', render: (c) => c.skipped.toLocaleString() },
           { key: 'bytes', header: 'Size', align: 'right', render: (c) => formatBytes(c.bytes) },
           { key: 'balanced', header: 'Balanced', render: (c) => (c.balanced ? <span className="ok-text">✓</span> : <span className="error-text">✗</span>) },
@@ -48,17 +50,24 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
 }
 
 function ReconciliationTable({ rec }: { rec: Reconciliation }) {
-  const row = (label: string, v: { count: number; bytes: number }) => (
-    <tr>
+  const row = (label: string, v: { count: number; bytes: number }, id: string) => (
+    <tr data-testid={`rec-items-${id}`}>
       <th scope="row">{label}</th>
       <td>{v.count.toLocaleString()}</td>
       <td>{formatBytes(v.bytes)}</td>
     </tr>
   );
+  const d = rec.deliveries;
+  const drow = (label: string, n: number, id: string) => (
+    <tr data-testid={`rec-deliveries-${id}`}>
+      <th scope="row">{label}</th>
+      <td>{n.toLocaleString()}</td>
+    </tr>
+  );
   const reasons = Object.entries(rec.skipped.byReason);
   return (
     <div className="reconciliation" data-testid="reconciliation" data-balanced={rec.balanced}>
-      <table className="table compact" aria-label="Reconciliation">
+      <table className="table compact" aria-label="Reconciliation per item">
         <thead>
           <tr>
             <th scope="col">Items</th>
@@ -67,25 +76,47 @@ function ReconciliationTable({ rec }: { rec: Reconciliation }) {
           </tr>
         </thead>
         <tbody>
-          {row('Captured', rec.captured)}
-          {row('Delivered', rec.delivered)}
-          {row('Failed', rec.failed)}
-          {row('of which held', rec.held)}
-          {row('Skipped', rec.skipped)}
-          {row('Unaccounted', rec.unaccounted)}
+          {row('Captured', rec.captured, 'captured')}
+          {row('Delivered', rec.delivered, 'delivered')}
+          {row('Blocked', rec.blocked, 'blocked')}
+          {row('Failed', rec.failed, 'failed')}
+          {row('of which stopped retrying', rec.stoppedRetrying, 'stopped')}
+          {row('Held', rec.held, 'held')}
+          {row('Skipped', rec.skipped, 'skipped')}
+          {row('Unaccounted', rec.unaccounted, 'unaccounted')}
+        </tbody>
+      </table>
+      <table className="table compact" aria-label="Reconciliation per delivery">
+        <thead>
+          <tr>
+            <th scope="col">Deliveries (item × mailbox)</th>
+            <th scope="col">Count</th>
+          </tr>
+        </thead>
+        <tbody>
+          {drow('Planned', d.planned, 'planned')}
+          {drow('Delivered', d.delivered, 'delivered')}
+          {drow('Already there', d.alreadyThere, 'already-there')}
+          {drow('Partially delivered', d.partial, 'partial')}
+          {drow('Blocked', d.blocked, 'blocked')}
+          {drow('Failed', d.failed, 'failed')}
+          {drow('Held', d.held, 'held')}
+          {drow('Skipped', d.skipped, 'skipped')}
+          {drow('Not finished', d.open, 'open')}
         </tbody>
       </table>
       <div>
         <p className={rec.balanced ? 'ok-text' : 'error-text'}>
-          <strong>{rec.balanced ? '✓ Balanced:' : '✗ Not balanced:'}</strong> captured {rec.captured.count.toLocaleString()} = delivered{' '}
-          {rec.delivered.count.toLocaleString()} + failed {rec.failed.count.toLocaleString()} + skipped {rec.skipped.count.toLocaleString()}
+          <strong>{rec.balanced ? '✓ Balanced:' : '✗ Not balanced:'}</strong> captured {rec.captured.count.toLocaleString()} = delivered {rec.delivered.count.toLocaleString()} + blocked{' '}
+          {rec.blocked.count.toLocaleString()} + failed {rec.failed.count.toLocaleString()} + held {rec.held.count.toLocaleString()} + skipped {rec.skipped.count.toLocaleString()}
           {rec.unaccounted.count ? ` + ${rec.unaccounted.count.toLocaleString()} unaccounted` : ''}
         </p>
         {reasons.length > 0 && <p className="muted">Skipped because: {reasons.map(([k, v]) => `${k} ${v}`).join(', ')}</p>}
-        <p className="muted">
-          Deliveries (item × mailbox): {rec.deliveries.delivered.toLocaleString()} delivered, {rec.deliveries.failed.toLocaleString()} failed, {rec.deliveries.skipped.toLocaleString()} skipped,{' '}
-          {rec.deliveries.pending.toLocaleString()} pending
-        </p>
+        {rec.blockedMailboxes.map((m) => (
+          <p key={m.mailbox} className="warn-text" data-testid="rec-blocked-mailbox">
+            <strong>{m.mailbox}</strong>: {m.deliveries.toLocaleString()} blocked. {m.message} <strong>How to fix it:</strong> {m.fix}
+          </p>
+        ))}
         {rec.problems.map((p) => (
           <p key={p} className="error-text">
             {p}

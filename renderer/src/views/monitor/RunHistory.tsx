@@ -1,4 +1,5 @@
 import type { RunSummary } from '../../../../shared/contract';
+import { runStatusLabel } from '../../../../shared/contract/run-words';
 import { formatBytes, formatDateTime, formatDuration } from '../../components/format';
 import { Table } from '../../components/Table';
 import { badgeOf } from './CurrentRun';
@@ -8,7 +9,7 @@ function duration(run: RunSummary): string {
   return formatDuration((new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime()) / 1000);
 }
 
-/** Past runs with their reconciliation: captured = delivered + failed + skipped, or why not. */
+/** Past runs with their reconciliation: captured = delivered + blocked + failed + held + skipped, or why not. */
 export function RunHistory({ runs, selectedId, onSelect }: { runs: RunSummary[]; selectedId: number | null; onSelect: (run: RunSummary) => void }) {
   return (
     <Table
@@ -23,11 +24,13 @@ export function RunHistory({ runs, selectedId, onSelect }: { runs: RunSummary[];
         { key: 'id', header: 'Run', render: (r) => r.id, align: 'right' },
         { key: 'started', header: 'Started', render: (r) => formatDateTime(r.startedAt) },
         { key: 'trigger', header: 'Trigger', render: (r) => r.trigger },
-        { key: 'status', header: 'Result', render: (r) => <span className={`badge ${badgeOf(r.status)}`}>{r.status}</span> },
+        { key: 'status', header: 'Result', render: (r) => <span className={`badge ${badgeOf(r.status)}`}>{runStatusLabel(r.status)}</span> },
         { key: 'duration', header: 'Took', render: duration },
         { key: 'captured', header: 'Captured', align: 'right', render: (r) => r.reconciliation?.captured.count.toLocaleString() ?? '—' },
         { key: 'delivered', header: 'Delivered', align: 'right', render: (r) => r.reconciliation?.delivered.count.toLocaleString() ?? '—' },
+        { key: 'blocked', header: 'Blocked', align: 'right', render: (r) => r.reconciliation?.blocked.count.toLocaleString() ?? '—' },
         { key: 'failed', header: 'Failed', align: 'right', render: (r) => r.reconciliation?.failed.count.toLocaleString() ?? '—' },
+        { key: 'held', header: 'Held', align: 'right', render: (r) => r.reconciliation?.held.count.toLocaleString() ?? '—' },
         { key: 'skipped', header: 'Skipped', align: 'right', render: (r) => r.reconciliation?.skipped.count.toLocaleString() ?? '—' },
         { key: 'bytes', header: 'Size', align: 'right', render: (r) => (r.reconciliation ? formatBytes(r.reconciliation.captured.bytes) : '—') },
         {

@@ -5,6 +5,7 @@ import { TextField } from '../../components/Field';
 import { conversationName, formatDateTime } from '../../components/format';
 import { SelectList, SideBar } from '../../components/SideBar';
 import { Table } from '../../components/Table';
+import { Working } from '../../components/Working';
 import { navigate } from '../../shell/navigation';
 import { NoConnector, useConnectorPicker } from '../connectors/ConnectorPicker';
 import { EmailPreview } from './EmailPreview';
@@ -65,7 +66,9 @@ function PreviewBody({ connectorId, picker }: { connectorId: string; picker: Rea
           <Button type="submit">Open</Button>
         </form>
         {p.streamId && <ConversationItems key={p.streamId} connectorId={connectorId} streamId={p.streamId} selected={p.item} onOpen={(ref) => void p.open(ref)} />}
-        {p.preview.state === 'loading' && <p className="muted">Converting…</p>}
+        {p.preview.state === 'loading' && (
+          <Working busy label="Converting the item to its e-mail" afterMs={0} />
+        )}
         {p.preview.state === 'error' && <ErrorNotice error={p.preview.error} title="This item cannot be previewed" />}
         {p.preview.state === 'ready' && <EmailPreview key={p.preview.value.archiveKey} preview={p.preview.value} onSave={p.saveEml} />}
         {p.preview.state === 'idle' && !p.streamId && <p className="muted">Choose a conversation on the left, or open an item by its id.</p>}
