@@ -41,7 +41,9 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
   const graphUrl = await tenant.start();
   const addMailboxes = () => {
     for (const user of pod.pod.users.values()) {
-      if (user.external || user.accountType !== 'NORMAL' || tenant.directory.users.has(user.email)) continue;
+      // Every internal account has a mailbox, bots included (the archiver's own service account and
+      // the market-data bot are members of conversations too; a bank gives them a journal mailbox).
+      if (user.external) continue;
       if ([...tenant.directory.users.values()].some((u) => u.userPrincipalName === user.email)) continue;
       tenant.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName });
     }
