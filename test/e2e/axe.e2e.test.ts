@@ -97,6 +97,14 @@ const dataScreens: Screen[] = [
     },
   },
   {
+    name: 'wizard field warning (plain http on this computer)',
+    open: async (page) => {
+      await page.getByLabel('Pod URL').fill('http://127.0.0.1:9');
+      await page.getByLabel('Pod URL').press('Tab');
+      await page.getByTestId('field-warning').waitFor();
+    },
+  },
+  {
     name: 'mapping',
     open: async (page) => {
       await page.locator('.wizard-footer').getByRole('button', { name: 'Cancel' }).click();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { packageInfo } from '../../electron/core/platform/package-root';
 import { startBrowserHost } from '../../electron/host/browser-host';
+import { axeViolations, describeViolations } from '../support/axe';
 import { launchChromium, screenshot, serveApp, stopHost, type ServedApp } from '../support/browser';
 
 /**
@@ -42,6 +43,7 @@ describe('connection lost and found again', () => {
     await expect.poll(() => banner.getAttribute('data-state')).toBe('reconnecting');
     expect(await banner.textContent()).toMatch(/The connection to the archiver was lost\.\s*Reconnecting/);
     await screenshot(page, 'connection-lost');
+    expect(describeViolations(await axeViolations(page))).toEqual([]);
     // The page keeps retrying while nothing listens (at least two attempts seen).
     await expect.poll(async () => Number((/attempt (\d+)/.exec((await banner.textContent()) ?? '') ?? [])[1] ?? 0)).toBeGreaterThanOrEqual(2);
 
@@ -51,6 +53,7 @@ describe('connection lost and found again', () => {
 
     await expect.poll(() => banner.getAttribute('data-state')).toBe('restarted');
     expect(await banner.textContent()).toContain('The archiver restarted');
+    expect(describeViolations(await axeViolations(page))).toEqual([]);
     // Full refresh: the connector the new core has is listed, though no event announced it.
     const list = page.getByRole('listbox', { name: 'Connectors' });
     await expect.poll(() => list.getByRole('option').allTextContents()).toEqual([expect.stringContaining('Acme pod'), expect.stringContaining('Beta pod')]);

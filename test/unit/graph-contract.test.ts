@@ -71,6 +71,26 @@ describe('Graph emulator against the v1.0 CSDL', () => {
   });
 });
 
+describe('Graph emulator answers against the v1.0 CSDL', () => {
+  it('an answer the description does not allow is the emulator\'s own violation', async () => {
+    const graph = new GraphEmulator({});
+    const base = await graph.start();
+    const token = await graph.mintToken();
+    const user = graph.directory.addUser({ userPrincipalName: 'bob@corp.example' });
+    try {
+      const call = async (method: string, path: string, body?: unknown) => (await fetch(`${base}/v1.0${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json() as Promise<{ id: string }>;
+      const created = await call('POST', '/users/bob@corp.example/mailFolders/inbox/messages', { subject: 'x' });
+      expect(graph.takeViolations()).toEqual([]);
+      // Corrupt what the emulator keeps: its next answer would teach the client a field Graph never sends.
+      graph.directory.mailboxes.get(user.id)!.messages.get(created.id)!.fields.subject = 7;
+      await call('GET', `/users/bob@corp.example/messages/${created.id}`);
+      expect(graph.takeViolations()).toMatchObject([{ service: 'graph', direction: 'response', problems: [expect.stringMatching(/at 'subject' to the expected type 'Edm.String'/)] }]);
+    } finally {
+      await graph.stop();
+    }
+  });
+});
+
 describe('the CSDL to JSON Schema generator', () => {
   const csdl = `<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
     <Schema Namespace="t.ns" Alias="t" xmlns="http://docs.oasis-open.org/odata/ns/edm">

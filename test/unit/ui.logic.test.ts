@@ -107,3 +107,16 @@ describe('wizard step validation', () => {
     expect(connectorSettingsSchema.safeParse(d.settings).success).toBe(false);
   });
 });
+
+describe('reconnection back-off', () => {
+  it('waits between half and all of 250 ms doubling up to 5 s, never longer', async () => {
+    const { reconnectDelay } = await import('../../renderer/src/state/connection');
+    expect(reconnectDelay(0, () => 0)).toBe(125);
+    expect(reconnectDelay(0, () => 1)).toBe(250);
+    expect(reconnectDelay(3, () => 1)).toBe(2000);
+    for (const attempt of [5, 6, 50, 1e6]) {
+      expect(reconnectDelay(attempt, () => 1)).toBe(5000);
+      expect(reconnectDelay(attempt, () => 0)).toBe(2500);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { EmulatedUser, Folder, Mailbox, StoredAttachment, StoredMessage } from './model';
 import { sameExtendedId } from './filter';
+import { checkAnswer } from './schema';
 
 function pick(full: Record<string, unknown>, select: string | null, always: string[] = ['id']): Record<string, unknown> {
   if (!select) return full;
@@ -19,14 +20,14 @@ export function renderUser(user: EmulatedUser, select: string | null): Record<st
 export function renderFolder(folder: Folder, mailbox: Mailbox): Record<string, unknown> {
   const children = [...mailbox.folders.values()].filter((f) => f.parentFolderId === folder.id).length;
   const items = [...mailbox.messages.values()].filter((m) => m.folderId === folder.id);
-  return {
+  return checkAnswer('mailFolder', {
     id: folder.id,
     displayName: folder.displayName,
     parentFolderId: folder.parentFolderId,
     childFolderCount: children,
     totalItemCount: items.length,
     unreadItemCount: items.filter((m) => !m.isRead).length,
-  };
+  });
 }
 
 /** A message as Graph returns it; internetMessageHeaders only when selected, extended properties only when expanded. */
@@ -67,7 +68,7 @@ export function renderMessage(message: StoredMessage, _mailbox: Mailbox, select:
       out.attachments = message.attachments.map((a) => renderAttachment(a, null));
     }
   }
-  return out;
+  return checkAnswer('message', out);
 }
 
 export function renderAttachment(a: StoredAttachment, select: string | null, withContent = false): Record<string, unknown> {
@@ -82,5 +83,5 @@ export function renderAttachment(a: StoredAttachment, select: string | null, wit
     lastModifiedDateTime: a.lastModifiedDateTime,
   };
   if (withContent && a.bytes) full.contentBytes = a.bytes.toString('base64');
-  return pick(full, select);
+  return checkAnswer('attachment', pick(full, select));
 }

@@ -53,6 +53,19 @@ export function checkBody(kind: GraphBody, body: unknown): GraphError | undefine
   return error;
 }
 
+/**
+ * Checks an entity the emulator answers with against the same description: an answer Graph could
+ * not give (an invented property, a wrong type) is recorded as the emulator's own violation.
+ */
+export function checkAnswer<T>(kind: Exclude<GraphBody, 'createUploadSession'>, value: T): T {
+  compiled ??= load();
+  const validate = compiled[kind];
+  if (!validate(value)) {
+    reportViolation({ service: 'graph', direction: 'response', call: `an answer with a ${kind}`, operation: `${kind} of v1.0-cleanMetadata.xml`, problems: [refusal(validate.errors ?? []).message], source: GRAPH_CONTRACT });
+  }
+  return value;
+}
+
 const CALLS: Record<GraphBody, string> = {
   message: 'POST …/mailFolders/{id}/messages',
   attachment: 'POST …/messages/{id}/attachments',

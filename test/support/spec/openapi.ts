@@ -198,7 +198,8 @@ async function backend(f: SpecFile): Promise<OpenAPIBackend> {
  */
 async function prepared(f: SpecFile): Promise<Record<string, unknown>> {
   const text = fs.readFileSync(f.file, 'utf8');
-  const key = createHash('sha256').update(JSON.stringify([CACHE_VERSION, text, f.mount, f.paths])).digest('hex').slice(0, 32);
+  // Keyed by the description, what is kept of it and this file (the conversion's code).
+  const key = createHash('sha256').update(JSON.stringify([text, f.mount, f.paths, THIS_FILE])).digest('hex').slice(0, 32);
   const cacheFile = path.join(os.tmpdir(), 'symphony-archiver-spec-cache', `${key}.json`);
   try {
     return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Record<string, unknown>;
@@ -224,7 +225,7 @@ async function prepared(f: SpecFile): Promise<Record<string, unknown>> {
   return document;
 }
 
-const CACHE_VERSION = 1;
+const THIS_FILE = fs.readFileSync(new URL(import.meta.url), 'utf8');
 
 function isJson(text: string): boolean {
   try {
