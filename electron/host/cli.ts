@@ -159,6 +159,8 @@ export function reconciliationLine(r: Reconciliation): string {
   const waiting = Object.entries(r.waiting ?? {}).filter(([, n]) => n > 0);
   if (waiting.length > 0) parts.push(`${waiting.reduce((n, [, v]) => n + v, 0)} wait for the next run (${waiting.map(([k, v]) => `${WAIT_WORDS[k] ?? k} ${v}`).join(', ')})`);
   if (r.takenOver) parts.push(`${r.takenOver.items} of them taken over from interrupted run(s) ${r.takenOver.runIds.join(', ')}`);
+  if (r.unknownOutcomes?.straysDeleted) parts.push(`${r.unknownOutcomes.straysDeleted} stray copies deleted`);
+  if (r.unknownOutcomes?.unsettled) parts.push(`${r.unknownOutcomes.unsettled} unknown outcome(s) carried to the next run`);
   parts.push(r.balanced ? 'balanced' : 'NOT balanced');
   return parts.join('; ');
 }

@@ -131,6 +131,12 @@ export const reconciliationSchema = z.object({
   read: z.number().int().optional(),
   /** Captured items that wait for a later run without an outcome yet, by why: `not-ready` (transcript day open, attachment downloading), `lookup-failed`. */
   waiting: z.record(z.string(), z.number().int()).optional(),
+  /**
+   * Requests whose outcome was unknown (timeout, reset, lost answer, the archiver stopped while
+   * one was out; docs/import.md): settled in this run, stray copies deleted, items replaced, and
+   * those not settleable yet, carried to the next run. Absent when the import stage keeps none.
+   */
+  unknownOutcomes: z.object({ settled: z.number().int(), straysDeleted: z.number().int(), replaced: z.number().int(), unsettled: z.number().int() }).optional(),
 });
 export type Reconciliation = z.infer<typeof reconciliationSchema>;
 

@@ -45,10 +45,10 @@ describe('import acceptance: 5,000 messages to 300 mailboxes', () => {
     }
     });
     const total = [...expected.values()].reduce((n, to) => n + to.length, 0);
-    let summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, settleMs: 200 });
+    let summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });
     // Anything left open after one run (a delivery that exhausted its attempts) is the next run's work.
     for (let extra = 0; extra < 3 && summary.delivered < total; extra++) {
-      const again = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, settleMs: 200 });
+      const again = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });
       summary = { ...again, delivered: summary.delivered + again.delivered };
     }
     expect(summary.delivered).toBe(total);
@@ -57,12 +57,12 @@ describe('import acceptance: 5,000 messages to 300 mailboxes', () => {
     return world.emulator.counters;
   }
 
-  it('lands every message exactly once, non-draft, with its dates and attachments', async () => {
+  it('lands every message exactly once, non-draft, with its dates and attachments', { timeout: 600_000 }, async () => {
     const counters = await run(0);
     expect(counters.throttled).toBe(0);
   });
 
-  it('does the same with 10% of requests failing, including answers lost after the item was created', async () => {
+  it('does the same with 10% of requests failing, including answers lost after the item was created', { timeout: 600_000 }, async () => {
     const counters = await run(0.1);
     expect(counters.faults.lost).toBeGreaterThan(50);
     expect(counters.faults['503'] + counters.faults.reset + counters.faults.hang).toBeGreaterThan(150);

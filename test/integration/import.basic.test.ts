@@ -75,7 +75,7 @@ describe('Graph import against the emulator', () => {
       emails.set(email.archiveKey, email);
       enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
     }
-    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, maxAttempts: 30, settleMs: 100 });
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, maxAttempts: 30 });
     expect(world.emulator.counters.faults.lost).toBeGreaterThan(5);
     expect(summary.delivered).toBe(60);
     for (const mailbox of world.mailboxes) {
@@ -94,7 +94,7 @@ describe('Graph import against the emulator', () => {
     const targets = [...world.mailboxes, 'nobox@corp.example', 'nolicense@corp.example', 'denied@corp.example', 'ghost@corp.example'];
     const email = makeEmail(1);
     enqueueDeliveries(world.store, world.connector.id, email.archiveKey, targets);
-    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, settleMs: 100 });
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email });
     expect(summary.delivered).toBe(1);
     expect(summary.blocked).toBe(4);
     const repo = new DeliveryRepository(world.store);
@@ -139,14 +139,14 @@ describe('Graph import against the emulator', () => {
     enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
     // Every upload PUT is cut off: the item is created, its big attachment never completes.
     world.emulator.setFaults({ rate: 1, kinds: ['reset'], match: (method, path) => method === 'PUT' && path.startsWith('/upload/') });
-    const first = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, maxAttempts: 2, settleMs: 100 });
+    const first = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, maxAttempts: 2 });
     expect(first.delivered).toBe(0);
     const row = new DeliveryRepository(world.store).get({ connectorId: world.connector.id, archiveKey: email.archiveKey, mailbox: world.mailboxes[0]! })!;
     expect(row.state).toBe('sending');
     expect(row.attachmentsDone).toEqual([0]);
     expect(messagesOf(world, world.mailboxes[0]!)[0]!.m.attachments).toHaveLength(1);
     world.emulator.setFaults(undefined);
-    const second = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, settleMs: 100 });
+    const second = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email });
     expect(second.delivered).toBe(1);
     const items = messagesOf(world, world.mailboxes[0]!);
     expect(items).toHaveLength(1);
@@ -162,7 +162,7 @@ describe('Graph import against the emulator', () => {
       emails.set(email.archiveKey, email);
       enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
     }
-    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, maxAttempts: 20, settleMs: 100 });
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, maxAttempts: 20 });
     expect(world.emulator.counters.throttled).toBeGreaterThan(0);
     expect(summary.delivered).toBe(50);
     for (const mailbox of world.mailboxes) expect(messagesOf(world, mailbox).map(({ m }) => archiveKeyOf(m)).sort()).toEqual([...emails.keys()].sort());
@@ -199,7 +199,7 @@ describe('Graph import against the emulator', () => {
         return method === 'PUT' && !!range && Number(range[2]) + 1 === Number(range[3]) && lost++ === 0;
       },
     });
-    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email, settleMs: 100 });
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: () => email });
     expect(lost).toBeGreaterThan(0);
     expect(world.emulator.counters.faults.lost).toBe(1);
     expect(summary.delivered).toBe(1);

@@ -56,7 +56,7 @@ describe('import of large attachments (20 items of 20–140 MB)', () => {
     const baseline = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     try {
-      const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, settleMs: 200, maxAttempts: 20 });
+      const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, maxAttempts: 20 });
       const open = new DeliveryRepository(world.store).list(world.connector.id).filter((d) => d.state !== 'delivered');
       expect(open.map((d) => `${d.archiveKey} ${d.state}: ${d.lastError}`)).toEqual([]);
       expect(summary.delivered).toBe(20);

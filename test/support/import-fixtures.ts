@@ -80,6 +80,8 @@ export async function startImportWorld(options: {
   emulator?: GraphEmulatorOptions;
   limits?: Partial<ThrottleLimits>;
   requestTimeoutMs?: number;
+  /** The client's settle margin (how long after an abandoned request Graph may still apply it). */
+  settleMarginMs?: number;
   markAsRead?: boolean;
   storeFile?: string;
 }): Promise<ImportWorld> {
@@ -98,7 +100,7 @@ export async function startImportWorld(options: {
     connectors.create('test', { microsoft: { cloud: 'public', tenantId: emulator.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: baseUrl, folderName: 'Symphony', markAsRead: options.markAsRead ?? true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' } });
   const scheduler = new MailboxScheduler({ ...outlookLimits, ...options.limits });
   const token = await emulator.mintToken();
-  const graph = new GraphClient({ baseUrl, getToken: async () => token, scheduler, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, retry: { baseMs: 20, maxMs: 500 } });
+  const graph = new GraphClient({ baseUrl, getToken: async () => token, scheduler, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs ?? 300, retry: { baseMs: 20, maxMs: 500 } });
   return {
     dir: options.dir,
     store,

@@ -34,3 +34,12 @@ export function expectExactlyOnce(emulator: GraphEmulator, expected: Map<string,
   expect(problems.slice(0, 20)).toEqual([]);
   expect(emulator.counters.maxConcurrentPerMailbox).toBeLessThanOrEqual(4);
 }
+
+/**
+ * Every message the emulator saw deleted is named in the run logs as a deleted copy (a stray,
+ * with the copy kept, or a replaced one): nothing disappears from a mailbox without evidence.
+ */
+export function expectDeletionsLogged(emulator: GraphEmulator, logs: string, which: (deleted: GraphEmulator['directory']['deleted'][number]) => boolean = () => true): void {
+  const unlogged = emulator.directory.deleted.filter(which).filter((d) => !logs.includes(`deleted ${d.id} `) && !logs.includes(`deleted ${d.id},`));
+  expect(unlogged.map((d) => `${d.id} in ${d.userPrincipalName}`)).toEqual([]);
+}

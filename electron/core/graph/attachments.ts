@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Attachment } from '@microsoft/microsoft-graph-types';
 import { withRetry } from '../platform/retry';
-import type { Clock } from '../platform/clock';
+import { systemClock, type Clock } from '../platform/clock';
 import type { ConvertedEmail, EmailAttachment } from '../model/email';
 import { type GraphClient, userPath } from './client';
 import { classifyGraphError, GraphNetworkError, GraphRequestError } from './errors';
@@ -29,6 +31,8 @@ export interface AttachOptions {
   chunkBytes?: number;
   /** Bounds the upload sessions running at once (and so the chunk buffers held). */
   gate?: UploadGate;
+  /** Called right before each request that may add the attachment (see GraphRequest.beforeSend). */
+  beforeSend?: (deadline: Date) => Promise<void>;
 }
 
 /** Is this refusal about the item not being a draft (the unsettled case of the decision record)? */
@@ -46,7 +50,14 @@ export function refusesNonDraft(error: unknown): boolean {
  */
 export async function addAttachment(graph: GraphClient, mailbox: string, messageId: string, attachment: EmailAttachment, options: AttachOptions): Promise<void> {
   if (attachment.size < MAX_SIMPLE_ATTACHMENT_BYTES) {
-    await graph.request({ method: 'POST', path: `${userPath(mailbox)}/messages/${encodeURIComponent(messageId)}/attachments`, body: await inlineAttachment(attachment), mailbox, signal: options.signal });
+    await graph.request({
+      method: 'POST',
+      path: `${userPath(mailbox)}/messages/${encodeURIComponent(messageId)}/attachments`,
+      body: await inlineAttachment(attachment),
+      mailbox,
+      signal: options.signal,
+      beforeSend: options.beforeSend,
+    });
     return;
   }
   const upload = () => uploadBySession(graph, mailbox, messageId, attachment, options);
@@ -77,7 +88,7 @@ async function uploadBySession(graph: GraphClient, mailbox: string, messageId: s
       const next = await withRetry(
         async () => {
           try {
-            const response = await graph.putChunk<UploadSession>(mailbox, uploadUrl, chunk, range, options.signal);
+            const response = await graph.putChunk<UploadSession>(mailbox, uploadUrl, chunk, range, options.signal, options.beforeSend);
             if (response.status === 201) return attachment.size;
             return parseNext(response.body?.nextExpectedRanges) ?? range.end + 1;
           } catch (error) {
@@ -110,12 +121,25 @@ function parseNext(ranges: string[] | undefined): number | undefined {
   return Number.isFinite(start) ? start : undefined;
 }
 
+/** What an existing item carries compared with its e-mail (see inspectAttachments). */
+export interface AttachmentInspection {
+  /** Indexes of the e-mail's attachments found on the item, intact. */
+  present: Set<number>;
+  /** Attachments on the item that belong to none of the e-mail's: a second copy, or different bytes. */
+  foreign: Array<{ id: string; name: string; size: number; why: string }>;
+}
+
 /**
- * Which of the e-mail's attachments an existing item already has: each attachment is matched to
- * an unused one on the item with the same name and at least its size (Graph's `size` may include
- * some overhead).
+ * Which of the e-mail's attachments an existing item carries, and what it carries that it should
+ * not. Each of the item's file attachments is read back (`GET …/attachments/{id}/$value`, the raw
+ * bytes Graph documents for file attachments) and matched by name, size and SHA-256 to an unused
+ * attachment of the e-mail; where Graph refuses to give the bytes, name and size (Graph's `size`
+ * may carry some overhead, so at least the file's) decide. An attachment applied twice (a late or
+ * lost answer) is foreign, as is one whose bytes differ: the caller replaces such an item.
  */
-export async function attachmentsPresent(graph: GraphClient, mailbox: string, messageId: string, email: ConvertedEmail, signal?: AbortSignal): Promise<Set<number>> {
+export async function inspectAttachments(graph: GraphClient, mailbox: string, messageId: string, email: ConvertedEmail, signal?: AbortSignal): Promise<AttachmentInspection> {
+  // Nothing of ours can be on an item whose e-mail has no attachments: no request ever added one.
+  if (email.attachments.length === 0) return { present: new Set(), foreign: [] };
   const response = await graph.request<{ value: Attachment[] }>({
     method: 'GET',
     path: `${userPath(mailbox)}/messages/${encodeURIComponent(messageId)}/attachments`,
@@ -123,14 +147,64 @@ export async function attachmentsPresent(graph: GraphClient, mailbox: string, me
     mailbox,
     signal,
   });
-  const available = [...response.body.value];
+  const wanted = await Promise.all(email.attachments.map(async (a) => ({ name: a.filename, size: a.size, sha256: await fileHash(a), used: false })));
   const present = new Set<number>();
-  email.attachments.forEach((attachment, index) => {
-    const match = available.findIndex((a) => a.name === attachment.filename && (a.size ?? 0) >= attachment.size);
-    if (match >= 0) {
-      present.add(index);
-      available.splice(match, 1);
+  const foreign: AttachmentInspection['foreign'] = [];
+  for (const attachment of response.body.value) {
+    const name = attachment.name ?? '';
+    const size = attachment.size ?? 0;
+    const candidates = wanted.map((w, index) => ({ w, index })).filter(({ w }) => !w.used && w.name === name && size >= w.size);
+    if (candidates.length === 0) {
+      foreign.push({ id: attachment.id!, name, size, why: wanted.some((w) => w.name === name) ? 'a second copy' : 'not part of the e-mail' });
+      continue;
     }
-  });
-  return present;
+    const bytes = await readBackHash(graph, mailbox, messageId, attachment.id!, signal);
+    const match = bytes ? candidates.find(({ w }) => w.size === bytes.size && w.sha256 === bytes.sha256) : candidates[0];
+    if (!match) {
+      foreign.push({ id: attachment.id!, name, size, why: 'its bytes differ from the archived file' });
+      continue;
+    }
+    match.w.used = true;
+    present.add(match.index);
+  }
+  return { present, foreign };
+}
+
+/** The SHA-256 and length of a file attachment as Graph returns it, or undefined where Graph will not. */
+async function readBackHash(graph: GraphClient, mailbox: string, messageId: string, attachmentId: string, signal?: AbortSignal): Promise<{ size: number; sha256: string } | undefined> {
+  try {
+    return await withRetry(() => graph.download(`${userPath(mailbox)}/messages/${encodeURIComponent(messageId)}/attachments/${encodeURIComponent(attachmentId)}/$value`, mailbox, signal), {
+      ...graph.retry,
+      classify: classifyGraphError,
+      clock: systemClock,
+      signal,
+      attempts: 4,
+    });
+  } catch (error) {
+    // Item and reference attachments have no raw bytes to give: name and size decide for them.
+    if (error instanceof GraphRequestError && error.status >= 400 && error.status < 500 && error.status !== 429) return undefined;
+    throw error;
+  }
+}
+
+const hashes = new Map<string, Promise<string>>();
+
+/** The archived file's SHA-256: the converter's when it recorded one, else read from the spool file once. */
+function fileHash(attachment: EmailAttachment): Promise<string> {
+  if (attachment.sha256) return Promise.resolve(attachment.sha256);
+  const key = `${attachment.path}\u0000${attachment.size}`;
+  let hash = hashes.get(key);
+  if (!hash) {
+    hash = hashFile(attachment.path);
+    hash.catch(() => hashes.delete(key));
+    hashes.set(key, hash);
+    if (hashes.size > 1024) hashes.delete(hashes.keys().next().value!);
+  }
+  return hash;
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

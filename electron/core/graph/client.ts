@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-graph-client';
 import { parseRetryAfter } from '../platform/retry';
 import { systemClock, type Clock } from '../platform/clock';
@@ -15,6 +16,12 @@ export interface GraphClientOptions {
   clock?: Clock;
   /** A request with no answer after this long is abandoned (its outcome is then unknown). */
   requestTimeoutMs?: number;
+  /**
+   * How long after a request was abandoned Microsoft 365 may still apply it: the service's
+   * longest processing time (docs/decisions/graph-import.md, "Unknown outcomes"). An unknown
+   * outcome is settled only after its request's deadline plus this.
+   */
+  settleMarginMs?: number;
   /** Backoff of every retry made on behalf of this client (platform/retry.ts). */
   retry?: { baseMs?: number; maxMs?: number };
 }
@@ -32,7 +39,16 @@ export interface GraphRequest {
   /** Which mailbox the request counts against (concurrency, upload budget). */
   mailbox?: string;
   signal?: AbortSignal;
+  /**
+   * Called once the scheduler lets the request go, right before it is sent, with its deadline
+   * (the moment it is abandoned without an answer). The request waits for the returned promise:
+   * the importer commits `sending` and the request's deadline there, in one transaction.
+   */
+  beforeSend?: (deadline: Date) => Promise<void>;
 }
+
+/** Default of `settleMarginMs`; see the decision record for where the number comes from. */
+export const DEFAULT_SETTLE_MARGIN_MS = 5 * 60_000;
 
 export interface GraphResponse<T = unknown> {
   status: number;
@@ -48,14 +64,17 @@ export interface GraphResponse<T = unknown> {
 export class GraphClient {
   readonly scheduler: MailboxScheduler;
   readonly retry: { baseMs?: number; maxMs?: number };
+  /** A request without an answer after this long is abandoned. */
+  readonly timeoutMs: number;
+  readonly settleMarginMs: number;
   private readonly client: Client;
-  private readonly timeoutMs: number;
   private readonly clock: Clock;
 
   constructor(readonly options: GraphClientOptions) {
     this.scheduler = options.scheduler ?? new MailboxScheduler();
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.requestTimeoutMs ?? 120_000;
+    this.settleMarginMs = options.settleMarginMs ?? DEFAULT_SETTLE_MARGIN_MS;
     this.retry = options.retry ?? {};
     this.client = Client.initWithMiddleware({ middleware: new HTTPMessageHandler(), baseUrl: options.baseUrl.replace(/\/+$/, '') + '/', defaultVersion: 'v1.0' });
   }
@@ -72,7 +91,7 @@ export class GraphClient {
     // (ArchiverError `sign-in-required`) into a GraphError that reads like a network failure,
     // and the run would retry it instead of stopping for the officer to sign in.
     const token = await this.options.getToken();
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeout = await this.deadlineSignal(request.beforeSend);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal).header('Authorization', `Bearer ${token}`);
     if (request.version) api = api.version(request.version);
@@ -92,15 +111,62 @@ export class GraphClient {
   }
 
   /**
+   * Reads a binary resource (an attachment's `$value`) as a stream and returns its length and
+   * SHA-256; the bytes are never held whole in memory.
+   */
+  async download(path: string, mailbox: string, signal?: AbortSignal): Promise<{ size: number; sha256: string }> {
+    return this.scheduler.run(
+      mailbox,
+      0,
+      async () => {
+        const token = await this.options.getToken();
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        let raw: Response;
+        try {
+          raw = (await this.client
+            .api(path)
+            .responseType(ResponseType.RAW)
+            .option('signal', signal ? AbortSignal.any([signal, timeout]) : timeout)
+            .header('Authorization', `Bearer ${token}`)
+            .get()) as Response;
+        } catch (error) {
+          throw new GraphNetworkError(`GET ${path}: ${describeNetworkError(error)}`, { cause: error });
+        }
+        // finish() throws for any status that is not 2xx.
+        if (raw.status < 200 || raw.status >= 300) await this.finish<never>(raw, mailbox, `GET ${path}`);
+        const hash = createHash('sha256');
+        let size = 0;
+        try {
+          for await (const chunk of (raw.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+            hash.update(chunk);
+            size += chunk.length;
+          }
+        } catch (error) {
+          throw new GraphNetworkError(`GET ${path}: the answer was cut off (${describeNetworkError(error)})`, { cause: error });
+        }
+        return { size, sha256: hash.digest('hex') };
+      },
+      signal,
+    );
+  }
+
+  /**
    * A PUT to an upload session's pre-authenticated URL: no Authorization header (Graph refuses
    * one there), counted against the mailbox like any other request.
    */
-  async putChunk<T = unknown>(mailbox: string, uploadUrl: string, chunk: Buffer, range: { start: number; end: number; total: number }, signal?: AbortSignal): Promise<GraphResponse<T>> {
+  async putChunk<T = unknown>(
+    mailbox: string,
+    uploadUrl: string,
+    chunk: Buffer,
+    range: { start: number; end: number; total: number },
+    signal?: AbortSignal,
+    beforeSend?: (deadline: Date) => Promise<void>,
+  ): Promise<GraphResponse<T>> {
     return this.scheduler.run(
       mailbox,
       chunk.length,
       async () => {
-        const timeout = AbortSignal.timeout(this.timeoutMs);
+        const timeout = await this.deadlineSignal(beforeSend);
         let raw: Response;
         try {
           raw = await fetch(uploadUrl, {
@@ -116,6 +182,17 @@ export class GraphClient {
       },
       signal,
     );
+  }
+
+  /**
+   * The request's timeout, ending exactly at the deadline handed to `beforeSend` (the commit in
+   * between counts against it), so the recorded deadline is never earlier than the real one.
+   */
+  private async deadlineSignal(beforeSend: ((deadline: Date) => Promise<void>) | undefined): Promise<AbortSignal> {
+    if (!beforeSend) return AbortSignal.timeout(this.timeoutMs);
+    const deadline = Date.now() + this.timeoutMs;
+    await beforeSend(new Date(this.clock.now() + this.timeoutMs));
+    return AbortSignal.timeout(Math.max(1, deadline - Date.now()));
   }
 
   async deleteUploadSession(mailbox: string, uploadUrl: string): Promise<void> {

@@ -8,15 +8,18 @@ import { systemClock, type Clock } from '../platform/clock';
 import { silentLogger, type Logger } from '../platform/logger';
 import type { Store } from '../store/database';
 import { DeliveryRepository, type Delivery, type DeliveryKey } from '../store/repos/deliveries';
+import { UnknownOutcomeRepository } from '../store/repos/delivery-unknowns';
 import type { ConvertedEmail } from '../model/email';
-import { type GraphClient, odataString, userPath } from './client';
+import { type GraphClient, userPath } from './client';
 import { classifyGraphError, describeGraphFailure, GraphRequestError } from './errors';
 import { FolderResolver } from './folders';
-import { LedgerWriter } from './ledger';
+import { LedgerWriter, trackRequest } from './ledger';
 import { UploadGate } from './scheduler';
 import { checkMailbox, mailboxBlock, mailboxProblem } from './permissions';
-import { addAttachment, attachmentsPresent, refusesNonDraft } from './attachments';
-import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
+import { addAttachment, inspectAttachments, refusesNonDraft } from './attachments';
+import { chooseKept, deleteItem, findCopies, replacedLine, strayLine, type FoundItem } from './items';
+import { inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
+import { settleDue, type SettleContext } from './settle';
 
 /**
  * The pipeline's entry points into the Graph importer.
@@ -29,7 +32,8 @@ import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planA
  *     `loadEmail(archiveKey)` returns the ConvertedEmail (attachments as spool files). A `sending`
  *     row is looked up in the mailbox by its archive key before anything is created, so a crash or
  *     a lost answer never makes a second copy; an item found without all its attachments gets the
- *     missing ones. Mailboxes that cannot be written are `blocked` with the reason (never skipped),
+ *     missing ones. A request without an answer is recorded as an unknown outcome and settled once
+ *     the service can no longer apply it (settle.ts): at the start of every import and at its end. Mailboxes that cannot be written are `blocked` with the reason (never skipped),
  *     and every import first re-checks the blocked ones and delivers their backlog once they can
  *     be written; items Graph refuses are `failed` with an officer-facing message; outages leave
  *     rows open for the next run.
@@ -43,6 +47,8 @@ export interface ImportDeps {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
+  /** The run this import belongs to: the evidence of settled unknown outcomes names it. */
+  runId?: number;
   /** Attempts per delivery within one run before it is left for the next run. */
   maxAttempts?: number;
   /** Bytes per upload-session PUT (a multiple of 320 KiB). */
@@ -50,10 +56,11 @@ export interface ImportDeps {
   /** Deliveries worked on at once across all mailboxes. */
   concurrency?: number;
   /**
-   * How long to wait before the end-of-run check of deliveries whose outcome was ever unknown:
-   * a create abandoned on timeout may still be applied by the service after our look-up.
+   * How long the end of the run may wait for its unknown outcomes to become settleable (their
+   * settle time is the request's abandonment plus `graph.settleMarginMs`). Unknowns due later
+   * are carried to the next run. Default: the settle margin, i.e. everything this run left.
    */
-  settleMs?: number;
+  settleWaitMs?: number;
 }
 
 export interface ImportProgress {
@@ -70,15 +77,12 @@ export interface ImportSummary extends ImportProgress {
   unwritable: Array<{ mailbox: string; reason: string }>;
   /** Mailboxes blocked by an earlier run that could be written again: their backlog was delivered in this one. */
   unblocked: Array<{ mailbox: string; deliveries: number }>;
+  /** Unknown outcomes settled in this run, stray copies deleted, and those carried to the next run. */
+  unknowns: { settled: number; straysDeleted: number; unsettled: number };
 }
 
 export function enqueueDeliveries(store: Store, connectorId: string, archiveKey: string, mailboxes: readonly string[]): number {
   return new DeliveryRepository(store).enqueue(connectorId, archiveKey, mailboxes);
-}
-
-interface Item {
-  id: string;
-  isDraft: boolean;
 }
 
 class MailboxUnwritable extends Error {}
@@ -91,9 +95,11 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const uploads = new UploadGate();
   const settings = deps.connector.settings.microsoft;
   const folders = new FolderResolver(deps.graph, repo, deps.connector.id, settings.folderName, clock);
+  const unknowns = new UnknownOutcomeRepository(deps.store);
+  const margin = deps.graph.settleMarginMs;
+  const now = () => new Date(clock.now());
   const unblocked = await recheckBlocked(deps, repo, logger);
-  const open = repo.listOpen(deps.connector.id);
-  const progress: ImportProgress = { connectorId: deps.connector.id, delivered: 0, failed: 0, blocked: 0, pending: open.length };
+  const progress: ImportProgress = { connectorId: deps.connector.id, delivered: 0, failed: 0, blocked: 0, pending: 0 };
   const unwritable = new Map<string, { reason: NonNullable<ReturnType<typeof mailboxBlock>>['reason']; message: string }>();
   /** The mailbox cannot be written: this delivery and every open one of the mailbox are blocked, once. */
   const block = (key: DeliveryKey, problem: NonNullable<ReturnType<typeof mailboxBlock>>) => {
@@ -123,9 +129,29 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     if (recent.size > 256) recent.delete(recent.keys().next().value!);
     return email;
   };
-  /** Deliveries that had an unknown outcome in this run; checked again for stray copies at the end. */
-  const suspects = new Map<string, DeliveryKey>();
-  const suspect = (key: DeliveryKey) => suspects.set(`${key.archiveKey}\u0000${key.mailbox}`, key);
+  const track = (key: DeliveryKey, what: string, markSending: boolean) => trackRequest({ ledger, repo, unknowns, clock, marginMs: margin, logger }, key, what, markSending);
+
+  const settleContext: SettleContext = {
+    graph: deps.graph,
+    connectorId: deps.connector.id,
+    clock,
+    logger,
+    signal: deps.signal,
+    runId: deps.runId,
+    repo,
+    unknowns,
+    ledger,
+    ensureFolder: (mailbox) => ensureFolder(mailbox),
+    loadEmail,
+    limit: (fn) => global(fn),
+  };
+  const totals = { settled: 0, straysDeleted: 0 };
+  const settle = async (until: Date): Promise<DeliveryKey[]> => {
+    const result = await settleDue(settleContext, until);
+    totals.settled += result.settled;
+    totals.straysDeleted += result.straysDeleted;
+    return result.reopened;
+  };
 
   /**
    * A lost interactive sign-in or a storage failure (the disk is full) stops every delivery at once:
@@ -139,10 +165,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       progress.pending--;
       return;
     }
-    let outcomeUnknown = delivery.state === 'sending' || delivery.graphId !== null;
+    /** An item may exist in the mailbox (an earlier request went unanswered): look before creating. */
+    let mayExist = delivery.state === 'sending' || delivery.graphId !== null || unknowns.get(key) !== undefined;
     /** The item was already in the mailbox when looked up: "already there" in the reconciliation. */
     let foundExisting = false;
-    if (outcomeUnknown) suspect(key);
     let email: ConvertedEmail;
     try {
       email = await loadEmail(delivery.archiveKey);
@@ -165,61 +191,89 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
           const folderId = await ensureFolder(delivery.mailbox);
           const asDraft = draftOnly.has(delivery.mailbox);
           const plan = planAttachments(email, { markAsRead: settings.markAsRead, asDraft });
-          let item: Item | undefined;
+          let item: FoundItem | undefined;
           let done = new Set<number>(repo.get(key)?.attachmentsDone ?? []);
           foundExisting = false;
-          if (outcomeUnknown) {
+          if (mayExist) {
             item = await findItem(delivery.mailbox, folderId, email.archiveKey, repo.get(key)?.graphId);
-            foundExisting = item !== undefined;
+            logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: looked up, ${item ? `found ${item.id}` : 'not found'}`);
             if (item) {
-              done = await attachmentsPresent(deps.graph, delivery.mailbox, item.id, email, deps.signal);
-              await ledger.write(() => repo.recordItem(key, item!.id, [...done]));
+              const inspection = await inspectAttachments(deps.graph, delivery.mailbox, item.id, email, deps.signal);
+              if (inspection.foreign.length > 0) {
+                // A second copy of an attachment, or different bytes: replace the item, never patch it.
+                const why = inspection.foreign.map((f) => `${f.name} (${f.why})`).join(', ');
+                logger.warn(replacedLine(delivery.mailbox, email.archiveKey, item.id, why));
+                await deleteItem(deps.graph, delivery.mailbox, item.id, clock, deps.signal);
+                await ledger.write(() => repo.forgetItem(key));
+                item = undefined;
+              } else {
+                foundExisting = true;
+                done = inspection.present;
+                const found = item;
+                await ledger.write(() => repo.recordItem(key, found.id, [...done]));
+              }
             } else {
               await ledger.write(() => repo.forgetItem(key));
             }
           }
           if (!item) {
-            await ledger.write(() => repo.markSending(key));
-            outcomeUnknown = true;
             foundExisting = false;
+            const create = track(key, asDraft ? 'create (draft)' : 'create', true);
             try {
-              item = await createItem(delivery.mailbox, folderId, email, plan.inline, asDraft);
+              item = await createItem(delivery.mailbox, folderId, email, plan.inline, asDraft, create.beforeSend);
             } catch (error) {
-              // We just looked and found nothing, so only this create could have made an item.
-              if (error instanceof GraphRequestError && error.definitelyNotApplied) outcomeUnknown = false;
-              else suspect(key);
+              // A refusal before any work (429, other 4xx) leaves `mayExist` as it was: an earlier
+              // unanswered request of this delivery may still be applied (issue 22).
+              if (await create.failed(error)) mayExist = true;
               if (error instanceof GraphRequestError && error.status === 404 && error.code === 'ErrorItemNotFound') folders.invalidate(delivery.mailbox);
               throw error;
             }
+            mayExist = true;
+            logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: created ${item.id}`);
             done = new Set(plan.inline);
-            // With nothing left to attach, markDelivered below records the id in the same step.
+            // With nothing left to attach, markDelivered below records the id (and the answer) in the same step.
             const created = item;
-            if (plan.later.length || asDraft) await ledger.write(() => repo.recordItem(key, created.id, [...done], asDraft ? 'landed-as-draft' : null));
+            if (plan.later.length || asDraft) {
+              await ledger.write(() => {
+                repo.recordItem(key, created.id, [...done], asDraft ? 'landed-as-draft' : null);
+                unknowns.answered(key);
+              });
+            }
           }
           for (const index of plan.later) {
             if (done.has(index)) continue;
+            const attachment = email.attachments[index]!;
+            const attach = track(key, `attachment ${attachment.filename}`, false);
             try {
-              await addAttachment(deps.graph, delivery.mailbox, item.id, email.attachments[index]!, { clock, signal: deps.signal, chunkBytes: deps.chunkBytes, gate: uploads });
+              await addAttachment(deps.graph, delivery.mailbox, item.id, attachment, { clock, signal: deps.signal, chunkBytes: deps.chunkBytes, gate: uploads, beforeSend: attach.beforeSend });
             } catch (error) {
+              await attach.failed(error);
               if (!item.isDraft && refusesNonDraft(error)) {
                 // docs/decisions/graph-import.md (b): land every attachment on a draft instead.
                 logger.warn(`${delivery.mailbox} refuses attachments on non-draft items; ${email.archiveKey} is re-created as a draft`);
+                logger.warn(replacedLine(delivery.mailbox, email.archiveKey, item.id, 'no attachments: the mailbox refuses them on non-draft items'));
                 draftOnly.add(delivery.mailbox);
-                await deleteItem(delivery.mailbox, item.id);
+                await deleteItem(deps.graph, delivery.mailbox, item.id, clock, deps.signal);
                 await ledger.write(() => repo.forgetItem(key));
-                outcomeUnknown = false;
+                mayExist = false;
               } else {
-                outcomeUnknown = true;
-                suspect(key);
+                mayExist = true;
               }
               throw error;
             }
             done.add(index);
             const current = item;
-            await ledger.write(() => repo.recordItem(key, current.id, [...done]));
+            await ledger.write(() => {
+              repo.recordItem(key, current.id, [...done]);
+              unknowns.answered(key);
+            });
           }
           const final = item;
-          await ledger.write(() => repo.markDelivered(key, final.id, undefined, foundExisting));
+          logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: delivered ${final.id}`);
+          await ledger.write(() => {
+            repo.markDelivered(key, final.id, undefined, foundExisting);
+            unknowns.answered(key);
+          });
         },
         {
           ...deps.graph.retry,
@@ -239,11 +293,11 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
         return;
       }
       if (ArchiverError.is(error) && error.code === 'cancelled') {
-        repo.markRetryLater(key, 'The run was cancelled.', outcomeUnknown);
+        repo.markRetryLater(key, 'The run was cancelled.', mayExist);
         return;
       }
       if (ArchiverError.is(error) && error.code === 'sign-in-required') {
-        repo.markRetryLater(key, error.message, outcomeUnknown);
+        repo.markRetryLater(key, error.message, mayExist);
         stopped ??= error;
         return;
       }
@@ -255,7 +309,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       const retryable = classifyGraphError(error).retry;
       const described = describeGraphFailure(error, delivery.mailbox);
       if (retryable) {
-        repo.markRetryLater(key, `${described.message} ${described.detail ?? ''}`.trim(), outcomeUnknown);
+        repo.markRetryLater(key, `${described.message} ${described.detail ?? ''}`.trim(), mayExist);
         logger.warn(`${delivery.mailbox} ${delivery.archiveKey}: left for the next run (${described.detail ?? described.message})`);
       } else {
         repo.markFailed(key, `${described.message}${described.fix ? ` ${described.fix}` : ''} ${described.detail ?? ''}`.trim());
@@ -285,97 +339,78 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     }
   };
 
-  const findItem = async (mailbox: string, folderId: string, archiveKey: string, keepId?: string | null): Promise<Item | undefined> => {
-    const response = await deps.graph.request<{ value: Message[] }>({
-      method: 'GET',
-      path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`,
-      query: {
-        $filter: `singleValueExtendedProperties/any(ep: ep/id eq ${odataString(ARCHIVE_KEY_PROPERTY)} and ep/value eq ${odataString(archiveKey)})`,
-        $select: 'id,isDraft,createdDateTime',
-        $top: '10',
-      },
-      mailbox,
-      signal: deps.signal,
-    });
-    // The copy the ledger knows first, else the oldest.
-    const found = [...response.body.value].sort((a, b) => Number(b.id === keepId) - Number(a.id === keepId) || (a.createdDateTime ?? '').localeCompare(b.createdDateTime ?? ''));
-    // Never two copies: should an earlier fault ever have made a second one, keep the oldest.
-    for (const extra of found.slice(1)) {
-      logger.error(`${mailbox}: a second copy of ${archiveKey} was found and removed`);
-      await deleteItem(mailbox, extra.id!);
+  /** The copy to continue with; any other copy (left by an earlier unknown outcome) is deleted now. */
+  const findItem = async (mailbox: string, folderId: string, archiveKey: string, keepId?: string | null): Promise<FoundItem | undefined> => {
+    const { kept, strays } = chooseKept(await findCopies(deps.graph, mailbox, folderId, archiveKey, deps.signal), keepId);
+    for (const stray of strays) {
+      logger.warn(strayLine(mailbox, archiveKey, kept!.id, stray.id, 'found before continuing the delivery'));
+      await deleteItem(deps.graph, mailbox, stray.id, clock, deps.signal);
     }
-    const first = found[0];
-    return first ? { id: first.id!, isDraft: first.isDraft === true } : undefined;
+    return kept;
   };
 
-  const createItem = async (mailbox: string, folderId: string, email: ConvertedEmail, inline: number[], asDraft: boolean): Promise<Item> => {
+  const createItem = async (mailbox: string, folderId: string, email: ConvertedEmail, inline: number[], asDraft: boolean, beforeSend: (deadline: Date) => Promise<void>): Promise<FoundItem> => {
     const attachments = await Promise.all(inline.map((index) => inlineAttachment(email.attachments[index]!)));
     const body = renderMessage(email, { markAsRead: settings.markAsRead, asDraft }, attachments);
-    const response = await deps.graph.request<Message>({ method: 'POST', path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`, body, mailbox, signal: deps.signal });
-    return { id: response.body.id!, isDraft: response.body.isDraft === true };
+    const response = await deps.graph.request<Message>({ method: 'POST', path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`, body, mailbox, signal: deps.signal, beforeSend });
+    return { id: response.body.id!, isDraft: response.body.isDraft === true, createdDateTime: response.body.createdDateTime ?? '' };
   };
 
-  const deleteItem = async (mailbox: string, id: string): Promise<void> => {
-    await withRetry(
-      async () => {
-        try {
-          await deps.graph.request({ method: 'DELETE', path: `${userPath(mailbox)}/messages/${encodeURIComponent(id)}`, mailbox, signal: deps.signal });
-        } catch (error) {
-          if (error instanceof GraphRequestError && error.status === 404) return;
-          throw error;
-        }
-      },
-      { ...deps.graph.retry, classify: classifyGraphError, clock, signal: deps.signal, attempts: 8 },
-    );
-  };
-
-  /** End of run: every delivered item that ever had an unknown outcome is looked up once more. */
-  const settle = async (): Promise<void> => {
-    const delivered = [...suspects.values()].map((key) => repo.get(key)).filter((d): d is Delivery => d?.state === 'delivered');
-    if (!delivered.length || deps.signal?.aborted) return;
-    await clock.sleep(deps.settleMs ?? 10_000, deps.signal).catch(() => undefined);
+  const runDeliveries = async (open: Delivery[]): Promise<void> => {
+    progress.pending += open.length;
+    report();
+    // Interleave mailboxes so that the global limit keeps many mailboxes busy at once.
+    const byMailbox = new Map<string, Delivery[]>();
+    for (const delivery of open) {
+      const list = byMailbox.get(delivery.mailbox) ?? [];
+      list.push(delivery);
+      byMailbox.set(delivery.mailbox, list);
+    }
+    const queues = [...byMailbox.values()];
+    const ordered: Delivery[] = [];
+    for (let round = 0; ordered.length < open.length; round++) for (const queue of queues) if (queue[round]) ordered.push(queue[round]!);
+    // Twice the request slots: while some deliveries write the ledger or read a spool file, others
+    // keep the mailbox's 4 request slots busy. The scheduler still never lets a fifth request out.
+    const perMailboxConcurrency = deps.graph.scheduler.limits.perMailboxConcurrency * 2;
     await Promise.all(
-      delivered.map((d) =>
-        global(async () => {
-          try {
-            const folderId = await folders.ensure(d.mailbox, deps.signal);
-            await withRetry(() => findItem(d.mailbox, folderId, d.archiveKey, d.graphId), { ...deps.graph.retry, classify: classifyGraphError, clock, signal: deps.signal, attempts: 6 });
-          } catch (error) {
-            logger.warn(`${d.mailbox} ${d.archiveKey}: the end-of-run check failed (${error instanceof Error ? error.message : String(error)})`);
-          }
-        }),
-      ),
+      ordered.map((delivery) => {
+        let limit = perMailbox.get(delivery.mailbox);
+        if (!limit) {
+          limit = pLimit(perMailboxConcurrency);
+          perMailbox.set(delivery.mailbox, limit);
+        }
+        const mailboxLimit = limit;
+        return global(() => mailboxLimit(() => deliver(delivery)));
+      }),
     );
   };
 
-  // Interleave mailboxes so that the global limit keeps many mailboxes busy at once.
-  const byMailbox = new Map<string, Delivery[]>();
-  for (const delivery of open) {
-    const list = byMailbox.get(delivery.mailbox) ?? [];
-    list.push(delivery);
-    byMailbox.set(delivery.mailbox, list);
-  }
-  const queues = [...byMailbox.values()];
-  const ordered: Delivery[] = [];
-  for (let round = 0; ordered.length < open.length; round++) for (const queue of queues) if (queue[round]) ordered.push(queue[round]!);
-  // Twice the request slots: while some deliveries write the ledger or read a spool file, others
-  // keep the mailbox's 4 request slots busy. The scheduler still never lets a fifth request out.
-  const perMailboxConcurrency = deps.graph.scheduler.limits.perMailboxConcurrency * 2;
-  await Promise.all(
-    ordered.map((delivery) => {
-      let limit = perMailbox.get(delivery.mailbox);
-      if (!limit) {
-        limit = pLimit(perMailboxConcurrency);
-        perMailbox.set(delivery.mailbox, limit);
-      }
-      const mailboxLimit = limit;
-      return global(() => mailboxLimit(() => deliver(delivery)));
-    }),
-  );
+  // 1. Requests a dead process left in flight are unknown; everything already settleable is settled.
+  const orphans = unknowns.orphanInFlight(deps.connector.id);
+  if (orphans > 0) logger.warn(`${orphans} request(s) were out when the archiver last stopped; their outcome is settled once Microsoft 365 can no longer apply them`);
+  await settle(now());
+  // 2. The work.
+  await runDeliveries(repo.listOpen(deps.connector.id));
+  // Without a sign-in (or a writable store) nothing can be settled: the unknowns wait, recorded, for the next run.
   if (stopped) throw stopped;
-  await settle();
+  // 3. What this run left unknown, once settleable (within settleWaitMs), else carried to the next run.
+  const waitMs = deps.settleWaitMs ?? margin;
+  for (let round = 0; round < 3 && !deps.signal?.aborted; round++) {
+    const horizon = clock.now() + waitMs;
+    const waiting = unknowns.list(deps.connector.id).filter((u) => Date.parse(u.settleAt) <= horizon);
+    if (waiting.length === 0) break;
+    const until = Math.max(...waiting.map((u) => Date.parse(u.settleAt)));
+    if (until > clock.now()) await clock.sleep(until - clock.now(), deps.signal).catch(() => undefined);
+    const reopened = await settle(now());
+    if (reopened.length === 0) continue;
+    const again = new Set(reopened.map((k) => `${k.archiveKey}\u0000${k.mailbox}`));
+    await runDeliveries(repo.listOpen(deps.connector.id).filter((d) => again.has(`${d.archiveKey}\u0000${d.mailbox}`)));
+    if (stopped) throw stopped;
+  }
+  const unsettled = unknowns.count(deps.connector.id);
+  if (unsettled > 0) logger.warn(`${unsettled} unknown outcome(s) are not settleable yet; the next run settles them`);
   report();
-  return { ...progress, unwritable: [...unwritable].map(([mailbox, p]) => ({ mailbox, reason: p.message })), unblocked };
+  return { ...progress, unwritable: [...unwritable].map(([mailbox, p]) => ({ mailbox, reason: p.message })), unblocked, unknowns: { ...totals, unsettled } };
 }
 
 /**

@@ -1,4 +1,8 @@
-import type { DeliveryRepository } from '../store/repos/deliveries';
+import type { Clock } from '../platform/clock';
+import type { Logger } from '../platform/logger';
+import type { DeliveryKey, DeliveryRepository } from '../store/repos/deliveries';
+import type { UnknownOutcomeRepository } from '../store/repos/delivery-unknowns';
+import { GraphRequestError } from './errors';
 
 /**
  * Group commit for the delivery ledger: writes requested during the same turn of the event loop
@@ -43,4 +47,56 @@ export class LedgerWriter {
       }
     }
   }
+}
+
+export interface TrackDeps {
+  ledger: LedgerWriter;
+  repo: DeliveryRepository;
+  unknowns: UnknownOutcomeRepository;
+  clock: Clock;
+  /** GraphClient.settleMarginMs: how long after abandonment Graph may still apply a request. */
+  marginMs: number;
+  /** Every ledger transition is traced at debug level (the evidence used to study kills). */
+  logger: Logger;
+}
+
+/**
+ * The ledger's hooks around one request that may change the mailbox (a create, an attachment
+ * POST, an upload PUT). `beforeSend` commits `sending` (for a create) and the request's deadline
+ * in one transaction, right before the request leaves; `failed` records the outcome of a request
+ * that got no answer as unknown, settleable at abandonment + margin (a create abandoned at T
+ * cannot be applied after T + the service's longest processing time), or, for a refusal made
+ * before any work (429, other 4xx), that nothing happened. A success is recorded by the caller
+ * with `unknowns.answered` in the same write as the item id.
+ */
+export function trackRequest(deps: TrackDeps, key: DeliveryKey, what: string, markSending: boolean) {
+  let deadline: Date | undefined;
+  const trace = (step: string) => deps.logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: ${step}`);
+  return {
+    beforeSend: (at: Date): Promise<void> => {
+      deadline = at;
+      const sentAt = new Date(deps.clock.now());
+      trace(`${markSending ? 'sending, ' : ''}${what} out until ${at.toISOString()}`);
+      return deps.ledger.write(() => {
+        if (markSending) deps.repo.markSending(key, sentAt);
+        deps.unknowns.beginRequest(key, sentAt, at, new Date(at.getTime() + deps.marginMs), what);
+      });
+    },
+    /** Resolves true when the request's outcome is unknown (an item may exist). */
+    failed: async (error: unknown): Promise<boolean> => {
+      if (!deadline) return false;
+      deadline = undefined;
+      if (error instanceof GraphRequestError && error.definitelyNotApplied) {
+        trace(`${what} refused before any work (${error.status})`);
+        await deps.ledger.write(() => deps.unknowns.answered(key));
+        return false;
+      }
+      const at = new Date(deps.clock.now());
+      const settleAt = new Date(at.getTime() + deps.marginMs);
+      const reason = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      trace(`unknown outcome (${reason}); settle after ${settleAt.toISOString()}`);
+      await deps.ledger.write(() => deps.unknowns.becameUnknown(key, at, settleAt, reason));
+      return true;
+    },
+  };
 }

@@ -109,6 +109,8 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     blockedMailboxes: [...blockedMailboxes.values()].sort((a, b) => b.deliveries - a.deliveries || a.mailbox.localeCompare(b.mailbox)),
     balanced: problems.length === 0,
     problems,
+    // Not a problem of balance: an unsettled unknown is a delivery whose stray copies are still to be looked for.
+    unknownOutcomes: stages.import.unknownOutcomes?.(connector.id, run.id),
   };
 }
 

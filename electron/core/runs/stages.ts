@@ -1,4 +1,4 @@
-import type { Connector } from '../../../shared/contract';
+import type { Connector, Reconciliation } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 
@@ -112,6 +112,8 @@ export interface ImportStage {
   deliveries(connectorId: string, archiveKeys: readonly string[]): Map<string, DeliveryState[]>;
   /** Puts the failed (and held, and blocked) deliveries of the key back to pending; inside a transaction. */
   retry(connectorId: string, archiveKey: string): void;
+  /** Unknown outcomes settled by this run and those still waiting, for the reconciliation. */
+  unknownOutcomes?(connectorId: string, runId: number): NonNullable<Reconciliation['unknownOutcomes']>;
 }
 
 /** Why captured items wait for a later run without an outcome (counted in the reconciliation's `waiting`). */

@@ -87,6 +87,8 @@ export class Directory {
   readonly users = new Map<string, EmulatedUser>();
   readonly mailboxes = new Map<string, Mailbox>();
   readonly sessions = new Map<string, UploadSession>();
+  /** Every message deleted through the API, for tests that check each deletion was accounted for. */
+  readonly deleted: Array<{ id: string; userPrincipalName: string; extended: ExtendedProperty[]; at: string }> = [];
 
   constructor(readonly blobDir?: string) {
     if (blobDir) fs.mkdirSync(blobDir, { recursive: true });

@@ -11,19 +11,9 @@ import { GraphError, validateAttachmentPost, validateFolderBody, validateMessage
 import { FilterError, parseFilter, sameExtendedId } from './filter';
 import { renderAttachment, renderFolder, renderMessage, renderUser } from './render';
 import { ImportMimeRoute, type ImportMimeOptions, type TokenClaims } from './import-mime';
+import { applyLate, FaultPicker, runDiscarding, type FaultKind, type FaultOptions } from './faults';
 
-export type FaultKind = '429' | '503' | 'reset' | 'hang' | 'lost';
-
-export interface FaultOptions {
-  /** Share of eligible requests that fail, 0..1. */
-  rate: number;
-  kinds: FaultKind[];
-  seed?: number;
-  /** How long a hung request is held before its connection is dropped. */
-  hangMs?: number;
-  /** Which requests may fail; all authenticated ones by default. */
-  match?: (method: string, path: string, headers: http.IncomingHttpHeaders, url: URL) => boolean;
-}
+export type { FaultKind, FaultOptions } from './faults';
 
 export interface GraphEmulatorOptions {
   tenantId?: string;
@@ -49,6 +39,9 @@ export interface GraphCounters {
   throttled: number;
   faults: Record<FaultKind, number>;
   created: number;
+  /** Requests drawn `late` that were applied after the client gave up (creates among them in `lateCreates`). */
+  lateApplied: number;
+  lateCreates: number;
   uploadsCompleted: number;
   maxConcurrentPerMailbox: number;
 }
@@ -62,7 +55,7 @@ const json = 'application/json';
 export class GraphEmulator {
   readonly directory: Directory;
   readonly tenantId: string;
-  readonly counters: GraphCounters = { requests: 0, throttled: 0, faults: { '429': 0, '503': 0, reset: 0, hang: 0, lost: 0 }, created: 0, uploadsCompleted: 0, maxConcurrentPerMailbox: 0 };
+  readonly counters: GraphCounters = { requests: 0, throttled: 0, faults: { '429': 0, '503': 0, reset: 0, hang: 0, lost: 0, late: 0 }, created: 0, lateApplied: 0, lateCreates: 0, uploadsCompleted: 0, maxConcurrentPerMailbox: 0 };
   readonly limits: LimitOptions;
   faults: FaultOptions | undefined;
   onRequest: GraphEmulatorOptions['onRequest'];
@@ -78,7 +71,7 @@ export class GraphEmulator {
   private readonly verified = new Map<string, { until: number; claims: TokenClaims }>();
   private readonly claims = new WeakMap<http.IncomingMessage, TokenClaims>();
   readonly importMime: ImportMimeRoute;
-  private random: () => number;
+  private picker: FaultPicker;
   private url = '';
 
   constructor(options: GraphEmulatorOptions = {}) {
@@ -92,7 +85,7 @@ export class GraphEmulator {
     this.now = options.now ?? Date.now;
     this.directory = new Directory(options.blobDir);
     this.limiter = new MailboxLimiter(this.limits, this.now);
-    this.random = mulberry32(options.faults?.seed ?? 1);
+    this.picker = new FaultPicker(options.faults);
     for (const issuer of options.issuers ?? []) this.trustIssuer(issuer.issuer, issuer.jwks);
     this.importMime = new ImportMimeRoute(
       { directory: this.directory, limits: this.limits, now: () => this.now(), url: () => this.url, mailboxOf: (user) => this.mailboxOf(user), created: () => void this.counters.created++ },
@@ -108,7 +101,7 @@ export class GraphEmulator {
 
   setFaults(faults: FaultOptions | undefined): void {
     this.faults = faults;
-    this.random = mulberry32(faults?.seed ?? 1);
+    this.picker = new FaultPicker(faults);
   }
 
   async start(): Promise<string> {
@@ -161,14 +154,19 @@ export class GraphEmulator {
     const method = req.method ?? 'GET';
     this.counters.requests++;
     try {
-      if (url.pathname.startsWith('/upload/')) return await this.guarded(req, res, url, method, () => this.upload(req, res, url, method));
+      // `r` is a replay of the request when a `late` fault runs it after the client gave up.
+      if (url.pathname.startsWith('/upload/')) return await this.guarded(req, res, url, method, (r = req) => this.upload(r, res, url, method));
       if (url.pathname.startsWith('/beta/')) {
         const claims = await this.authenticate(req);
-        return await this.guarded(req, res, url, method, () => this.importMime.handleBeta(req, res, url, method, claims));
+        return await this.guarded(req, res, url, method, (r = req) => this.importMime.handleBeta(r, res, url, method, claims));
       }
       if (!url.pathname.startsWith('/v1.0/')) throw new GraphError(404, 'BadRequest', `Resource not found for the segment '${url.pathname}'.`);
-      this.claims.set(req, await this.authenticate(req));
-      await this.guarded(req, res, url, method, () => this.route(req, res, url, method));
+      const claims = await this.authenticate(req);
+      this.claims.set(req, claims);
+      await this.guarded(req, res, url, method, (r = req) => {
+        this.claims.set(r, claims);
+        return this.route(r, res, url, method);
+      });
     } catch (error) {
       this.fail(res, error);
     }
@@ -203,7 +201,7 @@ export class GraphEmulator {
   }
 
   /** Per-mailbox limits and injected faults around one request. */
-  private async guarded(req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string, run: () => Promise<void>): Promise<void> {
+  private async guarded(req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string, run: (replay?: http.IncomingMessage) => Promise<void>): Promise<void> {
     this.onRequest?.(method, url.pathname);
     const mailboxKey = this.mailboxKeyOf(url);
     const contentLength = Number(req.headers['content-length'] ?? 0);
@@ -234,7 +232,7 @@ export class GraphEmulator {
       }
     }
     if (this.latencyMs > 0) await delay(this.latencyMs);
-    const fault = this.pickFault(method, url, req.headers);
+    const fault = this.picker.pick(method, url, req.headers);
     if (fault === '429') {
       // Tenant-wide throttling (e.g. of directory reads), not the per-mailbox limiter above.
       this.counters.faults['429']++;
@@ -260,36 +258,21 @@ export class GraphEmulator {
     if (fault === 'lost') {
       this.counters.faults.lost++;
       // The work is done, then the answer never arrives: the client cannot know the outcome.
-      await this.runInto(run, res, true);
+      await runDiscarding(res, () => run());
       req.socket.destroy();
       return;
     }
-    await run();
-  }
-
-  private async runInto(run: () => Promise<void>, res: http.ServerResponse, discard: boolean): Promise<void> {
-    if (!discard) return run();
-    const originalWriteHead = res.writeHead.bind(res);
-    const originalEnd = res.end.bind(res);
-    res.writeHead = (() => res) as typeof res.writeHead;
-    res.setHeader = (() => res) as typeof res.setHeader;
-    res.end = (() => res) as typeof res.end;
-    try {
-      await run();
-    } catch {
-      // The outcome is lost with the connection either way.
-    } finally {
-      res.writeHead = originalWriteHead;
-      res.end = originalEnd;
+    if (fault === 'late') {
+      this.counters.faults.late++;
+      const createsMessage = method === 'POST' && /\/(messages|importMime)$/.test(url.pathname);
+      const applied = await applyLate(req, res, run, { delayMs: this.picker.lateDelayMs(), holdMs: this.faults?.lateHoldMs ?? 120_000 });
+      if (applied) {
+        this.counters.lateApplied++;
+        if (createsMessage) this.counters.lateCreates++;
+      }
+      return;
     }
-  }
-
-  private pickFault(method: string, url: URL, headers: http.IncomingHttpHeaders): FaultKind | undefined {
-    const faults = this.faults;
-    if (!faults || faults.rate <= 0 || faults.kinds.length === 0) return undefined;
-    if (faults.match && !faults.match(method, url.pathname, headers, url)) return undefined;
-    if (this.random() >= faults.rate) return undefined;
-    return faults.kinds[Math.floor(this.random() * faults.kinds.length)]!;
+    await run();
   }
 
   private mailboxKeyOf(url: URL): string | undefined {
@@ -450,6 +433,7 @@ export class GraphEmulator {
       if (method === 'PATCH') return this.importMime.patch(req, res, mailbox, message, this.claims.get(req) ?? {});
       if (method === 'DELETE') {
         mailbox.messages.delete(message.id);
+        this.directory.deleted.push({ id: message.id, userPrincipalName: mailbox.user.userPrincipalName, extended: message.extended, at: new Date(this.now()).toISOString() });
         res.writeHead(204).end();
         return;
       }
@@ -644,17 +628,6 @@ async function readJson(req: http.IncomingMessage, max: number): Promise<unknown
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export { sameExtendedId };

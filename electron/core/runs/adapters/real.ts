@@ -18,6 +18,7 @@ import { CaptureRepository } from '../../store/repos/capture';
 import { DeliveryRepository } from '../../store/repos/deliveries';
 import { ImportVerificationRepository } from '../../store/repos/import-verifications';
 import { ItemLogRepository } from '../../store/repos/item-log';
+import { UnknownOutcomeRepository } from '../../store/repos/delivery-unknowns';
 import { PipelineViews } from '../../store/repos/runs';
 import { captureBySource } from '../../symphony/sources';
 import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryState, type DeliveryStatus, type ImportStage, type MapStage, type Stages } from '../stages';
@@ -42,6 +43,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const captureRepo = new CaptureRepository(deps.store);
   const reader = captureRepoReader(captureRepo);
   const deliveries = new DeliveryRepository(deps.store);
+  const unknowns = new UnknownOutcomeRepository(deps.store);
 
   const capture: CaptureStage = {
     async capture(ctx) {
@@ -175,9 +177,13 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         logger: ctx.logger,
         clock: ctx.clock,
         signal: ctx.signal,
+        runId: ctx.runId,
         onProgress: (p) => ctx.progress({ done: p.delivered + p.failed + p.blocked, total: p.delivered + p.failed + p.blocked + p.pending }),
       });
       for (const u of summary.unwritable) ctx.logger.warn(`mailbox ${u.mailbox} cannot be written: ${u.reason}`);
+    },
+    unknownOutcomes(connectorId, runId) {
+      return { ...unknowns.settledInRun(connectorId, runId), unsettled: unknowns.count(connectorId) };
     },
     deliveries(connectorId, keys) {
       const map = new Map<string, DeliveryState[]>();

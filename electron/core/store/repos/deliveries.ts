@@ -171,6 +171,14 @@ export class DeliveryRepository {
     ]);
   }
 
+  /**
+   * Settling found the delivery's item incomplete, replaced or gone: back to `sending` (the
+   * importer looks in the mailbox before it creates), whatever state it had reached.
+   */
+  reopen(key: DeliveryKey, reason: string, now = new Date()): void {
+    this.update(key, "state = 'sending', delivered_at = NULL, last_error = ?, updated_at = ?", [reason, now.toISOString()]);
+  }
+
   markFailed(key: DeliveryKey, error: string, now = new Date()): void {
     this.update(key, "state = 'failed', last_error = ?, updated_at = ?", [error, now.toISOString()]);
   }

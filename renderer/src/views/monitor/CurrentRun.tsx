@@ -92,6 +92,8 @@ function LastRun({ monitor }: { monitor: Monitor }) {
             <span className={runStatusTone(last.status) === 'problems' ? 'warn-text' : undefined} data-testid="last-run-words">
               {' '}
               — {runOutcomeDetail(last.reconciliation)}
+              {last.reconciliation.unknownOutcomes?.straysDeleted ? `; ${last.reconciliation.unknownOutcomes.straysDeleted.toLocaleString()} stray copies deleted` : ''}
+              {last.reconciliation.unknownOutcomes?.unsettled ? `; ${last.reconciliation.unknownOutcomes.unsettled.toLocaleString()} unknown outcome(s) wait for the next run` : ''}
             </span>
           )}
           {last.error && <span className="error-text"> — {last.error}</span>}
