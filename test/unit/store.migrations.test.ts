@@ -72,6 +72,16 @@ describe('store migrations', () => {
     expect(() => Store.open(file, { migrations: [v1] })).toThrow(/newer than this version/);
   });
 
+  it('refuses a database that is past a step it never applied (a development build had later steps first)', () => {
+    const file = path.join(temp.dir, 'gap.db');
+    const v5: Migration = { version: 5, name: 'later', up: (db) => db.exec('CREATE TABLE later (x INTEGER)') };
+    Store.open(file, { migrations: [v1, v5] }).dispose();
+    // The build that made the file did not have step 2 yet; a later build has it below 5.
+    expect(() => Store.open(file, { migrations: [v1, v2, v5] })).toThrow(/never applied step 2 \(notes-author\)/);
+    // The same file still opens with the steps it was made with.
+    Store.open(file, { migrations: [v1, v5] }).dispose();
+  });
+
   it('applies the real migrations to an empty file and records each', () => {
     const store = Store.open(path.join(temp.dir, 'real.db'));
     const latest = Math.max(...migrations.map((m) => m.version));

@@ -33,6 +33,18 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL
   )`);
+  // A step numbered below the file's version that the file never applied (a development build
+  // that had later steps but not this one): applying it now could run steps out of order, and
+  // skipping it would leave the schema short. Refuse, naming the step.
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  const skipped = current > 0 && applied.size > 0 ? ordered.filter((m) => m.version <= current && !applied.has(m.version)) : [];
+  if (skipped.length > 0) {
+    throw new ArchiverError({
+      code: 'conflict',
+      message: `The database is at schema version ${current} but never applied step ${skipped.map((m) => `${m.version} (${m.name})`).join(', ')}: it was written by a development build.`,
+      fix: 'Restore a backup made by a released version, or start with a new data folder.',
+    });
+  }
   for (const migration of ordered) {
     if (migration.version <= current) continue;
     const apply = db.transaction(() => {
