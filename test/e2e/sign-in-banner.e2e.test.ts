@@ -46,7 +46,7 @@ describe('sign-in banner', () => {
     await page.goto(world.app.host.url + '#monitor');
     expect(await page.getByTestId('sign-in-banner').count()).toBe(0);
     await page.getByTestId('run-now').click();
-    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('needs-sign-in');
+    await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('needs-sign-in');
     const banner = page.getByTestId('sign-in-banner');
     await expect.poll(() => banner.getAttribute('data-state')).toBe('needs-sign-in');
     expect(await banner.textContent()).toMatch(/Acme pod: the Microsoft 365 sign-in has expired\..*nothing is lost/);
@@ -62,7 +62,7 @@ describe('sign-in banner', () => {
     expect(world.signInUrls.length).toBe(before + 1);
 
     await page.getByTestId('run-now').click();
-    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
     const [done] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 1 })).runs;
     expect(done!.reconciliation).toMatchObject({ balanced: true, failed: { count: 0 } });
     expect(done!.reconciliation!.delivered.count).toBe(12);
