@@ -111,7 +111,7 @@ describe('a run whose interactive sign-in is lost', () => {
     const lines: string[] = [];
     const io: CliIo = { out: (l) => lines.push(l), err: (l) => lines.push(l) };
     expect(summarise(world.connector, { runId: outcome.runId, status: outcome.status, error: outcome.error, reconciliation: outcome.result!.reconciliation }, io)).toBe(EXIT.signIn);
-    expect(lines[0]).toMatch(/run \d+ needs-sign-in: .*use a certificate for unattended runs/);
+    expect(lines[0]).toMatch(/run \d+ needs sign-in: .*use a certificate for unattended runs/);
 
     // The officer signs in again: the next run delivers the rest, every message once.
     await signIn();

@@ -4,6 +4,7 @@ import { views as allViews } from '../views/registry';
 import { useCall } from '../state/api-context';
 import { ConnectionBanner } from './ConnectionBanner';
 import { useNavigationListener } from './navigation';
+import { SignInBanner } from './SignInBanner';
 import { SignInPageNotice } from './SignInPageNotice';
 import { StatusBar } from './StatusBar';
 import { useTheme } from './theme';
@@ -86,6 +87,7 @@ export function Shell({ onViewError }: { onViewError?: (where: string, error: Er
           </div>
         )}
         <ConnectionBanner />
+        <SignInBanner />
         <SignInPageNotice />
         <div id="view-panel" className="view-panel" role="tabpanel" aria-labelledby={`tab-${view.id}`}>
           {/* One boundary per view, reset when the officer switches views. */}

@@ -9,6 +9,7 @@ import { bigintJson } from './content';
 import { DatahoseService, type DatahoseOptions } from './datahose';
 import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
 import { attachmentChunks, normaliseId, opaqueToken, PodState, type EmStream, type EmUser, type PodOptions } from './model';
+import { FilterError, streamFilter, type StreamFilter } from './stream-filter';
 import { adminStream, userV2, v4Message } from './views';
 
 export interface SymphonyEmulatorOptions extends PodOptions {
@@ -306,7 +307,14 @@ export class SymphonyEmulator {
     const skip = intParam(ctx.url, 'skip', 0, 0);
     const limit = intParam(ctx.url, 'limit', 50, 1, 100);
     const filter = (ctx.body.trim() ? JSON.parse(ctx.body) : {}) as StreamFilter;
-    const all = [...this.pod.streams.values()].filter(streamFilter(this.pod, filter)).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
+    let matches: (s: EmStream) => boolean;
+    try {
+      matches = streamFilter(this.pod, filter);
+    } catch (error) {
+      if (error instanceof FilterError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    const all = [...this.pod.streams.values()].filter(matches).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
     const page = all.slice(skip, skip + limit);
     this.json(ctx, 200, { count: all.length, skip, limit, filter, streams: page.map((s) => adminStream(this.pod, s)) });
   }
@@ -495,45 +503,6 @@ export class SymphonyEmulator {
       reply(400, { code: 400, message: String(error) });
     }
   }
-}
-
-/** V2AdminStreamFilter of pod-api-public.yaml. */
-interface StreamFilter {
-  streamTypes?: { type?: string }[];
-  scope?: string;
-  origin?: string;
-  status?: string;
-  privacy?: string;
-  startDate?: number;
-  endDate?: number;
-}
-
-/**
- * Every criterion of V2AdminStreamFilter, with the valid values its descriptions list; anything
- * else is refused (400), never ignored, so that a client cannot rely on a filter that does nothing.
- */
-function streamFilter(pod: PodState, f: StreamFilter): (s: EmStream) => boolean {
-  const oneOf = (name: string, value: string | undefined, allowed: string[]) => {
-    if (value !== undefined && !allowed.includes(value)) throw new HttpError(400, `Invalid ${name} ${value}: valid values are ${allowed.join(', ')}`);
-    return value;
-  };
-  const types = (f.streamTypes ?? []).map((t) => oneOf('stream type', t.type, ['IM', 'MIM', 'ROOM', 'POST'])).filter(Boolean);
-  const scope = oneOf('scope', f.scope, ['INTERNAL', 'EXTERNAL']);
-  const origin = oneOf('origin', f.origin, ['INTERNAL', 'EXTERNAL']);
-  const status = oneOf('status', f.status, ['ACTIVE', 'INACTIVE']);
-  const privacy = oneOf('privacy', f.privacy, ['PUBLIC', 'PRIVATE']);
-  // "where the membership of the stream has been modified between a given time range"; endDate defaults to now.
-  const start = f.startDate ?? Number.NEGATIVE_INFINITY;
-  const end = f.endDate ?? Date.now();
-  return (s) => {
-    if (types.length > 0 && !types.includes(s.type)) return false;
-    if (scope && (scope === 'EXTERNAL') !== s.external) return false;
-    if (origin && (origin === 'EXTERNAL') !== (pod.users.get(s.createdBy)?.external ?? false)) return false;
-    if (status && (status === 'ACTIVE') !== s.active) return false;
-    if (privacy && (s.type !== 'ROOM' || (privacy === 'PUBLIC') !== s.isPublic)) return false;
-    const changed = Math.max(s.created, ...[...s.members.values()].map((m) => m.joinDate));
-    return f.startDate === undefined && f.endDate === undefined ? true : changed >= start && changed <= end;
-  };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

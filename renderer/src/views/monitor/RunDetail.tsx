@@ -117,6 +117,17 @@ function ReconciliationTable({ rec }: { rec: Reconciliation }) {
             <strong>{m.mailbox}</strong>: {m.deliveries.toLocaleString()} blocked. {m.message} <strong>How to fix it:</strong> {m.fix}
           </p>
         ))}
+        {rec.read !== undefined && <p className="muted" data-testid="run-read">Read {rec.read.toLocaleString()} new message(s) from Symphony.</p>}
+        {rec.takenOver && (
+          <p className="muted" data-testid="run-taken-over">
+            {rec.takenOver.items.toLocaleString()} of these items were taken over from interrupted run(s) {rec.takenOver.runIds.join(', ')}, whose process stopped before it could reconcile them.
+          </p>
+        )}
+        {Object.entries(rec.waiting ?? {}).map(([why, n]) => (
+          <p key={why} className={why === 'lookup-failed' ? 'error-text' : 'muted'} data-testid={`run-waiting-${why}`}>
+            {n.toLocaleString()} item(s) wait for the next run: {why === 'lookup-failed' ? 'the directory look-up of their participants failed' : 'their transcript day is still open or an attachment is still downloading'}.
+          </p>
+        ))}
         {rec.problems.map((p) => (
           <p key={p} className="error-text">
             {p}
