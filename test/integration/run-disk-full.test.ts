@@ -172,7 +172,7 @@ describe.skipIf(!mounted)('a run whose disk fills up', () => {
     }
     expect(problems.slice(0, 10)).toEqual([]);
     expect([...landed.keys()]).toEqual([]);
-  });
+  }, 600_000); // two runs of the real pipeline in child processes: minutes on a loaded two-core machine
 });
 
 describe.skipIf(!mounted)('the log on a full disk', () => {
