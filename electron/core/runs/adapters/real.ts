@@ -4,6 +4,7 @@ import { ArchiverError } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
 import { convertMessage, editContext } from '../../convert/message';
 import { captureRepoReader } from '../../convert/reader';
+import { RecentEmails } from '../../convert/recent';
 import { estimateMimeSize } from '../../convert/size';
 import { importDeliveries } from '../../graph/importer';
 import type { GraphClient } from '../../graph/client';
@@ -44,6 +45,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const reader = captureRepoReader(captureRepo);
   const deliveries = new DeliveryRepository(deps.store);
   const unknowns = new UnknownOutcomeRepository(deps.store);
+  // What planning converted, for the import of the same run (convert/recent.ts: bounded, once).
+  const recent = new RecentEmails();
 
   const capture: CaptureStage = {
     async capture(ctx) {
@@ -69,7 +72,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     async convert(target, items) {
       const exportFolder = target.settings.conversion.exportFolder;
       const writeEml = exportFolder ? emlWriter(exportFolder) : undefined;
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now(), writeEml });
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
       const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
       const outcomes: ConvertOutcome[] = [];
       for (const item of items) {
@@ -89,6 +92,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
           // item fail (retried next run, then held), so the folder never silently lacks an item.
           if (writeEml) await writeEml(email, found.conversation);
           outcomes.push({ kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) });
+          recent.remember(email);
         } catch (error) {
           // A full disk is not the item's fault: the run stops and the item waits, unfailed.
           if (storageProblem(error)) throw error;
@@ -131,6 +135,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   };
 
   const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => {
+    const converted = recent.take(archiveKey);
+    if (converted) return converted;
     if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ views, reader, connector, archiveKey });
     const [itemId] = views.itemsOfKey(connector.id, archiveKey);
     const found = itemId === undefined ? undefined : reader.getMessage(connector.id, itemId);
