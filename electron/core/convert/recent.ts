@@ -45,6 +45,12 @@ export class RecentEmails {
     return found;
   }
 
+  /** Forgets everything (the spool files an e-mail names were downloaded again). */
+  clear(): void {
+    this.emails.clear();
+    this.chars = 0;
+  }
+
   get size(): number {
     return this.emails.size;
   }

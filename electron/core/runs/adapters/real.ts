@@ -154,6 +154,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     const lost = views.spooledAttachmentsOfOpenDeliveries(ctx.connector.id).filter((a) => !fs.existsSync(a.spoolPath));
     if (lost.length === 0) return;
     ctx.logger.warn(`${lost.length} spooled attachment(s) of items still to deliver disappeared; downloading them again`);
+    // The e-mails kept from planning name the old spool paths: convert afresh after the download.
+    recent.clear();
     deps.store.transaction(() => lost.forEach((a) => captureRepo.markAttachmentLost(a.itemId, a.position)));
     await capture.capture(ctx);
     const outcomes = new ItemLogRepository(deps.store);
