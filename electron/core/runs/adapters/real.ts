@@ -1,7 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
+import { MimeDestination } from '../../deliver/graph-mime';
+import { createRouter } from '../../deliver/router';
+import { JsonDestination } from '../../graph/json-destination';
+import type { DestinationRouter } from '../../model/destination';
 import { convertMessage, editContext } from '../../convert/message';
 import { captureRepoReader } from '../../convert/reader';
 import { RecentEmails } from '../../convert/recent';
@@ -182,6 +187,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         connector: ctx.connector,
         graph,
         loadEmail,
+        router: routerFor(ctx.connector, graph, path.join(deps.paths.spool, '_deliver', ctx.connector.id)),
         logger: ctx.logger,
         clock: ctx.clock,
         signal: ctx.signal,
@@ -217,4 +223,11 @@ function warnIfUnverified(store: Store, connector: Connector, logger: Logger): v
   if (last?.verifiedMethod === method) return;
   const why = last ? `the last Check import (${last.mailbox}, ${last.verifiedAt}) found that it did not hold` : 'Check import was never run';
   logger.warn(`import method ${method} is not verified on this tenant: ${why}. Run Check import in the connector details (or cli verify-import --mailbox …) before relying on these items.`);
+}
+
+/** The connector's import method as destinations: importMime for what fits it when chosen, JSON create for everything else. */
+function routerFor(connector: Connector, graph: GraphClient, scratchDir: string): DestinationRouter {
+  const { importMethod, messageClass } = connector.settings.microsoft;
+  const json = new JsonDestination({ graph, messageClass, scratchDir });
+  return createRouter({ json, mime: importMethod === 'graph-mime' ? new MimeDestination({ graph }) : undefined }, importMethod);
 }
