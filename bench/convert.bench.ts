@@ -30,7 +30,7 @@ export async function runConvertBench(options: { messages?: number } = {}): Prom
     const withFiles = pod.messages.filter((m) => m.attachments.length > 0);
     const conversationOf = (m: CapturedMessage) => byStream.get(m.streamId) as Conversation;
 
-    // Warm up the JIT, jsdom and the parsers on other items.
+    // Warm up the JIT and the parsers on other items.
     for (const m of warm.messages) await toMime(await convertMessage({ ...m, attachments: [] }, conversationOf(m)));
 
     // Most chat is a line of plain text; the generator's messages are richer than typical chat.
@@ -63,7 +63,7 @@ export async function runConvertBench(options: { messages?: number } = {}): Prom
     const load = `load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`;
     return [
       { name: 'machine load during the run', value: Number(os.loadavg()[0]?.toFixed(1)), unit: 'load', note: load },
-      { name: 'PresentationML → HTML + text (allow-list + DOMPurify)', value: rate(render), unit: 'msg/s', note: `${plain.length} generated messages` },
+      { name: 'PresentationML → HTML + text (allow-list + sanitize-html)', value: rate(render), unit: 'msg/s', note: `${plain.length} generated messages` },
       { name: 'CapturedMessage → ConvertedEmail', value: rate(convertOnly), unit: 'msg/s' },
       { name: 'CapturedMessage → ConvertedEmail, per CPU second', value: rate(convertPerCpu), unit: 'msg/CPU-s', note: 'process CPU time (includes GC threads)' },
       { name: 'convert + .eml, no attachments', value: rate(full), unit: 'msg/s' },
@@ -91,7 +91,7 @@ function bareCompose(email: ConvertedEmail): Promise<Buffer> {
   }).compile().build();
 }
 
-/** Lets the event loop turn, as the pipeline does between pages (see sanitize.ts on memory). */
+/** Lets the event loop turn, as the pipeline does between pages. */
 function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -116,6 +116,8 @@ export const reconciliationSchema = z.object({
   blocked: countBytes.default(zero),
   failed: countBytes,
   stoppedRetrying: countBytes.default(zero),
+  /** Of `failed`, the items that failed for the first time in this run: the volume chart counts each failure once. */
+  failedFirstTime: z.number().int().default(0),
   held: countBytes,
   skipped: countBytes.extend({ byReason: z.record(z.string(), z.number().int()) }),
   unaccounted: countBytes,

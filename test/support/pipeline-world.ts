@@ -29,7 +29,14 @@ export interface RealWorldOptions {
   settings?: (settings: ConnectorSettings) => ConnectorSettings;
   pipeline?: PipelineOptions;
   /** The Graph side: emulator options (issuers, faults), the token source, the client's backoff. */
-  graph?: { emulator?: GraphEmulatorOptions; getToken?: (emulator: GraphEmulator) => () => Promise<string>; retry?: { baseMs?: number; maxMs?: number } };
+  graph?: {
+    emulator?: GraphEmulatorOptions;
+    getToken?: (emulator: GraphEmulator) => () => Promise<string>;
+    retry?: { baseMs?: number; maxMs?: number };
+    /** Short ones let a test settle unknown outcomes (lost answers) within the run. */
+    requestTimeoutMs?: number;
+    settleMarginMs?: number;
+  };
   /** The mapping service's options beyond the store (e.g. directoryPauseMs). */
   mapping?: { directoryPauseMs?: number };
   /** Wraps the real stages (a test deletes spool files before the import, say). */
@@ -85,7 +92,7 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
   const connector = connectors.update(created.id, { settings: options.settings ? options.settings(withGraph) : withGraph });
   const token = await graphEmulator.mintToken();
   const getToken = options.graph?.getToken?.(graphEmulator) ?? (async () => token);
-  const graph = new GraphClient({ baseUrl: graphUrl, getToken, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000, retry: options.graph?.retry });
+  const graph = new GraphClient({ baseUrl: graphUrl, getToken, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: options.graph?.requestTimeoutMs ?? 30_000, settleMarginMs: options.graph?.settleMarginMs, retry: options.graph?.retry });
   // As the app wires it (runs/wire.ts): directory look-ups retried with deliveries' policy.
   const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph, (client) => graphRetryPolicy(client.retry))), ...options.mapping });
   const real = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);

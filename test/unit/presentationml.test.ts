@@ -102,8 +102,8 @@ describe('the allow-list', () => {
     expect(render('<p>cut <b>off <a href="https://x.example/').text).toBe('cut off');
   });
 
-  it('DOMPurify removes what a faulty walker could let through', () => {
+  it('the sanitiser removes what a faulty walker could let through', () => {
     expect(purifyHtml('<p onclick="x()">a</p><script>x()</script><a href="javascript:x()">j</a><img src="https://t.example/p.gif"><iframe src="https://x"></iframe><table border="1"><tr><td colspan="2">c</td></tr></table>'))
-      .toBe('<p>a</p><a>j</a><table border="1"><tbody><tr><td colspan="2">c</td></tr></tbody></table>');
+      .toBe('<p>a</p><a>j</a><table border="1"><tr><td colspan="2">c</td></tr></table>');
   });
 });

@@ -104,6 +104,8 @@ describe('pipeline with in-test stages', () => {
       expect(rec.failed.count).toBe(withUser1 + convertFailed);
       expect(rec.stoppedRetrying.count).toBe(attempt === 3 ? withUser1 + convertFailed : 0);
       expect(rec.deliveries.failed).toBe(withUser1);
+      // Each failure counted once (the volume chart): in the run it first failed in.
+      expect(rec.failedFirstTime).toBe(attempt === 1 ? withUser1 + convertFailed : 0);
     }
     expect(items().failed(h.connector.id, 0, 1000).items.every((i) => i.status === 'held' && i.attempts === 3)).toBe(true);
     // Held items are not retried by themselves.

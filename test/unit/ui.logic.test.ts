@@ -21,6 +21,7 @@ function run(startedAt: string, delivered: [number, number], failed: number): Ru
       blocked: cb(0),
       failed: cb(failed),
       stoppedRetrying: cb(0),
+      failedFirstTime: failed,
       held: cb(0),
       skipped: { ...cb(0), byReason: {} },
       unaccounted: cb(0),

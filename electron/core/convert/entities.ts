@@ -8,7 +8,7 @@ export type ResolvedEntity =
   | { kind: 'cashtag'; tag: string }
   | { kind: 'emoji'; text: string };
 
-type EntityMap = Record<string, unknown>;
+export type EntityMap = Record<string, unknown>;
 
 /** EntityJSON is untrusted and may be empty or broken: a bad document resolves nothing. */
 export function parseEntityJson(entityJSON: string): EntityMap {

@@ -58,6 +58,7 @@ export class MimeDestination implements Destination {
         text,
         mailbox: target.mailbox,
         signal: target.signal,
+        beforeSend: target.beforeSend,
       });
     } catch (error) {
       // Graph says only "Access is denied"; the officer needs to know which permission.

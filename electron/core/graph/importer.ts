@@ -1,5 +1,4 @@
 import pLimit from 'p-limit';
-import type { Message } from '@microsoft/microsoft-graph-types';
 import type { Connector } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import { withRetry } from '../platform/retry';
@@ -10,15 +9,17 @@ import type { Store } from '../store/database';
 import { DeliveryRepository, type Delivery, type DeliveryKey } from '../store/repos/deliveries';
 import { UnknownOutcomeRepository } from '../store/repos/delivery-unknowns';
 import type { ConvertedEmail } from '../model/email';
-import { type GraphClient, userPath } from './client';
+import type { Destination, DestinationRouter, Routed } from '../model/destination';
+import { jsonOnlyRouter } from './json-destination';
+import type { GraphClient } from './client';
 import { classifyGraphError, describeGraphFailure, GraphRequestError } from './errors';
 import { FolderResolver } from './folders';
 import { LedgerWriter, trackRequest } from './ledger';
 import { UploadGate } from './scheduler';
 import { checkMailbox, mailboxBlock, mailboxProblem } from './permissions';
 import { addAttachment, inspectAttachments, refusesNonDraft } from './attachments';
-import { chooseKept, deleteItem, findCopies, replacedLine, strayLine, type FoundItem } from './items';
-import { inlineAttachment, MAX_UPLOAD_SESSION_BYTES, planAttachments, renderMessage } from './message';
+import { chooseKept, deleteItem, replacedLine, strayLine, type FoundItem } from './items';
+import { MAX_UPLOAD_SESSION_BYTES } from './message';
 import { settleDue, type SettleContext } from './settle';
 
 /**
@@ -43,6 +44,10 @@ export interface ImportDeps {
   connector: Pick<Connector, 'id' | 'settings'>;
   graph: GraphClient;
   loadEmail: (archiveKey: string) => ConvertedEmail | Promise<ConvertedEmail>;
+  /** Which destination writes each e-mail (deliver/router.ts); JSON create for all when absent. */
+  router?: DestinationRouter;
+  /** Where the JSON destination stages a body too large for one request (only without `router`). */
+  scratchDir?: string;
   logger?: Logger;
   clock?: Clock;
   signal?: AbortSignal;
@@ -116,19 +121,30 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency * 2);
   const report = () => deps.onProgress?.({ ...progress });
   /** An e-mail fanned out to several mailboxes is loaded (converted) once while its deliveries run. */
-  const recent = new Map<string, Promise<ConvertedEmail>>();
-  const loadEmail = (archiveKey: string): Promise<ConvertedEmail> => {
+  // The router picks each e-mail's destination once; the e-mail as that destination writes it is used throughout.
+  const router = deps.router ?? jsonOnlyRouter({ graph: deps.graph, messageClass: settings.messageClass, scratchDir: deps.scratchDir });
+  const recent = new Map<string, Promise<Routed>>();
+  const routed = (archiveKey: string): Promise<Routed> => {
     let email = recent.get(archiveKey);
     if (email) {
       recent.delete(archiveKey);
     } else {
-      email = Promise.resolve().then(() => deps.loadEmail(archiveKey));
+      email = Promise.resolve()
+        .then(() => deps.loadEmail(archiveKey))
+        .then((loaded) => router.route(loaded));
       email.catch(() => recent.delete(archiveKey));
     }
     recent.set(archiveKey, email);
     if (recent.size > 256) recent.delete(recent.keys().next().value!);
     return email;
   };
+  const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => (await routed(archiveKey)).email;
+  /** Where an item of this delivery may already be: the destination the ledger recorded, else the one chosen now. */
+  const finderOf = (key: DeliveryKey, chosen: Destination): Destination => {
+    const recorded = repo.get(key)?.route;
+    return (recorded && router.byRoute(recorded)) || chosen;
+  };
+
   const track = (key: DeliveryKey, what: string, markSending: boolean) => trackRequest({ ledger, repo, unknowns, clock, marginMs: margin, logger }, key, what, markSending);
 
   const settleContext: SettleContext = {
@@ -143,6 +159,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     ledger,
     ensureFolder: (mailbox) => ensureFolder(mailbox),
     loadEmail,
+    findCopies: async (mailbox, folderId, archiveKey) => {
+      const { destination, email } = await routed(archiveKey);
+      return found(await finderOf({ connectorId: deps.connector.id, archiveKey, mailbox }, destination).find({ mailbox, folderId, signal: deps.signal }, email));
+    },
     limit: (fn) => global(fn),
   };
   const totals = { settled: 0, straysDeleted: 0 };
@@ -170,8 +190,9 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     /** The item was already in the mailbox when looked up: "already there" in the reconciliation. */
     let foundExisting = false;
     let email: ConvertedEmail;
+    let destination: Destination;
     try {
-      email = await loadEmail(delivery.archiveKey);
+      ({ email, destination } = await routed(delivery.archiveKey));
     } catch (error) {
       repo.markFailed(key, `The converted e-mail could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
       progress.failed++;
@@ -190,12 +211,12 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
         async () => {
           const folderId = await ensureFolder(delivery.mailbox);
           const asDraft = draftOnly.has(delivery.mailbox);
-          const plan = planAttachments(email, { markAsRead: settings.markAsRead, asDraft });
+          const plan = destination.split(email, { markAsRead: settings.markAsRead, asDraft });
           let item: FoundItem | undefined;
           let done = new Set<number>(repo.get(key)?.attachmentsDone ?? []);
           foundExisting = false;
           if (mayExist) {
-            item = await findItem(delivery.mailbox, folderId, email.archiveKey, repo.get(key)?.graphId);
+            item = await findItem(finderOf(key, destination), delivery.mailbox, folderId, email, repo.get(key)?.graphId);
             logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: looked up, ${item ? `found ${item.id}` : 'not found'}`);
             if (item) {
               const inspection = await inspectAttachments(deps.graph, delivery.mailbox, item.id, email, deps.signal);
@@ -218,9 +239,11 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
           }
           if (!item) {
             foundExisting = false;
+            const route = destination.route;
+            await ledger.write(() => repo.recordRoute(key, route));
             const create = track(key, asDraft ? 'create (draft)' : 'create', true);
             try {
-              item = await createItem(delivery.mailbox, folderId, email, plan.inline, asDraft, create.beforeSend);
+              item = await createItem(destination, delivery.mailbox, folderId, email, plan, asDraft, create.beforeSend);
             } catch (error) {
               // A refusal before any work (429, other 4xx) leaves `mayExist` as it was: an earlier
               // unanswered request of this delivery may still be applied (issue 22).
@@ -340,20 +363,18 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   };
 
   /** The copy to continue with; any other copy (left by an earlier unknown outcome) is deleted now. */
-  const findItem = async (mailbox: string, folderId: string, archiveKey: string, keepId?: string | null): Promise<FoundItem | undefined> => {
-    const { kept, strays } = chooseKept(await findCopies(deps.graph, mailbox, folderId, archiveKey, deps.signal), keepId);
+  const findItem = async (finder: Destination, mailbox: string, folderId: string, email: ConvertedEmail, keepId?: string | null): Promise<FoundItem | undefined> => {
+    const { kept, strays } = chooseKept(found(await finder.find({ mailbox, folderId, signal: deps.signal }, email)), keepId);
     for (const stray of strays) {
-      logger.warn(strayLine(mailbox, archiveKey, kept!.id, stray.id, 'found before continuing the delivery'));
+      logger.warn(strayLine(mailbox, email.archiveKey, kept!.id, stray.id, 'found before continuing the delivery'));
       await deleteItem(deps.graph, mailbox, stray.id, clock, deps.signal);
     }
     return kept;
   };
 
-  const createItem = async (mailbox: string, folderId: string, email: ConvertedEmail, inline: number[], asDraft: boolean, beforeSend: (deadline: Date) => Promise<void>): Promise<FoundItem> => {
-    const attachments = await Promise.all(inline.map((index) => inlineAttachment(email.attachments[index]!)));
-    const body = renderMessage(email, { markAsRead: settings.markAsRead, asDraft }, attachments);
-    const response = await deps.graph.request<Message>({ method: 'POST', path: `${userPath(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages`, body, mailbox, signal: deps.signal, beforeSend });
-    return { id: response.body.id!, isDraft: response.body.isDraft === true, createdDateTime: response.body.createdDateTime ?? '' };
+  const createItem = async (destination: Destination, mailbox: string, folderId: string, email: ConvertedEmail, plan: ReturnType<Destination['split']>, asDraft: boolean, beforeSend: (deadline: Date) => Promise<void>): Promise<FoundItem> => {
+    const item = await destination.create({ mailbox, folderId, signal: deps.signal, beforeSend }, email, plan, { markAsRead: settings.markAsRead, asDraft });
+    return { id: item.id, isDraft: item.isDraft, createdDateTime: item.createdDateTime ?? '' };
   };
 
   const runDeliveries = async (open: Delivery[]): Promise<void> => {
@@ -436,4 +457,8 @@ async function recheckBlocked(deps: ImportDeps, repo: DeliveryRepository, logger
     }
   }
   return unblocked;
+}
+
+function found(items: ReadonlyArray<{ id: string; isDraft: boolean; createdDateTime?: string }>): FoundItem[] {
+  return items.map((i) => ({ id: i.id, isDraft: i.isDraft, createdDateTime: i.createdDateTime ?? '' }));
 }

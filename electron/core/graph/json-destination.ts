@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { DEFAULT_MESSAGE_CLASS } from '../../../shared/contract';
-import type { AttachmentSplit, Destination, DeliveryTarget, RemoteItem, WriteOptions } from '../model/destination';
+import type { AttachmentSplit, Destination, DestinationRouter, DeliveryTarget, RemoteItem, WriteOptions } from '../model/destination';
 import type { ConvertedEmail } from '../model/email';
 import { type GraphClient, odataString, userPath } from './client';
 import { ARCHIVE_KEY_PROPERTY, inlineAttachment, MAX_REQUEST_BYTES, planAttachments, renderMessage } from './message';
@@ -19,6 +19,12 @@ export interface JsonDestinationOptions {
   messageClass?: string;
   /** Where a body too large for one request is written as the attachment that carries it. */
   scratchDir?: string;
+}
+
+/** The importer's default when no router is given: every e-mail by JSON create. */
+export function jsonOnlyRouter(options: JsonDestinationOptions): DestinationRouter {
+  const json = new JsonDestination(options);
+  return { route: async (email) => ({ destination: json, email: await json.prepare(email) }), byRoute: (route) => (route === json.route ? json : undefined) };
 }
 
 /**
@@ -57,6 +63,7 @@ export class JsonDestination implements Destination {
       body,
       mailbox: target.mailbox,
       signal: target.signal,
+      beforeSend: target.beforeSend,
     });
     return { id: response.body.id!, isDraft: response.body.isDraft === true, createdDateTime: response.body.createdDateTime ?? undefined };
   }

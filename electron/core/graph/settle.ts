@@ -7,7 +7,7 @@ import type { ConvertedEmail } from '../model/email';
 import type { GraphClient } from './client';
 import { classifyGraphError } from './errors';
 import { inspectAttachments } from './attachments';
-import { chooseKept, deleteItem, findCopies, replacedLine, strayLine } from './items';
+import { chooseKept, deleteItem, findCopies, replacedLine, strayLine, type FoundItem } from './items';
 import type { LedgerWriter } from './ledger';
 
 /**
@@ -31,6 +31,8 @@ export interface SettleContext {
   /** The archive folder of a mailbox; throws when the mailbox cannot be written. */
   ensureFolder(mailbox: string): Promise<string>;
   loadEmail(archiveKey: string): Promise<ConvertedEmail>;
+  /** Copies of an item where its destination wrote it; by archive key (JSON create) when absent. */
+  findCopies?(mailbox: string, folderId: string, archiveKey: string): Promise<FoundItem[]>;
   /** Bounds the settles running at once (the importer's global limit). */
   limit<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -77,7 +79,7 @@ async function settleOne(ctx: SettleContext, unknown: UnknownOutcome): Promise<{
   const key: DeliveryKey = { connectorId: unknown.connectorId, archiveKey: unknown.archiveKey, mailbox: unknown.mailbox };
   const delivery = ctx.repo.get(key);
   const folderId = await ctx.ensureFolder(unknown.mailbox);
-  const copies = await findCopies(ctx.graph, unknown.mailbox, folderId, unknown.archiveKey, ctx.signal);
+  const copies = ctx.findCopies ? await ctx.findCopies(unknown.mailbox, folderId, unknown.archiveKey) : await findCopies(ctx.graph, unknown.mailbox, folderId, unknown.archiveKey, ctx.signal);
   const { kept, strays } = chooseKept(copies, delivery?.graphId);
   const deleted: string[] = [];
   for (const stray of strays) {

@@ -16,6 +16,8 @@ export interface DeliveryTarget {
   mailbox: string;
   folderId: string;
   signal?: AbortSignal;
+  /** Called with the request's deadline just before a create goes out (the importer records it as in flight). */
+  beforeSend?: (deadline: Date) => Promise<void>;
 }
 
 export interface RemoteItem {

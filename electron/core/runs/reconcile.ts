@@ -45,6 +45,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
   const byReason: Record<string, number> = {};
   let missingLedger = 0;
   let extraLedger = 0;
+  let failedFirstTime = 0;
   let done = 0;
   for (let after = 0; ; ) {
     const page = items.pageRunItems(run.id, connector.id, after, input.pageSize);
@@ -67,6 +68,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
         const bucket = bucketOf(final.status, final.reason, held);
         add(totals[bucket], outcome.bytes);
         if (final.status === 'held') add(totals.stoppedRetrying, outcome.bytes);
+        if (bucket === 'failed' && outcome.attempts === 0) failedFirstTime++;
         if (bucket === 'skipped') byReason[final.reason ?? 'unknown'] = (byReason[final.reason ?? 'unknown'] ?? 0) + 1;
       }
     });
@@ -102,6 +104,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     blocked: totals.blocked,
     failed: totals.failed,
     stoppedRetrying: totals.stoppedRetrying,
+    failedFirstTime,
     held: totals.held,
     skipped: { ...totals.skipped, byReason },
     unaccounted: totals.unaccounted,

@@ -30,8 +30,11 @@ export interface GraphEmulatorOptions {
   /** Graph beta importMime and the non-draft PATCH rule (import-mime.ts). */
   importMime?: ImportMimeOptions;
   now?: () => number;
-  /** Sees every request before it is handled (tests change the tenant at a chosen moment). */
-  onRequest?: (method: string, path: string) => void;
+  /**
+   * Sees every request before it is handled (tests change the tenant at a chosen moment); an
+   * error it returns is the answer instead (a refusal Graph gives, for the request the test picks).
+   */
+  onRequest?: (method: string, path: string) => void | { status: number; code: string; message: string };
 }
 
 export interface GraphCounters {
@@ -202,7 +205,11 @@ export class GraphEmulator {
 
   /** Per-mailbox limits and injected faults around one request. */
   private async guarded(req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string, run: (replay?: http.IncomingMessage) => Promise<void>): Promise<void> {
-    this.onRequest?.(method, url.pathname);
+    const refusal = this.onRequest?.(method, url.pathname);
+    if (refusal) {
+      req.resume();
+      throw new GraphError(refusal.status, refusal.code, refusal.message);
+    }
     const mailboxKey = this.mailboxKeyOf(url);
     const contentLength = Number(req.headers['content-length'] ?? 0);
     if (contentLength > this.limits.maxRequestBytes) {

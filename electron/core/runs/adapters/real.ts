@@ -1,9 +1,15 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
+import { MimeDestination } from '../../deliver/graph-mime';
+import { createRouter } from '../../deliver/router';
+import { JsonDestination } from '../../graph/json-destination';
+import type { DestinationRouter } from '../../model/destination';
 import { convertMessage, editContext } from '../../convert/message';
 import { captureRepoReader } from '../../convert/reader';
+import { RecentEmails } from '../../convert/recent';
 import { estimateMimeSize } from '../../convert/size';
 import { importDeliveries } from '../../graph/importer';
 import type { GraphClient } from '../../graph/client';
@@ -44,6 +50,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const reader = captureRepoReader(captureRepo);
   const deliveries = new DeliveryRepository(deps.store);
   const unknowns = new UnknownOutcomeRepository(deps.store);
+  // What planning converted, for the import of the same run (convert/recent.ts: bounded, once).
+  const recent = new RecentEmails();
 
   const capture: CaptureStage = {
     async capture(ctx) {
@@ -69,7 +77,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     async convert(target, items) {
       const exportFolder = target.settings.conversion.exportFolder;
       const writeEml = exportFolder ? emlWriter(exportFolder) : undefined;
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now(), writeEml });
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
       const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
       const outcomes: ConvertOutcome[] = [];
       for (const item of items) {
@@ -89,6 +97,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
           // item fail (retried next run, then held), so the folder never silently lacks an item.
           if (writeEml) await writeEml(email, found.conversation);
           outcomes.push({ kind: 'email', archiveKey: email.archiveKey, itemIds: [item.id], bytes: estimateMimeSize(email) });
+          recent.remember(email);
         } catch (error) {
           // A full disk is not the item's fault: the run stops and the item waits, unfailed.
           if (storageProblem(error)) throw error;
@@ -131,6 +140,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   };
 
   const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => {
+    const converted = recent.take(archiveKey);
+    if (converted) return converted;
     if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ views, reader, connector, archiveKey });
     const [itemId] = views.itemsOfKey(connector.id, archiveKey);
     const found = itemId === undefined ? undefined : reader.getMessage(connector.id, itemId);
@@ -148,6 +159,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     const lost = views.spooledAttachmentsOfOpenDeliveries(ctx.connector.id).filter((a) => !fs.existsSync(a.spoolPath));
     if (lost.length === 0) return;
     ctx.logger.warn(`${lost.length} spooled attachment(s) of items still to deliver disappeared; downloading them again`);
+    // The e-mails kept from planning name the old spool paths: convert afresh after the download.
+    recent.clear();
     deps.store.transaction(() => lost.forEach((a) => captureRepo.markAttachmentLost(a.itemId, a.position)));
     await capture.capture(ctx);
     const outcomes = new ItemLogRepository(deps.store);
@@ -174,6 +187,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         connector: ctx.connector,
         graph,
         loadEmail,
+        router: routerFor(ctx.connector, graph, path.join(deps.paths.spool, '_deliver', ctx.connector.id)),
         logger: ctx.logger,
         clock: ctx.clock,
         signal: ctx.signal,
@@ -209,4 +223,11 @@ function warnIfUnverified(store: Store, connector: Connector, logger: Logger): v
   if (last?.verifiedMethod === method) return;
   const why = last ? `the last Check import (${last.mailbox}, ${last.verifiedAt}) found that it did not hold` : 'Check import was never run';
   logger.warn(`import method ${method} is not verified on this tenant: ${why}. Run Check import in the connector details (or cli verify-import --mailbox …) before relying on these items.`);
+}
+
+/** The connector's import method as destinations: importMime for what fits it when chosen, JSON create for everything else. */
+function routerFor(connector: Connector, graph: GraphClient, scratchDir: string): DestinationRouter {
+  const { importMethod, messageClass } = connector.settings.microsoft;
+  const json = new JsonDestination({ graph, messageClass, scratchDir });
+  return createRouter({ json, mime: importMethod === 'graph-mime' ? new MimeDestination({ graph }) : undefined }, importMethod);
 }

@@ -1,6 +1,7 @@
 import type { Connector } from '../../../../shared/contract';
 import { utcDay, utcDayStart } from '../../convert/ids';
 import type { CapturedItemReader } from '../../convert/reader';
+import type { RecentEmails } from '../../convert/recent';
 import { estimateMimeSize } from '../../convert/size';
 import { convertTranscript, planTranscripts } from '../../convert/transcript';
 import type { ConvertedEmail } from '../../model/email';
@@ -43,6 +44,8 @@ export async function convertTranscriptPage(input: {
   nowMs: number;
   /** The .eml folder, when the connector exports: each transcript is written before it is planned. */
   writeEml?: EmlWriter;
+  /** Where the transcripts converted here are kept for this run's import. */
+  recent?: RecentEmails;
 }): Promise<ConvertOutcome[]> {
   const { connector, views, reader } = input;
   const conversations = new CaptureRepository(input.store).conversations;
@@ -87,6 +90,8 @@ export async function convertTranscriptPage(input: {
           bytes: estimateMimeSize(email),
           extraItems: rows.filter((r) => !inPage.has(r.id)).map(toItemRef),
         });
+        // Kept for the import only when it is exactly what loadTranscript would make of the key's items.
+        if (rows.length === plan.messages.length) input.recent?.remember(email);
       }
       // Whatever the plan left out (it should not) waits for the next run rather than vanishing.
       group.filter((i) => !covered.has(i.id)).forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));

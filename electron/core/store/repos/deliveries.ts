@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Store } from '../database';
+import type { RouteName } from '../../model/destination';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
@@ -31,6 +32,8 @@ export interface Delivery {
   blockedReason: BlockReason | null;
   /** The item was found in the mailbox by its archive key: delivered without a new copy. */
   foundExisting: boolean;
+  /** The destination that wrote (or is writing) the item: `graph-json`, `graph-mime`; null before migration 0012. */
+  route: RouteName | null;
   createdAt: string;
   updatedAt: string;
   deliveredAt: string | null;
@@ -48,6 +51,7 @@ interface DeliveryRow {
   last_error: string | null;
   blocked_reason: BlockReason | null;
   found_existing: number;
+  route: RouteName | null;
   created_at: string;
   updated_at: string;
   delivered_at: string | null;
@@ -151,6 +155,11 @@ export class DeliveryRepository {
   /** The item no longer exists (deleted to be re-created); forget its id and progress. */
   forgetItem(key: DeliveryKey, now = new Date()): void {
     this.update(key, "graph_id = NULL, attachments_done = '[]', updated_at = ?", [now.toISOString()]);
+  }
+
+  /** Committed before a create: a later look-up after an unknown outcome asks the same destination. */
+  recordRoute(key: DeliveryKey, route: RouteName, now = new Date()): void {
+    this.update(key, 'route = ?, updated_at = ?', [route, now.toISOString()]);
   }
 
   /** `foundExisting`: the item was already in the mailbox (looked up by its archive key), nothing new was created. */
@@ -292,6 +301,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     lastError: row.last_error,
     blockedReason: row.blocked_reason,
     foundExisting: row.found_existing === 1,
+    route: row.route,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deliveredAt: row.delivered_at,

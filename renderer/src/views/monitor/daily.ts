@@ -18,6 +18,8 @@ function localDay(date: Date): string {
 /**
  * Archived volume per day over the last `days` days (today included), from the runs'
  * reconciliation: items and bytes delivered, and items that failed, by the day the run started.
+ * A failed item is counted once, in the run it first failed in (later runs retry it; each item is
+ * delivered in one run only, so delivered items count once too).
  */
 export function dailyVolume(runs: RunSummary[], days = 30, now = new Date()): DayVolume[] {
   const byDay = new Map<string, DayVolume>();
@@ -32,7 +34,7 @@ export function dailyVolume(runs: RunSummary[], days = 30, now = new Date()): Da
     if (!entry || !r) continue;
     entry.items += r.delivered.count;
     entry.bytes += r.delivered.bytes;
-    entry.failed += r.failed.count;
+    entry.failed += r.failedFirstTime;
   }
   return [...byDay.values()];
 }
