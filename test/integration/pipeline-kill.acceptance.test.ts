@@ -20,9 +20,9 @@ import { makeTempDir } from '../support/tmp';
 
 const CHILD = path.resolve(__dirname, '../support/pipeline-real-child.ts');
 /**
- * The full acceptance (>= 20,000 deliveries, >= 50 kills) takes a quarter of an hour on a loaded
- * two-core machine, too long for every suite run: it runs with ARCHIVER_ACCEPTANCE=full. The
- * suite runs the same chain scaled down (about 2,500 deliveries, 12 kills).
+ * Minutes long even scaled down, so the default suite skips it. ARCHIVER_ACCEPTANCE=1 runs the
+ * chain at about 3,800 deliveries and 12 kills; ARCHIVER_ACCEPTANCE=full at the issue's size
+ * (>= 20,000 deliveries, >= 50 kills), a quarter of an hour or more on a loaded two-core machine.
  */
 const FULL = process.env.ARCHIVER_ACCEPTANCE === 'full';
 const MESSAGES = FULL ? 3_000 : 350;
@@ -137,6 +137,16 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
     return want;
   }
 
+  /** What the ledger still has open or failed, for the message of a failing assertion. */
+  function openDeliveries(): string {
+    const store = Store.open(appPaths(dataDir).database);
+    try {
+      return JSON.stringify(store.db.prepare("SELECT state, last_error, COUNT(*) AS n FROM deliveries WHERE state NOT IN ('delivered') GROUP BY state, last_error LIMIT 20").all());
+    } finally {
+      store.dispose();
+    }
+  }
+
   it('ends with every delivery exactly once, complete, and every stray deletion in the run logs', { timeout: 1_800_000 }, async () => {
     const want = expected();
     const total = [...want.values()].reduce((n, w) => n + w.boxes.length, 0);
@@ -162,17 +172,23 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
         const target = before + 1 + Math.floor(random() * Math.max(1, left / Math.max(1, MIN_KILLS + 5 - kills)));
         when = (stage) => stage === 'import' && graph.counters.created >= target;
       }
+      let killStage = '';
       const child = await runChild(dataDir, graph.baseUrl, token, (stage) => {
         if (!when(stage)) return false;
-        killedIn[stage] = (killedIn[stage] ?? 0) + 1;
+        killStage ||= stage;
         return true;
       });
+      if (child.killed) killedIn[killStage] = (killedIn[killStage] ?? 0) + 1;
       if (child.killed) kills++;
       else expect(child.outcome?.status, child.outcome?.error ?? child.stderr).toMatch(/succeeded|failed/);
     }
     const chainMs = Date.now() - started;
     const final = await runChild(dataDir, graph.baseUrl, token);
-    expect(final.outcome?.status, final.outcome?.error ?? final.stderr).toBe('succeeded');
+    const rec = final.outcome?.reconciliation;
+    // Items with a participant who has no mailbox (the service account, external people) are held
+    // by mapping, by design: that alone makes the run amber. Nothing may be failed or still open.
+    expect(final.outcome?.status, `${final.outcome?.error ?? final.stderr} ${JSON.stringify(rec)} ${openDeliveries()}`).toBe(rec && rec.held.count > 0 ? 'completed-with-problems' : 'succeeded');
+    expect(rec?.deliveries).toMatchObject({ failed: 0, open: 0, blocked: 0, partial: 0 });
     expect(final.outcome?.reconciliation?.balanced).toBe(true);
     expect(final.outcome?.reconciliation?.unknownOutcomes?.unsettled).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
