@@ -121,6 +121,9 @@ function parseNext(ranges: string[] | undefined): number | undefined {
   return Number.isFinite(start) ? start : undefined;
 }
 
+/** Attachments up to this size are read back and hashed when an item is checked; larger ones are matched by name and size. */
+export const HASH_READBACK_MAX_BYTES = 16 * 1024 * 1024;
+
 /** What an existing item carries compared with its e-mail (see inspectAttachments). */
 export interface AttachmentInspection {
   /** Indexes of the e-mail's attachments found on the item, intact. */
@@ -131,10 +134,11 @@ export interface AttachmentInspection {
 
 /**
  * Which of the e-mail's attachments an existing item carries, and what it carries that it should
- * not. Each of the item's file attachments is read back (`GET …/attachments/{id}/$value`, the raw
- * bytes Graph documents for file attachments) and matched by name, size and SHA-256 to an unused
- * attachment of the e-mail; where Graph refuses to give the bytes, name and size (Graph's `size`
- * may carry some overhead, so at least the file's) decide. An attachment applied twice (a late or
+ * not. Each of the item's file attachments up to HASH_READBACK_MAX_BYTES is read back (`GET
+ * …/attachments/{id}/$value`, the raw bytes Graph documents for file attachments) and matched by
+ * name, size and SHA-256 to an unused attachment of the e-mail; for larger ones, and where Graph
+ * refuses to give the bytes, name and size (Graph's `size` may carry some overhead, so at least
+ * the file's) decide. An attachment applied twice (a late or
  * lost answer) is foreign, as is one whose bytes differ: the caller replaces such an item.
  */
 export async function inspectAttachments(graph: GraphClient, mailbox: string, messageId: string, email: ConvertedEmail, signal?: AbortSignal): Promise<AttachmentInspection> {
@@ -158,7 +162,9 @@ export async function inspectAttachments(graph: GraphClient, mailbox: string, me
       foreign.push({ id: attachment.id!, name, size, why: wanted.some((w) => w.name === name) ? 'a second copy' : 'not part of the e-mail' });
       continue;
     }
-    const bytes = await readBackHash(graph, mailbox, messageId, attachment.id!, signal);
+    // Reading back costs a download: done for everything but the largest files, whose name and
+    // size (they only ever come from our own upload sessions of that file) decide instead.
+    const bytes = size <= HASH_READBACK_MAX_BYTES ? await readBackHash(graph, mailbox, messageId, attachment.id!, signal) : undefined;
     const match = bytes ? candidates.find(({ w }) => w.size === bytes.size && w.sha256 === bytes.sha256) : candidates[0];
     if (!match) {
       foreign.push({ id: attachment.id!, name, size, why: 'its bytes differ from the archived file' });
