@@ -11,6 +11,7 @@ import { sandboxHandlers } from '../sandbox/handlers';
 import { connectSandbox, startSandboxWorld } from '../sandbox/world';
 import type { SandboxSize } from '../sandbox/trading-floor';
 import { startBrowserHost } from './browser-host';
+import { stopOnSignals } from './shutdown';
 import { installLastResort } from './last-resort';
 import { readAccessToken } from './session';
 
@@ -50,17 +51,7 @@ async function main() {
   logger.info(`sandbox served on 127.0.0.1:${host.port}`);
   console.log(`Symphony Archiver sandbox: an emulated pod and Microsoft 365 tenant, nothing leaves this machine.\nData: ${dataDir}\nOpen: ${host.url}`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await host.dispose();
-    await core.dispose();
-    await world.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  stopOnSignals([host, core, world]);
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { createLogger } from '../core/platform/logger';
 import { packageInfo } from '../core/platform/package-root';
 import { appPaths, defaultDataDir, describeTightened, secureDataDir } from '../core/platform/paths';
 import { startBrowserHost } from './browser-host';
+import { stopOnSignals } from './shutdown';
 import { installLastResort } from './last-resort';
 import { MIN_TOKEN_BITS, readAccessToken } from './session';
 import { signInThroughPage } from './sign-in-page';
@@ -55,16 +56,7 @@ async function main() {
   logger.info(`browser host listening on 127.0.0.1:${host.port} (access token: ${source})`);
   console.log(`Symphony Archiver is being served for the browser.\nData: ${dataDir}\nOpen: ${host.url}`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await host.dispose();
-    await core.dispose();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  stopOnSignals([host, core]);
 }
 
 main().catch((error: unknown) => {
