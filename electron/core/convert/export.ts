@@ -53,20 +53,28 @@ export class EmlExporter {
   async write(email: ConvertedEmail, conversation: Conversation): Promise<{ path: string; bytes: number }> {
     await verifyAttachmentFiles(email);
     const target = path.join(this.folderFor(conversation), emlFileName(email));
-    const temp = `${target}.${process.pid}.partial`;
-    try {
-      await pipeline(toMimeStream(email), fs.createWriteStream(temp, { flags: 'w' }));
-      const handle = await fs.promises.open(temp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.promises.rename(temp, target);
-    } catch (error) {
-      await fs.promises.rm(temp, { force: true });
-      throw error;
-    }
+    await writeEmlFile(email, target);
     return { path: target, bytes: (await fs.promises.stat(target)).size };
+  }
+}
+
+/**
+ * Writes the e-mail's MIME to `file` durably and all at once: streamed to a partial file, synced,
+ * then renamed, so a reader or a crash never sees half an e-mail; a failure leaves no partial file.
+ */
+export async function writeEmlFile(email: ConvertedEmail, file: string): Promise<void> {
+  const temp = `${file}.${process.pid}.partial`;
+  try {
+    await pipeline(toMimeStream(email), fs.createWriteStream(temp, { flags: 'w' }));
+    const handle = await fs.promises.open(temp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temp, file);
+  } catch (error) {
+    await fs.promises.rm(temp, { force: true });
+    throw error;
   }
 }

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { simpleParser } from 'mailparser';
-import { emlFileName } from '../convert/export';
+import { emlFileName, writeEmlFile } from '../convert/export';
 import { verifyAttachmentFiles } from '../convert/files';
-import { toMimeStream } from '../convert/mime';
 import type { AttachmentSplit, Destination, DeliveryTarget, ItemReadback, RemoteItem } from '../model/destination';
 import type { ConvertedEmail } from '../model/email';
 
@@ -29,21 +27,7 @@ export class EmlFolderDestination implements Destination {
     await verifyAttachmentFiles(email);
     await fs.promises.mkdir(target.folderId, { recursive: true });
     const name = emlFileName(email);
-    const file = path.join(target.folderId, name);
-    const temp = `${file}.${process.pid}.partial`;
-    try {
-      await pipeline(toMimeStream(email), fs.createWriteStream(temp, { flags: 'w' }));
-      const handle = await fs.promises.open(temp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.promises.rename(temp, file);
-    } catch (error) {
-      await fs.promises.rm(temp, { force: true });
-      throw error;
-    }
+    await writeEmlFile(email, path.join(target.folderId, name));
     return { id: name, isDraft: false };
   }
 
