@@ -6,8 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Every emulator request and answer is held to the published API descriptions; a violation
-    // fails the test that caused it (test/support/spec/).
-    setupFiles: ['test/support/spec/guard.setup.ts'],
+    // fails the test that caused it (electron/sandbox/spec/).
+    setupFiles: ['test/support/guard.setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Browser tests poll the page; a loaded two-core machine needs longer than vitest's 1 s default.

@@ -1,7 +1,7 @@
 import { DomUtils, parseDocument } from 'htmlparser2';
 import type { calls, HandlersOf, SandboxItem } from '../../shared/contract';
 import { ArchiverError } from '../../shared/errors';
-import type { StoredMessage } from '../../test/emulators/graph/model';
+import type { StoredMessage } from './emulators/graph/model';
 import type { SandboxWorld } from './world';
 
 type SandboxHandlers = Pick<HandlersOf<typeof calls>, 'sandbox.state' | 'sandbox.mailbox' | 'sandbox.control'>;

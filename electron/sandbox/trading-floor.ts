@@ -1,4 +1,4 @@
-import type { PodState } from '../../test/emulators/symphony';
+import type { PodState } from './emulators/symphony';
 
 /**
  * The sandbox's pod: a generated history (people, IMs, group chats and rooms over the past

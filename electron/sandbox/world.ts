@@ -2,9 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SandboxState } from '../../shared/contract';
-import { GraphEmulator } from '../../test/emulators/graph/server';
-import { startOidcProvider, type OidcProviderHandle } from '../../test/emulators/oidc/provider';
-import { SymphonyEmulator } from '../../test/emulators/symphony';
+import { GraphEmulator } from './emulators/graph/server';
+import { startOidcProvider, type OidcProviderHandle } from './emulators/oidc/provider';
+import { SymphonyEmulator } from './emulators/symphony';
 import type { Core } from '../core/app/core';
 import { floorOptions, furnish, sendMessages, type SandboxSize } from './trading-floor';
 

@@ -51,7 +51,7 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
     browser = await launchChromium();
     const seed = { seed: 'monitor-blocked', conversations: 4, messages: 40, attachments: 2, internalUsers: 4, externalUsers: 0 };
     // Pick the two people from a first look at the pod (same seed, same pod).
-    const { SymphonyEmulator } = await import('../emulators/symphony');
+    const { SymphonyEmulator } = await import('../../electron/sandbox/emulators/symphony');
     const probe = await SymphonyEmulator.start(seed);
     const people = [...probe.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').sort((a, b) => (a.id < b.id ? -1 : 1));
     await probe.stop();

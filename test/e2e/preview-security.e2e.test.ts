@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { captureConnector } from '../../electron/core/symphony/capture';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { hostileHtml, hostileMessageML, MARKER, startCanary } from '../support/e2e-hostile';

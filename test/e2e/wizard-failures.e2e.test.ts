@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { fillSymphony, startNewConnector } from '../support/e2e-wizard';

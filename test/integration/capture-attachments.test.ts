@@ -7,7 +7,7 @@ import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { captureConnector, type CaptureTuning } from '../../electron/core/symphony/capture';
-import { attachmentSha256, SymphonyEmulator, type EmMessage } from '../emulators/symphony';
+import { attachmentSha256, SymphonyEmulator, type EmMessage } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

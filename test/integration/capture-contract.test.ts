@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { captureConnector } from '../../electron/core/symphony/capture';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

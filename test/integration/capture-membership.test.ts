@@ -5,7 +5,7 @@ import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureConnector } from '../../electron/core/symphony/capture';
 import { testConnection } from '../../electron/core/symphony/test-connection';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

@@ -7,7 +7,7 @@ import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureConnector, type CaptureSummary, type CaptureTuning } from '../../electron/core/symphony/capture';
 import { sha256Hex } from '../../electron/core/symphony/json';
-import { attachmentSha256, SymphonyEmulator } from '../emulators/symphony';
+import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

@@ -6,7 +6,7 @@ import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureContentExport } from '../../electron/core/symphony/content-export/capture-stage';
 import type { ArchiverError } from '../../shared/errors';
-import { generateEmlExport } from '../emulators/content-export/generator';
+import { generateEmlExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
 
 const temp = makeTempDir('content-export-contract-');

@@ -10,7 +10,7 @@ import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { pollContentExport } from '../../electron/core/symphony/content-export/ingest';
 import { contentExportSettingsSchema } from '../../shared/contract/content-export';
-import { generateEmlExport } from '../emulators/content-export/generator';
+import { generateEmlExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
 
 const temp = makeTempDir('content-export-convert-');

@@ -7,15 +7,15 @@ import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { ContentExportRepository } from '../../electron/core/store/repos/content-export';
 import type { IngestStage } from '../../electron/core/symphony/content-export/ingest';
-import { generateEmlExport, type GeneratedExport } from '../emulators/content-export/generator';
-import { generateSshKeyPair, startSftpServer, type RunningSftpServer } from '../emulators/sftp/server';
+import { generateEmlExport, type GeneratedExport } from '../../electron/sandbox/emulators/content-export/generator';
+import { generateSshKeyPair, startSftpServer, type RunningSftpServer } from '../../electron/sandbox/emulators/sftp/server';
 import { makeTempDir } from '../support/tmp';
 
 const temp = makeTempDir('content-export-crash-');
 const root = path.join(temp.dir, 'sftp');
 const database = path.join(temp.dir, 'archiver.db');
 const spoolDir = path.join(temp.dir, 'spool');
-const child = path.resolve('test/emulators/content-export/ingest-child.ts');
+const child = path.resolve('test/support/content-export-ingest-child.ts');
 let server: RunningSftpServer;
 let connectorId: string;
 let settings: Record<string, unknown>;

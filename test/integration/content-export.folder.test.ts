@@ -8,7 +8,7 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { ContentExportRepository } from '../../electron/core/store/repos/content-export';
 import { pollContentExport } from '../../electron/core/symphony/content-export/ingest';
 import { contentExportSettingsSchema } from '../../shared/contract/content-export';
-import { generateEmlExport, generateXmlExport } from '../emulators/content-export/generator';
+import { generateEmlExport, generateXmlExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
 
 const temp = makeTempDir('content-export-folder-');

@@ -12,8 +12,8 @@ import { pollContentExport } from '../../electron/core/symphony/content-export/i
 import { testContentExport } from '../../electron/core/symphony/content-export/test-connection';
 import { contentExportSettingsSchema, type ContentExportSettings } from '../../shared/contract/content-export';
 import { ArchiverError } from '../../shared/errors';
-import { generateEmlExport, pgpEncrypt, pgpKeyPair, type GeneratedExport } from '../emulators/content-export/generator';
-import { generateSshKeyPair, startSftpServer, type RunningSftpServer } from '../emulators/sftp/server';
+import { generateEmlExport, pgpEncrypt, pgpKeyPair, type GeneratedExport } from '../../electron/sandbox/emulators/content-export/generator';
+import { generateSshKeyPair, startSftpServer, type RunningSftpServer } from '../../electron/sandbox/emulators/sftp/server';
 import { makeTempDir } from '../support/tmp';
 
 const temp = makeTempDir('content-export-sftp-');

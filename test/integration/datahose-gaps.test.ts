@@ -7,7 +7,7 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
 import { captureBySource } from '../../electron/core/symphony/sources';
 import type { DatahoseSummary } from '../../electron/core/symphony/datahose/capture';
-import { SymphonyEmulator, type EmStream } from '../emulators/symphony';
+import { SymphonyEmulator, type EmStream } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
 import { makeTempDir } from '../support/tmp';

@@ -13,7 +13,7 @@ import { SymphonyClient } from '../../electron/core/symphony/client';
 import { datahoseTag, readBatch, readBody } from '../../electron/core/symphony/datahose/feed';
 import { captureHandlers } from '../../electron/core/symphony/handlers';
 import { captureBySource, type SourceSummary } from '../../electron/core/symphony/sources';
-import { attachmentSha256, SymphonyEmulator } from '../emulators/symphony';
+import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { expectedSourceJson, makeSourceConnector, setSource, storedMessageIds } from '../support/datahose-fixtures';
 import { makeTempDir } from '../support/tmp';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { GraphEmulator } from '../emulators/graph/server';
-import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
 import { makeTempDir } from '../support/tmp';
 
 describe('import contract calls through the Core', () => {

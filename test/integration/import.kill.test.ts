@@ -10,7 +10,7 @@ import { KILL_MAILBOXES, KILL_MESSAGES, killScenarioEmail, killScenarioRecipient
 import { expectDeletionsLogged, expectExactlyOnce } from '../support/import-verify';
 import { UnknownOutcomeRepository } from '../../electron/core/store/repos/delivery-unknowns';
 import type { ImportChildOptions } from '../support/import-child';
-import type { FaultOptions } from '../emulators/graph/faults';
+import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
 
 /** 10 % of requests fail; 1.5 % of creates are applied only after the client gave up on them. */
 const KILL_FAULTS: FaultOptions = {

@@ -3,7 +3,7 @@ import { GraphClient } from '../../electron/core/graph/client';
 import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
 import { MappingService } from '../../electron/core/mapping/resolver';
 import { ManualClock } from '../../electron/core/platform/clock';
-import { GraphEmulator } from '../emulators/graph/server';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import { makeTempDir } from '../support/tmp';
 import { createConnector, openMappingStore, person } from '../unit/mapping-support';
 

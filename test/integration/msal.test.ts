@@ -6,8 +6,8 @@ import { GraphAuth, loadAuthPages } from '../../electron/core/graph/auth/msal';
 import { GraphClient } from '../../electron/core/graph/client';
 import { NodeSecretCipher } from '../../electron/core/platform/secrets';
 import { microsoftSettingsSchema } from '../../shared/contract';
-import { GraphEmulator } from '../emulators/graph/server';
-import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
 import { automateBrowser } from '../support/import-browser';
 import { makeTempDir } from '../support/tmp';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EmulatedUser, MailboxState } from '../emulators/graph/model';
+import type { EmulatedUser, MailboxState } from '../../electron/sandbox/emulators/graph/model';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import { runOutcomeWords } from '../../shared/contract/run-words';

@@ -8,12 +8,12 @@ import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import { GraphEmulator } from '../emulators/graph/server';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 import type { RealChildOptions } from '../support/pipeline-real-child';
-import type { FaultOptions } from '../emulators/graph/faults';
+import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
 import { expectDeletionsLogged } from '../support/import-verify';
 
 const CHILD = path.resolve(__dirname, '../support/pipeline-real-child.ts');

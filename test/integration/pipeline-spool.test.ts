@@ -5,7 +5,7 @@ import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import type { Stages } from '../../electron/core/runs/stages';
-import { attachmentSha256 } from '../emulators/symphony/model';
+import { attachmentSha256 } from '../../electron/sandbox/emulators/symphony/model';
 import { landingProblems, startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 

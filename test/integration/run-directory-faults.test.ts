@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import { EXIT, summarise, type CliIo } from '../../electron/host/cli';
-import type { FaultKind } from '../emulators/graph/server';
+import type { FaultKind } from '../../electron/sandbox/emulators/graph/server';
 import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 

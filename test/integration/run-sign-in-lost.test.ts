@@ -6,7 +6,7 @@ import { GraphAuth } from '../../electron/core/graph/auth/msal';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { NodeSecretCipher } from '../../electron/core/platform/secrets';
 import { EXIT, summarise, type CliIo } from '../../electron/host/cli';
-import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
+import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
 import { automateBrowser } from '../support/import-browser';
 import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';

@@ -4,9 +4,9 @@ import type { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { canonicalJson, parseJson } from '../../electron/core/symphony/json';
 import { makeConnector } from './capture-fixtures';
-import { bigintJson } from '../emulators/symphony/content';
-import type { PodState } from '../emulators/symphony';
-import { v4Message } from '../emulators/symphony/views';
+import { bigintJson } from '../../electron/sandbox/emulators/symphony/content';
+import type { PodState } from '../../electron/sandbox/emulators/symphony';
+import { v4Message } from '../../electron/sandbox/emulators/symphony/views';
 
 /** A connector reading the emulator through the given source (Datahose unless told). */
 export function makeSourceConnector(store: Store, podUrl: string, privateKeyPath: string, source: SymphonySource = 'datahose', name = 'Emulated pod'): Connector {

@@ -5,9 +5,9 @@
  * account's public key, this process answers with the URLs, the tenant and a token.
  */
 import { createPublicKey } from 'node:crypto';
-import { GraphEmulator } from '../emulators/graph/server';
-import { SymphonyEmulator } from '../emulators/symphony';
-import type { SymphonyEmulatorOptions } from '../emulators/symphony/server';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import type { SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony/server';
 
 interface Start {
   type: 'start';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
-import type { MailboxState } from '../emulators/graph/model';
-import { GraphEmulator } from '../emulators/graph/server';
-import { startOidcProvider, type OidcProviderHandle } from '../emulators/oidc/provider';
-import { SymphonyEmulator, type SymphonyEmulatorOptions } from '../emulators/symphony';
+import type { MailboxState } from '../../electron/sandbox/emulators/graph/model';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
+import { SymphonyEmulator, type SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony';
 import { serveApp, type ServedApp } from './browser';
 import { makeServiceKey } from './capture-fixtures';
 

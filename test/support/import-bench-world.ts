@@ -6,7 +6,7 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { GraphClient } from '../../electron/core/graph/client';
 import { MailboxScheduler } from '../../electron/core/graph/scheduler';
 import type { Connector } from '../../shared/contract';
-import type { GraphCounters, GraphEmulatorOptions } from '../emulators/graph/server';
+import type { GraphCounters, GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 
 /** Importer in this thread, Graph emulator in a worker thread: for the benchmark. */
 export interface BenchWorld {

@@ -3,7 +3,7 @@
  * stall the "service" as they would if both shared one event loop (they never do in real life).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { GraphEmulator, type GraphEmulatorOptions } from '../emulators/graph/server';
+import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 
 const { options, mailboxes } = workerData as { options: GraphEmulatorOptions; mailboxes: string[] };
 const emulator = new GraphEmulator(options);

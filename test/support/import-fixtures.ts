@@ -7,7 +7,7 @@ import type { ConvertedEmail, EmailAttachment } from '../../electron/core/model/
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import type { Connector } from '../../shared/contract';
-import { GraphEmulator, type GraphEmulatorOptions } from '../emulators/graph/server';
+import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 import { GraphClient } from '../../electron/core/graph/client';
 import { MailboxScheduler, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/scheduler';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import type { GraphEmulator } from '../emulators/graph/server';
+import type { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 
 /**
  * The acceptance check: every (e-mail, mailbox) pair exists exactly once, in Inbox/Symphony, as a

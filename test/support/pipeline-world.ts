@@ -16,9 +16,9 @@ import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import type { AppPaths } from '../../electron/core/platform/paths';
 import { RunController } from '../../electron/core/runs/runner';
-import { GraphEmulator, type GraphEmulatorOptions } from '../emulators/graph/server';
-import { SymphonyEmulator } from '../emulators/symphony';
-import type { SymphonyEmulatorOptions } from '../emulators/symphony/server';
+import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import type { SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony/server';
 import { makeConnector, makeServiceKey } from './capture-fixtures';
 
 export interface RealWorldOptions {

@@ -6,7 +6,7 @@ import { convertMessage } from '../../electron/core/convert/message';
 import { toMime } from '../../electron/core/convert/mime';
 import { custodyValue, decodeCustodyValue, normaliseAddress } from '../../electron/core/model/normalise';
 import { renderMessage, unfoldHeaders } from '../../electron/core/graph/message';
-import { validateMessage } from '../emulators/graph/validate';
+import { validateMessage } from '../../electron/sandbox/emulators/graph/validate';
 import { parseWithMailparser, parseWithPostalMime, pythonDefects, writeAll } from '../fixtures/convert/mime-check';
 import { makeTempDir } from '../support/tmp';
 

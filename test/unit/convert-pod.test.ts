@@ -8,7 +8,7 @@ import { captureRepoReader } from '../../electron/core/convert/reader';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository, type StoredMessage } from '../../electron/core/store/repos/capture';
 import { captureConnector } from '../../electron/core/symphony/capture';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 import { expectSame } from '../fixtures/convert/expect-same';

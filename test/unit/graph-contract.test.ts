@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCsdl, schemaForType } from '../emulators/graph/csdl-schema';
-import { GraphEmulator } from '../emulators/graph/server';
+import { readCsdl, schemaForType } from '../../electron/sandbox/emulators/graph/csdl-schema';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 
 /** The Graph emulator held to Microsoft's v1.0 service description (derived JSON Schemas). */
 describe('Graph emulator against the v1.0 CSDL', () => {

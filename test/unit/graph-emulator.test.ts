@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GraphEmulator } from '../emulators/graph/server';
+import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 
 describe('Graph emulator: the rules Graph enforces', () => {
   let graph: GraphEmulator;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/tmp';
 import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
 import { ARCHIVE_KEY_PROPERTY, ATTACHMENT_CUSTODY_PROPERTY, CUSTODY_PROPERTY, foldHeaders, planAttachments, renderMessage, unfoldHeaders, PR_CONVERSATION_INDEX, PR_CONVERSATION_TOPIC, PR_MESSAGE_FLAGS } from '../../electron/core/graph/message';
-import { validateMessage } from '../emulators/graph/validate';
+import { validateMessage } from '../../electron/sandbox/emulators/graph/validate';
 
 describe('rendering a ConvertedEmail as a Graph message', () => {
   it('sets the flags, dates and archive key that make a non-draft archive item', () => {

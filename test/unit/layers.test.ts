@@ -23,9 +23,16 @@ describe('layers enforced by lint', () => {
     ['electron/core/runs/fixture.ts', "import { Core } from '../app/core';\nexport const x = Core;\n"],
     ['electron/core/app/fixture.ts', "import { startBrowserHost } from '../../host/browser-host';\nexport const x = startBrowserHost;\n"],
     ['renderer/src/fixture.ts', "import { Core } from '../../electron/core/app/core';\nexport const x = Core;\n"],
+    ['electron/sandbox/emulators/graph/fixture.ts', "import { ARCHIVE_KEY_PROPERTY } from '../../../core/graph/message';\nexport const x = ARCHIVE_KEY_PROPERTY;\n"],
+    ['electron/sandbox/fixture.ts', "import { makeTempDir } from '../../test/support/tmp';\nexport const x = makeTempDir;\n"],
   ];
   it.each(upward)('%s importing upward fails lint', async (file, code) => {
     expect(await ruleIdsFor(file, code)).toContain('import-x/no-restricted-paths');
+  });
+
+  it('an emulator may use the platform and the specs', async () => {
+    const ids = await ruleIdsFor('electron/sandbox/emulators/graph/fixture.ts', "import { packageInfo } from '../../../core/platform/package-root';\nimport { specDir } from '../../spec/spec-files';\nexport const x = [packageInfo, specDir];\n");
+    expect(ids).toEqual([]);
   });
 
   it('a downward import passes', async () => {

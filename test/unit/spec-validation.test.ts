@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptable } from '../support/spec/openapi';
-import { assertNoViolations, reportViolation, takeViolations } from '../support/spec/violations';
+import { acceptable } from '../../electron/sandbox/spec/openapi';
+import { assertNoViolations, reportViolation, takeViolations } from '../../electron/sandbox/spec/violations';
 
 describe('spec validation helpers', () => {
   it('reads Accept as RFC 9110 does: wildcards, parameters, q=0 refusals', () => {

@@ -10,7 +10,7 @@ import { SymphonyClient } from '../../electron/core/symphony/client';
 import { testConnection } from '../../electron/core/symphony/test-connection';
 import { ArchiverError } from '../../shared/errors';
 import { symphonySettingsSchema } from '../../shared/contract';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

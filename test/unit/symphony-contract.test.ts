@@ -11,9 +11,9 @@ import { captureConnector } from '../../electron/core/symphony/capture';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { describeFailure } from '../../electron/core/symphony/errors';
 import { SymphonyHttpError } from '../../electron/core/symphony/http';
-import { attachmentSha256, SymphonyEmulator } from '../emulators/symphony';
+import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { assertNoViolations } from '../support/spec/violations';
+import { assertNoViolations } from '../../electron/sandbox/spec/violations';
 import { makeTempDir } from '../support/tmp';
 
 /** The Symphony emulator held to the FINOS descriptions, and the client to what they say. */

@@ -3,7 +3,7 @@ import type { Clock } from '../../electron/core/platform/clock';
 import { symphonySettingsSchema } from '../../shared/contract';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { SymphonyHttpError } from '../../electron/core/symphony/http';
-import { attachmentSha256, PodState, SymphonyEmulator, toStandard } from '../emulators/symphony';
+import { attachmentSha256, PodState, SymphonyEmulator, toStandard } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

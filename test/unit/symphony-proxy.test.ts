@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { symphonySettingsSchema } from '../../shared/contract';
 import { SymphonyClient } from '../../electron/core/symphony/client';
-import { SymphonyEmulator } from '../emulators/symphony';
+import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
 

@@ -5,7 +5,7 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, exportJWK, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { Directory, graphId, messageSize, type EmulatedUser, type Mailbox, type StoredMessage, type UploadSession } from './model';
 import { MailboxLimiter, realLimits, type LimitOptions } from './limits';
-import type { ContractViolation } from '../../support/spec/violations';
+import type { ContractViolation } from '../../spec/violations';
 import { takeGraphViolations } from './schema';
 import { GraphError, validateAttachmentPost, validateFolderBody, validateMessage, validateUploadSessionBody } from './validate';
 import { FilterError, parseFilter, sameExtendedId } from './filter';

@@ -3,9 +3,9 @@
  * names the database, the connector, the settings and, optionally, the stage and file number at
  * which the process SIGKILLs itself, the way a power cut or a killed app would stop it.
  */
-import { pollContentExport, type IngestStage } from '../../../electron/core/symphony/content-export/ingest';
-import { Store } from '../../../electron/core/store/database';
-import { contentExportSettingsSchema } from '../../../shared/contract/content-export';
+import { pollContentExport, type IngestStage } from '../../electron/core/symphony/content-export/ingest';
+import { Store } from '../../electron/core/store/database';
+import { contentExportSettingsSchema } from '../../shared/contract/content-export';
 
 interface ChildConfig {
   database: string;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageInfo } from '../../electron/core/platform/package-root';
+import { packageInfo } from '../../core/platform/package-root';
 
 /**
  * Where the published API descriptions the emulators are held to are read from: the project's

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { specDir } from '../spec-files';
+import { specDir } from '../../spec/spec-files';
 import { readCsdl, schemaForAction, schemaForType, type JsonSchema } from './csdl-schema';
-import { reportViolation, takeViolations, type ContractViolation } from '../../support/spec/violations';
+import { reportViolation, takeViolations, type ContractViolation } from '../../spec/violations';
 import { GraphError } from './graph-error';
 
 /** Microsoft's v1.0 service description beside the project (../shared/specs/graph, see its SOURCE.md; spec-files.ts). */

@@ -1,5 +1,5 @@
 import { afterAll, afterEach } from 'vitest';
-import { assertNoViolations } from './violations';
+import { assertNoViolations } from '../../electron/sandbox/spec/violations';
 
 /**
  * Fails the test during which an emulator recorded a contract violation (see violations.ts);

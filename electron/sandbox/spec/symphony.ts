@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { specDir } from '../../emulators/spec-files';
+import { specDir } from './spec-files';
 import { OpenApiContract, type SpecFile } from './openapi';
 
 /** The FINOS descriptions beside the project (../shared/specs/symphony, see its SOURCE.md; spec-files.ts). */
