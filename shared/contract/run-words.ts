@@ -1,4 +1,4 @@
-import type { Reconciliation, RunStatus } from './runs';
+import { skipFixes, type Reconciliation, type RunStatus, type SkipReason } from './runs';
 
 /**
  * The words for a run's outcome, the same in the Monitor, the status bar and the CLI: one count,
@@ -43,7 +43,19 @@ export function runProblemWords(rec: Reconciliation): string[] {
   else if (rec.held.count > 0) words.push(`${n(rec.held.count, 'item')} held: nobody in them has a mailbox yet`);
   if (d.open > 0) words.push(`${n(d.open, 'delivery', 'deliveries')} not finished`);
   if (rec.stoppedRetrying.count > 0) words.push(`${n(rec.stoppedRetrying.count, 'item')} stopped retrying, waiting for you`);
+  const tooLarge = problemSkips(rec)['too-large'] ?? 0;
+  if (tooLarge > 0) words.push(`${n(tooLarge, 'item')} too large for Exchange Online, skipped (${skipFixes['too-large']})`);
   return words;
+}
+
+/** Skipped items nobody chose to skip (`skipFixes`), by reason: problems of the run, not decisions. */
+export function problemSkips(rec: Reconciliation): Partial<Record<SkipReason, number>> {
+  const found: Partial<Record<SkipReason, number>> = {};
+  for (const reason of Object.keys(skipFixes) as SkipReason[]) {
+    const count = rec.skipped.byReason[reason] ?? 0;
+    if (count > 0) found[reason] = count;
+  }
+  return found;
 }
 
 /** "120 items: 100 delivered, 5 blocked, …; 360 deliveries" — the counts behind the status. */

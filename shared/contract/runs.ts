@@ -47,6 +47,15 @@ export type RunTrigger = z.infer<typeof runTriggerSchema>;
 export const skipReasonSchema = z.enum(['unmapped', 'excluded', 'external-only', 'too-large', 'officer']);
 export type SkipReason = z.infer<typeof skipReasonSchema>;
 
+/**
+ * Skips that leave an item unarchived although nobody chose it: a problem of the run, shown with
+ * this fix (the other reasons are decisions: Mapping's or the officer's).
+ */
+export const skipFixes: Partial<Record<SkipReason, string>> = {
+  'too-large':
+    'The e-mail would be larger than the 150 MB Exchange Online accepts. Export the attachment from Symphony and keep it in your records by other means; in daily-transcript mode, switching the connector to per-message mode keeps each message separate.',
+};
+
 /** `held` here is the ledger's "failed too often, waiting for the officer" (shown as *stopped retrying*). */
 export const itemStatusSchema = z.enum(['planned', 'delivered', 'failed', 'held', 'skipped', 'blocked']);
 export type ItemStatus = z.infer<typeof itemStatusSchema>;

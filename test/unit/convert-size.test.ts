@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArchiverError } from '../../shared/errors';
 import type { CapturedMessage } from '../../electron/core/model/captured';
 import { convertMessage } from '../../electron/core/convert/message';
 import { toMimeStream } from '../../electron/core/convert/mime';
-import { MAX_MESSAGE_BYTES, estimateMimeSize } from '../../electron/core/convert/size';
+import { estimateMimeSize } from '../../electron/core/convert/size';
+import { EXCHANGE_MAX_MESSAGE_BYTES } from '../../electron/core/model/limits';
 import { convertTranscript } from '../../electron/core/convert/transcript';
 import { conversations, goldenItems } from '../fixtures/convert/hostile';
 import { makeTempDir } from '../support/tmp';
@@ -35,34 +35,25 @@ describe('size rules', () => {
       tail = Buffer.concat([tail, chunk]).subarray(-200);
     }
     expect(bytes).toBeGreaterThan(100 * MiB * (4 / 3));
-    expect(bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(bytes).toBeLessThanOrEqual(EXCHANGE_MAX_MESSAGE_BYTES);
     expect(estimateMimeSize(email)).toBeGreaterThanOrEqual(bytes);
     expect(tail.toString('latin1')).toMatch(/--\r\n$/);
   });
 
-  it('refuses an item above 150 MB with a typed error naming the item and the fix', async () => {
+  it('converts an item above 150 MB and reports its size: refusing it is the planner\'s rule, not the converter\'s', async () => {
     const message = withFile('huge', 151 * MiB);
-    let caught: unknown;
-    try {
-      await convertMessage(message, conversations.im);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ArchiverError);
-    const error = caught as ArchiverError;
-    expect(error.code).toBe('too-large');
-    expect(error.target).toBe('golden:m:size-huge');
-    expect(error.message).toContain('Symphony message size-huge');
-    expect(error.message).toMatch(/more than the 150\.0 MB Exchange Online accepts/);
-    expect(error.fix).toBeTruthy();
+    const email = await convertMessage(message, conversations.im);
+    expect(email.attachments.map((a) => a.size)).toEqual([151 * MiB]);
+    expect(estimateMimeSize(email)).toBeGreaterThan(EXCHANGE_MAX_MESSAGE_BYTES);
   });
 
-  it('refuses a transcript whose day adds up to more than the limit, naming the day', async () => {
+  it('converts a transcript whose day adds up to more than the limit, and its size says so', async () => {
     const a = withFile('day-a', 60 * MiB, 'a');
     const b = { ...withFile('day-b', 60 * MiB, 'b'), timestamp: a.timestamp + 1000 };
-    await expect(convertMessage(a, conversations.im)).resolves.toBeDefined();
-    await expect(convertTranscript({ conversation: conversations.im, day: new Date(a.timestamp).toISOString().slice(0, 10), messages: [a, b] })).rejects.toThrow(
-      /The transcript of 2026-03-14 of Symphony IM with .* would become an e-mail of about 16\d\.\d MB/,
-    );
+    const one = await convertMessage(a, conversations.im);
+    expect(estimateMimeSize(one)).toBeLessThanOrEqual(EXCHANGE_MAX_MESSAGE_BYTES);
+    const { email } = await convertTranscript({ conversation: conversations.im, day: new Date(a.timestamp).toISOString().slice(0, 10), messages: [a, b] });
+    expect(email.attachments).toHaveLength(2);
+    expect(estimateMimeSize(email)).toBeGreaterThan(EXCHANGE_MAX_MESSAGE_BYTES);
   });
 });

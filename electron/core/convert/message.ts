@@ -5,7 +5,6 @@ import { archiveDomain, messageArchiveKey, messageIdFor, threadIndexFor, threadR
 import { cleanText, custodyValue, normaliseEnvelope, oneLine } from '../model/normalise';
 import { escapeHtml, renderPresentationML, type RenderedBody } from './presentationml';
 import type { CapturedItemReader } from './reader';
-import { assertWithinSizeLimit } from './size';
 
 /** The body of one Symphony message, with its inline images placed and placeholders for empty text. */
 export interface MessageBody extends RenderedBody {
@@ -175,6 +174,5 @@ export async function convertMessage(message: CapturedMessage, conversation: Con
     attachments: body.attachments,
     thread: threadOf(conversation, message.pod),
   };
-  assertWithinSizeLimit(email, `Symphony message ${message.messageId} (${title})`);
   return email;
 }

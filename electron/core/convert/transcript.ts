@@ -5,7 +5,6 @@ import { archiveDomain, sha256Hex, threadRootIdFor, transcriptArchiveKey, transc
 import { cappedSubject, externalNotes, membersById, renderMessageBody, threadOf } from './message';
 import { cleanText, normaliseEnvelope, oneLine } from '../model/normalise';
 import { escapeHtml } from './presentationml';
-import { assertWithinSizeLimit } from './size';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -138,6 +137,5 @@ export async function convertTranscript(input: TranscriptInput): Promise<Convert
     attachments,
     thread: threadOf(conversation, pod),
   };
-  assertWithinSizeLimit(email, `The transcript of ${day} of ${title}`);
   return { email, messageIds: messages.map((m) => m.messageId) };
 }

@@ -28,8 +28,6 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const REQUEST_MARGIN = 64 * 1024;
 /** Above this an attachment cannot be posted in one request (docs: "under 3 MB"). */
 export const MAX_SIMPLE_ATTACHMENT_BYTES = 3 * 1024 * 1024;
-/** Upload sessions take files up to 150 MB. */
-export const MAX_UPLOAD_SESSION_BYTES = 150 * 1024 * 1024;
 /** Graph accepts at most five custom internet headers on create. */
 const MAX_HEADERS = 5;
 

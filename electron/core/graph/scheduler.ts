@@ -1,3 +1,4 @@
+import { MAILBOX_UPLOAD_BUDGET } from '../model/limits';
 import { systemClock, type Clock } from '../platform/clock';
 import { AdaptiveLimit, WindowCounter } from './adaptive-limit';
 import { GraphRequestError } from './errors';
@@ -12,6 +13,7 @@ export interface ThrottleLimits {
   /** Graph's per-app limit across all tenants: 130,000 requests per 10 seconds. */
   appRequestsPerWindow: number;
   appWindowMs: number;
+  /** The mailbox's upload budget (`MAILBOX_UPLOAD_BUDGET`): a pace, not the message size limit. */
   uploadBytesPerWindow: number;
   uploadWindowMs: number;
   requestsPerWindow: number;
@@ -24,8 +26,8 @@ export const outlookLimits: ThrottleLimits = {
   maxGlobalConcurrency: 2_048,
   appRequestsPerWindow: 130_000,
   appWindowMs: 10_000,
-  uploadBytesPerWindow: 150 * 1024 * 1024,
-  uploadWindowMs: 5 * 60_000,
+  uploadBytesPerWindow: MAILBOX_UPLOAD_BUDGET.bytes,
+  uploadWindowMs: MAILBOX_UPLOAD_BUDGET.windowMs,
   requestsPerWindow: 10_000,
   requestWindowMs: 10 * 60_000,
 };

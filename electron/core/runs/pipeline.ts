@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ArchiverError } from '../../../shared/errors';
+import { EXCHANGE_MAX_MESSAGE_BYTES } from '../model/limits';
 import { storageProblem } from '../platform/storage-errors';
 import type { Connector, Reconciliation, RunProgress, RunStage } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
@@ -33,7 +34,7 @@ export interface PipelineResult {
   error: string | null;
 }
 
-const DEFAULTS = { pageSize: 500, maxBytes: 150 * 1024 * 1024, maxAttempts: 5 };
+const DEFAULTS = { pageSize: 500, maxBytes: EXCHANGE_MAX_MESSAGE_BYTES, maxAttempts: 5 };
 
 /**
  * One run: capture → convert → map → import → reconcile. Memory stays flat whatever the pod's

@@ -6,7 +6,10 @@ import { ItemsWait, type CapturedItemRef, type ConvertOutcome, type Resolution, 
 
 export interface PlanOptions {
   pageSize: number;
-  /** E-mails above this are skipped as too large (Exchange Online's largest message is 150 MB). */
+  /**
+   * E-mails above this are skipped as `too-large`: the one place that rule is decided (default
+   * `EXCHANGE_MAX_MESSAGE_BYTES`, model/limits.ts). The converter only reports the size.
+   */
   maxBytes: number;
 }
 
@@ -84,7 +87,7 @@ export class Planner {
   private async mapEmail(connector: Connector, email: Extract<ConvertOutcome, { kind: 'email' }>, items: CapturedItemRef[], cache: Map<string, Resolution>): Promise<Decision> {
     const first = items[0]!;
     if (email.bytes > this.options.maxBytes) {
-      return { kind: 'skip', items, archiveKey: email.archiveKey, reason: 'too-large', detail: `${email.bytes} bytes, above the ${this.options.maxBytes} bytes a mailbox accepts` };
+      return { kind: 'skip', items, archiveKey: email.archiveKey, reason: 'too-large', detail: tooLargeWords(email.bytes, this.options.maxBytes) };
     }
     // Conversations repeat within a page; the resolution depends on the conversation and the senders.
     const cacheKey = `${first.streamId}\n${[...new Set(items.map((i) => i.sender))].sort().join('\n')}`;
@@ -172,6 +175,12 @@ export class Planner {
   private captured(connectorId: string, runId: number, item: CapturedItemRef): void {
     this.items.addEvent({ ...event(connectorId, runId, item, item.capturedAt), event: 'captured', detail: item.messageId });
   }
+}
+
+/** The sizes behind a too-large skip; what to do about it is `skipFixes['too-large']` (shared/contract/runs.ts). */
+export function tooLargeWords(bytes: number, limit: number): string {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `the e-mail would be about ${mb(bytes)} (${bytes} bytes), more than the ${mb(limit)} Exchange Online accepts`;
 }
 
 function base(connectorId: string, runId: number, item: CapturedItemRef, at: string) {

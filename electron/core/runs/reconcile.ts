@@ -1,5 +1,6 @@
 import type { BlockedMailbox, Connector, CountBytes, DeliveryReconciliation, Reconciliation } from '../../../shared/contract';
 import { blockFixes } from '../../../shared/contract';
+import { problemSkips } from '../../../shared/contract/run-words';
 import type { Store } from '../store/database';
 import type { ItemLogRepository, OutcomeRow } from '../store/repos/item-log';
 import type { RunRecord } from '../store/repos/runs';
@@ -120,7 +121,8 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
 /** Anything not delivered makes a balanced run *completed with problems* rather than *succeeded*. */
 export function hasProblems(rec: Reconciliation): boolean {
   const d = rec.deliveries;
-  return rec.blocked.count + rec.failed.count + rec.held.count + d.blocked + d.failed + d.held + d.partial + d.open > 0;
+  const unchosenSkips = Object.values(problemSkips(rec)).reduce((sum, count) => sum + count, 0);
+  return rec.blocked.count + rec.failed.count + rec.held.count + d.blocked + d.failed + d.held + d.partial + d.open + unchosenSkips > 0;
 }
 
 function emptyTotals(): Record<Bucket | 'stoppedRetrying', CountBytes> {

@@ -5,10 +5,14 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Response } from 'undici';
 import { ArchiverError } from '../../../shared/errors';
+import { EXCHANGE_MAX_MESSAGE_BYTES } from '../model/limits';
 import { cancelledError, TruncatedDownloadError } from './http';
 
-/** Symphony's published upload limit; larger declared files are refused before download. */
-export const MAX_ATTACHMENT_BYTES = 150 * 1024 * 1024;
+/**
+ * The most capture downloads of one attachment: no e-mail carrying a larger file could be
+ * archived (model/limits.ts), so a larger declared file is refused before download.
+ */
+export const MAX_ATTACHMENT_BYTES = EXCHANGE_MAX_MESSAGE_BYTES;
 
 export interface DownloadLimits {
   declaredSize: number;
