@@ -5,7 +5,7 @@ import type { Conversation } from '../model/captured';
 import type { ConvertedEmail } from '../model/email';
 import { conversationTitle } from './envelope';
 import { verifyAttachmentFiles } from './files';
-import { urlSafeId } from './ids';
+import { headerSafeId } from './ids';
 import { toMimeStream } from './mime';
 
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
@@ -38,7 +38,7 @@ export class EmlExporter {
   constructor(private readonly root: string) {}
 
   folderFor(conversation: Conversation): string {
-    const key = urlSafeId(conversation.streamId);
+    const key = headerSafeId(conversation.streamId);
     const known = this.folders.get(key);
     if (known) return known;
     const suffix = ` [${key}]`;

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../platform/hash';
+import { isUrlSafeId, toUrlSafeId } from '../model/symphony-id';
 
 /**
  * Identifiers of converted e-mails. All are pure functions of the captured data, so converting
@@ -17,13 +18,10 @@ import { createHash } from 'node:crypto';
 
 export const ARCHIVE_DOMAIN = 'symphony.archive';
 
-export function sha256Hex(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
-}
-
-export function urlSafeId(id: string): string {
-  const normalised = id.trim().replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return /^[A-Za-z0-9_-]{1,200}$/.test(normalised) ? normalised : `h${sha256Hex(id).slice(0, 32)}`;
+/** A Symphony id as the e-mail's ids and headers carry it: URL-safe, or a hash when it is not an id at all. */
+export function headerSafeId(id: string): string {
+  const normalised = toUrlSafeId(id.trim());
+  return isUrlSafeId(normalised) && normalised.length <= 200 ? normalised : `h${sha256Hex(id).slice(0, 32)}`;
 }
 
 /** The right-hand side of every id: the pod's host name under a domain no real mail uses. */
@@ -40,24 +38,24 @@ export function archiveDomain(pod: string): string {
 }
 
 export function messageIdFor(pod: string, symphonyMessageId: string): string {
-  return `<${urlSafeId(symphonyMessageId)}@${archiveDomain(pod)}>`;
+  return `<${headerSafeId(symphonyMessageId)}@${archiveDomain(pod)}>`;
 }
 
 /** Every message of a conversation references this id, so mail clients thread them together. */
 export function threadRootIdFor(pod: string, streamId: string): string {
-  return `<stream.${urlSafeId(streamId)}@${archiveDomain(pod)}>`;
+  return `<stream.${headerSafeId(streamId)}@${archiveDomain(pod)}>`;
 }
 
 export function transcriptIdFor(pod: string, streamId: string, day: string, part?: string): string {
-  return `<transcript.${urlSafeId(streamId)}.${day}${part ? `.${part}` : ''}@${archiveDomain(pod)}>`;
+  return `<transcript.${headerSafeId(streamId)}.${day}${part ? `.${part}` : ''}@${archiveDomain(pod)}>`;
 }
 
 export function messageArchiveKey(connectorId: string, symphonyMessageId: string): string {
-  return `${connectorId}:m:${urlSafeId(symphonyMessageId)}`;
+  return `${connectorId}:m:${headerSafeId(symphonyMessageId)}`;
 }
 
 export function transcriptArchiveKey(connectorId: string, streamId: string, day: string, part?: string): string {
-  return `${connectorId}:d:${urlSafeId(streamId)}:${day}${part ? `:${part}` : ''}`;
+  return `${connectorId}:d:${headerSafeId(streamId)}:${day}${part ? `:${part}` : ''}`;
 }
 
 /** Content-ID of an inline image: unique within its message, stable across conversions. */

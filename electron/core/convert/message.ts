@@ -1,7 +1,7 @@
 import type { CapturedMessage, Conversation, Participant } from '../model/captured';
 import type { ConvertedEmail, EmailAttachment } from '../model/email';
 import { addressOf, attachmentsOf, conversationTitle, excerpt, participantAddress, recipientsOf } from './envelope';
-import { archiveDomain, messageArchiveKey, messageIdFor, threadIndexFor, threadRootIdFor, urlSafeId } from './ids';
+import { archiveDomain, messageArchiveKey, messageIdFor, threadIndexFor, threadRootIdFor, headerSafeId } from './ids';
 import { cleanText, custodyValue, normaliseEnvelope, oneLine } from '../model/normalise';
 import { escapeHtml, renderPresentationML, type RenderedBody } from './presentationml';
 import type { CapturedItemReader } from './reader';
@@ -86,12 +86,12 @@ function editNotes(message: CapturedMessage, context: EditContext, members: Read
     const original = context.original?.messageId === message.replacesMessageId ? context.original : undefined;
     if (original) {
       const words = excerpt(renderPresentationML(original.presentationML, original.entityJSON, { members }).text, 80);
-      notes.push(`[Edit of the message sent ${utc(original.timestamp)}${words ? `: "${words}"` : ''} (Symphony message ${urlSafeId(original.messageId)})]`);
+      notes.push(`[Edit of the message sent ${utc(original.timestamp)}${words ? `: "${words}"` : ''} (Symphony message ${headerSafeId(original.messageId)})]`);
     } else {
-      notes.push(`[Edit of an earlier message (Symphony message ${urlSafeId(message.replacesMessageId)})]`);
+      notes.push(`[Edit of an earlier message (Symphony message ${headerSafeId(message.replacesMessageId)})]`);
     }
   }
-  for (const edit of context.editedBy ?? []) notes.push(`[This message was edited at ${utc(edit.timestamp)} (Symphony message ${urlSafeId(edit.messageId)})]`);
+  for (const edit of context.editedBy ?? []) notes.push(`[This message was edited at ${utc(edit.timestamp)} (Symphony message ${headerSafeId(edit.messageId)})]`);
   return notes;
 }
 
@@ -141,15 +141,15 @@ export async function convertMessage(message: CapturedMessage, conversation: Con
   const summary = excerpt(body.summaryText);
   const external = externalNotes(conversation, message.pod);
   appendNotes(body, [...external.notes, ...editNotes(message, context, members).map(cleanText)], true);
-  const edits = (context.editedBy ?? []).map((e) => urlSafeId(e.messageId));
+  const edits = (context.editedBy ?? []).map((e) => headerSafeId(e.messageId));
   const subject = cappedSubject(`${title} - ${replaced ? '(edited) ' : edits.length ? '(later edited) ' : ''}${summary}`);
   const headers = [
-    { name: 'X-Symphony-Message-Id', value: urlSafeId(message.messageId) },
-    { name: 'X-Symphony-Stream-Id', value: urlSafeId(message.streamId) },
+    { name: 'X-Symphony-Message-Id', value: headerSafeId(message.messageId) },
+    { name: 'X-Symphony-Stream-Id', value: headerSafeId(message.streamId) },
     { name: 'X-Symphony-Stream-Type', value: conversation.streamType },
     { name: 'X-Symphony-Pod', value: archiveDomain(message.pod).replace(/\.symphony\.archive$/, '') },
     { name: 'X-Symphony-Source-SHA256', value: oneLine(message.sourceSha256) },
-    ...(message.replacesMessageId ? [{ name: 'X-Symphony-Replaces', value: urlSafeId(message.replacesMessageId) }] : []),
+    ...(message.replacesMessageId ? [{ name: 'X-Symphony-Replaces', value: headerSafeId(message.replacesMessageId) }] : []),
     ...(edits.length ? [{ name: 'X-Symphony-Edited-By', value: edits.join(', ') }] : []),
     ...external.headers,
     ...(subject.header ? [subject.header] : []),

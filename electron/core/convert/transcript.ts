@@ -1,7 +1,8 @@
 import type { CapturedMessage, Conversation } from '../model/captured';
 import type { ConvertedEmail } from '../model/email';
 import { addressOf, conversationTitle, recipientsOf } from './envelope';
-import { archiveDomain, sha256Hex, threadRootIdFor, transcriptArchiveKey, transcriptIdFor, urlSafeId, utcDay, utcDayStart } from './ids';
+import { sha256Hex } from '../platform/hash';
+import { archiveDomain, threadRootIdFor, transcriptArchiveKey, transcriptIdFor, headerSafeId, utcDay, utcDayStart } from './ids';
 import { cappedSubject, externalNotes, membersById, renderMessageBody, threadOf } from './message';
 import { cleanText, normaliseEnvelope, oneLine } from '../model/normalise';
 import { escapeHtml } from './presentationml';
@@ -90,7 +91,7 @@ export async function convertTranscript(input: TranscriptInput): Promise<Convert
     index += message.attachments.length;
     attachments.push(...body.attachments);
     const sender = addressOf(message.sender, pod);
-    const edited = `${message.replacesMessageId ? ` (edit of ${urlSafeId(message.replacesMessageId)})` : ''}${editedLater.has(message.messageId) ? ' (edited later)' : ''}`;
+    const edited = `${message.replacesMessageId ? ` (edit of ${headerSafeId(message.replacesMessageId)})` : ''}${editedLater.has(message.messageId) ? ' (edited later)' : ''}`;
     htmlEntries.push(
       `<div class="message"><p class="meta"><b>${time(message.timestamp)}</b> ${escapeHtml(sender.name)} &lt;${escapeHtml(sender.address)}&gt;${edited}</p>` +
         `<div class="body" dir="auto">${body.html}</div></div>`,
@@ -106,18 +107,18 @@ export async function convertTranscript(input: TranscriptInput): Promise<Convert
   const subject = cappedSubject(`${title} - transcript ${day}${late}`);
   const envelope = normaliseEnvelope({
     // The conversation speaks for itself: a transcript has many senders, none of them wrote it.
-    from: { name: oneLine(title), address: `stream.${urlSafeId(conversation.streamId)}@${archiveDomain(pod)}` },
+    from: { name: oneLine(title), address: `stream.${headerSafeId(conversation.streamId)}@${archiveDomain(pod)}` },
     to: recipientsOf(conversation, pod),
     cc: [],
     headers: [
-      { name: 'X-Symphony-Stream-Id', value: urlSafeId(conversation.streamId) },
+      { name: 'X-Symphony-Stream-Id', value: headerSafeId(conversation.streamId) },
       { name: 'X-Symphony-Stream-Type', value: conversation.streamType },
       { name: 'X-Symphony-Pod', value: archiveDomain(pod).replace(/\.symphony\.archive$/, '') },
       { name: 'X-Symphony-Transcript-Day', value: day },
       ...(part ? [{ name: 'X-Symphony-Transcript-Part', value: part }] : []),
       { name: 'X-Symphony-Message-Count', value: String(messages.length) },
       // One hash over each message's own chain-of-custody hash, in transcript order.
-      { name: 'X-Symphony-Source-SHA256', value: sha256Hex(messages.map((m) => `${urlSafeId(m.messageId)} ${m.sourceSha256}`).join('\n')) },
+      { name: 'X-Symphony-Source-SHA256', value: sha256Hex(messages.map((m) => `${headerSafeId(m.messageId)} ${m.sourceSha256}`).join('\n')) },
       ...external.headers,
       ...(subject.header ? [subject.header] : []),
       { name: 'X-Symphony-Archive-Key', value: archiveKey },

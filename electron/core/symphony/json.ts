@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isLosslessNumber, isSafeNumber, LosslessNumber, parse as losslessParse } from 'lossless-json';
 
 /**
@@ -41,6 +40,4 @@ export function canonicalJson(value: unknown): string {
   return 'null';
 }
 
-export function sha256Hex(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256Hex } from '../platform/hash';
