@@ -24,7 +24,7 @@ export const runSettingsSchema = z.object({
   startAtLogin: z.boolean().default(false),
   /** Days spool files and item-log lines are kept after every delivery of their item is final. */
   retentionDays: z.number().int().min(1).max(36500).default(90),
-  /** Runs an item may fail in before it is held for the officer's decision. */
+  /** Runs an item may fail in before it stops retrying and waits for the officer's decision. */
   maxAttempts: z.number().int().min(1).max(100).default(5),
 });
 export type RunSettings = z.infer<typeof runSettingsSchema>;
@@ -56,9 +56,22 @@ export const skipFixes: Partial<Record<SkipReason, string>> = {
     'The e-mail would be larger than the 150 MB Exchange Online accepts. Export the attachment from Symphony and keep it in your records by other means; in daily-transcript mode, switching the connector to per-message mode keeps each message separate.',
 };
 
-/** `held` here is the ledger's "failed too often, waiting for the officer" (shown as *stopped retrying*). */
-export const itemStatusSchema = z.enum(['planned', 'delivered', 'failed', 'held', 'skipped', 'blocked']);
+/**
+ * An item's outcome. `stopped-retrying`: failed in `maxAttempts` runs, waiting for the officer to
+ * retry or skip it. (*Held* is Mapping's word alone: an item waiting for a participant's mailbox.)
+ */
+export const itemStatusSchema = z.enum(['planned', 'delivered', 'failed', 'stopped-retrying', 'skipped', 'blocked']);
 export type ItemStatus = z.infer<typeof itemStatusSchema>;
+
+/** What the officer reads for each status, everywhere (Monitor, Logs, CLI). */
+export const itemStatusLabels: Record<ItemStatus, string> = {
+  planned: 'planned',
+  delivered: 'delivered',
+  failed: 'failed',
+  'stopped-retrying': 'stopped retrying',
+  skipped: 'skipped',
+  blocked: 'blocked',
+};
 
 const countBytes = z.object({ count: z.number().int(), bytes: z.number().int() });
 export type CountBytes = z.infer<typeof countBytes>;
@@ -209,7 +222,7 @@ export const itemLogEntrySchema = z.object({
   itemId: z.number().int(),
   runId: z.number().int().nullable(),
   streamId: z.string(),
-  event: z.enum(['captured', 'converted', 'planned', 'delivered', 'failed', 'held', 'skipped', 'retried', 'blocked']),
+  event: z.enum(['captured', 'converted', 'planned', 'delivered', 'failed', 'stopped-retrying', 'skipped', 'retried', 'blocked']),
   mailbox: z.string().nullable(),
   graphId: z.string().nullable(),
   detail: z.string().nullable(),
@@ -223,7 +236,7 @@ export const failedItemSchema = z.object({
   streamId: z.string(),
   archiveKey: z.string().nullable(),
   sender: z.string(),
-  status: z.enum(['failed', 'held', 'blocked']),
+  status: z.enum(['failed', 'stopped-retrying', 'blocked']),
   attempts: z.number().int(),
   reason: z.string().nullable(),
   bytes: z.number().int(),
@@ -283,9 +296,9 @@ export const runCalls = {
   'items.failed': call(
     z.object({ connectorId: z.string().min(1), ...page }).strict(),
     z.object({ items: z.array(failedItemSchema), total: z.number().int() }),
-    'Items that failed or are held for the officer.',
+    'Items that failed, stopped retrying (waiting for the officer) or are blocked.',
   ),
-  'items.retry': call(itemsInput.strict(), z.object({ updated: z.number().int() }), 'Puts failed, held or blocked items back for the next run.'),
+  'items.retry': call(itemsInput.strict(), z.object({ updated: z.number().int() }), 'Puts failed, stopped-retrying or blocked items back for the next run.'),
   'runs.blocked': call(connectorInput, z.object({ mailboxes: z.array(blockedMailboxSchema) }), 'Mailboxes that cannot be written, with their waiting deliveries, the reason and the fix.'),
   'runs.resendBlocked': call(
     connectorInput.extend({ mailboxes: z.array(z.string().min(3)).min(1).max(5000).optional() }).strict(),
@@ -295,7 +308,7 @@ export const runCalls = {
   'items.skip': call(
     itemsInput.extend({ reason: z.string().trim().min(3, 'Say why the item is skipped.').max(500) }).strict(),
     z.object({ updated: z.number().int() }),
-    'Skips failed or held items for good, with the reason recorded in the item log.',
+    'Skips failed, stopped-retrying or blocked items for good, with the reason recorded in the item log.',
   ),
 } as const;
 

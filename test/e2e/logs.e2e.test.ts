@@ -44,7 +44,7 @@ describe('logs view', () => {
     await page.getByLabel('Status').selectOption('delivered');
     await expect.poll(count).toBe(`${delivered.toLocaleString('en-US')} entries`);
     // Nothing is held in this run: the filter says so rather than showing an empty table.
-    await page.getByLabel('Status').selectOption('held');
+    await page.getByLabel('Status').selectOption('stopped-retrying');
     await expect.poll(count).toBe('0 entries');
     expect(await page.getByText('No entry matches these filters.').isVisible()).toBe(true);
     await page.getByLabel('Status').selectOption('');

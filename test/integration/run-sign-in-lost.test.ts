@@ -102,7 +102,7 @@ describe('a run whose interactive sign-in is lost', () => {
     const ledger = Object.fromEntries((world.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
     expect(Object.keys(ledger).sort().filter((s) => !['delivered', 'pending', 'sending'].includes(s))).toEqual([]);
     expect((ledger.pending ?? 0) + (ledger.sending ?? 0)).toBeGreaterThan(0);
-    const failedItems = world.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE status IN ('failed', 'held')").get() as { n: number };
+    const failedItems = world.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE status IN ('failed', 'stopped-retrying')").get() as { n: number };
     expect(failedItems.n).toBe(0);
     const copies = [...landed().values()];
     expect(copies.every((n) => n === 1)).toBe(true);

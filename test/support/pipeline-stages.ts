@@ -1,13 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Connector } from '../../shared/contract';
 import type { Store } from '../../electron/core/store/database';
+import type { DeliveryState } from '../../electron/core/store/repos/deliveries';
 import type {
   CaptureStage,
   CapturedItemRef,
   ConvertOutcome,
   ConvertStage,
-  DeliveryState,
-  DeliveryStatus,
+  DeliveryView,
   ImportStage,
   MapStage,
   Resolution,
@@ -212,8 +212,8 @@ export function createTestStages(options: TestStageOptions): Stages {
     deliveries(connectorId, keys) {
       const rows = db
         .prepare('SELECT archive_key, mailbox, status, graph_id, error FROM t_deliveries WHERE connector_id = ? AND archive_key IN (SELECT value FROM json_each(?))')
-        .all(connectorId, JSON.stringify(keys)) as { archive_key: string; mailbox: string; status: DeliveryStatus; graph_id: string | null; error: string | null }[];
-      const map = new Map<string, DeliveryState[]>();
+        .all(connectorId, JSON.stringify(keys)) as { archive_key: string; mailbox: string; status: DeliveryState; graph_id: string | null; error: string | null }[];
+      const map = new Map<string, DeliveryView[]>();
       for (const r of rows) {
         const list = map.get(r.archive_key) ?? [];
         list.push({ mailbox: r.mailbox, status: r.status, graphId: r.graph_id, error: r.error });
@@ -222,7 +222,7 @@ export function createTestStages(options: TestStageOptions): Stages {
       return map;
     },
     retry(connectorId, archiveKey) {
-      db.prepare("UPDATE t_deliveries SET status = 'pending', error = NULL WHERE connector_id = ? AND archive_key = ? AND status IN ('failed', 'held')").run(connectorId, archiveKey);
+      db.prepare("UPDATE t_deliveries SET status = 'pending', error = NULL WHERE connector_id = ? AND archive_key = ? AND status = 'failed'").run(connectorId, archiveKey);
     },
   };
 

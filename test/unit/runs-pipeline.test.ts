@@ -107,7 +107,7 @@ describe('pipeline with in-test stages', () => {
       // Each failure counted once (the volume chart): in the run it first failed in.
       expect(rec.failedFirstTime).toBe(attempt === 1 ? withUser1 + convertFailed : 0);
     }
-    expect(items().failed(h.connector.id, 0, 1000).items.every((i) => i.status === 'held' && i.attempts === 3)).toBe(true);
+    expect(items().failed(h.connector.id, 0, 1000).items.every((i) => i.status === 'stopped-retrying' && i.attempts === 3)).toBe(true);
     // Held items are not retried by themselves.
     const idle = await runOnce(h);
     expect(idle.result!.reconciliation.captured.count).toBe(0);

@@ -90,6 +90,37 @@ describe('store migrations', () => {
     store.dispose();
   });
 
+  it('0017 renames the stopped-retrying items, drops the ledger state nothing wrote, and keeps old reasons readable', () => {
+    const file = path.join(temp.dir, 'v16.db');
+    Store.open(file, { migrations: migrations.filter((m) => m.version <= 16) }).dispose();
+    const raw = new BetterSqlite3(file);
+    const at = '2026-11-30T10:00:00.000Z';
+    raw.prepare('INSERT INTO connectors (id, name, enabled, settings_json, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)').run('c1', 'Desk', '{}', at, at);
+    const outcome = raw.prepare('INSERT INTO item_outcomes (connector_id, item_id, stream_id, sender, archive_key, status, reason, mailboxes, bytes, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 10, ?, ?)');
+    outcome.run('c1', 1, 's1', 'ann@acme.example', 'c1:m:a', 'held', 'delivery failed: refused', 5, at);
+    outcome.run('c1', 2, 's1', 'ann@acme.example', 'c1:m:b', 'skipped', 'too-large', 0, at);
+    raw.prepare('INSERT INTO item_events (connector_id, item_id, run_id, stream_id, event, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run('c1', 1, 1, 's1', 'held', 'failed in 5 runs', at);
+    raw.prepare('INSERT INTO deliveries (connector_id, archive_key, mailbox, state, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run('c1', 'c1:m:a', 'ann@tenant.example', 'held', 'refused', at, at);
+    raw.close();
+
+    const store = Store.open(file);
+    expect(store.schemaVersion).toBeGreaterThanOrEqual(17);
+    expect(store.db.prepare('SELECT item_id, status, reason, reason_json FROM item_outcomes ORDER BY item_id').all()).toEqual([
+      { item_id: 1, status: 'stopped-retrying', reason: 'delivery failed: refused', reason_json: null },
+      { item_id: 2, status: 'skipped', reason: 'too-large', reason_json: null },
+    ]);
+    expect(store.db.prepare('SELECT event FROM item_events').all()).toEqual([{ event: 'stopped-retrying' }]);
+    expect(store.db.prepare('SELECT state, last_error FROM deliveries').all()).toEqual([{ state: 'failed', last_error: 'refused' }]);
+    // The names are gone from the schema, not only from the rows.
+    expect(() => store.db.prepare("UPDATE item_outcomes SET status = 'held' WHERE item_id = 2").run()).toThrow(/CHECK/);
+    expect(() => store.db.prepare("UPDATE deliveries SET state = 'held'").run()).toThrow(/CHECK/);
+    expect(() => store.db.prepare("UPDATE deliveries SET reason_json = 'not json'").run()).toThrow(/CHECK/);
+    // Indexes survive the rebuild.
+    const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('item_outcomes', 'deliveries') AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(expect.arrayContaining(['deliveries_blocked', 'deliveries_work', 'item_outcomes_key', 'item_outcomes_sender', 'item_outcomes_status']));
+    store.dispose();
+  });
+
   it('backs up a live database to a consistent copy', async () => {
     const store = Store.open(path.join(temp.dir, 'live.db'), { migrations: [v1] });
     store.transaction(() => {

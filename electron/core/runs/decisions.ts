@@ -4,8 +4,8 @@ import { ItemLogRepository } from '../store/repos/item-log';
 import { PipelineViews } from '../store/repos/runs';
 
 /**
- * The officer's decisions on failed, held or blocked items. Nothing else ever takes an item out
- * of the failed/held states, so nothing vanishes without a recorded reason.
+ * The officer's decisions on failed, stopped-retrying or blocked items. Nothing else ever takes an
+ * item out of the failed/stopped-retrying states, so nothing vanishes without a recorded reason.
  */
 export function retryItems(store: Store, connectorId: string, itemIds: readonly number[], nowMs: number): number {
   const items = new ItemLogRepository(store);
@@ -22,7 +22,7 @@ export function retryItems(store: Store, connectorId: string, itemIds: readonly 
         updated++;
         continue;
       }
-      if (!item || (item.status !== 'failed' && item.status !== 'held')) continue;
+      if (!item || (item.status !== 'failed' && item.status !== 'stopped-retrying')) continue;
       // Back to failed with a fresh count: the next run retries it like any failed item.
       items.setStatus(connectorId, id, 'failed', { reason: item.reason, at, resetAttempts: true });
       items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'retried', detail: 'the officer asked for another attempt', at });
@@ -41,7 +41,7 @@ export function skipItems(store: Store, connectorId: string, itemIds: readonly n
     let updated = 0;
     for (const id of itemIds) {
       const item = items.get(connectorId, id);
-      if (!item || (item.status !== 'failed' && item.status !== 'held' && item.status !== 'blocked')) continue;
+      if (!item || (item.status !== 'failed' && item.status !== 'stopped-retrying' && item.status !== 'blocked')) continue;
       if (item.archiveKey) views.skipOpenDeliveries(connectorId, item.archiveKey, at);
       items.setStatus(connectorId, id, 'skipped', { reason: 'officer', at });
       items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'skipped', detail: `skipped by the officer: ${reason.trim()}`, at });

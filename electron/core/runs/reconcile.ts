@@ -4,7 +4,7 @@ import { problemSkips } from '../../../shared/contract/run-words';
 import type { Store } from '../store/database';
 import type { ItemLogRepository, OutcomeRow } from '../store/repos/item-log';
 import type { RunRecord } from '../store/repos/runs';
-import type { DeliveryState, Stages } from './stages';
+import type { DeliveryView, Stages } from './stages';
 
 export interface ReconcileInput {
   store: Store;
@@ -53,7 +53,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     if (page.length === 0) break;
     after = page.at(-1)!.itemId;
     const keys = [...new Set(page.filter((o) => o.status === 'planned' && o.archiveKey).map((o) => o.archiveKey!))];
-    const ledger = keys.length > 0 ? stages.import.deliveries(connector.id, keys) : new Map<string, DeliveryState[]>();
+    const ledger = keys.length > 0 ? stages.import.deliveries(connector.id, keys) : new Map<string, DeliveryView[]>();
     const holds = input.heldDeliveries?.(connector.id, page.map((o) => o.itemId)) ?? new Map<number, number>();
     store.transaction(() => {
       for (const outcome of page) {
@@ -68,7 +68,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
         const final = apply(input, outcome, result);
         const bucket = bucketOf(final.status, final.reason, held);
         add(totals[bucket], outcome.bytes);
-        if (final.status === 'held') add(totals.stoppedRetrying, outcome.bytes);
+        if (final.status === 'stopped-retrying') add(totals.stoppedRetrying, outcome.bytes);
         if (bucket === 'failed' && outcome.attempts === 0) failedFirstTime++;
         if (bucket === 'skipped') byReason[final.reason ?? 'unknown'] = (byReason[final.reason ?? 'unknown'] ?? 0) + 1;
       }
@@ -146,7 +146,7 @@ function bucketOf(status: OutcomeRow['status'], reason: string | null | undefine
     case 'skipped':
       return reason === 'unmapped' ? 'held' : 'skipped';
     case 'failed':
-    case 'held':
+    case 'stopped-retrying':
       return 'failed';
     case 'blocked':
       return 'blocked';
@@ -155,7 +155,7 @@ function bucketOf(status: OutcomeRow['status'], reason: string | null | undefine
   }
 }
 
-function countDelivery(d: DeliveryReconciliation, blocked: Map<string, BlockedMailbox>, row: DeliveryState): void {
+function countDelivery(d: DeliveryReconciliation, blocked: Map<string, BlockedMailbox>, row: DeliveryView): void {
   switch (row.status) {
     case 'delivered':
       if (row.foundExisting) d.alreadyThere++;
@@ -173,7 +173,6 @@ function countDelivery(d: DeliveryReconciliation, blocked: Map<string, BlockedMa
       d.skipped++;
       return;
     case 'failed':
-    case 'held':
       if (row.graphId) d.partial++;
       else d.failed++;
       return;
@@ -187,12 +186,12 @@ interface Settled {
   status: OutcomeRow['status'];
   reason?: string;
   missing?: boolean;
-  ledger: DeliveryState[];
+  ledger: DeliveryView[];
 }
 
-function settle(outcome: OutcomeRow, ledger: DeliveryState[], importCompleted: boolean): Settled {
+function settle(outcome: OutcomeRow, ledger: DeliveryView[], importCompleted: boolean): Settled {
   if (outcome.status !== 'planned') return { status: outcome.status, reason: outcome.reason ?? undefined, ledger: [] };
-  const count = (pred: (d: DeliveryState) => boolean) => ledger.filter(pred).length;
+  const count = (pred: (d: DeliveryView) => boolean) => ledger.filter(pred).length;
   if (ledger.length < outcome.mailboxes) return { status: 'planned', missing: true, ledger };
   const open = count((d) => d.status === 'pending' || d.status === 'sending');
   if (open > 0) {
@@ -200,8 +199,8 @@ function settle(outcome: OutcomeRow, ledger: DeliveryState[], importCompleted: b
     if (importCompleted) return { status: 'failed', reason: `delivery not finished in this run (${open} mailbox(es) waiting); retried next run`, ledger };
     return { status: 'planned', ledger };
   }
-  if (count((d) => d.status === 'failed' || d.status === 'held') > 0) {
-    const errors = [...new Set(ledger.filter((d) => d.error && (d.status === 'failed' || d.status === 'held')).map((d) => d.error))];
+  if (count((d) => d.status === 'failed') > 0) {
+    const errors = [...new Set(ledger.filter((d) => d.error && d.status === 'failed').map((d) => d.error))];
     return { status: 'failed', reason: `delivery failed: ${errors.join('; ') || 'see the log'}`, ledger };
   }
   const blocked = ledger.filter((d) => d.status === 'blocked');
@@ -221,15 +220,15 @@ function apply(input: ReconcileInput, outcome: OutcomeRow, result: Settled): { s
   const ev = { connectorId: connector.id, itemId: outcome.itemId, runId: run.id, streamId: outcome.streamId, at };
   for (const d of result.ledger) {
     if (d.status === 'delivered') items.addEvent({ ...ev, event: 'delivered', mailbox: d.mailbox, graphId: d.graphId, detail: d.foundExisting ? 'already in the mailbox (found by its archive key); no second copy' : null });
-    else if (d.status === 'failed' || d.status === 'held') items.addEvent({ ...ev, event: 'failed', mailbox: d.mailbox, detail: d.error });
+    else if (d.status === 'failed') items.addEvent({ ...ev, event: 'failed', mailbox: d.mailbox, detail: d.error });
     else if (d.status === 'blocked') items.addEvent({ ...ev, event: 'blocked', mailbox: d.mailbox, detail: d.error });
     else if (d.status === 'skipped') items.addEvent({ ...ev, event: 'skipped', mailbox: d.mailbox, detail: d.error });
   }
   if (result.status === 'failed') {
     const attempts = outcome.attempts + 1;
-    const status = attempts >= input.maxAttempts ? 'held' : 'failed';
+    const status = attempts >= input.maxAttempts ? 'stopped-retrying' : 'failed';
     items.setStatus(connector.id, outcome.itemId, status, { reason: result.reason ?? outcome.reason, runId: run.id, at, failedOnce: true });
-    if (status === 'held') items.addEvent({ ...ev, event: 'held', detail: `failed in ${attempts} runs; waiting for the officer to retry or skip it` });
+    if (status === 'stopped-retrying') items.addEvent({ ...ev, event: 'stopped-retrying', detail: `failed in ${attempts} runs; waiting for the officer to retry or skip it` });
     return { status, reason: result.reason ?? outcome.reason };
   }
   if (result.status !== outcome.status) {

@@ -1,6 +1,7 @@
 import type { Connector, Reconciliation } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
+import type { DeliveryState } from '../store/repos/deliveries';
 
 /**
  * The small interfaces the pipeline runs against. The real stages (symphony, convert, mapping,
@@ -91,11 +92,10 @@ export interface MapStage {
   releaseHeld?(connector: Connector, enqueue: (deliveries: { itemId: number; mailbox: string }[]) => void): Promise<void>;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held' | 'blocked';
-
-export interface DeliveryState {
+/** What the reconciliation reads of one delivery of an archive key (the ledger's row, or an in-test stage's). */
+export interface DeliveryView {
   mailbox: string;
-  status: DeliveryStatus;
+  status: DeliveryState;
   graphId: string | null;
   error: string | null;
   /** Why the mailbox cannot be written, for a `blocked` delivery. */
@@ -109,8 +109,8 @@ export interface ImportStage {
   enqueue(connectorId: string, archiveKey: string, mailboxes: readonly string[]): void;
   /** Delivers every pending (and re-checks every sending) delivery of the connector exactly once. */
   run(ctx: StageContext): Promise<void>;
-  deliveries(connectorId: string, archiveKeys: readonly string[]): Map<string, DeliveryState[]>;
-  /** Puts the failed (and held, and blocked) deliveries of the key back to pending; inside a transaction. */
+  deliveries(connectorId: string, archiveKeys: readonly string[]): Map<string, DeliveryView[]>;
+  /** Puts the failed (and blocked) deliveries of the key back to pending; inside a transaction. */
   retry(connectorId: string, archiveKey: string): void;
   /** Unknown outcomes settled by this run and those still waiting, for the reconciliation. */
   unknownOutcomes?(connectorId: string, runId: number): NonNullable<Reconciliation['unknownOutcomes']>;

@@ -21,13 +21,13 @@ import type { Logger } from '../../platform/logger';
 import type { AppPaths } from '../../platform/paths';
 import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
-import { DeliveryRepository } from '../../store/repos/deliveries';
+import { DeliveryRepository, type DeliveryState } from '../../store/repos/deliveries';
 import { ImportVerificationRepository } from '../../store/repos/import-verifications';
 import { ItemLogRepository } from '../../store/repos/item-log';
 import { UnknownOutcomeRepository } from '../../store/repos/delivery-unknowns';
 import { PipelineViews } from '../../store/repos/runs';
 import { captureBySource } from '../../symphony/sources';
-import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryState, type DeliveryStatus, type ImportStage, type MapStage, type Stages } from '../stages';
+import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryView, type ImportStage, type MapStage, type Stages } from '../stages';
 import { convertTranscriptPage, isTranscriptKey, loadTranscript, toItemRef } from './transcripts';
 
 export interface RealStageDeps {
@@ -200,10 +200,10 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       return { ...unknowns.settledInRun(connectorId, runId), unsettled: unknowns.count(connectorId) };
     },
     deliveries(connectorId, keys) {
-      const map = new Map<string, DeliveryState[]>();
+      const map = new Map<string, DeliveryView[]>();
       for (const row of views.deliveries(connectorId, keys)) {
         const list = map.get(row.archiveKey) ?? [];
-        list.push({ mailbox: row.mailbox, status: row.state as DeliveryStatus, graphId: row.graphId, error: row.error, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
+        list.push({ mailbox: row.mailbox, status: row.state as DeliveryState, graphId: row.graphId, error: row.error, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
         map.set(row.archiveKey, list);
       }
       return map;

@@ -4,7 +4,8 @@ import type { RouteName } from '../../model/destination';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
-export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'held' | 'blocked';
+/** Where a delivery (archive key × mailbox) stands in the ledger; docs/GLOSSARY.md. */
+export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'blocked';
 
 /** Why a mailbox cannot be written (graph/permissions.ts decides); each has its own fix. */
 export type BlockReason = 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found';
@@ -128,7 +129,7 @@ export class DeliveryRepository {
   }
 
   counts(connectorId: string): Record<DeliveryState, number> {
-    const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, held: 0, blocked: 0 };
+    const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, blocked: 0 };
     const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE connector_id = ? GROUP BY state').all(connectorId) as {
       state: DeliveryState;
       n: number;
@@ -194,10 +195,6 @@ export class DeliveryRepository {
 
   markSkipped(key: DeliveryKey, reason: string, now = new Date()): void {
     this.update(key, "state = 'skipped', last_error = ?, updated_at = ?", [reason, now.toISOString()]);
-  }
-
-  markHeld(key: DeliveryKey, reason: string, now = new Date()): void {
-    this.update(key, "state = 'held', last_error = ?, updated_at = ?", [reason, now.toISOString()]);
   }
 
   /**

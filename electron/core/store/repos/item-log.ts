@@ -196,7 +196,7 @@ export class ItemLogRepository {
          SELECT o.stream_id AS streamId, COUNT(*) AS captured,
            SUM(o.status = 'delivered' AND w.item_id IS NULL) AS delivered,
            SUM(o.status = 'blocked') AS blocked,
-           SUM(o.status IN ('failed', 'held')) AS failed,
+           SUM(o.status IN ('failed', 'stopped-retrying')) AS failed,
            SUM((o.status = 'skipped' AND o.reason = 'unmapped') OR (o.status = 'delivered' AND w.item_id IS NOT NULL)) AS held,
            SUM(o.status = 'skipped' AND COALESCE(o.reason, '') <> 'unmapped') AS skipped,
            COALESCE(SUM(o.bytes), 0) AS bytes
@@ -214,9 +214,9 @@ export class ItemLogRepository {
 
   failed(connectorId: string, offset: number, limit: number): { items: FailedItem[]; total: number } {
     const rows = this.store.db
-      .prepare("SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held', 'blocked') ORDER BY item_id LIMIT ? OFFSET ?")
+      .prepare("SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'stopped-retrying', 'blocked') ORDER BY item_id LIMIT ? OFFSET ?")
       .all(connectorId, limit, offset) as RawOutcome[];
-    const total = (this.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'held', 'blocked')").get(connectorId) as { n: number }).n;
+    const total = (this.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'stopped-retrying', 'blocked')").get(connectorId) as { n: number }).n;
     return {
       items: rows.map((r) => ({
         itemId: r.item_id,
@@ -224,7 +224,7 @@ export class ItemLogRepository {
         streamId: r.stream_id,
         archiveKey: r.archive_key,
         sender: r.sender,
-        status: r.status as 'failed' | 'held' | 'blocked',
+        status: r.status as FailedItem['status'],
         attempts: r.attempts,
         reason: r.reason,
         bytes: r.bytes,

@@ -344,7 +344,7 @@ export class PipelineViews {
     return this.store.db
       .prepare(
         `UPDATE deliveries SET state = 'skipped', last_error = 'skipped by the officer', updated_at = ?
-         WHERE connector_id = ? AND archive_key = ? AND state IN ('pending', 'sending', 'failed', 'held', 'blocked')`,
+         WHERE connector_id = ? AND archive_key = ? AND state IN ('pending', 'sending', 'failed', 'blocked')`,
       )
       .run(nowIso, connectorId, archiveKey).changes;
   }
@@ -362,14 +362,14 @@ export class PipelineViews {
   }
 
   /**
-   * The failed/held/blocked deliveries of one archive key back to the queue, the way import's own
+   * The failed/blocked deliveries of one archive key back to the queue, the way import's own
    * `requeue` does it for a whole connector: a row that was ever sent is re-checked first.
    */
   requeueKey(connectorId: string, archiveKey: string, nowIso: string): number {
     return this.store.db
       .prepare(
         `UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ?
-         WHERE connector_id = ? AND archive_key = ? AND state IN ('failed', 'held', 'blocked')`,
+         WHERE connector_id = ? AND archive_key = ? AND state IN ('failed', 'blocked')`,
       )
       .run(nowIso, connectorId, archiveKey).changes;
   }

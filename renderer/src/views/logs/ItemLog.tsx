@@ -1,4 +1,4 @@
-import { itemStatusSchema, type ItemStatus } from '../../../../shared/contract';
+import { itemStatusLabels, itemStatusSchema, type ItemStatus } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { SelectField, TextField } from '../../components/Field';
@@ -30,7 +30,7 @@ export function ItemLog({ connectorId }: { connectorId: string }) {
           label="Status"
           value={l.filters.status}
           onChange={(v) => l.setFilter('status', v as ItemStatus | '')}
-          options={[{ value: '', label: 'Any' }, ...itemStatusSchema.options.map((s) => ({ value: s, label: s }))]}
+          options={[{ value: '', label: 'Any' }, ...itemStatusSchema.options.map((s) => ({ value: s, label: itemStatusLabels[s] }))]}
         />
         <SelectField
           label="Conversation"

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { runCalls } from '../../../../shared/contract';
+import { itemStatusLabels, runCalls } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
@@ -60,7 +60,7 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
                   <td title={i.streamId}>{nameOf(i.streamId)}</td>
                   <td>{i.sender}</td>
                   <td>
-                    <span className={`badge ${i.status === 'failed' ? 'badge-error' : 'badge-warn'}`}>{i.status === 'held' ? 'stopped retrying' : i.status}</span>
+                    <span className={`badge ${i.status === 'failed' ? 'badge-error' : 'badge-warn'}`}>{itemStatusLabels[i.status]}</span>
                   </td>
                   <td>{i.attempts}</td>
                   <td className="reason">

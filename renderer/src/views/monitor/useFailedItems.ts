@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import { conversationName } from '../../components/format';
 import { useApi, useCall } from '../../state/api-context';
 
-/** Failed and held items of a connector, the officer's selection, and the retry/skip decisions. */
+/** Failed, stopped-retrying and blocked items of a connector, the officer's selection, and the retry/skip decisions. */
 export function useFailedItems(connectorId: string) {
   const api = useApi();
   const failed = useCall('items.failed', { connectorId, offset: 0, limit: 500 }, { refreshOn: ['runs.changed'] });
