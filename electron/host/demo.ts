@@ -1,14 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Core } from '../core/app/core';
-import { claimDataFolder } from '../core/app/folder-kind';
 import { createLogger } from '../core/platform/logger';
 import { packageInfo } from '../core/platform/package-root';
-import { appPaths, secureDataDir } from '../core/platform/paths';
-import { sandboxHandlers } from '../sandbox/handlers';
-import { connectSandbox, startSandboxWorld } from '../sandbox/world';
+import { appPaths } from '../core/platform/paths';
+import { claimSandboxFolder, freshSandboxFolder, launchSandbox } from '../sandbox/launch';
 import type { SandboxSize } from '../sandbox/trading-floor';
 import { startBrowserHost } from './browser-host';
 import { stopOnSignals } from './shutdown';
@@ -37,15 +32,12 @@ async function main() {
   if (size !== 'full' && size !== 'small') throw new Error(`--size is full or small, not "${values.size}"`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}"`);
-  const dataDir = path.resolve(values.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'symphony-archiver-sandbox-')));
-  // Claimed first: a folder holding a real archive is refused before the sandbox writes into it.
-  claimDataFolder(appPaths(dataDir), true);
-  secureDataDir(appPaths(dataDir));
+  const dataDir = path.resolve(values.data ?? freshSandboxFolder());
+  // Claimed first: a folder holding a real archive is refused before the logger writes into it.
+  claimSandboxFolder(dataDir);
   const logger = createLogger({ dir: appPaths(dataDir).logs, console: false });
   installLastResort(logger);
-  const world = await startSandboxWorld(path.join(dataDir, 'sandbox'), size);
-  const core = new Core({ dataDir, host: 'browser', logger, sandbox: true, startScheduler: true, hostHandlers: () => sandboxHandlers(world) });
-  await connectSandbox(core, world);
+  const { core, world } = await launchSandbox({ dataDir, host: 'browser', logger, startScheduler: true, size });
   const { token } = readAccessToken({ env: process.env.ARCHIVER_TOKEN });
   const host = await startBrowserHost({ core, port, token, staticDir: path.join(packageInfo().root, 'dist', 'renderer') });
   logger.info(`sandbox served on 127.0.0.1:${host.port}`);

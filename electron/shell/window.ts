@@ -26,13 +26,14 @@ export function hardenWebContents(contents: WebContents): void {
   });
 }
 
-export function createMainWindow(appRoot: string): BrowserWindow {
+export function createMainWindow(appRoot: string, { sandbox = false }: { sandbox?: boolean } = {}): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
     minWidth: 900,
     minHeight: 600,
-    title: 'Symphony Archiver',
+    // The page sets the same title once loaded (Shell.tsx); this one shows while it loads.
+    title: sandbox ? 'Symphony Archiver — SANDBOX' : 'Symphony Archiver',
     show: false,
     backgroundColor: '#1f1f1f',
     icon: path.join(appRoot, 'resources', 'icon.png'),

@@ -32,6 +32,16 @@ export const appCalls = {
     z.object({ logged: z.boolean() }),
     'Writes an error the UI caught (a view that failed to render) to the application log, for support.',
   ),
+  /**
+   * Desktop app only ("Try it with a sandbox" on the Welcome screen): the shell restarts the app on
+   * a fresh sandbox data folder, or back on the real one. A browser host cannot switch the folder of
+   * the process serving it, so it answers "not available in this host" (run `npm run demo` instead).
+   */
+  'app.relaunch': call(
+    z.object({ sandbox: z.boolean() }).strict(),
+    z.object({ relaunching: z.boolean() }),
+    'Restarts the desktop app on a fresh sandbox data folder (sandbox: true) or on its real data folder (false).',
+  ),
 } as const;
 
 export const appEvents = {} as const;

@@ -25,7 +25,29 @@ const tab = (key: string, heading: string, name: string | RegExp) => async (page
 /** The screens of a first start: every view before any connector exists. */
 const emptyScreens: Screen[] = [
   { name: 'welcome, no connector', open: view('1', 'Symphony Archiver') },
-  { name: 'connectors, none yet', open: view('2', 'No connector yet') },
+  {
+    name: 'welcome, setup guide open',
+    open: async (page) => {
+      await view('1', 'Symphony Archiver')(page);
+      const toggle = page.getByRole('button', { name: /(Read|Hide) the setup guide/ });
+      if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+      await page.getByRole('region', { name: 'Setup guide' }).waitFor();
+    },
+  },
+  {
+    name: 'welcome, "Try it with a sandbox" dialog',
+    open: async (page) => {
+      await page.getByRole('button', { name: 'Try it with a sandbox' }).click();
+      await page.getByRole('dialog', { name: 'Try it with a sandbox' }).waitFor();
+    },
+  },
+  {
+    name: 'connectors, none yet',
+    open: async (page) => {
+      await page.keyboard.press('Escape');
+      await view('2', 'No connector yet')(page);
+    },
+  },
   { name: 'mapping, no connector', open: view('3', 'Mapping') },
   { name: 'monitor, no connector', open: view('4', 'No connector yet') },
   { name: 'preview, no connector', open: view('5', 'No connector yet') },
