@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
+import { MapCursorRepository } from '../../electron/core/store/repos/map-cursor';
 import { RunRepository } from '../../electron/core/store/repos/runs';
 import type { Stages } from '../../electron/core/runs/stages';
 import { actualDeliveries, expectedDeliveries, openHarness, type Harness } from '../support/pipeline-harness';
@@ -66,7 +67,7 @@ describe('pipeline with in-test stages', () => {
 
     // Per conversation: every stream balances, and stream 0 has all its 100 items delivered.
     const items = new ItemLogRepository(h.store);
-    const conv = items.conversationTotals(outcome.runId, h.connector.id, 0, 100);
+    const conv = items.conversationTotals(outcome.runId, h.connector.id, 0, 100, []);
     expect(conv.total).toBe(20);
     expect(conv.rows.every((r) => r.balanced)).toBe(true);
     expect(conv.rows.find((r) => r.streamId === 'stream0')).toMatchObject({ captured: 100, delivered: 100 - tooLargeIn(pod, 0) });
@@ -153,7 +154,7 @@ describe('pipeline with in-test stages', () => {
     h.store.db.prepare('INSERT INTO t_items (connector_id, message_id, stream_id, sender, bytes, ts, captured_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(h.connector.id, 'late', 'stream0', 'x', 1, 0, 'now');
     const late = h.store.db.prepare('SELECT max(id) AS id FROM t_items').get() as { id: number };
     h.store.db.prepare('INSERT INTO t_items (connector_id, message_id, stream_id, sender, bytes, ts, captured_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(h.connector.id, 'later', 'stream0', 'x', 1, 0, 'now');
-    new RunRepository(h.store).advanceCursor(h.connector.id, late.id);
+    new MapCursorRepository(h.store).advance(h.connector.id, late.id);
     const next = await runOnce(h);
     expect(next.result!.reconciliation.problems.join(' ')).toMatch(/1 captured item\(s\) were never planned/);
     expect(next.status).toBe('failed');

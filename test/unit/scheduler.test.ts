@@ -8,6 +8,7 @@ import { ManualClock } from '../../electron/core/platform/clock';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { LockRepository } from '../../electron/core/store/repos/locks';
 import { RunRepository } from '../../electron/core/store/repos/runs';
 import { RunController, runLockName } from '../../electron/core/runs/runner';
 import { Scheduler } from '../../electron/core/runs/scheduler';
@@ -31,6 +32,7 @@ interface Setup {
   connector: Connector;
   repo: ConnectorRepository;
   runs: RunRepository;
+  locks: LockRepository;
   controller: RunController;
   scheduler: Scheduler;
   gate: { open(): void; wait(): Promise<void> };
@@ -69,7 +71,7 @@ function setup(options: { dir?: string; owner?: string; schedule?: Partial<Conne
     store.dispose();
     mailboxes.close();
   });
-  return { store, clock, connector, repo, runs: new RunRepository(store), controller, scheduler, gate };
+  return { store, clock, connector, repo, runs: new RunRepository(store), locks: new LockRepository(store), controller, scheduler, gate };
 }
 
 function triggers(s: Setup): string[] {
@@ -174,7 +176,7 @@ describe('scheduler on a manual clock', () => {
 
     // Heartbeats keep A's lock fresh while the clock moves on.
     await a.clock.advance(5 * 60_000);
-    expect(a.runs.lockHolder(runLockName(a.connector.id))!.heartbeatMs).toBeGreaterThan(a.clock.now() - 60_000);
+    expect(a.locks.holder(runLockName(a.connector.id))!.heartbeatMs).toBeGreaterThan(a.clock.now() - 60_000);
 
     // B's clock is 3 minutes later than A's last heartbeat: the lock is stale, B takes it over,
     // and A, finding its lock gone at its next heartbeat, stops its run.
@@ -187,7 +189,7 @@ describe('scheduler on a manual clock', () => {
     expect(aOutcome.status).toBe('cancelled');
     b.gate.open();
     expect((await second.done).status).toBe('succeeded');
-    expect(b.runs.lockHolder(runLockName(b.connector.id))).toBeUndefined();
+    expect(b.locks.holder(runLockName(b.connector.id))).toBeUndefined();
   });
 
   it('takes over the lock of a process that died, and refuses a live one', () => {
@@ -195,9 +197,9 @@ describe('scheduler on a manual clock', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     const name = runLockName(s.connector.id);
     s.store.db.prepare('INSERT INTO locks (name, owner, pid, hostname, acquired_ms, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)').run(name, 'dead-owner', dead, os.hostname(), s.clock.now(), s.clock.now());
-    const taken = s.runs.acquireLock(name, 'me', s.clock.now(), 120_000, (h) => { try { process.kill(h.pid, 0); return true; } catch { return false; } });
+    const taken = s.locks.acquire(name, 'me', s.clock.now(), 120_000, (h) => { try { process.kill(h.pid, 0); return true; } catch { return false; } });
     expect(taken).toMatchObject({ acquired: true, tookOverFrom: { owner: 'dead-owner', pid: dead } });
-    const refused = s.runs.acquireLock(name, 'other', s.clock.now() + 1000, 120_000, () => true);
+    const refused = s.locks.acquire(name, 'other', s.clock.now() + 1000, 120_000, () => true);
     expect(refused).toMatchObject({ acquired: false, holder: { owner: 'me' } });
   });
 });

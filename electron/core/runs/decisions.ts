@@ -1,23 +1,21 @@
 import { ArchiverError } from '../../../shared/errors';
 import type { Store } from '../store/database';
+import { DeliveryRepository } from '../store/repos/deliveries';
 import { ItemLogRepository } from '../store/repos/item-log';
-import { PipelineViews } from '../store/repos/runs';
 
 /**
  * The officer's decisions on failed, stopped-retrying or blocked items. Nothing else ever takes an
  * item out of the failed/stopped-retrying states, so nothing vanishes without a recorded reason.
  */
 export function retryItems(store: Store, connectorId: string, itemIds: readonly number[], nowMs: number): number {
-  const items = new ItemLogRepository(store);
-  const views = new PipelineViews(store);
-  const at = new Date(nowMs).toISOString();
+  const { items, deliveries, now, at } = decisionContext(store, nowMs);
   return store.transaction(() => {
     let updated = 0;
     for (const id of itemIds) {
       const item = items.get(connectorId, id);
       if (item?.status === 'blocked' && item.archiveKey) {
         // Its blocked deliveries are tried again by the next run (blocked again if the mailbox still cannot be written).
-        views.requeueKey(connectorId, item.archiveKey, at);
+        deliveries.requeueKey(connectorId, item.archiveKey, now);
         items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'retried', detail: 'the officer asked to resend it to its blocked mailboxes', at });
         updated++;
         continue;
@@ -34,19 +32,22 @@ export function retryItems(store: Store, connectorId: string, itemIds: readonly 
 
 export function skipItems(store: Store, connectorId: string, itemIds: readonly number[], reason: string, nowMs: number): number {
   if (reason.trim().length < 3) throw new ArchiverError({ code: 'invalid-input', message: 'Say why the items are skipped.', target: 'reason' });
-  const items = new ItemLogRepository(store);
-  const views = new PipelineViews(store);
-  const at = new Date(nowMs).toISOString();
+  const { items, deliveries, now, at } = decisionContext(store, nowMs);
   return store.transaction(() => {
     let updated = 0;
     for (const id of itemIds) {
       const item = items.get(connectorId, id);
       if (!item || (item.status !== 'failed' && item.status !== 'stopped-retrying' && item.status !== 'blocked')) continue;
-      if (item.archiveKey) views.skipOpenDeliveries(connectorId, item.archiveKey, at);
+      if (item.archiveKey) deliveries.skipOpen(connectorId, item.archiveKey, now);
       items.setStatus(connectorId, id, 'skipped', { reason: 'officer', at });
       items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'skipped', detail: `skipped by the officer: ${reason.trim()}`, at });
       updated++;
     }
     return updated;
   });
+}
+
+function decisionContext(store: Store, nowMs: number) {
+  const now = new Date(nowMs);
+  return { items: new ItemLogRepository(store), deliveries: new DeliveryRepository(store), now, at: now.toISOString() };
 }

@@ -5,10 +5,13 @@ import type { AppPaths } from '../platform/paths';
 import type { Store } from '../store/database';
 import type { ConnectorRepository } from '../store/repos/connectors';
 import { ItemLogRepository } from '../store/repos/item-log';
+import { MappingRepository } from '../store/repos/mapping';
 import { RunRepository, toSummary } from '../store/repos/runs';
+import { SettingsRepository } from '../store/repos/settings';
 import type { runCalls } from '../../../shared/contract/runs';
 import { retryItems, skipItems } from './decisions';
 import { exportRunLog } from './log-export';
+import { RUN_SETTINGS } from './settings';
 import type { RunService } from './service';
 
 export interface RunHandlerDeps {
@@ -25,6 +28,7 @@ export type RunHandlers = HandlersOf<typeof runCalls>;
 export function runHandlers(deps: RunHandlerDeps): RunHandlers {
   const runs = new RunRepository(deps.store);
   const items = new ItemLogRepository(deps.store);
+  const settings = new SettingsRepository(deps.store);
   const { scheduler } = deps.service;
   const connectorId = (id: string) => deps.connectors.get(id).id;
   return {
@@ -35,7 +39,7 @@ export function runHandlers(deps: RunHandlerDeps): RunHandlers {
     'runs.get': ({ runId, conversationsOffset, conversationsLimit }) => {
       const run = runs.get(runId);
       if (!run) throw new ArchiverError({ code: 'not-found', message: `There is no run ${runId}.`, target: String(runId) });
-      const conversations = items.conversationTotals(run.id, run.connectorId, conversationsOffset, conversationsLimit);
+      const conversations = items.conversationTotals(run.id, run.connectorId, conversationsOffset, conversationsLimit, new MappingRepository(deps.store).waitingItemIds(run.connectorId));
       return { ...toSummary(run), progress: run.progress, conversations: conversations.rows, conversationsTotal: conversations.total };
     },
     'runs.start': async ({ connectorId: id }) => {
@@ -49,7 +53,7 @@ export function runHandlers(deps: RunHandlerDeps): RunHandlers {
     'runs.preview': ({ schedule, connectorId: id, count }) => ({
       nextRuns: scheduler.preview(schedule, id === undefined ? null : connectorId(id), count).map((ms) => new Date(ms).toISOString()),
     }),
-    'runs.settings': ({ patch }) => (patch && Object.keys(patch).length > 0 ? runs.updateSettings(patch, deps.clock.now()) : runs.settings()),
+    'runs.settings': ({ patch }) => (patch && Object.keys(patch).length > 0 ? settings.update(RUN_SETTINGS, patch, deps.clock.now()) : settings.get(RUN_SETTINGS)),
     'runs.purge': () => deps.service.purge(),
     'runs.downloadLog': ({ runId, format, destination }) => exportRunLog({ store: deps.store, paths: deps.paths, runId, format, destination }),
     'items.log': ({ connectorId: id, ...filter }) => items.log({ connectorId: connectorId(id), ...filter }),

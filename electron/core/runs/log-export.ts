@@ -7,6 +7,7 @@ import yazl from 'yazl';
 import { ArchiverError } from '../../../shared/errors';
 import type { AppPaths } from '../platform/paths';
 import type { Store } from '../store/database';
+import { CaptureRepository } from '../store/repos/capture';
 import { ItemLogRepository } from '../store/repos/item-log';
 import { RunRepository, toSummary } from '../store/repos/runs';
 
@@ -84,14 +85,16 @@ async function writeRows(store: Store, runId: number, connectorId: string, files
   };
   await write(csvOut!, Papa.unparse([[...COLUMNS]]) + '\r\n');
   const items = new ItemLogRepository(store);
+  const capture = new CaptureRepository(store);
   for (let after = { itemId: 0, id: 0 }; ; ) {
     const page = items.pageRunLog(runId, connectorId, after, batchRows);
     if (page.length === 0) break;
     const last = page.at(-1)!;
     after = { itemId: last.itemId, id: last.id };
+    const messageIds = capture.messageIds([...new Set(page.map((e) => e.itemId))]);
     const records = page.map((e) => ({
       item_id: e.itemId,
-      message_id: e.messageId ?? '',
+      message_id: messageIds.get(e.itemId) ?? '',
       stream_id: e.streamId,
       sender: e.sender,
       item_status: e.status,

@@ -7,7 +7,9 @@ import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { Store } from '../store/database';
 import { ItemLogRepository } from '../store/repos/item-log';
-import { PipelineViews, RunRepository, type RunRecord } from '../store/repos/runs';
+import { MapCursorRepository } from '../store/repos/map-cursor';
+import { MappingRepository } from '../store/repos/mapping';
+import { RunRepository, type RunRecord } from '../store/repos/runs';
 import { Planner, type PlanCounters } from './plan';
 import { ProgressTracker } from './progress';
 import { hasProblems, reconcileRun } from './reconcile';
@@ -45,11 +47,13 @@ const DEFAULTS = { pageSize: 500, maxBytes: EXCHANGE_MAX_MESSAGE_BYTES, maxAttem
 export class Pipeline {
   private readonly runs: RunRepository;
   private readonly items: ItemLogRepository;
+  private readonly cursor: MapCursorRepository;
   private readonly options: Required<PipelineOptions>;
 
   constructor(private readonly deps: PipelineDeps) {
     this.runs = new RunRepository(deps.store);
     this.items = new ItemLogRepository(deps.store);
+    this.cursor = new MapCursorRepository(deps.store);
     this.options = { ...DEFAULTS, ...deps.options };
   }
 
@@ -73,7 +77,7 @@ export class Pipeline {
     let signInLost = false;
     let importCompleted = false;
     // Interrupted runs have no books: this run answers for their items (docs/runs.md).
-    const takenOver = this.runs.takeOverInterrupted(connector.id, run.id);
+    const takenOver = this.takeOverInterrupted(connector.id, run.id);
     if (takenOver.runIds.length > 0) logger.info(`took over ${takenOver.items} item(s) of interrupted run(s) ${takenOver.runIds.join(', ')} into this run's reconciliation`);
     const waiting: Partial<Record<WaitReason, number>> = {};
     const storedBefore = this.deps.stages.capture.count(connector.id, 0, Number.MAX_SAFE_INTEGER);
@@ -121,11 +125,11 @@ export class Pipeline {
       stages: this.deps.stages,
       connector,
       run: this.runs.get(run.id)!,
-      mappedThrough: this.runs.mappedThrough(connector.id),
+      mappedThrough: this.cursor.mappedThrough(connector.id),
       maxAttempts: this.options.maxAttempts,
       pageSize: this.options.pageSize,
       importCompleted,
-      heldDeliveries: (connectorId, itemIds) => new PipelineViews(this.deps.store).heldDeliveries(connectorId, itemIds),
+      heldDeliveries: (connectorId, itemIds) => new MappingRepository(this.deps.store).waitingCounts(connectorId, itemIds),
       nowIso,
       onProgress: (done) => tracker.update('reconcile', { done, total }),
     });
@@ -150,6 +154,20 @@ export class Pipeline {
    * and blocked items: every run answers for them again until their mailbox can be written, so a
    * gap keeps showing (the import re-checks blocked mailboxes first and delivers their backlog).
    */
+  /**
+   * Takes the items of every interrupted run of the connector that nobody took over yet into
+   * `runId`'s books (an interrupted run has no reconciliation: its process died). One transaction.
+   */
+  private takeOverInterrupted(connectorId: string, runId: number): { runIds: number[]; items: number } {
+    return this.deps.store.transaction(() => {
+      const runIds = this.runs.interruptedNotTakenOver(connectorId, runId);
+      if (runIds.length === 0) return { runIds, items: 0 };
+      const items = this.items.copyRunItems(runIds, runId);
+      this.runs.markTakenOver(runIds, runId);
+      return { runIds, items };
+    });
+  }
+
   private carryOver(connector: Connector, runId: number, nowIso: () => string): void {
     for (const status of ['planned', 'blocked'] as const) {
       for (let after = 0; ; ) {
@@ -217,7 +235,7 @@ export class Pipeline {
 
   private async planNew(connector: Connector, run: RunRecord, signal: AbortSignal, tracker: ProgressTracker, nowIso: () => string, waiting: Partial<Record<WaitReason, number>>): Promise<void> {
     const planner = this.planner();
-    const start = this.runs.mappedThrough(connector.id);
+    const start = this.cursor.mappedThrough(connector.id);
     this.runs.setCursor(run.id, 'start', start);
     const total = this.deps.stages.capture.count(connector.id, start, Number.MAX_SAFE_INTEGER);
     const counters: PlanCounters = { converted: 0, planned: 0, skipped: 0, failed: 0, deferred: 0, bytes: 0 };
@@ -246,7 +264,7 @@ export class Pipeline {
   }
 
   private planner(): Planner {
-    return new Planner(this.deps.store, this.runs, this.items, this.deps.stages, this.options);
+    return new Planner(this.deps.store, this.cursor, this.items, this.deps.stages, this.options);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Connector } from '../../../shared/contract';
 import type { Store } from '../store/database';
 import type { ItemLogRepository } from '../store/repos/item-log';
-import type { RunRepository } from '../store/repos/runs';
+import type { MapCursorRepository } from '../store/repos/map-cursor';
 import { ItemsWait, type CapturedItemRef, type ConvertOutcome, type Resolution, type Stages, type WaitReason } from './stages';
 
 export interface PlanOptions {
@@ -35,7 +35,7 @@ type Decision =
 export class Planner {
   constructor(
     private readonly store: Store,
-    private readonly runs: RunRepository,
+    private readonly cursor: MapCursorRepository,
     private readonly items: ItemLogRepository,
     private readonly stages: Stages,
     private readonly options: PlanOptions,
@@ -142,7 +142,7 @@ export class Planner {
           }
         }
       }
-      this.runs.advanceCursor(connectorId, cursorTo);
+      this.cursor.advance(connectorId, cursorTo);
     });
   }
 

@@ -9,7 +9,10 @@ import type { EventBus } from '../platform/events';
 import type { Logger } from '../platform/logger';
 import { storageProblem } from '../platform/storage-errors';
 import type { Store } from '../store/database';
-import { RunRepository, type LockHolder } from '../store/repos/runs';
+import { LockRepository, type LockHolder } from '../store/repos/locks';
+import { RunRepository } from '../store/repos/runs';
+import { SettingsRepository } from '../store/repos/settings';
+import { RUN_SETTINGS } from './settings';
 import { Pipeline, type PipelineOptions, type PipelineResult } from './pipeline';
 import type { Stages } from './stages';
 
@@ -51,6 +54,7 @@ export const runLockName = (connectorId: string) => `run:${connectorId}`;
 export class RunController implements Disposable {
   readonly owner: string;
   private readonly runs: RunRepository;
+  private readonly locks: LockRepository;
   private readonly active = new Map<string, Active>();
   /** A lock whose heartbeat is older than this is taken over. */
   readonly staleMs: number;
@@ -59,6 +63,7 @@ export class RunController implements Disposable {
   constructor(private readonly deps: RunnerDeps) {
     this.owner = deps.owner ?? `${os.hostname()}:${process.pid}:${randomUUID()}`;
     this.runs = new RunRepository(deps.store);
+    this.locks = new LockRepository(deps.store);
     this.staleMs = deps.lockStaleMs ?? 120_000;
     this.heartbeatMs = deps.heartbeatMs ?? Math.min(30_000, Math.floor(this.staleMs / 4));
   }
@@ -77,7 +82,7 @@ export class RunController implements Disposable {
     if (existing) throw busy(`A run of this connector (run ${existing.runId}) is already going on.`);
     const connector = this.deps.connector(connectorId);
     const lockName = runLockName(connectorId);
-    const lock = this.runs.acquireLock(lockName, this.owner, this.deps.clock.now(), this.staleMs, isAlive);
+    const lock = this.locks.acquire(lockName, this.owner, this.deps.clock.now(), this.staleMs, isAlive);
     if (!lock.acquired) throw busy(`A run of this connector is already going on in another process (pid ${lock.holder.pid} on ${lock.holder.hostname}).`);
     const logger = this.deps.logger.scope('runs');
     if (lock.tookOverFrom) logger.warn(`took over the run lock of ${connector.name} from ${lock.tookOverFrom.owner}`);
@@ -85,7 +90,7 @@ export class RunController implements Disposable {
     try {
       stages = await this.deps.stagesFor(connector);
     } catch (error) {
-      this.runs.releaseLock(lockName, this.owner);
+      this.locks.release(lockName, this.owner);
       throw error;
     }
     const interrupted = this.runs.markInterrupted(connectorId, this.owner, this.deps.clock.now());
@@ -119,7 +124,7 @@ export class RunController implements Disposable {
       } finally {
         heartbeat.cancel();
         try {
-          this.runs.releaseLock(lockName, this.owner);
+          this.locks.release(lockName, this.owner);
         } catch {
           // Left behind, the lock names this process; once it is gone the next run takes it over.
         }
@@ -147,7 +152,7 @@ export class RunController implements Disposable {
   }
 
   private pipelineOptions(): PipelineOptions {
-    return { maxAttempts: this.runs.settings().maxAttempts, ...this.deps.pipeline };
+    return { maxAttempts: new SettingsRepository(this.deps.store).get(RUN_SETTINGS).maxAttempts, ...this.deps.pipeline };
   }
 
   /** Keeps the lock fresh; when another process took it over, this run stops at once. */
@@ -156,7 +161,7 @@ export class RunController implements Disposable {
     let stopped = false;
     const beat = () => {
       if (stopped) return;
-      if (!this.runs.heartbeat(lockName, this.owner, this.deps.clock.now())) {
+      if (!this.locks.heartbeat(lockName, this.owner, this.deps.clock.now())) {
         this.deps.logger.scope('runs').error(`lost the run lock ${lockName}; stopping this run`);
         abort.abort(new Error('lost the run lock'));
         return;

@@ -4,7 +4,9 @@ import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
 import type { Logger } from '../platform/logger';
 import type { Store } from '../store/database';
+import { LockRepository } from '../store/repos/locks';
 import { RunRepository, toSummary, type RunRecord } from '../store/repos/runs';
+import { ScheduleStateRepository } from '../store/repos/schedule-state';
 import { isAlive, runLockName, type RunController, type RunOutcome } from './runner';
 
 /** Every run counts as the connector's last run for its schedule, a running one included. */
@@ -33,6 +35,8 @@ export interface SchedulerDeps {
  */
 export class Scheduler implements Disposable {
   private readonly runs: RunRepository;
+  private readonly scheduleState: ScheduleStateRepository;
+  private readonly locks: LockRepository;
   private readonly tickMs: number;
   private readonly jitterMs: number;
   private timer: { cancel(): void } | undefined;
@@ -45,6 +49,8 @@ export class Scheduler implements Disposable {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.runs = new RunRepository(deps.store);
+    this.scheduleState = new ScheduleStateRepository(deps.store);
+    this.locks = new LockRepository(deps.store);
     this.tickMs = deps.tickMs ?? 30_000;
     this.jitterMs = deps.jitterMs ?? 5 * 60_000;
   }
@@ -86,12 +92,12 @@ export class Scheduler implements Disposable {
   }
 
   pause(connectorId: string): ConnectorRunStatus {
-    this.runs.setPaused(this.connector(connectorId).id, true, this.deps.clock.now());
+    this.scheduleState.setPaused(this.connector(connectorId).id, true, this.deps.clock.now());
     return this.statusOf(this.connector(connectorId));
   }
 
   resume(connectorId: string): ConnectorRunStatus {
-    this.runs.setPaused(this.connector(connectorId).id, false, this.deps.clock.now());
+    this.scheduleState.setPaused(this.connector(connectorId).id, false, this.deps.clock.now());
     return this.statusOf(this.connector(connectorId));
   }
 
@@ -123,7 +129,7 @@ export class Scheduler implements Disposable {
 
   private slotInput(connector: Connector): SlotInput | null {
     const schedule = connector.settings.schedule;
-    if (!connector.enabled || !schedule.enabled || this.runs.isPaused(connector.id)) return null;
+    if (!connector.enabled || !schedule.enabled || this.scheduleState.isPaused(connector.id)) return null;
     const last = this.runs.last(connector.id, RUN_STATUSES) ?? null;
     return { schedule, last, anchorMs: Date.parse(connector.createdAt), connectorId: connector.id, maxJitterMs: this.jitterMs };
   }
@@ -184,7 +190,7 @@ export class Scheduler implements Disposable {
     return {
       connectorId: connector.id,
       name: connector.name,
-      paused: this.runs.isPaused(connector.id),
+      paused: this.scheduleState.isPaused(connector.id),
       scheduleEnabled: connector.enabled && connector.settings.schedule.enabled,
       current: running ? toSummary(running) : null,
       last: last ? toSummary(last) : null,
@@ -195,7 +201,7 @@ export class Scheduler implements Disposable {
   /** Why a run marked running has no live owner (null: it has one). */
   private orphaned(connectorId: string, run: RunRecord): string | null {
     if (this.deps.controller.current(connectorId) === run.id) return null;
-    const holder = this.runs.lockHolder(runLockName(connectorId));
+    const holder = this.locks.holder(runLockName(connectorId));
     if (!holder || holder.owner !== run.owner) return 'The process running it stopped (it no longer holds the run lock).';
     if (!isAlive(holder)) return `The process running it (pid ${holder.pid} on ${holder.hostname}) no longer exists.`;
     if (this.deps.clock.now() - holder.heartbeatMs > this.deps.controller.staleMs) return `The process running it (pid ${holder.pid} on ${holder.hostname}) has not reported for ${Math.round((this.deps.clock.now() - holder.heartbeatMs) / 60_000)} minutes.`;

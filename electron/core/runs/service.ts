@@ -10,6 +10,8 @@ import type { AppPaths } from '../platform/paths';
 import type { Store } from '../store/database';
 import type { ConnectorRepository } from '../store/repos/connectors';
 import { RunRepository } from '../store/repos/runs';
+import { SettingsRepository } from '../store/repos/settings';
+import { RUN_SETTINGS } from './settings';
 import type { PipelineOptions } from './pipeline';
 import { purgeExpired, type PurgeResult } from './retention';
 import { RunController, type RunOutcome } from './runner';
@@ -86,7 +88,7 @@ export class RunService implements Disposable {
       store: this.deps.store,
       connectors: this.deps.connectors.list(),
       captureFor: async (connector) => (await this.deps.stagesFor(connector)).capture,
-      retentionDays: this.runs.settings().retentionDays,
+      retentionDays: new SettingsRepository(this.deps.store).get(RUN_SETTINGS).retentionDays,
       nowMs: this.deps.clock.now(),
       logger: this.deps.logger.scope('retention'),
     });

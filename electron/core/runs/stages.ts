@@ -1,6 +1,7 @@
 import type { Connector, Reconciliation } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
+import type { CapturedItemRow } from '../store/repos/capture';
 import type { DeliveryState } from '../store/repos/deliveries';
 
 /**
@@ -24,19 +25,8 @@ export interface StageContext {
   progress(update: StageProgressUpdate): void;
 }
 
-/** What the pipeline needs to know of a captured item; the content stays in the store. */
-export interface CapturedItemRef {
-  /** Capture's local row id: ascending in capture order, the pipeline pages by it. */
-  id: number;
-  streamId: string;
-  messageId: string;
-  /** Sender's e-mail (or user id when unknown), for the item log's person filter. */
-  sender: string;
-  /** Captured bytes: message source plus stored attachments. */
-  bytes: number;
-  capturedAt: string;
-  timestamp: number;
-}
+/** What the pipeline needs to know of a captured item (capture's light row); the content stays in the store. */
+export type CapturedItemRef = Omit<CapturedItemRow, 'pendingAttachments'>;
 
 export interface CaptureStage {
   /** Reads new messages from the pod into the store, from its own checkpoints. */

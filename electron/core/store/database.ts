@@ -8,6 +8,14 @@ import { migrate, type Migration } from './migrate';
 import { migrations as allMigrations } from './migrations';
 
 export type Sqlite = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/**
+ * How many compiled statements the connection keeps. The repositories' fixed SQL is ~200 texts;
+ * the bound is for texts made per call (a placeholder list per length, a CSV import's own TEMP
+ * table), so they cannot grow the cache without end.
+ */
+const STATEMENT_CACHE_SIZE = 512;
 
 export interface OpenStoreOptions {
   migrations?: readonly Migration[];
@@ -21,6 +29,9 @@ export interface OpenStoreOptions {
  * beside the app) wait on the busy timeout.
  */
 export class Store implements Disposable {
+  /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
+  private readonly statements = new Map<string, Statement>();
+
   private constructor(
     readonly db: Sqlite,
     readonly file: string,
@@ -56,6 +67,26 @@ export class Store implements Disposable {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /**
+   * The one prepared-statement cache of the app: every repository asks here instead of calling
+   * `db.prepare` (compiling costs more than running most of our statements). A statement is
+   * shared by every caller of the same SQL text, so callers never change its mode (`pluck`,
+   * `raw`, `expand`) and never keep an `iterate()` open across another call of the same text;
+   * map rows in the repository instead.
+   */
+  prepare(sql: string): Statement {
+    const cached = this.statements.get(sql);
+    if (cached) {
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const statement = this.db.prepare<unknown[]>(sql);
+    this.statements.set(sql, statement);
+    if (this.statements.size > STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+    return statement;
+  }
+
   /** Runs `fn` in one IMMEDIATE transaction: it takes the write lock up front, so it never deadlocks on upgrade. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
@@ -69,6 +100,7 @@ export class Store implements Disposable {
   }
 
   dispose(): void {
+    this.statements.clear();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
@@ -25,9 +24,9 @@ import { DeliveryRepository, type DeliveryState } from '../../store/repos/delive
 import { ImportVerificationRepository } from '../../store/repos/import-verifications';
 import { ItemLogRepository } from '../../store/repos/item-log';
 import { UnknownOutcomeRepository } from '../../store/repos/delivery-unknowns';
-import { PipelineViews } from '../../store/repos/runs';
 import { captureBySource } from '../../symphony/sources';
 import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryView, type ImportStage, type MapStage, type Stages } from '../stages';
+import { lostSpooledAttachments } from './spool-check';
 import { convertTranscriptPage, isTranscriptKey, loadTranscript, toItemRef } from './transcripts';
 
 export interface RealStageDeps {
@@ -45,8 +44,8 @@ export interface RealStageDeps {
  * (mapping/) and import (graph/). Only glue lives here; each domain keeps its own rules.
  */
 export function createRealStages(deps: RealStageDeps, connector: Connector): Stages {
-  const views = new PipelineViews(deps.store);
   const captureRepo = new CaptureRepository(deps.store);
+  const itemLog = new ItemLogRepository(deps.store);
   const reader = captureRepoReader(captureRepo);
   const deliveries = new DeliveryRepository(deps.store);
   const unknowns = new UnknownOutcomeRepository(deps.store);
@@ -67,18 +66,18 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       for (const failed of summary.results.filter((r) => r.error)) ctx.logger.warn(`conversation ${failed.streamId} was not fully read: ${failed.error?.message}`);
       if (summary.attachments.pending > 0) ctx.logger.info(`${summary.attachments.pending} attachment(s) wait for the next run; their messages wait with them`);
     },
-    page: (connectorId, afterId, limit) => views.capturedAfter(connectorId, afterId, limit).map(toItemRef),
-    byIds: (connectorId, ids) => views.capturedByIds(connectorId, ids).map(toItemRef),
-    count: (connectorId, afterId, throughId) => views.countCaptured(connectorId, afterId, throughId),
-    spoolFiles: (_connectorId, itemIds) => views.spoolFiles(itemIds),
+    page: (connectorId, afterId, limit) => captureRepo.capturedAfter(connectorId, afterId, limit).map(toItemRef),
+    byIds: (connectorId, ids) => captureRepo.capturedByIds(connectorId, ids).map(toItemRef),
+    count: (connectorId, afterId, throughId) => captureRepo.countCaptured(connectorId, afterId, throughId),
+    spoolFiles: (_connectorId, itemIds) => captureRepo.spoolFiles(itemIds),
   };
 
   const convert: ConvertStage = {
     async convert(target, items) {
       const exportFolder = target.settings.conversion.exportFolder;
       const writeEml = exportFolder ? emlWriter(exportFolder) : undefined;
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ store: deps.store, views, reader, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
-      const pending = new Set(views.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ capture: captureRepo, itemLog, reader, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
+      const pending = new Set(captureRepo.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
       const outcomes: ConvertOutcome[] = [];
       for (const item of items) {
         // An attachment still downloading: the message waits for it rather than going without.
@@ -142,8 +141,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => {
     const converted = recent.take(archiveKey);
     if (converted) return converted;
-    if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ views, reader, connector, archiveKey });
-    const [itemId] = views.itemsOfKey(connector.id, archiveKey);
+    if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ itemLog, reader, connector, archiveKey });
+    const [itemId] = itemLog.itemsOfKey(connector.id, archiveKey);
     const found = itemId === undefined ? undefined : reader.getMessage(connector.id, itemId);
     if (!found) throw new Error(`no captured item is planned under ${archiveKey}`);
     return convertMessage(found.message, found.conversation, editContext(reader, connector.id, found.message));
@@ -156,22 +155,21 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
    * open deliveries, saying so; the officer retries (the e-mail then notes the missing file) or skips it.
    */
   const respool = async (ctx: Parameters<ImportStage['run']>[0]): Promise<void> => {
-    const lost = views.spooledAttachmentsOfOpenDeliveries(ctx.connector.id).filter((a) => !fs.existsSync(a.spoolPath));
+    const lost = lostSpooledAttachments({ capture: captureRepo, itemLog, deliveries }, ctx.connector.id);
     if (lost.length === 0) return;
     ctx.logger.warn(`${lost.length} spooled attachment(s) of items still to deliver disappeared; downloading them again`);
     // The e-mails kept from planning name the old spool paths: convert afresh after the download.
     recent.clear();
     deps.store.transaction(() => lost.forEach((a) => captureRepo.markAttachmentLost(a.itemId, a.position)));
     await capture.capture(ctx);
-    const outcomes = new ItemLogRepository(deps.store);
     for (const itemId of new Set(lost.map((l) => l.itemId))) {
       const missing = (captureRepo.item(itemId)?.attachments ?? []).filter((a) => a.status !== 'stored' && lost.some((l) => l.itemId === itemId && l.position === a.position));
-      const key = outcomes.get(ctx.connector.id, itemId)?.archiveKey;
+      const key = itemLog.get(ctx.connector.id, itemId)?.archiveKey;
       if (missing.length === 0 || !key) continue;
       const names = missing.map((a) => `"${a.name}" (${a.failure ?? 'not downloaded'})`).join(', ');
       const reason = `The spooled attachment ${names} disappeared and could not be downloaded again from Symphony. Retry the item to archive it with a note that the file is missing, or skip it with a reason.`;
       deliveries.batch(() => {
-        for (const d of views.deliveries(ctx.connector.id, [key]).filter((x) => x.state === 'pending' || x.state === 'sending')) deliveries.markFailed({ connectorId: ctx.connector.id, archiveKey: key, mailbox: d.mailbox }, reason);
+        for (const d of deliveries.ofKeys(ctx.connector.id, [key]).filter((x) => x.state === 'pending' || x.state === 'sending')) deliveries.markFailed({ connectorId: ctx.connector.id, archiveKey: key, mailbox: d.mailbox }, reason);
       });
     }
   };
@@ -201,15 +199,15 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     },
     deliveries(connectorId, keys) {
       const map = new Map<string, DeliveryView[]>();
-      for (const row of views.deliveries(connectorId, keys)) {
+      for (const row of deliveries.ofKeys(connectorId, keys)) {
         const list = map.get(row.archiveKey) ?? [];
-        list.push({ mailbox: row.mailbox, status: row.state as DeliveryState, graphId: row.graphId, error: row.error, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
+        list.push({ mailbox: row.mailbox, status: row.state, graphId: row.graphId, error: row.lastError, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
         map.set(row.archiveKey, list);
       }
       return map;
     },
     retry(connectorId, archiveKey) {
-      views.requeueKey(connectorId, archiveKey, new Date(deps.clock.now()).toISOString());
+      deliveries.requeueKey(connectorId, archiveKey, new Date(deps.clock.now()));
     },
   };
 

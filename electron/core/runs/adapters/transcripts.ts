@@ -5,10 +5,8 @@ import type { RecentEmails } from '../../convert/recent';
 import { estimateMimeSize } from '../../convert/size';
 import { convertTranscript, planTranscripts } from '../../convert/transcript';
 import type { ConvertedEmail } from '../../model/email';
-import type { Store } from '../../store/database';
-import { CaptureRepository } from '../../store/repos/capture';
-import { ItemLogRepository } from '../../store/repos/item-log';
-import type { CapturedItemRow, PipelineViews } from '../../store/repos/runs';
+import type { CaptureRepository, CapturedItemRow } from '../../store/repos/capture';
+import type { ItemLogRepository } from '../../store/repos/item-log';
 import type { CapturedItemRef, ConvertOutcome } from '../stages';
 import type { EmlWriter } from '../../deliver/eml-export';
 
@@ -36,8 +34,8 @@ function parseKey(connectorId: string, archiveKey: string): { day: string; part?
  * A message that still turns up for a closed day goes into an addendum (convert's planTranscripts).
  */
 export async function convertTranscriptPage(input: {
-  store: Store;
-  views: PipelineViews;
+  capture: CaptureRepository;
+  itemLog: ItemLogRepository;
   reader: CapturedItemReader;
   connector: Connector;
   items: readonly CapturedItemRef[];
@@ -47,9 +45,8 @@ export async function convertTranscriptPage(input: {
   /** Where the transcripts converted here are kept for this run's import. */
   recent?: RecentEmails;
 }): Promise<ConvertOutcome[]> {
-  const { connector, views, reader } = input;
-  const conversations = new CaptureRepository(input.store).conversations;
-  const decidedRepo = new ItemLogRepository(input.store);
+  const { connector, capture, reader } = input;
+  const conversations = capture.conversations;
   const groups = new Map<string, CapturedItemRef[]>();
   for (const item of input.items) {
     const key = `${item.streamId}\n${utcDay(item.timestamp)}`;
@@ -60,10 +57,10 @@ export async function convertTranscriptPage(input: {
     const [streamId, day] = key.split('\n') as [string, string];
     const from = utcDayStart(day);
     const checkpoint = conversations.checkpoint(connector.id, streamId);
-    const all = views.capturedInStreamDay(connector.id, streamId, from, from + DAY_MS);
-    const decided = decidedRepo.decided(connector.id, all.map((r) => r.id));
+    const all = capture.capturedInStreamDay(connector.id, streamId, from, from + DAY_MS);
+    const decided = input.itemLog.decided(connector.id, all.map((r) => r.id));
     const fresh = all.filter((r) => !decided.has(r.id));
-    const readThrough = from + DAY_MS + SETTLE_MS <= input.nowMs && views.conversationError(connector.id, streamId) === null;
+    const readThrough = from + DAY_MS + SETTLE_MS <= input.nowMs && conversations.lastError(connector.id, streamId) === null;
     const closedAt = checkpoint ? Math.max(checkpoint.since, readThrough ? from + DAY_MS : 0) : 0;
     if (!checkpoint || from + DAY_MS > closedAt || fresh.some((r) => r.pendingAttachments > 0)) {
       group.forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
@@ -103,9 +100,9 @@ export async function convertTranscriptPage(input: {
   return outcomes;
 }
 
-export async function loadTranscript(input: { views: PipelineViews; reader: CapturedItemReader; connector: Connector; archiveKey: string }): Promise<ConvertedEmail> {
+export async function loadTranscript(input: { itemLog: ItemLogRepository; reader: CapturedItemReader; connector: Connector; archiveKey: string }): Promise<ConvertedEmail> {
   const { day, part } = parseKey(input.connector.id, input.archiveKey);
-  const found = input.views.itemsOfKey(input.connector.id, input.archiveKey).map((id) => input.reader.getMessage(input.connector.id, id));
+  const found = input.itemLog.itemsOfKey(input.connector.id, input.archiveKey).map((id) => input.reader.getMessage(input.connector.id, id));
   const first = found[0];
   if (!first || found.some((f) => !f)) throw new Error(`the items of transcript ${input.archiveKey} are missing from the store`);
   const { email } = await convertTranscript({ conversation: first.conversation, day, part, messages: found.map((f) => f!.message) });

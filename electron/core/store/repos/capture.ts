@@ -94,6 +94,38 @@ interface AttachmentRow {
   attempts: number;
 }
 
+/** What the pipeline reads of a captured item (the content stays here). */
+export interface CapturedItemRow {
+  /** Capture's local row id: ascending in capture order, the pipeline pages by it. */
+  id: number;
+  streamId: string;
+  messageId: string;
+  /** Sender's e-mail (or user id when unknown), for the item log's person filter. */
+  sender: string;
+  /** Captured bytes: message source plus stored attachments. */
+  bytes: number;
+  capturedAt: string;
+  timestamp: number;
+  /** Attachments still waiting for their download. */
+  pendingAttachments: number;
+}
+
+interface CapturedRow {
+  id: number;
+  stream_id: string;
+  message_id: string;
+  sender: string;
+  bytes: number;
+  captured_at: string;
+  timestamp: number;
+  pending_attachments: number;
+}
+
+const CAPTURED_SELECT = `SELECT i.id, i.stream_id, i.message_id, COALESCE(NULLIF(p.email, ''), i.sender_id) AS sender, i.captured_at, i.timestamp,
+    length(i.source_json) + COALESCE((SELECT SUM(COALESCE(a.size, a.declared_size)) FROM attachments a WHERE a.item_id = i.id), 0) AS bytes,
+    (SELECT COUNT(*) FROM attachments a WHERE a.item_id = i.id AND a.status = 'pending') AS pending_attachments
+  FROM items i LEFT JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id`;
+
 const ITEM_SELECT = `SELECT i.*, p.email AS p_email, p.display_name AS p_display_name, p.username AS p_username, p.external AS p_external
   FROM items i LEFT JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id`;
 
@@ -308,4 +340,56 @@ export class CaptureRepository {
       capturedAt: r.captured_at,
     }));
   }
+
+  // --- the pipeline's bulk reads (light rows, no content) ---------------------------------
+
+  /** Captured items with id > afterId, ascending, at most `limit`. */
+  capturedAfter(connectorId: string, afterId: number, limit: number): CapturedItemRow[] {
+    const rows = this.store.prepare(`${CAPTURED_SELECT} WHERE i.connector_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`).all(connectorId, afterId, limit) as CapturedRow[];
+    return rows.map(toCapturedItem);
+  }
+
+  capturedByIds(connectorId: string, ids: readonly number[]): CapturedItemRow[] {
+    const rows = this.store.prepare(`${CAPTURED_SELECT} WHERE i.connector_id = ? AND i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`).all(connectorId, JSON.stringify(ids)) as CapturedRow[];
+    return rows.map(toCapturedItem);
+  }
+
+  /** One conversation's items with fromMs <= timestamp < toMs, in time order (a transcript day). */
+  capturedInStreamDay(connectorId: string, streamId: string, fromMs: number, toMs: number): CapturedItemRow[] {
+    const rows = this.store
+      .prepare(`${CAPTURED_SELECT} WHERE i.connector_id = ? AND i.stream_id = ? AND i.timestamp >= ? AND i.timestamp < ? ORDER BY i.timestamp, i.id`)
+      .all(connectorId, streamId, fromMs, toMs) as CapturedRow[];
+    return rows.map(toCapturedItem);
+  }
+
+  /** Captured items with afterId < id <= throughId (the reconciliation's cross-check). */
+  countCaptured(connectorId: string, afterId: number, throughId: number): number {
+    return (this.store.prepare('SELECT COUNT(*) AS n FROM items WHERE connector_id = ? AND id > ? AND id <= ?').get(connectorId, afterId, throughId) as { n: number }).n;
+  }
+
+  /** The spool files of these items' attachments, for retention. */
+  spoolFiles(itemIds: readonly number[]): string[] {
+    const rows = this.store.prepare('SELECT spool_path FROM attachments WHERE item_id IN (SELECT value FROM json_each(?)) AND spool_path IS NOT NULL').all(JSON.stringify(itemIds)) as {
+      spool_path: string;
+    }[];
+    return rows.map((r) => r.spool_path);
+  }
+
+  /** Stored attachments of these items whose spool file is named; the caller checks the files. */
+  spooledAttachments(itemIds: readonly number[]): { itemId: number; position: number; spoolPath: string }[] {
+    const rows = this.store
+      .prepare("SELECT item_id, position, spool_path FROM attachments WHERE status = 'stored' AND spool_path IS NOT NULL AND item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, position")
+      .all(JSON.stringify(itemIds)) as { item_id: number; position: number; spool_path: string }[];
+    return rows.map((r) => ({ itemId: r.item_id, position: r.position, spoolPath: r.spool_path }));
+  }
+
+  /** The Symphony message ids of these items (local id → message id). */
+  messageIds(itemIds: readonly number[]): Map<number, string> {
+    const rows = this.store.prepare('SELECT id, message_id FROM items WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(itemIds)) as { id: number; message_id: string }[];
+    return new Map(rows.map((r) => [r.id, r.message_id]));
+  }
+}
+
+function toCapturedItem(r: CapturedRow): CapturedItemRow {
+  return { id: r.id, streamId: r.stream_id, messageId: r.message_id, sender: r.sender, bytes: r.bytes, capturedAt: r.captured_at, timestamp: r.timestamp, pendingAttachments: r.pending_attachments };
 }

@@ -17,12 +17,12 @@ export class ConnectorRepository {
   constructor(private readonly store: Store) {}
 
   list(): Connector[] {
-    const rows = this.store.db.prepare('SELECT * FROM connectors WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE').all() as ConnectorRow[];
+    const rows = this.store.prepare('SELECT * FROM connectors WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE').all() as ConnectorRow[];
     return rows.map(toConnector);
   }
 
   find(id: string): Connector | undefined {
-    const row = this.store.db.prepare('SELECT * FROM connectors WHERE id = ? AND deleted_at IS NULL').get(id) as ConnectorRow | undefined;
+    const row = this.store.prepare('SELECT * FROM connectors WHERE id = ? AND deleted_at IS NULL').get(id) as ConnectorRow | undefined;
     return row && toConnector(row);
   }
 
@@ -38,7 +38,7 @@ export class ConnectorRepository {
    */
   findByName(name: string): Connector | undefined {
     const key = nameKey(name);
-    const rows = this.store.db.prepare('SELECT id, name FROM connectors WHERE deleted_at IS NULL').all() as Pick<ConnectorRow, 'id' | 'name'>[];
+    const rows = this.store.prepare('SELECT id, name FROM connectors WHERE deleted_at IS NULL').all() as Pick<ConnectorRow, 'id' | 'name'>[];
     const row = rows.find((r) => nameKey(r.name) === key);
     return row && this.find(row.id);
   }
@@ -49,7 +49,7 @@ export class ConnectorRepository {
     const at = now.toISOString();
     return this.store.transaction(() => {
       this.assertNameFree(name);
-      this.store.db
+      this.store
         .prepare('INSERT INTO connectors (id, name, enabled, settings_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, name, options.enabled === false ? 0 : 1, JSON.stringify(parsed), at, at);
       return this.get(id);
@@ -61,7 +61,7 @@ export class ConnectorRepository {
       const current = this.get(id);
       if (patch.name !== undefined && nameKey(patch.name) !== nameKey(current.name)) this.assertNameFree(patch.name);
       const settings = patch.settings ? connectorSettingsSchema.parse(patch.settings) : current.settings;
-      this.store.db
+      this.store
         .prepare('UPDATE connectors SET name = ?, enabled = ?, settings_json = ?, updated_at = ? WHERE id = ?')
         .run(patch.name ?? current.name, (patch.enabled ?? current.enabled) ? 1 : 0, JSON.stringify(settings), now.toISOString(), id);
       return this.get(id);
@@ -70,7 +70,7 @@ export class ConnectorRepository {
 
   /** Marks the connector deleted; what it captured stays in the store until purged. */
   delete(id: string, now = new Date()): boolean {
-    const result = this.store.db.prepare('UPDATE connectors SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(now.toISOString(), id);
+    const result = this.store.prepare('UPDATE connectors SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(now.toISOString(), id);
     return result.changes === 1;
   }
 

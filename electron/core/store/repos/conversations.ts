@@ -1,5 +1,4 @@
 import type { Conversation, Participant, StreamType } from '../../model/captured';
-import type { Statement } from 'better-sqlite3';
 import type { Store } from '../database';
 
 /** A conversation as listed by the pod, before its members are known. */
@@ -60,8 +59,6 @@ interface ConversationRow {
 
 /** SQL for conversations, their members, the participants (users) and the per-conversation checkpoints. */
 export class ConversationRepository {
-  private participantStatement: Statement | undefined;
-
   constructor(private readonly store: Store) {}
 
   /** Inserts or refreshes the conversations; returns the stream ids that were not known before. */
@@ -138,9 +135,10 @@ export class ConversationRepository {
   }
 
   participant(connectorId: string, userId: string): Participant | undefined {
-    // Called once per captured message: keep the statement compiled.
-    this.participantStatement ??= this.store.db.prepare('SELECT user_id, email, display_name, username, external FROM participants WHERE connector_id = ? AND user_id = ?');
-    const row = this.participantStatement.get(connectorId, userId) as ParticipantRow | undefined;
+    // Called once per captured message: the store's cache keeps the statement compiled.
+    const row = this.store.prepare('SELECT user_id, email, display_name, username, external FROM participants WHERE connector_id = ? AND user_id = ?').get(connectorId, userId) as
+      | ParticipantRow
+      | undefined;
     return row && toParticipant(row);
   }
 
@@ -154,6 +152,12 @@ export class ConversationRepository {
       .prepare(`INSERT INTO checkpoints (connector_id, stream_id, since, skip, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (connector_id, stream_id) DO UPDATE SET since = excluded.since, skip = excluded.skip, updated_at = excluded.updated_at`)
       .run(connectorId, streamId, checkpoint.since, checkpoint.skip, now.toISOString());
+  }
+
+  /** Capture's last error for the conversation: null when its last read went through. */
+  lastError(connectorId: string, streamId: string): string | null {
+    const row = this.store.prepare('SELECT last_error FROM conversations WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as { last_error: string | null } | undefined;
+    return row ? row.last_error : 'unknown conversation';
   }
 
   /** The last capture error of a conversation (null clears it). */

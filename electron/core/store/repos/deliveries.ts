@@ -1,8 +1,5 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Store } from '../database';
 import type { RouteName } from '../../model/destination';
-
-type Statement = BetterSqlite3.Statement<unknown[]>;
 
 /** Where a delivery (archive key × mailbox) stands in the ledger; docs/GLOSSARY.md. */
 export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'blocked';
@@ -69,10 +66,11 @@ export function normaliseMailbox(mailbox: string): string {
   return mailbox.trim().toLowerCase();
 }
 
+/** Back to the queue: a row that was ever sent (or may have been) is looked up in the mailbox first. */
+const BACK_TO_QUEUE = "CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END";
+
 /** SQL for the delivery ledger and the mailbox folder cache; nothing else touches these tables. */
 export class DeliveryRepository {
-  private readonly statements = new Map<string, Statement>();
-
   constructor(private readonly store: Store) {}
 
   /** Runs several ledger writes as one transaction (one fsync): the importer's group commit. */
@@ -83,7 +81,7 @@ export class DeliveryRepository {
   /** Adds a pending row per mailbox; rows that exist (in any state) are left as they are. */
   enqueue(connectorId: string, archiveKey: string, mailboxes: readonly string[], now = new Date()): number {
     const at = now.toISOString();
-    const insert = this.store.db.prepare(
+    const insert = this.store.prepare(
       `INSERT INTO deliveries (connector_id, archive_key, mailbox, state, created_at, updated_at)
        VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
     );
@@ -97,7 +95,7 @@ export class DeliveryRepository {
   }
 
   get(key: DeliveryKey): Delivery | undefined {
-    const row = this.prepared('SELECT * FROM deliveries WHERE connector_id = ? AND archive_key = ? AND mailbox = ?').get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as
+    const row = this.store.prepare('SELECT * FROM deliveries WHERE connector_id = ? AND archive_key = ? AND mailbox = ?').get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as
       | DeliveryRow
       | undefined;
     return row && toDelivery(row);
@@ -105,7 +103,7 @@ export class DeliveryRepository {
 
   /** Work still to do: `sending` first (their outcome is unknown), then `pending`, oldest first. */
   listOpen(connectorId: string, limit = 1_000_000): Delivery[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(
         `SELECT * FROM deliveries WHERE connector_id = ? AND state IN ('sending', 'pending')
          ORDER BY CASE state WHEN 'sending' THEN 0 ELSE 1 END, created_at, archive_key, mailbox LIMIT ?`,
@@ -117,20 +115,20 @@ export class DeliveryRepository {
   list(connectorId: string, state?: DeliveryState): Delivery[] {
     const rows = (
       state
-        ? this.store.db.prepare('SELECT * FROM deliveries WHERE connector_id = ? AND state = ? ORDER BY archive_key, mailbox').all(connectorId, state)
-        : this.store.db.prepare('SELECT * FROM deliveries WHERE connector_id = ? ORDER BY archive_key, mailbox').all(connectorId)
+        ? this.store.prepare('SELECT * FROM deliveries WHERE connector_id = ? AND state = ? ORDER BY archive_key, mailbox').all(connectorId, state)
+        : this.store.prepare('SELECT * FROM deliveries WHERE connector_id = ? ORDER BY archive_key, mailbox').all(connectorId)
     ) as DeliveryRow[];
     return rows.map(toDelivery);
   }
 
   /** Every mailbox the connector delivers to (or tried to). */
   mailboxes(connectorId: string): string[] {
-    return (this.store.db.prepare('SELECT DISTINCT mailbox FROM deliveries WHERE connector_id = ? ORDER BY mailbox').all(connectorId) as { mailbox: string }[]).map((r) => r.mailbox);
+    return (this.store.prepare('SELECT DISTINCT mailbox FROM deliveries WHERE connector_id = ? ORDER BY mailbox').all(connectorId) as { mailbox: string }[]).map((r) => r.mailbox);
   }
 
   counts(connectorId: string): Record<DeliveryState, number> {
     const counts: Record<DeliveryState, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, skipped: 0, blocked: 0 };
-    const rows = this.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE connector_id = ? GROUP BY state').all(connectorId) as {
+    const rows = this.store.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE connector_id = ? GROUP BY state').all(connectorId) as {
       state: DeliveryState;
       n: number;
     }[];
@@ -203,7 +201,7 @@ export class DeliveryRepository {
    * Graph id and attempts, so that when unblocked they are looked up before anything is created.
    */
   blockMailbox(connectorId: string, mailbox: string, reason: BlockReason, message: string, now = new Date()): number {
-    return this.store.db
+    return this.store
       .prepare("UPDATE deliveries SET state = 'blocked', blocked_reason = ?, last_error = ?, updated_at = ? WHERE connector_id = ? AND mailbox = ? AND state IN ('pending', 'sending')")
       .run(reason, message, now.toISOString(), connectorId, normaliseMailbox(mailbox)).changes;
   }
@@ -215,9 +213,9 @@ export class DeliveryRepository {
 
   /** The mailbox can be written again: its blocked deliveries go back to the queue (ever sent: looked up first). */
   unblockMailbox(connectorId: string, mailbox: string, now = new Date()): number {
-    return this.store.db
+    return this.store
       .prepare(
-        `UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ?
+        `UPDATE deliveries SET state = ${BACK_TO_QUEUE}, updated_at = ?
          WHERE connector_id = ? AND mailbox = ? AND state = 'blocked'`,
       )
       .run(now.toISOString(), connectorId, normaliseMailbox(mailbox)).changes;
@@ -225,14 +223,14 @@ export class DeliveryRepository {
 
   /** Still blocked, with the latest reason: the re-check found the same problem (or another one). */
   reblockMailbox(connectorId: string, mailbox: string, reason: BlockReason, message: string, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare("UPDATE deliveries SET blocked_reason = ?, last_error = ?, updated_at = ? WHERE connector_id = ? AND mailbox = ? AND state = 'blocked'")
       .run(reason, message, now.toISOString(), connectorId, normaliseMailbox(mailbox));
   }
 
   /** Mailboxes with blocked deliveries, the most waiting first. */
   blockedMailboxes(connectorId: string): BlockedMailbox[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(
         `SELECT mailbox, COUNT(*) AS deliveries, MIN(updated_at) AS since,
            (SELECT b.blocked_reason FROM deliveries b WHERE b.connector_id = d.connector_id AND b.mailbox = d.mailbox AND b.state = 'blocked' ORDER BY b.updated_at DESC LIMIT 1) AS reason,
@@ -246,20 +244,51 @@ export class DeliveryRepository {
   /** Puts failed rows back in the queue (the officer fixed the cause); rows ever sent are re-checked first. */
   requeue(connectorId: string, states: readonly DeliveryState[] = ['failed'], now = new Date()): number {
     const placeholders = states.map(() => '?').join(', ');
-    return this.store.db
-      .prepare(`UPDATE deliveries SET state = CASE WHEN graph_id IS NULL AND attempts = 0 THEN 'pending' ELSE 'sending' END, updated_at = ? WHERE connector_id = ? AND state IN (${placeholders})`)
+    return this.store
+      .prepare(`UPDATE deliveries SET state = ${BACK_TO_QUEUE}, updated_at = ? WHERE connector_id = ? AND state IN (${placeholders})`)
       .run(now.toISOString(), connectorId, ...states).changes;
   }
 
+  /** The ledger rows of these archive keys (the reconciliation reads a page of keys at a time). */
+  ofKeys(connectorId: string, archiveKeys: readonly string[]): Delivery[] {
+    const rows = this.store.prepare('SELECT * FROM deliveries WHERE connector_id = ? AND archive_key IN (SELECT value FROM json_each(?))').all(connectorId, JSON.stringify(archiveKeys)) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  /** Archive keys with a delivery still to send (`pending` or `sending`), ascending after `afterKey`. */
+  openKeys(connectorId: string, afterKey: string, limit: number): string[] {
+    const rows = this.store
+      .prepare("SELECT DISTINCT archive_key FROM deliveries WHERE connector_id = ? AND state IN ('pending', 'sending') AND archive_key > ? ORDER BY archive_key LIMIT ?")
+      .all(connectorId, afterKey, limit) as { archive_key: string }[];
+    return rows.map((r) => r.archive_key);
+  }
+
+  /** The officer skipped the item: its deliveries not delivered are skipped too, so no run sends them later. */
+  skipOpen(connectorId: string, archiveKey: string, now = new Date()): number {
+    return this.store
+      .prepare(
+        `UPDATE deliveries SET state = 'skipped', last_error = 'skipped by the officer', updated_at = ?
+         WHERE connector_id = ? AND archive_key = ? AND state IN ('pending', 'sending', 'failed', 'blocked')`,
+      )
+      .run(now.toISOString(), connectorId, archiveKey).changes;
+  }
+
+  /** The failed and blocked deliveries of one archive key back to the queue, as `requeue` does for a connector. */
+  requeueKey(connectorId: string, archiveKey: string, now = new Date()): number {
+    return this.store
+      .prepare(`UPDATE deliveries SET state = ${BACK_TO_QUEUE}, updated_at = ? WHERE connector_id = ? AND archive_key = ? AND state IN ('failed', 'blocked')`)
+      .run(now.toISOString(), connectorId, archiveKey).changes;
+  }
+
   folderId(connectorId: string, mailbox: string, folderName: string): string | undefined {
-    const row = this.prepared('SELECT folder_id FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?').get(connectorId, normaliseMailbox(mailbox), folderName) as
+    const row = this.store.prepare('SELECT folder_id FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?').get(connectorId, normaliseMailbox(mailbox), folderName) as
       | { folder_id: string }
       | undefined;
     return row?.folder_id;
   }
 
   saveFolderId(connectorId: string, mailbox: string, folderName: string, folderId: string, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO mailbox_folders (connector_id, mailbox, folder_name, folder_id, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (connector_id, mailbox, folder_name) DO UPDATE SET folder_id = excluded.folder_id, updated_at = excluded.updated_at`,
@@ -268,28 +297,22 @@ export class DeliveryRepository {
   }
 
   forgetFolder(connectorId: string, mailbox: string, folderName: string): void {
-    this.store.db.prepare('DELETE FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?').run(connectorId, normaliseMailbox(mailbox), folderName);
+    this.store.prepare('DELETE FROM mailbox_folders WHERE connector_id = ? AND mailbox = ? AND folder_name = ?').run(connectorId, normaliseMailbox(mailbox), folderName);
   }
 
   private update(key: DeliveryKey, set: string, values: unknown[]): void {
-    this.prepared(`UPDATE deliveries SET ${set} WHERE connector_id = ? AND archive_key = ? AND mailbox = ?`).run(...values, key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox));
+    this.store.prepare(`UPDATE deliveries SET ${set} WHERE connector_id = ? AND archive_key = ? AND mailbox = ?`).run(...values, key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox));
   }
+}
 
-  private prepared(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.store.db.prepare<unknown[]>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
+/** The key columns every table of the ledger carries (deliveries, unknown outcomes, settlements). */
+export function toDeliveryKey(row: { connector_id: string; archive_key: string; mailbox: string }): DeliveryKey {
+  return { connectorId: row.connector_id, archiveKey: row.archive_key, mailbox: row.mailbox };
 }
 
 function toDelivery(row: DeliveryRow): Delivery {
   return {
-    connectorId: row.connector_id,
-    archiveKey: row.archive_key,
-    mailbox: row.mailbox,
+    ...toDeliveryKey(row),
     state: row.state,
     attempts: row.attempts,
     graphId: row.graph_id,

@@ -1,8 +1,5 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Store } from '../database';
-import { normaliseMailbox, type DeliveryKey } from './deliveries';
-
-type Statement = BetterSqlite3.Statement<unknown[]>;
+import { normaliseMailbox, toDeliveryKey, type DeliveryKey } from './deliveries';
 
 /** A request out right now: its outcome is unknown until its answer arrives. */
 export interface InFlightRequest {
@@ -56,19 +53,30 @@ interface UnknownRow {
   inflight_what: string | null;
 }
 
+interface SettlementRow {
+  connector_id: string;
+  archive_key: string;
+  mailbox: string;
+  run_id: number | null;
+  settled_at: string;
+  unknown_since: string;
+  reason: string;
+  kept_graph_id: string | null;
+  deleted_graph_ids: string;
+  outcome: SettlementOutcome;
+}
+
 /**
  * SQL for the unknown outcomes of the delivery ledger and the evidence of their settling.
  * Callers put these writes in the same transaction as the ledger change they belong to
  * (the importer's LedgerWriter batch), so a row never describes a state the ledger is not in.
  */
 export class UnknownOutcomeRepository {
-  private readonly statements = new Map<string, Statement>();
-
   constructor(private readonly store: Store) {}
 
   /** A request is about to leave: until its answer arrives its outcome is unknown. */
   beginRequest(key: DeliveryKey, at: Date, deadline: Date, settleAt: Date, what: string): void {
-    this.prepared(
+    this.store.prepare(
       `INSERT INTO delivery_unknowns (connector_id, archive_key, mailbox, inflight_since, inflight_deadline, inflight_settle_at, inflight_what)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (connector_id, archive_key, mailbox) DO UPDATE SET
@@ -80,8 +88,8 @@ export class UnknownOutcomeRepository {
   /** The answer arrived (applied, or certainly refused): the row goes unless an earlier request went unanswered. */
   answered(key: DeliveryKey): void {
     const k = [key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)];
-    this.prepared('DELETE FROM delivery_unknowns WHERE connector_id = ? AND archive_key = ? AND mailbox = ? AND settle_at IS NULL').run(...k);
-    this.prepared(
+    this.store.prepare('DELETE FROM delivery_unknowns WHERE connector_id = ? AND archive_key = ? AND mailbox = ? AND settle_at IS NULL').run(...k);
+    this.store.prepare(
       'UPDATE delivery_unknowns SET inflight_since = NULL, inflight_deadline = NULL, inflight_settle_at = NULL, inflight_what = NULL WHERE connector_id = ? AND archive_key = ? AND mailbox = ?',
     ).run(...k);
   }
@@ -89,7 +97,7 @@ export class UnknownOutcomeRepository {
   /** No answer (timeout, reset, lost): the request in flight may be applied until `settleAt`. */
   becameUnknown(key: DeliveryKey, at: Date, settleAt: Date, reason: string): void {
     const when = at.toISOString();
-    this.prepared(
+    this.store.prepare(
       `INSERT INTO delivery_unknowns (connector_id, archive_key, mailbox, since, deadline, settle_at, reason, requests)
        VALUES (?, ?, ?, ?, ?, ?, ?, 1)
        ON CONFLICT (connector_id, archive_key, mailbox) DO UPDATE SET
@@ -105,7 +113,7 @@ export class UnknownOutcomeRepository {
    * settleable once its own deadline plus the margin has passed. Returns how many.
    */
   orphanInFlight(connectorId: string): number {
-    return this.prepared(
+    return this.store.prepare(
       `UPDATE delivery_unknowns SET
          since = COALESCE(since, inflight_since), deadline = MAX(COALESCE(deadline, ''), inflight_deadline),
          settle_at = MAX(COALESCE(settle_at, ''), inflight_settle_at), requests = requests + 1,
@@ -116,7 +124,7 @@ export class UnknownOutcomeRepository {
   }
 
   get(key: DeliveryKey): UnknownOutcome | undefined {
-    const row = this.prepared('SELECT * FROM delivery_unknowns WHERE connector_id = ? AND archive_key = ? AND mailbox = ?').get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as
+    const row = this.store.prepare('SELECT * FROM delivery_unknowns WHERE connector_id = ? AND archive_key = ? AND mailbox = ?').get(key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox)) as
       | UnknownRow
       | undefined;
     return row && toUnknown(row);
@@ -126,14 +134,14 @@ export class UnknownOutcomeRepository {
   list(connectorId: string, until?: Date, limit = 100_000): UnknownOutcome[] {
     const rows = (
       until
-        ? this.prepared('SELECT * FROM delivery_unknowns WHERE connector_id = ? AND settle_at IS NOT NULL AND settle_at <= ? ORDER BY settle_at, archive_key, mailbox LIMIT ?').all(connectorId, until.toISOString(), limit)
-        : this.prepared('SELECT * FROM delivery_unknowns WHERE connector_id = ? AND settle_at IS NOT NULL ORDER BY settle_at, archive_key, mailbox LIMIT ?').all(connectorId, limit)
+        ? this.store.prepare('SELECT * FROM delivery_unknowns WHERE connector_id = ? AND settle_at IS NOT NULL AND settle_at <= ? ORDER BY settle_at, archive_key, mailbox LIMIT ?').all(connectorId, until.toISOString(), limit)
+        : this.store.prepare('SELECT * FROM delivery_unknowns WHERE connector_id = ? AND settle_at IS NOT NULL ORDER BY settle_at, archive_key, mailbox LIMIT ?').all(connectorId, limit)
     ) as UnknownRow[];
     return rows.map(toUnknown);
   }
 
   count(connectorId: string): number {
-    return (this.prepared('SELECT COUNT(*) AS n FROM delivery_unknowns WHERE connector_id = ?').get(connectorId) as { n: number }).n;
+    return (this.store.prepare('SELECT COUNT(*) AS n FROM delivery_unknowns WHERE connector_id = ?').get(connectorId) as { n: number }).n;
   }
 
   /**
@@ -141,14 +149,14 @@ export class UnknownOutcomeRepository {
    * removed (same `settle_at`, nothing in flight), so a request sent meanwhile keeps its unknown.
    */
   settle(unknown: UnknownOutcome, settlement: Omit<Settlement, keyof DeliveryKey | 'unknownSince' | 'reason'>): boolean {
-    const removed = this.prepared('DELETE FROM delivery_unknowns WHERE connector_id = ? AND archive_key = ? AND mailbox = ? AND settle_at = ? AND inflight_deadline IS NULL').run(
+    const removed = this.store.prepare('DELETE FROM delivery_unknowns WHERE connector_id = ? AND archive_key = ? AND mailbox = ? AND settle_at = ? AND inflight_deadline IS NULL').run(
       unknown.connectorId,
       unknown.archiveKey,
       normaliseMailbox(unknown.mailbox),
       unknown.settleAt,
     ).changes;
     if (removed === 0) return false;
-    this.prepared(
+    this.store.prepare(
       `INSERT INTO delivery_settlements (connector_id, archive_key, mailbox, run_id, settled_at, unknown_since, reason, kept_graph_id, deleted_graph_ids, outcome)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
@@ -168,7 +176,7 @@ export class UnknownOutcomeRepository {
 
   /** What a run settled, for its reconciliation. */
   settledInRun(connectorId: string, runId: number): { settled: number; straysDeleted: number; replaced: number } {
-    const row = this.prepared(
+    const row = this.store.prepare(
       `SELECT COUNT(*) AS settled, COALESCE(SUM(json_array_length(deleted_graph_ids)), 0) AS strays, COALESCE(SUM(outcome = 'replaced'), 0) AS replaced
        FROM delivery_settlements WHERE connector_id = ? AND run_id = ?`,
     ).get(connectorId, runId) as { settled: number; strays: number; replaced: number };
@@ -176,37 +184,15 @@ export class UnknownOutcomeRepository {
   }
 
   settlements(connectorId: string): Settlement[] {
-    const rows = this.prepared('SELECT * FROM delivery_settlements WHERE connector_id = ? ORDER BY id').all(connectorId) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      connectorId: r.connector_id as string,
-      archiveKey: r.archive_key as string,
-      mailbox: r.mailbox as string,
-      runId: (r.run_id as number | null) ?? null,
-      settledAt: r.settled_at as string,
-      unknownSince: r.unknown_since as string,
-      reason: r.reason as string,
-      keptGraphId: (r.kept_graph_id as string | null) ?? null,
-      deletedGraphIds: JSON.parse(r.deleted_graph_ids as string) as string[],
-      outcome: r.outcome as SettlementOutcome,
-    }));
-  }
-
-  private prepared(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.store.db.prepare<unknown[]>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    const rows = this.store.prepare('SELECT * FROM delivery_settlements WHERE connector_id = ? ORDER BY id').all(connectorId) as SettlementRow[];
+    return rows.map(toSettlement);
   }
 }
 
 function toUnknown(row: UnknownRow): UnknownOutcome {
   const inFlight = row.inflight_deadline ? { since: row.inflight_since!, deadline: row.inflight_deadline, settleAt: row.inflight_settle_at!, what: row.inflight_what ?? '' } : null;
   return {
-    connectorId: row.connector_id,
-    archiveKey: row.archive_key,
-    mailbox: row.mailbox,
+    ...toDeliveryKey(row),
     state: row.settle_at ? 'unknown' : 'in-flight',
     since: row.since ?? inFlight!.since,
     deadline: row.deadline ?? inFlight!.deadline,
@@ -214,5 +200,18 @@ function toUnknown(row: UnknownRow): UnknownOutcome {
     reason: row.reason ?? `in flight (${inFlight?.what ?? ''})`,
     requests: row.requests,
     inFlight,
+  };
+}
+
+function toSettlement(r: SettlementRow): Settlement {
+  return {
+    ...toDeliveryKey(r),
+    runId: r.run_id,
+    settledAt: r.settled_at,
+    unknownSince: r.unknown_since,
+    reason: r.reason,
+    keptGraphId: r.kept_graph_id,
+    deletedGraphIds: JSON.parse(r.deleted_graph_ids) as string[],
+    outcome: r.outcome,
   };
 }

@@ -14,7 +14,7 @@ export class ImportVerificationRepository {
   constructor(private readonly store: Store) {}
 
   save(verification: ImportVerification): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO import_verifications (connector_id, mailbox, verified_method, evidence, verified_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (connector_id) DO UPDATE SET mailbox = excluded.mailbox, verified_method = excluded.verified_method, evidence = excluded.evidence, verified_at = excluded.verified_at`,
@@ -23,7 +23,7 @@ export class ImportVerificationRepository {
   }
 
   get(connectorId: string): ImportVerification | null {
-    const row = this.store.db.prepare('SELECT * FROM import_verifications WHERE connector_id = ?').get(connectorId) as Row | undefined;
+    const row = this.store.prepare('SELECT * FROM import_verifications WHERE connector_id = ?').get(connectorId) as Row | undefined;
     return row ? (JSON.parse(row.evidence) as ImportVerification) : null;
   }
 }

@@ -84,7 +84,7 @@ export class ItemLogRepository {
   /** Of the given items, those that already have an outcome. */
   decided(connectorId: string, itemIds: readonly number[]): Set<number> {
     if (itemIds.length === 0) return new Set();
-    const rows = this.store.db
+    const rows = this.store
       .prepare(`SELECT item_id FROM item_outcomes WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?))`)
       .all(connectorId, JSON.stringify(itemIds)) as { item_id: number }[];
     return new Set(rows.map((r) => r.item_id));
@@ -92,7 +92,7 @@ export class ItemLogRepository {
 
   /** Inside the map transaction; throws on a second plan of the same item (the caller's bug). */
   insertOutcome(o: NewOutcome): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO item_outcomes (connector_id, item_id, stream_id, sender, archive_key, status, reason, mailboxes, bytes, attempts, first_run_id, last_run_id, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -102,17 +102,39 @@ export class ItemLogRepository {
   }
 
   addRunItem(runId: number, itemId: number): void {
-    this.store.db.prepare('INSERT OR IGNORE INTO run_items (run_id, item_id) VALUES (?, ?)').run(runId, itemId);
+    this.store.prepare('INSERT OR IGNORE INTO run_items (run_id, item_id) VALUES (?, ?)').run(runId, itemId);
+  }
+
+  /**
+   * Takes the items of the given (interrupted) runs into `toRunId`'s set; returns how many were
+   * new to it. The caller marks those runs taken over in the same transaction.
+   */
+  copyRunItems(fromRunIds: readonly number[], toRunId: number): number {
+    return this.store
+      .prepare('INSERT OR IGNORE INTO run_items (run_id, item_id) SELECT DISTINCT ?, item_id FROM run_items WHERE run_id IN (SELECT value FROM json_each(?))')
+      .run(toRunId, JSON.stringify(fromRunIds)).changes;
+  }
+
+  /** Item ids planned under an archive key (one for a message, several for a transcript). */
+  itemsOfKey(connectorId: string, archiveKey: string): number[] {
+    return this.itemsOfKeys(connectorId, [archiveKey]);
+  }
+
+  itemsOfKeys(connectorId: string, archiveKeys: readonly string[]): number[] {
+    const rows = this.store
+      .prepare('SELECT item_id FROM item_outcomes WHERE connector_id = ? AND archive_key IN (SELECT value FROM json_each(?)) ORDER BY item_id')
+      .all(connectorId, JSON.stringify(archiveKeys)) as { item_id: number }[];
+    return rows.map((r) => r.item_id);
   }
 
   get(connectorId: string, itemId: number): OutcomeRow | undefined {
-    const row = this.store.db.prepare('SELECT * FROM item_outcomes WHERE connector_id = ? AND item_id = ?').get(connectorId, itemId) as RawOutcome | undefined;
+    const row = this.store.prepare('SELECT * FROM item_outcomes WHERE connector_id = ? AND item_id = ?').get(connectorId, itemId) as RawOutcome | undefined;
     return row && toOutcome(row);
   }
 
   /** Sets an item's outcome; `failedOnce` counts one more failed run. */
   setStatus(connectorId: string, itemId: number, status: ItemStatus, input: { reason?: string | null; runId?: number | null; at: string; failedOnce?: boolean; resetAttempts?: boolean }): void {
-    this.store.db
+    this.store
       .prepare(
         `UPDATE item_outcomes SET status = ?, reason = ?, last_run_id = COALESCE(?, last_run_id), updated_at = ?,
            attempts = CASE WHEN ? THEN 0 ELSE attempts + ? END
@@ -122,11 +144,11 @@ export class ItemLogRepository {
   }
 
   setPlan(connectorId: string, itemId: number, archiveKey: string, mailboxes: number): void {
-    this.store.db.prepare('UPDATE item_outcomes SET archive_key = ?, mailboxes = ? WHERE connector_id = ? AND item_id = ?').run(archiveKey, mailboxes, connectorId, itemId);
+    this.store.prepare('UPDATE item_outcomes SET archive_key = ?, mailboxes = ? WHERE connector_id = ? AND item_id = ?').run(archiveKey, mailboxes, connectorId, itemId);
   }
 
   addEvent(e: NewEvent): void {
-    this.store.db
+    this.store
       .prepare(
         `INSERT INTO item_events (connector_id, item_id, run_id, stream_id, event, mailbox, graph_id, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
@@ -136,7 +158,7 @@ export class ItemLogRepository {
 
   /** Items whose status is `status`, ascending by id after `afterId` (paging without offsets). */
   pageByStatus(connectorId: string, status: ItemStatus, afterId: number, limit: number): OutcomeRow[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare('SELECT * FROM item_outcomes WHERE connector_id = ? AND status = ? AND item_id > ? ORDER BY item_id LIMIT ?')
       .all(connectorId, status, afterId, limit) as RawOutcome[];
     return rows.map(toOutcome);
@@ -144,7 +166,7 @@ export class ItemLogRepository {
 
   /** The run's items with their outcomes, ascending by id after `afterId`. */
   pageRunItems(runId: number, connectorId: string, afterId: number, limit: number): OutcomeRow[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(
         `SELECT o.* FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id
          WHERE r.run_id = ? AND r.item_id > ? ORDER BY r.item_id LIMIT ?`,
@@ -156,7 +178,7 @@ export class ItemLogRepository {
   /** Run items that have no outcome row at all: loss between the map step and the ledger. */
   runItemsWithoutOutcome(runId: number, connectorId: string): number {
     return (
-      this.store.db
+      this.store
         .prepare('SELECT COUNT(*) AS n FROM run_items r LEFT JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ? AND o.item_id IS NULL')
         .get(connectorId, runId) as { n: number }
     ).n;
@@ -164,20 +186,20 @@ export class ItemLogRepository {
 
   /** Items with afterId < id <= throughId that have an outcome (for the capture cross-check). */
   countDecided(connectorId: string, afterId: number, throughId: number): number {
-    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND item_id > ? AND item_id <= ?').get(connectorId, afterId, throughId) as { n: number }).n;
+    return (this.store.prepare('SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND item_id > ? AND item_id <= ?').get(connectorId, afterId, throughId) as { n: number }).n;
   }
 
   runItemCount(runId: number): number {
-    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM run_items WHERE run_id = ?').get(runId) as { n: number }).n;
+    return (this.store.prepare('SELECT COUNT(*) AS n FROM run_items WHERE run_id = ?').get(runId) as { n: number }).n;
   }
 
   /** Items first planned by this run (taken in by its map step), for the capture cross-check. */
   newItemsOfRun(runId: number, connectorId: string): number {
-    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND first_run_id = ?').get(connectorId, runId) as { n: number }).n;
+    return (this.store.prepare('SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND first_run_id = ?').get(connectorId, runId) as { n: number }).n;
   }
 
   runTotals(runId: number, connectorId: string): OutcomeTotals[] {
-    return this.store.db
+    return this.store
       .prepare(
         `SELECT o.status AS status, CASE WHEN o.status = 'skipped' THEN o.reason END AS reason, COUNT(*) AS count, COALESCE(SUM(o.bytes), 0) AS bytes
          FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ? GROUP BY 1, 2`,
@@ -187,13 +209,14 @@ export class ItemLogRepository {
 
   /**
    * The run's per-item reconciliation grouped by conversation, with the same buckets as the run's
-   * (runs/reconcile.ts): items nobody has a mailbox for, or some participant still waits for, are held.
+   * (runs/reconcile.ts): items nobody has a mailbox for, or some participant still waits for
+   * (`waitingItemIds`, from mapping's held items), are held.
    */
-  conversationTotals(runId: number, connectorId: string, offset: number, limit: number): { rows: ConversationReconciliation[]; total: number } {
-    const rows = this.store.db
+  conversationTotals(runId: number, connectorId: string, offset: number, limit: number, waitingItemIds: readonly number[]): { rows: ConversationReconciliation[]; total: number } {
+    const rows = this.store
       .prepare(
-        `WITH waiting AS (SELECT DISTINCT item_id FROM mapping_held WHERE connector_id = @c AND released_at IS NULL)
-         SELECT o.stream_id AS streamId, COUNT(*) AS captured,
+        `WITH waiting AS (SELECT DISTINCT value AS item_id FROM json_each(@waiting))
+         SELECT o.stream_id, COUNT(*) AS captured,
            SUM(o.status = 'delivered' AND w.item_id IS NULL) AS delivered,
            SUM(o.status = 'blocked') AS blocked,
            SUM(o.status IN ('failed', 'stopped-retrying')) AS failed,
@@ -203,35 +226,21 @@ export class ItemLogRepository {
          FROM run_items r JOIN item_outcomes o ON o.connector_id = @c AND o.item_id = r.item_id LEFT JOIN waiting w ON w.item_id = o.item_id
          WHERE r.run_id = @run GROUP BY o.stream_id ORDER BY o.stream_id LIMIT @limit OFFSET @offset`,
       )
-      .all({ c: connectorId, run: runId, limit, offset }) as Omit<ConversationReconciliation, 'balanced'>[];
+      .all({ c: connectorId, run: runId, limit, offset, waiting: JSON.stringify(waitingItemIds) }) as ConversationTotalsRow[];
     const total = (
-      this.store.db
+      this.store
         .prepare('SELECT COUNT(DISTINCT o.stream_id) AS n FROM run_items r JOIN item_outcomes o ON o.connector_id = ? AND o.item_id = r.item_id WHERE r.run_id = ?')
         .get(connectorId, runId) as { n: number }
     ).n;
-    return { rows: rows.map((r) => ({ ...r, balanced: r.captured === r.delivered + r.blocked + r.failed + r.held + r.skipped })), total };
+    return { rows: rows.map(toConversationTotals), total };
   }
 
   failed(connectorId: string, offset: number, limit: number): { items: FailedItem[]; total: number } {
-    const rows = this.store.db
+    const rows = this.store
       .prepare("SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'stopped-retrying', 'blocked') ORDER BY item_id LIMIT ? OFFSET ?")
       .all(connectorId, limit, offset) as RawOutcome[];
-    const total = (this.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'stopped-retrying', 'blocked')").get(connectorId) as { n: number }).n;
-    return {
-      items: rows.map((r) => ({
-        itemId: r.item_id,
-        connectorId: r.connector_id,
-        streamId: r.stream_id,
-        archiveKey: r.archive_key,
-        sender: r.sender,
-        status: r.status as FailedItem['status'],
-        attempts: r.attempts,
-        reason: r.reason,
-        bytes: r.bytes,
-        updatedAt: r.updated_at,
-      })),
-      total,
-    };
+    const total = (this.store.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE connector_id = ? AND status IN ('failed', 'stopped-retrying', 'blocked')").get(connectorId) as { n: number }).n;
+    return { items: rows.map(toFailedItem), total };
   }
 
   log(filter: LogFilter): { entries: ItemLogEntry[]; total: number } {
@@ -246,39 +255,33 @@ export class ItemLogRepository {
     }
     const params = { connectorId: filter.connectorId, runId: filter.runId ?? null, streamId: filter.streamId ?? null, status: filter.status ?? null, person: filter.person ?? null };
     const from = `FROM item_events e LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id WHERE ${where.join(' AND ')}`;
-    const rows = this.store.db
+    const rows = this.store
       .prepare(`SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at ${from} ORDER BY e.item_id, e.id LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: filter.limit, offset: filter.offset }) as RawEvent[];
-    const total = (this.store.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
+    const total = (this.store.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
     return { entries: rows.map(toEntry), total };
   }
 
   /**
    * One batch of the run's own log lines (written by this run) in (item, line) order after the
-   * given position, with the item's Symphony message id. Paged rather than iterated: an open
-   * iterator would keep the connection busy while the caller awaits, and a run writing meanwhile would fail.
+   * given position. Paged rather than iterated: an open iterator would keep the connection busy
+   * while the caller awaits, and a run writing meanwhile would fail.
    */
-  pageRunLog(
-    runId: number,
-    connectorId: string,
-    after: { itemId: number; id: number },
-    limit: number,
-  ): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null; messageId: string | null }> {
-    const rows = this.store.db
+  pageRunLog(runId: number, connectorId: string, after: { itemId: number; id: number }, limit: number): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null }> {
+    const rows = this.store
       .prepare(
-        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key, i.message_id
+        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key
          FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id AND e.run_id = r.run_id
          LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id
-         LEFT JOIN items i ON i.id = e.item_id
          WHERE r.run_id = ? AND (r.item_id > ? OR (r.item_id = ? AND e.id > ?)) ORDER BY r.item_id, e.id LIMIT ?`,
       )
-      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null; message_id: string | null }>;
-    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key, messageId: row.message_id }));
+      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null }>;
+    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key }));
   }
 
   /** Final items (delivered or skipped) last changed before `beforeIso` and not purged yet. */
   purgeCandidates(connectorId: string, beforeIso: string, afterId: number, limit: number): OutcomeRow[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(
         "SELECT * FROM item_outcomes WHERE connector_id = ? AND status IN ('delivered', 'skipped') AND purged_at IS NULL AND updated_at < ? AND item_id > ? ORDER BY item_id LIMIT ?",
       )
@@ -289,8 +292,8 @@ export class ItemLogRepository {
   /** Drops the log lines of purged items except the final ones that prove the delivery. */
   markPurged(connectorId: string, itemIds: readonly number[], at: string): number {
     const ids = JSON.stringify(itemIds);
-    this.store.db.prepare('UPDATE item_outcomes SET purged_at = ? WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?))').run(at, connectorId, ids);
-    return this.store.db
+    this.store.prepare('UPDATE item_outcomes SET purged_at = ? WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?))').run(at, connectorId, ids);
+    return this.store
       .prepare("DELETE FROM item_events WHERE connector_id = ? AND item_id IN (SELECT value FROM json_each(?)) AND event NOT IN ('delivered', 'skipped')")
       .run(connectorId, ids).changes;
   }
@@ -310,6 +313,27 @@ interface RawEvent {
 
 function toEntry(r: RawEvent): ItemLogEntry {
   return { id: r.id, itemId: r.item_id, runId: r.run_id, streamId: r.stream_id, event: r.event as ItemEvent, mailbox: r.mailbox, graphId: r.graph_id, detail: r.detail, at: r.at };
+}
+
+interface ConversationTotalsRow {
+  stream_id: string;
+  captured: number;
+  delivered: number;
+  blocked: number;
+  failed: number;
+  held: number;
+  skipped: number;
+  bytes: number;
+}
+
+function toConversationTotals(r: ConversationTotalsRow): ConversationReconciliation {
+  const { captured, delivered, blocked, failed, held, skipped, bytes } = r;
+  return { streamId: r.stream_id, captured, delivered, blocked, failed, held, skipped, bytes, balanced: captured === delivered + blocked + failed + held + skipped };
+}
+
+function toFailedItem(r: RawOutcome): FailedItem {
+  const { mailboxes: _mailboxes, ...outcome } = toOutcome(r);
+  return { ...outcome, status: outcome.status as FailedItem['status'] };
 }
 
 function toOutcome(r: RawOutcome): OutcomeRow {

@@ -1,6 +1,6 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { customMappingKey, type CustomMapping, type MappingChange, type MappingChanges } from '../../../../shared/contract/mapping';
 import type { Store } from '../database';
+import { toCustomMapping, type CustomRow } from './mapping';
 
 /**
  * The rows of one CSV import while it is read: a TEMP table of this connection (never part of the
@@ -8,15 +8,8 @@ import type { Store } from '../database';
  * and applied in SQL instead of in memory. One table per import, dropped when done.
  */
 
-interface StagedRow {
+interface StagedRow extends CustomRow {
   line: number;
-  key: string;
-  symphony_user_id: string | null;
-  symphony_email: string | null;
-  target_upn: string | null;
-  also_deliver_to: string;
-  exclude: number;
-  note: string;
   state: 'added' | 'changed' | 'unchanged' | null;
   before_user_id: string | null;
   before_email: string | null;
@@ -30,9 +23,6 @@ let nextTable = 1;
 
 export class MappingStaging {
   private readonly table: string;
-  private readonly insert: BetterSqlite3.Statement;
-  private readonly lineOfUser: BetterSqlite3.Statement;
-  private readonly lineOfEmail: BetterSqlite3.Statement;
 
   constructor(private readonly store: Store) {
     // A name of our own making (a counter), never from input.
@@ -51,22 +41,24 @@ export class MappingStaging {
         note TEXT NOT NULL,
         state TEXT
       )`);
-    this.insert = db.prepare(`INSERT INTO ${this.table} (line, key, symphony_user_id, symphony_email, target_upn, also_deliver_to, exclude, note)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-    this.lineOfUser = db.prepare(`SELECT line FROM ${this.table} WHERE symphony_user_id = ?`).pluck();
-    this.lineOfEmail = db.prepare(`SELECT line FROM ${this.table} WHERE symphony_email = ?`).pluck();
   }
 
   /** Stages a row unless its user id or e-mail is already staged; then says on which line it is. */
   add(line: number, mapping: CustomMapping): { userIdOnLine?: number; emailOnLine?: number } {
     const userId = mapping.symphonyUserId || null;
     const email = mapping.symphonyEmail || null;
-    const inserted = this.insert.run(line, customMappingKey(mapping), userId, email, mapping.targetUpn || null, mapping.alsoDeliverTo.join(';'), mapping.exclude ? 1 : 0, mapping.note);
+    const inserted = this.store
+      .prepare(`INSERT INTO ${this.table} (line, key, symphony_user_id, symphony_email, target_upn, also_deliver_to, exclude, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+      .run(line, customMappingKey(mapping), userId, email, mapping.targetUpn || null, mapping.alsoDeliverTo.join(';'), mapping.exclude ? 1 : 0, mapping.note);
     if (inserted.changes === 1) return {};
     return {
-      userIdOnLine: userId ? (this.lineOfUser.get(userId) as number | undefined) : undefined,
-      emailOnLine: email ? (this.lineOfEmail.get(email) as number | undefined) : undefined,
+      userIdOnLine: userId ? this.lineWhere('symphony_user_id', userId) : undefined,
+      emailOnLine: email ? this.lineWhere('symphony_email', email) : undefined,
     };
+  }
+
+  private lineWhere(column: 'symphony_user_id' | 'symphony_email', value: string): number | undefined {
+    return (this.store.prepare(`SELECT line FROM ${this.table} WHERE ${column} = ?`).get(value) as { line: number } | undefined)?.line;
   }
 
   /** Runs `fn` (the staging of one piece of the file) in one transaction of the TEMP database only: no lock on the archive. */
@@ -79,8 +71,7 @@ export class MappingStaging {
    * returns the counts and the first `rowsLimit` changes (added and changed by line, then removed).
    */
   plan(connectorId: string, rowsLimit: number): MappingChanges {
-    const db = this.store.db;
-    db.prepare(
+    this.store.prepare(
       `UPDATE ${this.table} AS s SET state = CASE
          WHEN c.key IS NULL THEN 'added'
          WHEN c.symphony_user_id IS s.symphony_user_id AND c.symphony_email IS s.symphony_email AND c.target_upn IS s.target_upn
@@ -89,12 +80,12 @@ export class MappingStaging {
        FROM (SELECT s2.key AS skey, c2.* FROM ${this.table} s2 LEFT JOIN mapping_custom c2 ON c2.connector_id = @connectorId AND c2.key = s2.key) AS c
        WHERE c.skey = s.key`,
     ).run({ connectorId });
-    const counts = db.prepare(`SELECT state, count(*) AS n FROM ${this.table} GROUP BY state`).all() as { state: string; n: number }[];
-    const removed = (db.prepare(`SELECT count(*) FROM mapping_custom WHERE connector_id = ? AND key NOT IN (SELECT key FROM ${this.table})`).pluck().get(connectorId) as number) ?? 0;
+    const counts = this.store.prepare(`SELECT state, count(*) AS n FROM ${this.table} GROUP BY state`).all() as { state: string; n: number }[];
+    const removed = (this.store.prepare(`SELECT count(*) AS n FROM mapping_custom WHERE connector_id = ? AND key NOT IN (SELECT key FROM ${this.table})`).get(connectorId) as { n: number }).n;
     const count = (state: string) => counts.find((c) => c.state === state)?.n ?? 0;
     const changes: MappingChanges = { added: count('added'), changed: count('changed'), removed, unchanged: count('unchanged'), rows: [], rowsTruncated: false };
 
-    const listed = db
+    const listed = this.store
       .prepare(
         `SELECT s.*, c.symphony_user_id AS before_user_id, c.symphony_email AS before_email, c.target_upn AS before_target,
            c.also_deliver_to AS before_also, c.exclude AS before_exclude, c.note AS before_note
@@ -103,14 +94,14 @@ export class MappingStaging {
       )
       .all(connectorId, rowsLimit) as StagedRow[];
     for (const r of listed) {
-      const before = r.state === 'changed' ? toMapping({ symphony_user_id: r.before_user_id, symphony_email: r.before_email, target_upn: r.before_target, also_deliver_to: r.before_also ?? '', exclude: r.before_exclude ?? 0, note: r.before_note ?? '' }) : null;
-      changes.rows.push({ kind: r.state as 'added' | 'changed', key: r.key, line: r.line, before, after: toMapping(r) } satisfies MappingChange);
+      const before = r.state === 'changed' ? toCustomMapping({ symphony_user_id: r.before_user_id, symphony_email: r.before_email, target_upn: r.before_target, also_deliver_to: r.before_also ?? '', exclude: r.before_exclude ?? 0, note: r.before_note ?? '' }) : null;
+      changes.rows.push({ kind: r.state as 'added' | 'changed', key: r.key, line: r.line, before, after: toCustomMapping(r) } satisfies MappingChange);
     }
     if (changes.rows.length < rowsLimit) {
-      const gone = db
+      const gone = this.store
         .prepare(`SELECT * FROM mapping_custom WHERE connector_id = ? AND key NOT IN (SELECT key FROM ${this.table}) ORDER BY key LIMIT ?`)
-        .all(connectorId, rowsLimit - changes.rows.length) as (StagedRow & { key: string })[];
-      for (const r of gone) changes.rows.push({ kind: 'removed', key: r.key, before: toMapping(r), after: null });
+        .all(connectorId, rowsLimit - changes.rows.length) as CustomRow[];
+      for (const r of gone) changes.rows.push({ kind: 'removed', key: r.key, before: toCustomMapping(r), after: null });
     }
     changes.rowsTruncated = changes.added + changes.changed + changes.removed > changes.rows.length;
     return changes;
@@ -121,11 +112,10 @@ export class MappingStaging {
    * rows are deleted, changed and added ones inserted, in the caller's transaction.
    */
   apply(connectorId: string, at: string): void {
-    const db = this.store.db;
-    db.prepare(
+    this.store.prepare(
       `DELETE FROM mapping_custom WHERE connector_id = ? AND (key NOT IN (SELECT key FROM ${this.table}) OR key IN (SELECT key FROM ${this.table} WHERE state = 'changed'))`,
     ).run(connectorId);
-    db.prepare(
+    this.store.prepare(
       `INSERT INTO mapping_custom (connector_id, key, symphony_user_id, symphony_email, target_upn, also_deliver_to, exclude, note, updated_at)
        SELECT ?, key, symphony_user_id, symphony_email, target_upn, also_deliver_to, exclude, note, ? FROM ${this.table}
        WHERE state IN ('added', 'changed') ORDER BY line`,
@@ -135,15 +125,4 @@ export class MappingStaging {
   dispose(): void {
     this.store.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
   }
-}
-
-function toMapping(row: Pick<StagedRow, 'symphony_user_id' | 'symphony_email' | 'target_upn' | 'also_deliver_to' | 'exclude' | 'note'>): CustomMapping {
-  return {
-    symphonyUserId: row.symphony_user_id ?? '',
-    symphonyEmail: row.symphony_email ?? '',
-    targetUpn: row.target_upn ?? '',
-    alsoDeliverTo: row.also_deliver_to ? row.also_deliver_to.split(';') : [],
-    exclude: row.exclude === 1,
-    note: row.note,
-  };
 }

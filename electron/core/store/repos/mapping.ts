@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { ArchiverError } from '../../../../shared/errors';
 import { customMappingKey, type CustomMapping, type ParticipantRow, type ParticipantSort, type ResolutionHow, type UnmappedRow } from '../../../../shared/contract/mapping';
 import type { Store } from '../database';
@@ -34,7 +33,8 @@ export interface ParticipantListQuery {
   limit: number;
 }
 
-interface CustomRow {
+/** A `mapping_custom` row as stored (also what a CSV import stages: repos/mapping-staging.ts). */
+export interface CustomRow {
   key: string;
   symphony_user_id: string | null;
   symphony_email: string | null;
@@ -115,42 +115,26 @@ const FILTER_SQL = `(@q IS NULL OR key LIKE @q ESCAPE '\\' OR email LIKE @q ESCA
 export class MappingRepository {
   constructor(private readonly store: Store) {}
 
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
-
-  private get db() {
-    return this.store.db;
-  }
-
-  /** Prepared once per repository: resolution and release run these per participant and item. */
-  private stmt(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   // ---- custom rows
 
   listCustom(connectorId: string): StoredCustomMapping[] {
-    const rows = this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? ORDER BY key').all(connectorId) as CustomRow[];
+    const rows = this.store.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? ORDER BY key').all(connectorId) as CustomRow[];
     return rows.map(toStored);
   }
 
   getCustom(connectorId: string, key: string): StoredCustomMapping | undefined {
-    const row = this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? AND key = ?').get(connectorId, key) as CustomRow | undefined;
+    const row = this.store.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? AND key = ?').get(connectorId, key) as CustomRow | undefined;
     return row && toStored(row);
   }
 
   /** The row that applies to a participant: by user id first, then by e-mail. */
   findCustomFor(connectorId: string, userId: string, email: string): StoredCustomMapping | undefined {
     const byUser = userId
-      ? (this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_user_id = ?').get(connectorId, userId) as CustomRow | undefined)
+      ? (this.store.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_user_id = ?').get(connectorId, userId) as CustomRow | undefined)
       : undefined;
     if (byUser) return toStored(byUser);
     const byEmail = email
-      ? (this.stmt('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_email = ?').get(connectorId, email.toLowerCase()) as CustomRow | undefined)
+      ? (this.store.prepare('SELECT * FROM mapping_custom WHERE connector_id = ? AND symphony_email = ?').get(connectorId, email.toLowerCase()) as CustomRow | undefined)
       : undefined;
     return byEmail && toStored(byEmail);
   }
@@ -159,7 +143,7 @@ export class MappingRepository {
   insertCustom(connectorId: string, mapping: CustomMapping, at: string): string {
     const key = customMappingKey(mapping);
     try {
-      this.db
+      this.store
         .prepare(
           `INSERT INTO mapping_custom (connector_id, key, symphony_user_id, symphony_email, target_upn, also_deliver_to, exclude, note, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -196,16 +180,16 @@ export class MappingRepository {
   }
 
   deleteCustom(connectorId: string, key: string): boolean {
-    return this.stmt('DELETE FROM mapping_custom WHERE connector_id = ? AND key = ?').run(connectorId, key).changes === 1;
+    return this.store.prepare('DELETE FROM mapping_custom WHERE connector_id = ? AND key = ?').run(connectorId, key).changes === 1;
   }
 
   revision(connectorId: string): number {
-    const row = this.stmt('SELECT revision FROM mapping_state WHERE connector_id = ?').get(connectorId) as { revision: number } | undefined;
+    const row = this.store.prepare('SELECT revision FROM mapping_state WHERE connector_id = ?').get(connectorId) as { revision: number } | undefined;
     return row?.revision ?? 0;
   }
 
   bumpRevision(connectorId: string): number {
-    const row = this.db
+    const row = this.store
       .prepare(
         `INSERT INTO mapping_state (connector_id, revision) VALUES (?, 1)
          ON CONFLICT (connector_id) DO UPDATE SET revision = revision + 1 RETURNING revision`,
@@ -217,14 +201,14 @@ export class MappingRepository {
   // ---- directory cache
 
   cacheGet(connectorId: string, email: string): CachedDirectoryEntry | undefined {
-    const row = this.db
+    const row = this.store
       .prepare('SELECT found, upn, mail, display_name, expires_at FROM mapping_directory_cache WHERE connector_id = ? AND email = ?')
       .get(connectorId, email.toLowerCase()) as { found: number; upn: string | null; mail: string | null; display_name: string | null; expires_at: number } | undefined;
     return row && { found: row.found === 1, upn: row.upn, mail: row.mail, displayName: row.display_name, expiresAt: row.expires_at };
   }
 
   cachePut(connectorId: string, email: string, entry: Omit<CachedDirectoryEntry, 'expiresAt'>, checkedAt: string, expiresAt: number): void {
-    this.db
+    this.store
       .prepare(
         `INSERT INTO mapping_directory_cache (connector_id, email, found, upn, mail, display_name, checked_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -241,9 +225,9 @@ export class MappingRepository {
    * mailbox. Idempotent per item: recording it again counts nothing twice.
    */
   recordItem(connectorId: string, itemId: number, timestamp: number, participants: readonly SeenParticipant[], heldUserIds: readonly string[], at: string): void {
-    const first = this.stmt('INSERT INTO mapping_recorded_items (connector_id, item_id, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(connectorId, itemId, at);
+    const first = this.store.prepare('INSERT INTO mapping_recorded_items (connector_id, item_id, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(connectorId, itemId, at);
     if (first.changes === 1) {
-      const upsert = this.stmt(
+      const upsert = this.store.prepare(
         `INSERT INTO mapping_participants (connector_id, user_id, email, display_name, external, items_seen, first_seen, last_seen)
          VALUES (@connectorId, @userId, @email, @displayName, @external, 1, @ts, @ts)
          ON CONFLICT (connector_id, user_id) DO UPDATE SET
@@ -258,13 +242,13 @@ export class MappingRepository {
         upsert.run({ connectorId, userId: p.userId, email: p.email.toLowerCase(), displayName: p.displayName, external: p.external ? 1 : 0, ts: timestamp });
       }
     }
-    const hold = this.stmt('INSERT INTO mapping_held (connector_id, item_id, user_id, held_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    const hold = this.store.prepare('INSERT INTO mapping_held (connector_id, item_id, user_id, held_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
     for (const userId of heldUserIds) hold.run(connectorId, itemId, userId, at);
   }
 
   /** Participants with at least one item still held. */
   heldParticipants(connectorId: string): SeenParticipant[] {
-    const rows = this.db
+    const rows = this.store
       .prepare(
         `SELECT p.user_id, p.email, p.display_name, p.external FROM mapping_participants p
          WHERE p.connector_id = ? AND EXISTS (SELECT 1 FROM mapping_held h WHERE h.connector_id = p.connector_id AND h.user_id = p.user_id AND h.released_at IS NULL)
@@ -275,21 +259,42 @@ export class MappingRepository {
   }
 
   heldItems(connectorId: string, userId: string): number[] {
-    const rows = this.db
+    const rows = this.store
       .prepare('SELECT item_id FROM mapping_held WHERE connector_id = ? AND user_id = ? AND released_at IS NULL ORDER BY item_id')
       .all(connectorId, userId) as { item_id: number }[];
     return rows.map((r) => r.item_id);
   }
 
   markReleased(connectorId: string, userId: string, itemIds: readonly number[], mailbox: string, at: string): void {
-    const release = this.stmt(
+    const release = this.store.prepare(
       'UPDATE mapping_held SET released_at = ?, released_to = ? WHERE connector_id = ? AND item_id = ? AND user_id = ? AND released_at IS NULL',
     );
     for (const itemId of itemIds) release.run(at, mailbox, connectorId, itemId, userId);
   }
 
+  /**
+   * Per item, how many participants without a mailbox it still waits for: deliveries planned to
+   * nobody yet, *held* in both reconciliations.
+   */
+  waitingCounts(connectorId: string, itemIds: readonly number[]): Map<number, number> {
+    if (itemIds.length === 0) return new Map();
+    const rows = this.store
+      .prepare(
+        `SELECT item_id, COUNT(*) AS n FROM mapping_held
+         WHERE connector_id = ? AND released_at IS NULL AND item_id IN (SELECT value FROM json_each(?)) GROUP BY item_id`,
+      )
+      .all(connectorId, JSON.stringify(itemIds)) as { item_id: number; n: number }[];
+    return new Map(rows.map((r) => [r.item_id, r.n]));
+  }
+
+  /** Every item that still waits for some participant's mailbox. */
+  waitingItemIds(connectorId: string): number[] {
+    const rows = this.store.prepare('SELECT DISTINCT item_id FROM mapping_held WHERE connector_id = ? AND released_at IS NULL ORDER BY item_id').all(connectorId) as { item_id: number }[];
+    return rows.map((r) => r.item_id);
+  }
+
   unmappedReport(connectorId: string): UnmappedRow[] {
-    const rows = this.db
+    const rows = this.store
       .prepare(
         `SELECT p.user_id, p.email, p.display_name, p.external, p.last_seen, count(*) AS held
          FROM mapping_held h JOIN mapping_participants p ON p.connector_id = h.connector_id AND p.user_id = h.user_id
@@ -312,11 +317,11 @@ export class MappingRepository {
       automatic: q.automatic ? 1 : 0,
       q: q.query ? `%${q.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
     };
-    const counts = this.db
+    const counts = this.store
       .prepare(`${PEOPLE_SQL} SELECT count(*) AS total, coalesce(sum(how = 'unmapped'), 0) AS unmapped FROM listed WHERE ${FILTER_SQL}`)
       .get(params) as { total: number; unmapped: number };
     const direction = q.direction === 'desc' ? 'DESC' : 'ASC';
-    const rows = this.db
+    const rows = this.store
       .prepare(
         `${PEOPLE_SQL}
          SELECT * FROM listed WHERE ${FILTER_SQL}
@@ -328,7 +333,7 @@ export class MappingRepository {
   }
 }
 
-function toMapping(row: Omit<CustomRow, 'key'>): CustomMapping {
+export function toCustomMapping(row: Omit<CustomRow, 'key'>): CustomMapping {
   return {
     symphonyUserId: row.symphony_user_id ?? '',
     symphonyEmail: row.symphony_email ?? '',
@@ -340,11 +345,11 @@ function toMapping(row: Omit<CustomRow, 'key'>): CustomMapping {
 }
 
 function toStored(row: CustomRow): StoredCustomMapping {
-  return { key: row.key, mapping: toMapping(row) };
+  return { key: row.key, mapping: toCustomMapping(row) };
 }
 
 function toParticipantRow(row: ListRow): ParticipantRow {
-  const custom = row.custom_key ? toMapping(row) : null;
+  const custom = row.custom_key ? toCustomMapping(row) : null;
   const delivers = row.how !== 'external' && row.how !== 'excluded';
   return {
     key: row.key,
