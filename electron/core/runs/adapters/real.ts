@@ -20,7 +20,7 @@ import type { Logger } from '../../platform/logger';
 import type { AppPaths } from '../../platform/paths';
 import type { Store } from '../../store/database';
 import { CaptureRepository } from '../../store/repos/capture';
-import { DeliveryRepository, type DeliveryState } from '../../store/repos/deliveries';
+import { DeliveryRepository } from '../../store/repos/deliveries';
 import { ImportVerificationRepository } from '../../store/repos/import-verifications';
 import { ItemLogRepository } from '../../store/repos/item-log';
 import { UnknownOutcomeRepository } from '../../store/repos/delivery-unknowns';
