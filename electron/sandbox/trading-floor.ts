@@ -75,3 +75,23 @@ export function sendMessages(pod: PodState, count: number): void {
     pod.addMessage(stream.id, { message: pml(`<p>Update ${i + 1}: levels unchanged, watching the close.</p>`) });
   }
 }
+
+/**
+ * New people on the Rates Desk, as a bank hires them: a Symphony account each, added to the room,
+ * and a first message from each, so the next run has items for them (their mailboxes are the
+ * world's to add). Returns their e-mail addresses.
+ */
+export function addPeople(pod: PodState, count: number): string[] {
+  const desk = [...pod.streams.values()].find((s) => s.name === 'Rates Desk');
+  const added: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = pod.users.size + 1;
+    const user = pod.addUser({ username: `newhire${n}`, firstName: 'New', lastName: `Hire ${n}`, displayName: `New Hire ${n}`, company: 'Acme Capital', companyId: 130, external: false, accountType: 'NORMAL', roles: ['INDIVIDUAL'] });
+    if (desk) {
+      pod.setMember(desk.id, user.id, true);
+      pod.addMessage(desk.id, { sender: user.id, message: pml(`<p>Hi all, ${user.displayName} here: I joined the desk today.</p>`) });
+    }
+    added.push(user.email);
+  }
+  return added;
+}

@@ -6,7 +6,7 @@ import { GraphEmulator } from './emulators/graph/server';
 import { startOidcProvider, type OidcProviderHandle } from './emulators/oidc/provider';
 import { SymphonyEmulator } from './emulators/symphony';
 import type { Core } from '../core/app/core';
-import { floorOptions, furnish, sendMessages, type SandboxSize } from './trading-floor';
+import { addPeople, floorOptions, furnish, sendMessages, type SandboxSize } from './trading-floor';
 
 /**
  * The sandbox's world, in the host's process: an emulated Symphony pod, an OpenID provider
@@ -95,7 +95,7 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
     },
     throttle(on) {
       throttled = on;
-      tenant.faults = on ? { rate: 0.3, kinds: ['429'] } : undefined;
+      tenant.setFaults(on ? { rate: 0.3, kinds: ['429'] } : undefined);
     },
     dropPod(seconds) {
       offlineUntil = Date.now() + seconds * 1000;
@@ -104,12 +104,7 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
       restore = setTimeout(() => (offlineUntil = 0), seconds * 1000);
     },
     addPeople(count) {
-      const floor = [...pod.pod.streams.values()].find((s) => s.name === 'Rates Desk');
-      for (let i = 0; i < count; i++) {
-        const n = pod.pod.users.size + 1;
-        const user = pod.pod.addUser({ username: `newhire${n}`, firstName: 'New', lastName: `Hire ${n}`, displayName: `New Hire ${n}`, company: 'Acme Capital', companyId: 130, external: false, accountType: 'NORMAL', roles: ['INDIVIDUAL'] });
-        if (floor) pod.pod.setMember(floor.id, user.id, true);
-      }
+      addPeople(pod.pod, count);
       addMailboxes();
     },
     sendMessages: (count) => sendMessages(pod.pod, count),

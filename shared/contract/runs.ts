@@ -183,6 +183,10 @@ export const stageProgressSchema = z.object({
   bytes: z.number().int(),
   itemsPerSecond: z.number(),
   etaSeconds: z.number().nullable(),
+  /** Requests of this stage that were retried (throttling, outages, network trouble). */
+  retries: z.number().int().default(0),
+  /** The wait before the latest retry, while it lasts: why, and when the next try goes out (ISO). */
+  retrying: z.object({ reason: z.string(), until: z.string() }).nullable().default(null),
 });
 export type StageProgress = z.infer<typeof stageProgressSchema>;
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ArchiverError } from '../../../shared/errors';
 import { systemClock, type Clock } from './clock';
 
@@ -48,6 +49,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       const jittered = backoff / 2 + random() * (backoff / 2);
       const waitMs = Math.max(jittered, Math.min(decision.afterMs ?? 0, maxRetryAfterMs));
       options.onRetry?.({ attempt, waitMs, reason: decision.reason, error });
+      watchers.getStore()?.({ attempt, waitMs, reason: decision.reason, at: clock.now() });
       try {
         await clock.sleep(waitMs, options.signal);
       } catch {
@@ -58,6 +60,26 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
 }
 
 const exhausted = new WeakSet<object>();
+
+/** One wait before a retry, as a watcher sees it. */
+export interface RetryNotice {
+  attempt: number;
+  waitMs: number;
+  reason: string;
+  /** When the wait began (the retry's clock). */
+  at: number;
+}
+
+const watchers = new AsyncLocalStorage<(notice: RetryNotice) => void>();
+
+/**
+ * Calls `onRetry` for every retry wait of every `withRetry` that `fn` starts, however deep (the
+ * Symphony client, Graph deliveries, directory look-ups): a run shows the officer that it waits on
+ * a throttled tenant or an unreachable pod without each client passing a callback through.
+ */
+export function watchRetries<T>(onRetry: (notice: RetryNotice) => void, fn: () => Promise<T>): Promise<T> {
+  return watchers.run(onRetry, fn);
+}
 
 /**
  * True for an error withRetry gave up on although it was worth retrying (a transient failure that

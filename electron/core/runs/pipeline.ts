@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ArchiverError } from '../../../shared/errors';
 import { EXCHANGE_MAX_MESSAGE_BYTES } from '../model/limits';
+import { watchRetries } from '../platform/retry';
 import { storageProblem } from '../platform/storage-errors';
 import type { Connector, Reconciliation, RunProgress, RunStage } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
@@ -66,6 +67,8 @@ export class Pipeline {
     });
     const nowIso = () => new Date(clock.now()).toISOString();
     const ctx = (stage: RunStage): StageContext => ({ connector, runId: run.id, signal, clock, logger: logger.scope(stage), progress: (u) => tracker.update(stage, u) });
+    // Every retry wait inside a stage (pod, directory, mailboxes) shows in the run's progress.
+    const watched = <T>(fn: () => Promise<T>): Promise<T> => watchRetries((notice) => tracker.retried(notice), fn);
     const enter = (stage: RunStage) => {
       throwIfAborted(signal);
       this.runs.setStage(run.id, stage);
@@ -83,16 +86,16 @@ export class Pipeline {
     const storedBefore = this.deps.stages.capture.count(connector.id, 0, Number.MAX_SAFE_INTEGER);
     try {
       enter('capture');
-      await this.deps.stages.capture.capture(ctx('capture'));
+      await watched(() => this.deps.stages.capture.capture(ctx('capture')));
 
       enter('convert');
       this.carryOver(connector, run.id, nowIso);
-      await this.retryFailed(connector, run.id, signal, nowIso);
-      await this.releaseHeld(connector, run.id, nowIso);
-      await this.planNew(connector, run, signal, tracker, nowIso, waiting);
+      await watched(() => this.retryFailed(connector, run.id, signal, nowIso));
+      await watched(() => this.releaseHeld(connector, run.id, nowIso));
+      await watched(() => this.planNew(connector, run, signal, tracker, nowIso, waiting));
 
       enter('import');
-      await this.deps.stages.import.run(ctx('import'));
+      await watched(() => this.deps.stages.import.run(ctx('import')));
       importCompleted = !signal.aborted;
     } catch (e) {
       if (!signal.aborted && ArchiverError.is(e) && e.code === 'sign-in-required') {

@@ -1,5 +1,6 @@
 import type { RunProgress, RunStage, StageProgress } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
+import type { RetryNotice } from '../platform/retry';
 import type { StageProgressUpdate } from './stages';
 
 interface StageClock {
@@ -26,7 +27,7 @@ export class ProgressTracker {
 
   enter(stage: RunStage): void {
     this.current = stage;
-    if (!this.stages.has(stage)) this.stages.set(stage, { startedMs: this.clock.now(), progress: { done: 0, total: null, bytes: 0, itemsPerSecond: 0, etaSeconds: null } });
+    if (!this.stages.has(stage)) this.stages.set(stage, { startedMs: this.clock.now(), progress: { done: 0, total: null, bytes: 0, itemsPerSecond: 0, etaSeconds: null, retries: 0, retrying: null } });
     this.flush();
   }
 
@@ -42,8 +43,30 @@ export class ProgressTracker {
       bytes: update.bytes ?? entry.progress.bytes,
       itemsPerSecond: Math.round(rate * 10) / 10,
       etaSeconds: total !== null && rate > 0 ? Math.max(0, Math.round((total - update.done) / rate)) : null,
+      retries: entry.progress.retries,
+      retrying: this.stillWaiting(entry.progress.retrying),
     };
     if (this.clock.now() - this.lastEmitMs >= this.intervalMs) this.flush();
+  }
+
+  /**
+   * A retry wait of the current stage (stages run one after another, so the wait is its): counted,
+   * and shown at once with its reason and the time of the next try, so a run held up by a throttled
+   * tenant or an unreachable pod says so instead of looking stuck.
+   */
+  retried(notice: RetryNotice): void {
+    if (!this.stages.has(this.current)) this.enter(this.current);
+    const entry = this.stages.get(this.current)!;
+    const until = new Date(notice.at + notice.waitMs).toISOString();
+    const waiting = this.stillWaiting(entry.progress.retrying);
+    const latest = waiting && waiting.until > until ? waiting : { reason: notice.reason, until };
+    entry.progress = { ...entry.progress, retries: entry.progress.retries + 1, retrying: latest };
+    // The first wait shows at once; further ones (a throttled import retries many requests) at the usual pace.
+    if (!waiting || this.clock.now() - this.lastEmitMs >= this.intervalMs) this.flush();
+  }
+
+  private stillWaiting(retrying: StageProgress['retrying']): StageProgress['retrying'] {
+    return retrying && Date.parse(retrying.until) > this.clock.now() ? retrying : null;
   }
 
   snapshot(): Record<string, StageProgress> {

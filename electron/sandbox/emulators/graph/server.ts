@@ -60,7 +60,6 @@ export class GraphEmulator {
   readonly tenantId: string;
   readonly counters: GraphCounters = { requests: 0, throttled: 0, faults: { '429': 0, '503': 0, reset: 0, hang: 0, lost: 0, late: 0 }, created: 0, lateApplied: 0, lateCreates: 0, uploadsCompleted: 0, maxConcurrentPerMailbox: 0 };
   readonly limits: LimitOptions;
-  faults: FaultOptions | undefined;
   onRequest: GraphEmulatorOptions['onRequest'];
   refuseAttachmentsOnNonDraft: boolean;
   latencyMs: number;
@@ -80,7 +79,6 @@ export class GraphEmulator {
   constructor(options: GraphEmulatorOptions = {}) {
     this.tenantId = options.tenantId ?? '11111111-2222-3333-4444-555555555555';
     this.limits = { ...realLimits, ...options.limits };
-    this.faults = options.faults;
     this.onRequest = options.onRequest;
     this.refuseAttachmentsOnNonDraft = options.refuseAttachmentsOnNonDraft ?? false;
     this.latencyMs = options.latencyMs ?? 0;
@@ -102,8 +100,12 @@ export class GraphEmulator {
     this.issuers.push({ issuer, keys: createLocalJWKSet(jwks) });
   }
 
+  /** The faults in force; read-only, because only setFaults re-arms the picker that draws them. */
+  get faults(): FaultOptions | undefined {
+    return this.picker.options;
+  }
+
   setFaults(faults: FaultOptions | undefined): void {
-    this.faults = faults;
     this.picker = new FaultPicker(faults);
   }
 

@@ -1,4 +1,4 @@
-import type { RunStage, RunStatus } from '../../../../shared/contract';
+import type { RunStage, RunStatus, StageProgress } from '../../../../shared/contract';
 import { runOutcomeDetail, runStatusLabel, runStatusTone } from '../../../../shared/contract/run-words';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -58,14 +58,22 @@ export function CurrentRun({ monitor, enabled }: { monitor: Monitor; enabled: bo
             const rate = p.itemsPerSecond > 0 ? `${p.itemsPerSecond.toLocaleString()} ${stageUnits[stage]}/s` : '';
             const eta = p.etaSeconds !== null && p.total !== null && p.done < p.total ? `ETA ${formatDuration(p.etaSeconds)}` : '';
             const counts = `${p.done.toLocaleString()}${p.total !== null ? ` / ${p.total.toLocaleString()}` : ''} ${stageUnits[stage]}`;
+            const retries = p.retries ? `${p.retries.toLocaleString()} ${p.retries === 1 ? 'retry' : 'retries'}` : '';
+            const waiting = progress?.stage === stage ? waitingFor(p.retrying) : undefined;
             return (
-              <ProgressBar
-                key={stage}
-                label={`${stageLabels[stage]}${progress?.stage === stage ? ' (now)' : ''}`}
-                value={p.done}
-                max={p.total}
-                detail={[counts, p.bytes ? formatBytes(p.bytes) : '', rate, eta].filter(Boolean).join(' · ')}
-              />
+              <div key={stage}>
+                <ProgressBar
+                  label={`${stageLabels[stage]}${progress?.stage === stage ? ' (now)' : ''}`}
+                  value={p.done}
+                  max={p.total}
+                  detail={[counts, p.bytes ? formatBytes(p.bytes) : '', rate, eta, retries].filter(Boolean).join(' · ')}
+                />
+                {waiting && (
+                  <p className="warn-text retry-wait" data-testid="run-retrying">
+                    {waiting}
+                  </p>
+                )}
+              </div>
             );
           })}
         </div>
@@ -74,6 +82,12 @@ export function CurrentRun({ monitor, enabled }: { monitor: Monitor; enabled: bo
       )}
     </section>
   );
+}
+
+/** "Waiting to retry …" while a stage waits out a throttled tenant or an unreachable pod. */
+function waitingFor(retrying: StageProgress['retrying'] | undefined): string | undefined {
+  if (!retrying || Date.parse(retrying.until) <= Date.now()) return undefined;
+  return `Waiting to retry (${retrying.reason}); next try at ${new Date(retrying.until).toLocaleTimeString()}. The run goes on by itself.`;
 }
 
 function LastRun({ monitor }: { monitor: Monitor }) {

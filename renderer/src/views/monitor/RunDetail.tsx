@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import type { Reconciliation } from '../../../../shared/contract';
+import type { Reconciliation, RunStage, StageProgress } from '../../../../shared/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { conversationName, formatBytes } from '../../components/format';
 import { Table } from '../../components/Table';
 import { useCall } from '../../state/api-context';
+import { stageLabels } from './CurrentRun';
 import { ItemTrail } from './ItemTrail';
 
 /** One run: its reconciliation in full and its conversations; a conversation opens its item trail. */
@@ -22,6 +23,7 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
     <section aria-labelledby="run-detail-title" className="panel" data-testid="run-detail">
       <h3 id="run-detail-title">Run {r.id}</h3>
       {r.error && <p className="error-text">{r.error}</p>}
+      <RetriedRequests progress={r.progress} />
       {r.reconciliation ? <ReconciliationTable rec={r.reconciliation} /> : <p className="muted">Reconciled when the run ends.</p>}
       <h3>Conversations ({r.conversationsTotal.toLocaleString()})</h3>
       <Table
@@ -46,6 +48,17 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
       />
       {streamId && <ItemTrail connectorId={connectorId} filter={{ runId: r.id, streamId }} title={`Items of ${nameOf(streamId)} in run ${r.id}`} />}
     </section>
+  );
+}
+
+/** Requests the run had to try again, per stage: throttling, outages and network trouble leave this trace. */
+function RetriedRequests({ progress }: { progress: Record<string, StageProgress> }) {
+  const stages = (Object.keys(stageLabels) as RunStage[]).filter((s) => (progress[s]?.retries ?? 0) > 0);
+  if (stages.length === 0) return null;
+  return (
+    <p className="muted" data-testid="run-retries">
+      Requests tried again after throttling, an outage or a network error: {stages.map((s) => `${progress[s]!.retries.toLocaleString()} in ${stageLabels[s]}`).join(', ')}.
+    </p>
   );
 }
 
