@@ -20,6 +20,9 @@ import { checkMailbox, mailboxBlock, mailboxProblem } from './permissions';
 import { addAttachment, inspectAttachments, refusesNonDraft } from './attachments';
 import { chooseKept, deleteItem, replacedLine, strayLine, type FoundItem } from './items';
 import { settleDue, type SettleContext } from './settle';
+import { DeliveryFeeder, ledgerSource, listSource, type DeliverySource } from './feeder';
+import { MemoryBudget, deliveryBytes } from './memory-budget';
+import { RoutedEmails } from './routed-emails';
 
 /**
  * The pipeline's entry points into the Graph importer.
@@ -57,8 +60,13 @@ export interface ImportDeps {
   maxAttempts?: number;
   /** Bytes per upload-session PUT (a multiple of 320 KiB). */
   chunkBytes?: number;
-  /** Deliveries worked on at once across all mailboxes. */
+  /**
+   * Deliveries worked on at once across all mailboxes. Default: twice the scheduler's adaptive
+   * cap on requests in flight, followed as it grows and shrinks.
+   */
   concurrency?: number;
+  /** Bytes of e-mails and create requests the running deliveries may hold at once (memory-budget.ts). */
+  memoryBytes?: number;
   /**
    * How long the end of the run may wait for its unknown outcomes to become settleable (their
    * settle time is the request's abandonment plus `graph.settleMarginMs`). Unknowns due later
@@ -84,6 +92,9 @@ export interface ImportSummary extends ImportProgress {
   /** Unknown outcomes settled in this run, stray copies deleted, and those carried to the next run. */
   unknowns: { settled: number; straysDeleted: number; unsettled: number };
 }
+
+/** Default of `memoryBytes`: flat memory whatever the cap, ample for thousands of ordinary e-mails. */
+export const DEFAULT_IMPORT_MEMORY_BYTES = 96 * 1024 * 1024;
 
 export function enqueueDeliveries(store: Store, connectorId: string, archiveKey: string, mailboxes: readonly string[]): number {
   return new DeliveryRepository(store).enqueue(connectorId, archiveKey, mailboxes);
@@ -113,29 +124,47 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     unwritable.set(key.mailbox, problem);
     const more = repo.blockMailbox(deps.connector.id, key.mailbox, problem.reason, problem.message);
     progress.blocked += more;
+    swept(key.mailbox, more);
     logger.warn(`${key.mailbox}: ${problem.message}; ${more + 1} deliveries blocked until it can be written`);
   };
   const draftOnly = new Set<string>();
-  const perMailbox = new Map<string, ReturnType<typeof pLimit>>();
-  const global = pLimit(deps.concurrency ?? deps.graph.scheduler.limits.globalConcurrency * 2);
+  /**
+   * Deliveries at once: twice the requests Graph's adaptive cap lets out (while some write the
+   * ledger or read a spool file, the others keep the request slots busy; the scheduler still never
+   * lets a request too many out), asked again as each one starts so that it follows the cap.
+   */
+  const slots = () => deps.concurrency ?? Math.max(1, deps.graph.scheduler.globalLimit * 2);
+  const budget = new MemoryBudget(deps.memoryBytes ?? DEFAULT_IMPORT_MEMORY_BYTES);
   const report = () => deps.onProgress?.({ ...progress });
-  /** An e-mail fanned out to several mailboxes is loaded (converted) once while its deliveries run. */
   // The router picks each e-mail's destination once; the e-mail as that destination writes it is used throughout.
   const router = deps.router ?? jsonOnlyRouter({ graph: deps.graph, messageClass: settings.messageClass, scratchDir: deps.scratchDir });
-  const recent = new Map<string, Promise<Routed>>();
-  const routed = (archiveKey: string): Promise<Routed> => {
-    let email = recent.get(archiveKey);
-    if (email) {
-      recent.delete(archiveKey);
-    } else {
-      email = Promise.resolve()
+  /** An e-mail fanned out to several mailboxes is loaded (converted) once while its deliveries run. */
+  const recent = new RoutedEmails(
+    (archiveKey) =>
+      Promise.resolve()
         .then(() => deps.loadEmail(archiveKey))
-        .then((loaded) => router.route(loaded));
-      email.catch(() => recent.delete(archiveKey));
-    }
-    recent.set(archiveKey, email);
-    if (recent.size > 256) recent.delete(recent.keys().next().value!);
-    return email;
+        .then((loaded) => router.route(loaded)),
+    { entries: 256, chars: budget.maxBytes / 8 },
+  );
+  const routed = (archiveKey: string): Promise<Routed> => recent.get(archiveKey);
+  /**
+   * A delivery's e-mail, with its bytes taken from the budget. One delivery at a time loads and
+   * waits here, so at most one loaded e-mail waits outside the budget: memory stays under the
+   * budget plus one e-mail, however high the cap grows.
+   */
+  const admission = pLimit(1);
+  const admit = (archiveKey: string) =>
+    admission(async () => {
+      const found = await routed(archiveKey);
+      return { ...found, giveBack: await budget.take(deliveryBytes(found.email)) };
+    });
+  /** The feeder of the deliveries running now: a mailbox found unwritable is dropped from it. */
+  let feeder: DeliveryFeeder<unknown> | undefined;
+  /** Open deliveries of the mailbox just blocked that no running delivery accounts for are no longer pending. */
+  const swept = (mailbox: string, blocked: number) => {
+    const othersRunning = Math.max(0, (feeder?.runningIn(mailbox) ?? 0) - 1);
+    feeder?.drop(mailbox);
+    progress.pending = Math.max(0, progress.pending - Math.max(0, blocked - othersRunning));
   };
   const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => (await routed(archiveKey)).email;
   /** Where an item of this delivery may already be: the destination the ledger recorded, else the one chosen now. */
@@ -146,6 +175,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
 
   const track = (key: DeliveryKey, what: string, markSending: boolean) => trackRequest({ ledger, repo, unknowns, clock, marginMs: margin, logger }, key, what, markSending);
 
+  const settleLimit = pLimit(slots());
   const settleContext: SettleContext = {
     graph: deps.graph,
     connectorId: deps.connector.id,
@@ -162,7 +192,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       const { destination, email } = await routed(archiveKey);
       return found(await finderOf({ connectorId: deps.connector.id, archiveKey, mailbox }, destination).find({ mailbox, folderId, signal: deps.signal }, email));
     },
-    limit: (fn) => global(fn),
+    limit: (fn) => {
+      if (settleLimit.concurrency !== slots()) settleLimit.concurrency = slots();
+      return settleLimit(fn);
+    },
   };
   const totals = { settled: 0, straysDeleted: 0 };
   const settle = async (until: Date): Promise<DeliveryKey[]> => {
@@ -190,8 +223,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     let foundExisting = false;
     let email: ConvertedEmail;
     let destination: Destination;
+    /** Gives the delivery's bytes back to the memory budget: once it ends, whichever way. */
+    let giveBack: () => void;
     try {
-      ({ email, destination } = await routed(delivery.archiveKey));
+      ({ email, destination, giveBack } = await admit(delivery.archiveKey));
     } catch (error) {
       repo.markFailed(key, `The converted e-mail could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
       progress.failed++;
@@ -334,6 +369,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
         logger.error(`${delivery.mailbox} ${delivery.archiveKey}: failed (${described.detail ?? described.message})`);
       }
     } finally {
+      giveBack();
       progress.pending--;
       report();
     }
@@ -350,6 +386,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
         unwritable.set(mailbox, found);
         const blocked = repo.blockMailbox(deps.connector.id, mailbox, found.reason, found.message);
         progress.blocked += blocked;
+        swept(mailbox, blocked);
         logger.warn(`${mailbox}: ${found.message}; ${blocked} deliveries blocked until it can be written`);
       }
       throw new MailboxUnwritable(problem.message);
@@ -371,33 +408,26 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     return { id: item.id, isDraft: item.isDraft, createdDateTime: item.createdDateTime ?? '' };
   };
 
-  const runDeliveries = async (open: Delivery[]): Promise<void> => {
-    progress.pending += open.length;
-    report();
-    // Interleave mailboxes so that the global limit keeps many mailboxes busy at once.
-    const byMailbox = new Map<string, Delivery[]>();
-    for (const delivery of open) {
-      const list = byMailbox.get(delivery.mailbox) ?? [];
-      list.push(delivery);
-      byMailbox.set(delivery.mailbox, list);
+  /** Works every delivery of the source, mailboxes in rotation, as many at once as `slots()` allows. */
+  const runDeliveries = async <C>(source: DeliverySource<C>): Promise<void> => {
+    const feed = new DeliveryFeeder<C>({
+      source,
+      slots,
+      // Twice the mailbox's request slots, for the same reason as the global slots.
+      perMailbox: deps.graph.scheduler.limits.perMailboxConcurrency * 2,
+      deliver: (delivery) =>
+        deliver(delivery).catch((error: unknown) => {
+          // Only the ledger itself failing gets here (deliver records every other outcome): stop.
+          stopped ??= error;
+        }),
+      stopped: () => deps.signal?.aborted === true || stopped !== undefined,
+    });
+    feeder = feed as DeliveryFeeder<unknown>;
+    try {
+      await feed.run();
+    } finally {
+      feeder = undefined;
     }
-    const queues = [...byMailbox.values()];
-    const ordered: Delivery[] = [];
-    for (let round = 0; ordered.length < open.length; round++) for (const queue of queues) if (queue[round]) ordered.push(queue[round]!);
-    // Twice the request slots: while some deliveries write the ledger or read a spool file, others
-    // keep the mailbox's 4 request slots busy. The scheduler still never lets a fifth request out.
-    const perMailboxConcurrency = deps.graph.scheduler.limits.perMailboxConcurrency * 2;
-    await Promise.all(
-      ordered.map((delivery) => {
-        let limit = perMailbox.get(delivery.mailbox);
-        if (!limit) {
-          limit = pLimit(perMailboxConcurrency);
-          perMailbox.set(delivery.mailbox, limit);
-        }
-        const mailboxLimit = limit;
-        return global(() => mailboxLimit(() => deliver(delivery)));
-      }),
-    );
   };
 
   // 1. Requests a dead process left in flight are unknown; everything already settleable is settled.
@@ -405,7 +435,9 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   if (orphans > 0) logger.warn(`${orphans} request(s) were out when the archiver last stopped; their outcome is settled once Microsoft 365 can no longer apply them`);
   await settle(now());
   // 2. The work.
-  await runDeliveries(repo.listOpen(deps.connector.id));
+  progress.pending += repo.countOpen(deps.connector.id);
+  report();
+  await runDeliveries(ledgerSource(repo, deps.connector.id));
   // Without a sign-in (or a writable store) nothing can be settled: the unknowns wait, recorded, for the next run.
   if (stopped) throw stopped;
   // 3. What this run left unknown, once settleable (within settleWaitMs), else carried to the next run.
@@ -418,8 +450,9 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     if (until > clock.now()) await clock.sleep(until - clock.now(), deps.signal).catch(() => undefined);
     const reopened = await settle(now());
     if (reopened.length === 0) continue;
-    const again = new Set(reopened.map((k) => `${k.archiveKey}\u0000${k.mailbox}`));
-    await runDeliveries(repo.listOpen(deps.connector.id).filter((d) => again.has(`${d.archiveKey}\u0000${d.mailbox}`)));
+    const again = reopened.map((k) => repo.get(k)).filter((d): d is Delivery => d !== undefined && (d.state === 'sending' || d.state === 'pending'));
+    progress.pending += again.length;
+    await runDeliveries(listSource(again));
     if (stopped) throw stopped;
   }
   const unsettled = unknowns.count(deps.connector.id);

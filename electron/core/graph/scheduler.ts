@@ -23,7 +23,7 @@ export interface ThrottleLimits {
 export const outlookLimits: ThrottleLimits = {
   perMailboxConcurrency: 4,
   globalConcurrency: 64,
-  maxGlobalConcurrency: 2_048,
+  maxGlobalConcurrency: 4_096,
   appRequestsPerWindow: 130_000,
   appWindowMs: 10_000,
   uploadBytesPerWindow: MAILBOX_UPLOAD_BUDGET.bytes,

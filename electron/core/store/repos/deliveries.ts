@@ -61,6 +61,13 @@ export interface DeliveryKey {
   mailbox: string;
 }
 
+/** Where a page of one mailbox's open deliveries ended (DeliveryRepository.openPage). */
+export interface OpenCursor {
+  state: 'sending' | 'pending';
+  /** The rowid of the last row returned in that state. */
+  seq: number;
+}
+
 /** Mailbox addresses are compared case-insensitively everywhere; the ledger stores them lower-cased. */
 export function normaliseMailbox(mailbox: string): string {
   return mailbox.trim().toLowerCase();
@@ -110,6 +117,43 @@ export class DeliveryRepository {
       )
       .all(connectorId, limit) as DeliveryRow[];
     return rows.map(toDelivery);
+  }
+
+  /**
+   * One mailbox's open deliveries after `after`, at most `limit`: its `sending` rows first (their
+   * outcome is unknown), then its `pending` ones, each in the order they were enqueued. Keyset
+   * paging on the row's position (SQLite's rowid, which the `deliveries_work` index carries, so
+   * a page costs its own rows, not the mailbox's backlog): the importer reads a million open
+   * deliveries a page at a time instead of at once. Rowids are stable while the file is open
+   * (this app never VACUUMs), which is all a cursor held within one import needs.
+   */
+  openPage(connectorId: string, mailbox: string, after: OpenCursor | undefined, limit: number): { rows: Delivery[]; next: OpenCursor } {
+    let cursor: OpenCursor = after ?? { state: 'sending', seq: 0 };
+    const rows: Delivery[] = [];
+    for (;;) {
+      const page = this.store.prepare('SELECT rowid AS seq, * FROM deliveries WHERE connector_id = ? AND state = ? AND mailbox = ? AND rowid > ? ORDER BY rowid LIMIT ?').all(
+        connectorId,
+        cursor.state,
+        normaliseMailbox(mailbox),
+        cursor.seq,
+        limit - rows.length,
+      ) as Array<DeliveryRow & { seq: number }>;
+      for (const row of page) rows.push(toDelivery(row));
+      if (page.length) cursor = { state: cursor.state, seq: page.at(-1)!.seq };
+      if (rows.length >= limit || cursor.state === 'pending') return { rows, next: cursor };
+      cursor = { state: 'pending', seq: 0 };
+    }
+  }
+
+  /** Mailboxes with open (`sending` or `pending`) deliveries, in address order. */
+  openMailboxes(connectorId: string): string[] {
+    const rows = this.store.prepare("SELECT DISTINCT mailbox FROM deliveries WHERE connector_id = ? AND state IN ('sending', 'pending') ORDER BY mailbox").all(connectorId) as { mailbox: string }[];
+    return rows.map((r) => r.mailbox);
+  }
+
+  /** How many deliveries are open (`sending` or `pending`). */
+  countOpen(connectorId: string): number {
+    return (this.store.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE connector_id = ? AND state IN ('sending', 'pending')").get(connectorId) as { n: number }).n;
   }
 
   list(connectorId: string, state?: DeliveryState): Delivery[] {

@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/importer';
+import { deliveryBytes } from '../../electron/core/graph/memory-budget';
+import type { ConvertedEmail } from '../../electron/core/model/email';
+import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
+import { makeTempDir } from '../support/tmp';
+import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { expectExactlyOnce } from '../support/import-verify';
+
+/**
+ * The importer's own limits against the real client, scheduler and emulator: how many deliveries
+ * run at once follows the scheduler's adaptive cap (not a fixed number), and the bytes they hold
+ * stay within the memory budget. Measured as creates in flight when each create arrives.
+ */
+describe('import at the ceiling', () => {
+  let temp: { dir: string; cleanup: () => void };
+  let world: ImportWorld;
+  let createsInFlight: number[];
+  beforeEach(() => {
+    temp = makeTempDir();
+    createsInFlight = [];
+  });
+  afterEach(async () => {
+    await world?.close();
+    temp.cleanup();
+  });
+
+  const start = async (mailboxes: number, limits: { globalConcurrency: number; maxGlobalConcurrency: number }, latencyMs: number) => {
+    world = await startImportWorld({
+      dir: temp.dir,
+      mailboxes,
+      limits,
+      // Every create takes a while, so that many are in flight at once; arrivals are sampled.
+      emulator: { latencyMs, onRequest: (method, p) => void (method === 'POST' && p.endsWith('/messages') && createsInFlight.push(world.scheduler.inFlight)) },
+    });
+  };
+  const enqueue = (count: number, attachments: (i: number) => ConvertedEmail['attachments'] = () => []) => {
+    const emails = new Map<string, ConvertedEmail>();
+    const expected = new Map<string, string[]>();
+    for (let i = 0; i < count; i++) {
+      const email = makeEmail(i, attachments(i));
+      const mailbox = world.mailboxes[i % world.mailboxes.length]!;
+      emails.set(email.archiveKey, email);
+      expected.set(email.archiveKey, [mailbox]);
+      enqueueDeliveries(world.store, world.connector.id, email.archiveKey, [mailbox]);
+    }
+    return { emails, expected };
+  };
+
+  it('runs as many deliveries as the adaptive cap lets requests out: beyond the 128 a fixed task cap allowed', async () => {
+    // A cap of 400 from the start: the importer must keep 400 requests busy, i.e. follow the cap.
+    // Three seconds per request: a loaded machine's own delays never double that, which would make
+    // the cap back off (adaptive-limit.ts), so the cap stays 400 and the test measures the importer.
+    await start(400, { globalConcurrency: 400, maxGlobalConcurrency: 400 }, 3000);
+    const { emails, expected } = enqueue(400);
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });
+    expect(summary.delivered).toBe(400);
+    expect(world.scheduler.globalLimit).toBe(400);
+    expect(world.emulator.counters.throttled).toBe(0);
+    expect(world.emulator.counters.maxConcurrentPerMailbox).toBeLessThanOrEqual(4);
+    expect(Math.max(...createsInFlight)).toBeGreaterThan(300);
+    expect(Math.max(...createsInFlight)).toBeLessThanOrEqual(400);
+    expectExactlyOnce(world.emulator, expected, (key) => emails.get(key)!);
+  });
+
+  it('holds no more bytes of e-mails and requests at once than its memory budget, and still delivers everything', async () => {
+    await start(40, { globalConcurrency: 64, maxGlobalConcurrency: 64 }, 50);
+    const { emails, expected } = enqueue(60, (i) => [attachmentFile(temp.dir, `part-${i}.bin`, deterministicBytes(`p${i}`, 40_000 + i))]);
+    const each = Math.max(...[...emails.values()].map(deliveryBytes));
+    // Room for three such deliveries at a time, while the cap would allow 64.
+    const memoryBytes = 3 * each + 1000;
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, memoryBytes });
+    expect(summary.delivered).toBe(60);
+    expect(new DeliveryRepository(world.store).counts(world.connector.id)).toMatchObject({ delivered: 60, pending: 0, sending: 0 });
+    expect(Math.max(...createsInFlight)).toBeLessThanOrEqual(3);
+    expect(Math.max(...createsInFlight)).toBeGreaterThanOrEqual(2);
+    expectExactlyOnce(world.emulator, expected, (key) => emails.get(key)!);
+  });
+});
