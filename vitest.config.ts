@@ -8,8 +8,10 @@ export default defineConfig({
     // Every emulator request and answer is held to the published API descriptions; a violation
     // fails the test that caused it (electron/sandbox/spec/).
     setupFiles: ['test/support/guard.setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // A timeout is only a net against a hang, never a speed claim: tests wait for state, and honest
+    // work (a kill test's 20+ child processes) takes minutes on a two-core machine under load.
+    testTimeout: 600_000,
+    hookTimeout: 300_000,
     // Browser tests poll the page; a loaded two-core machine needs longer than vitest's 1 s default.
     expect: { poll: { timeout: 10_000, interval: 50 } },
     pool: 'forks',

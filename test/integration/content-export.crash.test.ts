@@ -169,5 +169,5 @@ describe('Content Export crash safety', () => {
     const idle = await runChild();
     expect((JSON.parse(idle.stdout) as { files: unknown[] }).files).toEqual([]);
     expect(checkInvariants().items).toBe(total);
-  }, 120_000);
+  });
 });

@@ -126,7 +126,7 @@ describe('Content Export over SFTP', () => {
     expect(fs.existsSync(path.join(exportsDir, day.fileName))).toBe(true);
     expect(server.removed).toEqual([]);
     store.dispose();
-  }, 120_000);
+  });
 
   it('reports and skips a corrupted ZIP and a wrong .md5 without losing the other files', async () => {
     clearExports();
@@ -172,7 +172,7 @@ describe('Content Export over SFTP', () => {
     const fixed = await pollContentExport({ connectorId, pod: 'acme.symphony.com', settings: settings(), store, spoolDir: spool });
     expect(fixed.files.find((f) => f.name === wrongSum.fileName)).toMatchObject({ outcome: 'ingested', inserted: wrongSum.messageCount });
     store.dispose();
-  }, 60_000);
+  });
 
   it('decrypts PGP-encrypted exports (binary and armored) with the configured key and passphrase', async () => {
     clearExports();
@@ -220,7 +220,7 @@ describe('Content Export over SFTP', () => {
     expect(new CaptureRepository(other.store).counts(other.connectorId).items).toBe(0);
     store.dispose();
     other.store.dispose();
-  }, 90_000);
+  });
 
   it('refuses a server whose host key does not match the pinned fingerprint, before sending credentials', async () => {
     const { store, connectorId, spool } = freshStore('hostkey');

@@ -88,5 +88,5 @@ describe('one conversation identity per Symphony stream', () => {
     expect(threads).toHaveLength(1);
     expect(threads[0]?.messages).toHaveLength(50);
     expect(threads[0]?.root).toBe(`<stream.${conversation.streamId}@acme.symphony.com.symphony.archive>`);
-  }, 120_000);
+  });
 });

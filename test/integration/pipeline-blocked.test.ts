@@ -85,12 +85,12 @@ describe('blocked mailboxes: nothing silently missing', () => {
   it('an access-denied mailbox (RBAC scope) is blocked and named, then gets its backlog exactly once', async () => {
     const w = await world();
     await blockedThenFixed(w, 'denied', 'access-denied', /not allowed to write/);
-  }, 120_000);
+  });
 
   it('a mailbox that does not exist yet (no licence) is blocked, then delivered once the licence is added', async () => {
     const w = await world();
     await blockedThenFixed(w, 'unlicensed', 'not-licensed', /no Exchange Online license/);
-  }, 120_000);
+  });
 
   it('a mailbox removed in the middle of a run blocks the rest of its deliveries; restored, it gets exactly those', async () => {
     const w = await world();
@@ -121,5 +121,5 @@ describe('blocked mailboxes: nothing silently missing', () => {
     expect(second.result!.reconciliation.captured.count).toBe(forA - landedInA);
     expect(landingProblems(w)).toEqual([]);
     expect(heldBy(w, w.a)).toBe(forA);
-  }, 120_000);
+  });
 });

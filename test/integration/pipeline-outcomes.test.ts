@@ -59,7 +59,7 @@ describe('a run with every delivery outcome', () => {
     const outcome = await (await world.controller.start(world.connector.id, 'manual')).done;
     rec = outcome.result!.reconciliation;
     status = outcome.status;
-  }, 180_000);
+  });
   afterAll(async () => {
     await world?.close();
     temp.cleanup();

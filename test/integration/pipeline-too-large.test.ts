@@ -37,7 +37,7 @@ describe('an item over the Exchange Online limit, over the real stages', () => {
     };
     first = await run();
     second = await run();
-  }, 180_000);
+  });
   afterAll(async () => {
     await world?.close();
     temp.cleanup();
