@@ -281,8 +281,8 @@ export class DeliveryRepository {
            (SELECT b.last_error FROM deliveries b WHERE b.connector_id = d.connector_id AND b.mailbox = d.mailbox AND b.state = 'blocked' ORDER BY b.updated_at DESC LIMIT 1) AS message
          FROM deliveries d WHERE connector_id = ? AND state = 'blocked' GROUP BY mailbox ORDER BY deliveries DESC, mailbox`,
       )
-      .all(connectorId) as { mailbox: string; deliveries: number; since: string; reason: BlockReason | null; message: string | null }[];
-    return rows.map((r) => ({ mailbox: r.mailbox, deliveries: r.deliveries, since: r.since, reason: r.reason ?? 'access-denied', message: r.message ?? `${r.mailbox} cannot be written.` }));
+      .all(connectorId) as BlockedMailboxRow[];
+    return rows.map(toBlockedMailbox);
   }
 
   /** Puts failed rows back in the queue (the officer fixed the cause); rows ever sent are re-checked first. */
@@ -347,6 +347,18 @@ export class DeliveryRepository {
   private update(key: DeliveryKey, set: string, values: unknown[]): void {
     this.store.prepare(`UPDATE deliveries SET ${set} WHERE connector_id = ? AND archive_key = ? AND mailbox = ?`).run(...values, key.connectorId, key.archiveKey, normaliseMailbox(key.mailbox));
   }
+}
+
+interface BlockedMailboxRow {
+  mailbox: string;
+  deliveries: number;
+  since: string;
+  reason: BlockReason | null;
+  message: string | null;
+}
+
+function toBlockedMailbox(r: BlockedMailboxRow): BlockedMailbox {
+  return { mailbox: r.mailbox, deliveries: r.deliveries, since: r.since, reason: r.reason ?? 'access-denied', message: r.message ?? `${r.mailbox} cannot be written.` };
 }
 
 /** The key columns every table of the ledger carries (deliveries, unknown outcomes, settlements). */

@@ -44,12 +44,24 @@ export interface CustomRow {
   note: string;
 }
 
-interface ListRow extends Omit<CustomRow, 'key'> {
-  key: string;
+/** A participant as `mapping_participants` stores it. */
+interface SeenParticipantRow {
   user_id: string;
   email: string;
   display_name: string;
   external: number;
+}
+
+interface DirectoryRow {
+  found: number;
+  upn: string | null;
+  mail: string | null;
+  display_name: string | null;
+  expires_at: number;
+}
+
+interface ListRow extends Omit<CustomRow, 'key'>, SeenParticipantRow {
+  key: string;
   items_seen: number;
   last_seen: number | null;
   custom_key: string | null;
@@ -203,8 +215,8 @@ export class MappingRepository {
   cacheGet(connectorId: string, email: string): CachedDirectoryEntry | undefined {
     const row = this.store
       .prepare('SELECT found, upn, mail, display_name, expires_at FROM mapping_directory_cache WHERE connector_id = ? AND email = ?')
-      .get(connectorId, email.toLowerCase()) as { found: number; upn: string | null; mail: string | null; display_name: string | null; expires_at: number } | undefined;
-    return row && { found: row.found === 1, upn: row.upn, mail: row.mail, displayName: row.display_name, expiresAt: row.expires_at };
+      .get(connectorId, email.toLowerCase()) as DirectoryRow | undefined;
+    return row && toCachedEntry(row);
   }
 
   cachePut(connectorId: string, email: string, entry: Omit<CachedDirectoryEntry, 'expiresAt'>, checkedAt: string, expiresAt: number): void {
@@ -254,8 +266,8 @@ export class MappingRepository {
          WHERE p.connector_id = ? AND EXISTS (SELECT 1 FROM mapping_held h WHERE h.connector_id = p.connector_id AND h.user_id = p.user_id AND h.released_at IS NULL)
          ORDER BY p.user_id`,
       )
-      .all(connectorId) as { user_id: string; email: string; display_name: string; external: number }[];
-    return rows.map((r) => ({ userId: r.user_id, email: r.email, displayName: r.display_name, external: r.external === 1 }));
+      .all(connectorId) as SeenParticipantRow[];
+    return rows.map(toSeenParticipant);
   }
 
   heldItems(connectorId: string, userId: string): number[] {
@@ -301,9 +313,9 @@ export class MappingRepository {
          WHERE h.connector_id = ? AND h.released_at IS NULL
          GROUP BY p.user_id ORDER BY held DESC, p.email`,
       )
-      .all(connectorId) as { user_id: string; email: string; display_name: string; external: number; last_seen: number; held: number }[];
+      .all(connectorId) as (SeenParticipantRow & { last_seen: number; held: number })[];
     return rows.map((r) => ({
-      participant: { userId: r.user_id, email: r.email, displayName: r.display_name, external: r.external === 1 },
+      participant: toSeenParticipant(r),
       itemsAffected: r.held,
       lastSeen: new Date(r.last_seen).toISOString(),
     }));
@@ -344,6 +356,14 @@ export function toCustomMapping(row: Omit<CustomRow, 'key'>): CustomMapping {
   };
 }
 
+function toSeenParticipant(row: SeenParticipantRow): SeenParticipant {
+  return { userId: row.user_id, email: row.email, displayName: row.display_name, external: row.external === 1 };
+}
+
+function toCachedEntry(row: DirectoryRow): CachedDirectoryEntry {
+  return { found: row.found === 1, upn: row.upn, mail: row.mail, displayName: row.display_name, expiresAt: row.expires_at };
+}
+
 function toStored(row: CustomRow): StoredCustomMapping {
   return { key: row.key, mapping: toCustomMapping(row) };
 }
@@ -353,7 +373,7 @@ function toParticipantRow(row: ListRow): ParticipantRow {
   const delivers = row.how !== 'external' && row.how !== 'excluded';
   return {
     key: row.key,
-    participant: { userId: row.user_id, email: row.email, displayName: row.display_name, external: row.external === 1 },
+    participant: toSeenParticipant(row),
     custom,
     customKey: row.custom_key,
     resolvedMailbox: row.mailbox,
