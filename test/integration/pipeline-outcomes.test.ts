@@ -7,6 +7,7 @@ import type { Reconciliation } from '../../shared/contract';
 import { runOutcomeDetail } from '../../shared/contract/run-words';
 import { main } from '../../electron/host/cli';
 import { exportRunLog } from '../../electron/core/runs/log-export';
+import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { startRealWorld, type RealWorld } from '../support/pipeline-world';
 import { makeTempDir } from '../support/tmp';
 
@@ -98,6 +99,10 @@ describe('a run with every delivery outcome', () => {
     const csv = await exportRunLog({ store: world.store, paths, runId: 1, format: 'csv', destination: path.join(temp.dir, 'run-1.csv') });
     const rows = Papa.parse<Record<string, string>>(fs.readFileSync(csv.path, 'utf8').trim(), { header: true }).data;
     const per = (event: string, mailbox?: string) => rows.filter((r) => r.event === event && (!mailbox || r.mailbox === mailbox)).length;
+    // Each line names its item's Symphony message id (asked of capture, page by page).
+    const capture = new CaptureRepository(world.store);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.message_id === '' || r.message_id !== capture.item(Number(r.item_id))?.messageId)).toEqual([]);
     expect(per('delivered')).toBe(rec.deliveries.delivered + rec.deliveries.alreadyThere);
     expect(rows.filter((r) => r.event === 'delivered' && /already in the mailbox/.test(r.detail ?? '')).length).toBe(rec.deliveries.alreadyThere);
     expect(per('blocked', box.blocked)).toBe(rec.deliveries.blocked);
