@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type MimeNode from 'nodemailer/lib/mime-node';
 import type { ConvertedEmail } from '../model/email';
 import { dispositionHeader, phrase, textHeader } from './headers';
 import { boundaryFor } from './ids';
+import { streamMime, writeMime } from './mime-writer';
 import { cleanText, custodyValue, normaliseEnvelope, threadOfEmail } from '../model/normalise';
 
 /** Header names as we write them; nodemailer would otherwise print "X-Symphony-Message-ID". */
@@ -82,7 +84,8 @@ function mailOptions(email: ConvertedEmail) {
   };
 }
 
-function compose(email: ConvertedEmail) {
+/** The e-mail as nodemailer's MIME tree, not yet written (toMime and toMimeStream write it). */
+export function mimeTree(email: ConvertedEmail): MimeNode {
   const root = new MailComposer(mailOptions(email) as unknown as ConstructorParameters<typeof MailComposer>[0]).compile();
   // Nodemailer quotes an ASCII display name that is not a plain atom, an encoded-word look-alike
   // included, and lenient readers decode it inside the quotes (a spoofed name). Its address
@@ -95,10 +98,10 @@ function compose(email: ConvertedEmail) {
 
 /** The RFC 5322 message, streamed (attachments are read from the spool as they are written). */
 export function toMimeStream(email: ConvertedEmail): Readable {
-  return compose(email).createReadStream();
+  return streamMime(mimeTree(email));
 }
 
 /** The RFC 5322 message in memory; for previews, tests and small items. */
 export function toMime(email: ConvertedEmail): Promise<Buffer> {
-  return compose(email).build();
+  return writeMime(mimeTree(email));
 }
