@@ -115,6 +115,18 @@ function lastNewline(lastByte: number | undefined): Buffer {
 /** fs.createReadStream's chunk size, the slices nodemailer's encoders see of a file. */
 const FILE_CHUNK = 64 * 1024;
 
+/**
+ * Files up to this size are read synchronously: a local read of a few hundred KiB costs less than
+ * the thread-pool round trips of an async one; larger files are read asynchronously so that the
+ * event loop (imports in flight) is not held for long.
+ */
+const SYNC_READ_BYTES = 512 * 1024;
+
+async function readSpoolFile(file: string): Promise<Buffer> {
+  const size = fs.statSync(file).size;
+  return size <= SYNC_READ_BYTES ? fs.readFileSync(file) : fs.promises.readFile(file);
+}
+
 /** The whole message in memory. Files are read whole and fed to the encoder in read-stream-sized slices. */
 export async function writeMime(root: MimeNode): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -123,7 +135,7 @@ export async function writeMime(root: MimeNode): Promise<Buffer> {
       out.push(piece);
       continue;
     }
-    const bytes = await fs.promises.readFile(piece.path);
+    const bytes = await readSpoolFile(piece.path);
     const coder = piece.encoder();
     for (let at = 0; at < bytes.length; at += FILE_CHUNK) out.push(coder.write(bytes.subarray(at, at + FILE_CHUNK)));
     out.push(coder.end());
