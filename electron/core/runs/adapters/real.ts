@@ -27,7 +27,8 @@ import { UnknownOutcomeRepository } from '../../store/repos/delivery-unknowns';
 import { captureBySource } from '../../symphony/sources';
 import { ItemsWait, type CaptureStage, type ConvertOutcome, type ConvertStage, type DeliveryView, type ImportStage, type MapStage, type Stages } from '../stages';
 import { lostSpooledAttachments } from './spool-check';
-import { convertTranscriptPage, isTranscriptKey, loadTranscript, toItemRef } from './transcripts';
+import { convertTranscriptPage, isTranscriptKey, loadTranscript } from './transcripts';
+import { LoadedPage } from './loaded-page';
 
 export interface RealStageDeps {
   store: Store;
@@ -51,9 +52,12 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const unknowns = new UnknownOutcomeRepository(deps.store);
   // What planning converted, for the import of the same run (convert/recent.ts: bounded, once).
   const recent = new RecentEmails();
+  // The page being planned, read once for its listing, conversion and mapping (loaded-page.ts).
+  const loaded = new LoadedPage(captureRepo, reader);
 
   const capture: CaptureStage = {
     async capture(ctx) {
+      loaded.clear();
       const summary = await captureBySource({
         store: deps.store,
         connector: ctx.connector,
@@ -66,8 +70,8 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       for (const failed of summary.results.filter((r) => r.error)) ctx.logger.warn(`conversation ${failed.streamId} was not fully read: ${failed.error?.message}`);
       if (summary.attachments.pending > 0) ctx.logger.info(`${summary.attachments.pending} attachment(s) wait for the next run; their messages wait with them`);
     },
-    page: (connectorId, afterId, limit) => captureRepo.capturedAfter(connectorId, afterId, limit).map(toItemRef),
-    byIds: (connectorId, ids) => captureRepo.capturedByIds(connectorId, ids).map(toItemRef),
+    page: (connectorId, afterId, limit) => loaded.listAfter(connectorId, afterId, limit),
+    byIds: (connectorId, ids) => loaded.listByIds(connectorId, ids),
     count: (connectorId, afterId, throughId) => captureRepo.countCaptured(connectorId, afterId, throughId),
     spoolFiles: (_connectorId, itemIds) => captureRepo.spoolFiles(itemIds),
   };
@@ -76,22 +80,22 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     async convert(target, items) {
       const exportFolder = target.settings.conversion.exportFolder;
       const writeEml = exportFolder ? emlWriter(exportFolder) : undefined;
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ capture: captureRepo, itemLog, reader, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
-      const pending = new Set(captureRepo.capturedByIds(target.id, items.map((i) => i.id)).filter((r) => r.pendingAttachments > 0).map((r) => r.id));
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ capture: captureRepo, itemLog, reader: loaded, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
+      loaded.ensure(target.id, items.map((i) => i.id));
       const outcomes: ConvertOutcome[] = [];
       for (const item of items) {
         // An attachment still downloading: the message waits for it rather than going without.
-        if (pending.has(item.id)) {
+        if (loaded.item(item.id)?.attachments.some((a) => a.status === 'pending')) {
           outcomes.push({ kind: 'deferred', itemId: item.id });
           continue;
         }
         try {
-          const found = reader.getMessage(target.id, item.id);
+          const found = loaded.getMessage(target.id, item.id);
           if (!found) {
             outcomes.push({ kind: 'failed', itemId: item.id, reason: 'the captured message or its conversation is missing from the store' });
             continue;
           }
-          const email = await convertMessage(found.message, found.conversation, editContext(reader, target.id, found.message));
+          const email = await convertMessage(found.message, found.conversation, editContext(loaded, target.id, found.message));
           // The .eml export is written before the item is planned: an export that fails makes the
           // item fail (retried next run, then held), so the folder never silently lacks an item.
           if (writeEml) await writeEml(email, found.conversation);
@@ -110,7 +114,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const map: MapStage = {
     async resolve(target, items) {
       const found = items.map((item) => {
-        const message = reader.getMessage(target.id, item.id);
+        const message = loaded.getMessage(target.id, item.id);
         if (!message) throw new ArchiverError({ code: 'not-found', message: `Captured item ${item.id} is missing from the store.`, target: String(item.id) });
         return message;
       });
@@ -177,6 +181,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const importStage: ImportStage = {
     enqueue: (connectorId, archiveKey, mailboxes) => void deliveries.enqueue(connectorId, archiveKey, mailboxes),
     async run(ctx) {
+      loaded.clear();
       warnIfUnverified(deps.store, ctx.connector, ctx.logger);
       await respool(ctx);
       const graph = await deps.graphFor(ctx.connector);

@@ -243,6 +243,13 @@ export class CaptureRepository {
     return row && this.withAttachments([row])[0];
   }
 
+  /** Items of a connector by local id, with their attachments, in id order (two statements for any number). */
+  itemsByIds(connectorId: string, ids: readonly number[]): StoredMessage[] {
+    if (ids.length === 0) return [];
+    const rows = this.store.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`).all(connectorId, JSON.stringify(ids)) as ItemRow[];
+    return this.withAttachments(rows);
+  }
+
   /** An item together with its conversation and members, as the converter needs it. */
   itemWithConversation(id: number): { item: StoredMessage; conversation: Conversation } | undefined {
     const item = this.item(id);
@@ -341,18 +348,7 @@ export class CaptureRepository {
     }));
   }
 
-  // --- the pipeline's bulk reads (light rows, no content) ---------------------------------
-
-  /** Captured items with id > afterId, ascending, at most `limit`. */
-  capturedAfter(connectorId: string, afterId: number, limit: number): CapturedItemRow[] {
-    const rows = this.store.prepare(`${CAPTURED_SELECT} WHERE i.connector_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`).all(connectorId, afterId, limit) as CapturedRow[];
-    return rows.map(toCapturedItem);
-  }
-
-  capturedByIds(connectorId: string, ids: readonly number[]): CapturedItemRow[] {
-    const rows = this.store.prepare(`${CAPTURED_SELECT} WHERE i.connector_id = ? AND i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id`).all(connectorId, JSON.stringify(ids)) as CapturedRow[];
-    return rows.map(toCapturedItem);
-  }
+  // --- the pipeline's bulk reads (light rows, no content; a page to plan is read whole, runs/adapters/loaded-page.ts) ---
 
   /** One conversation's items with fromMs <= timestamp < toMs, in time order (a transcript day). */
   capturedInStreamDay(connectorId: string, streamId: string, fromMs: number, toMs: number): CapturedItemRow[] {
