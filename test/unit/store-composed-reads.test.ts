@@ -50,7 +50,7 @@ describe('reads composed from their owners', () => {
     const w = world('spool');
     const count = 1_234; // more than two pages of open keys
     w.capture.insertItems(w.connectorId, 'pod', 'stream', Array.from({ length: count }, (_, n) => item(n, 1)));
-    const stored = w.capture.capturedAfter(w.connectorId, 0, count);
+    const stored = w.capture.itemsAfterId(w.connectorId, 0, count);
     expect(stored).toHaveLength(count);
     const lostExpected: number[] = [];
     w.store.transaction(() => {
@@ -80,7 +80,7 @@ describe('reads composed from their owners', () => {
     const w = world('books');
     const mapping = new MappingRepository(w.store);
     w.capture.insertItems(w.connectorId, 'pod', 's1', [item(1), item(2), item(3)]);
-    const [a, b, c] = w.capture.capturedAfter(w.connectorId, 0, 10);
+    const [a, b, c] = w.capture.itemsAfterId(w.connectorId, 0, 10);
     const at = new Date().toISOString();
     w.store.transaction(() => {
       for (const row of [a!, b!, c!]) {
@@ -105,7 +105,7 @@ describe('reads composed from their owners', () => {
     const w = world('takeover');
     const runs = new RunRepository(w.store);
     w.capture.insertItems(w.connectorId, 'pod', 's1', [item(1), item(2)]);
-    const rows = w.capture.capturedAfter(w.connectorId, 0, 10);
+    const rows = w.capture.itemsAfterId(w.connectorId, 0, 10);
     for (const row of rows) w.itemLog.addRunItem(w.runId, row.id);
     runs.markInterrupted(w.connectorId, 'someone-else', Date.now());
     const next = runs.create({ connectorId: w.connectorId, trigger: 'manual', owner: 'test', nowMs: Date.now() });
