@@ -29,7 +29,7 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
   const clock = deps.clock ?? systemClock;
   const now = () => new Date(clock.now()).toISOString();
   // A consistent snapshot for reads, without taking the write lock as store.transaction does.
-  const read = <T>(fn: () => T): T => deps.store.db.transaction(fn).deferred();
+  const read = <T>(fn: () => T): T => deps.store.deferredTransaction(fn);
   const changed = (connectorId: string, revision: number) => deps.events.emit('mapping.changed', { connectorId, revision });
 
   return {

@@ -92,6 +92,14 @@ export class Store implements Disposable {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * Runs `fn` in one DEFERRED transaction: several reads see one snapshot, and writes to this
+   * connection's TEMP tables take no lock on the archive. Writes to the archive use `transaction`.
+   */
+  deferredTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
   /** A consistent online copy of the database, safe while the app is writing. */
   async backup(destination: string): Promise<{ path: string; bytes: number }> {
     fs.mkdirSync(path.dirname(destination), { recursive: true });

@@ -63,7 +63,7 @@ export class MappingStaging {
 
   /** Runs `fn` (the staging of one piece of the file) in one transaction of the TEMP database only: no lock on the archive. */
   batch<T>(fn: () => T): T {
-    return this.store.db.transaction(fn)();
+    return this.store.deferredTransaction(fn);
   }
 
   /**
