@@ -26,7 +26,7 @@ export const symphonySettingsSchema = z.object({
 });
 export type SymphonySettings = z.infer<typeof symphonySettingsSchema>;
 
-export const connectionStepNameSchema = z.enum(['settings', 'key', 'pod-login', 'key-manager', 'identity', 'streams', 'agent', 'datahose']);
+export const connectionStepNameSchema = z.enum(['settings', 'key', 'pod-login', 'key-manager', 'identity', 'streams', 'agent', 'datahose', 'content-export']);
 export type ConnectionStepName = z.infer<typeof connectionStepNameSchema>;
 
 /** One step of "test connection": the first failing step says exactly what is wrong. */

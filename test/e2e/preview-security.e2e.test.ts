@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { captureConnector } from '../../electron/core/symphony/capture';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
@@ -45,7 +45,7 @@ describe('preview of hostile markup', () => {
     pod.registerKey(key.publicKey);
     const connector = makeConnector(app.core.store, pod.url, key.privateKeyPath, 'Hostile pod');
     connectorId = connector.id;
-    await captureConnector({ store: app.core.store, connector, paths: app.core.paths, logger: silentLogger });
+    await captureBySource({ store: app.core.store, connector, paths: app.core.paths, logger: silentLogger });
     const row = app.core.store.db.prepare("SELECT id FROM items WHERE connector_id = ? AND presentation_ml LIKE '%' || ? || '%'").get(connectorId, MARKER) as { id: number } | undefined;
     if (!row) throw new Error('the hostile message was not captured');
     itemId = row.id;

@@ -6,7 +6,8 @@ import { silentLogger } from '../../electron/core/platform/logger';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import { captureConnector, type CaptureTuning } from '../../electron/core/symphony/capture';
+import type { CaptureTuning } from '../../electron/core/symphony/source';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { attachmentSha256, SymphonyEmulator, type EmMessage } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
@@ -19,7 +20,7 @@ describe('capture of attachments at the edges', () => {
   let connectorId: string;
   const spool = () => path.join(temp.dir, 'spool');
   const run = (tuning?: Partial<CaptureTuning>) =>
-    captureConnector({ store, connector: new ConnectorRepository(store).get(connectorId), paths: { spool: spool() }, logger: silentLogger, tuning: { retry: { attempts: 2, baseMs: 1, maxMs: 2 }, ...tuning } });
+    captureBySource({ store, connector: new ConnectorRepository(store).get(connectorId), paths: { spool: spool() }, logger: silentLogger, tuning: { retry: { attempts: 2, baseMs: 1, maxMs: 2 }, ...tuning } });
   const stateOf = (m: EmMessage, index = 0) => repo.itemByMessageId(connectorId, m.id)!.attachments[index]!;
 
   let huge: EmMessage;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { captureConnector } from '../../electron/core/symphony/capture';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
@@ -37,7 +37,7 @@ describe('capture contract calls through the core', () => {
     expect(test.identity?.displayName).toBe('Archiver Bot');
 
     expect(await core.dispatcher.invoke('capture.conversations', { connectorId: connector.id })).toEqual([]);
-    await captureConnector({ store: core.store, connector, paths: core.paths, logger: silentLogger });
+    await captureBySource({ store: core.store, connector, paths: core.paths, logger: silentLogger });
     const conversations = await core.dispatcher.invoke('capture.conversations', { connectorId: connector.id });
     expect(conversations).toHaveLength(6);
     expect(conversations.reduce((n, c) => n + c.items, 0)).toBe(120);
@@ -81,7 +81,7 @@ describe('cancelling a capture', () => {
       });
       const controller = new AbortController();
       const itemCount = () => (core.store.db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n;
-      const first = captureConnector({
+      const first = captureBySource({
         store: core.store,
         connector,
         paths: core.paths,
@@ -99,7 +99,7 @@ describe('cancelling a capture', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(itemCount()).toBe(atCancel);
 
-      const second = await captureConnector({ store: core.store, connector, paths: core.paths, logger: silentLogger });
+      const second = await captureBySource({ store: core.store, connector, paths: core.paths, logger: silentLogger });
       expect(second.items.new).toBe(3000 - atCancel);
       expect(itemCount()).toBe(3000);
     } finally {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
-import { captureConnector } from '../../electron/core/symphony/capture';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { testConnection } from '../../electron/core/symphony/test-connection';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
@@ -29,7 +29,7 @@ describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service acc
     const store = Store.open(path.join(temp.dir, 'archiver.db'));
     const repo = new CaptureRepository(store);
     const connector = makeConnector(store, emulator.url, key.privateKeyPath);
-    const summary = await captureConnector({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
+    const summary = await captureBySource({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
 
     const streams = [...emulator.pod.streams.values()];
     const outside = streams.filter((s) => !s.members.has(emulator.pod.serviceAccount.id));
@@ -57,7 +57,7 @@ describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service acc
         expect(repo.conversations.summaries(connector.id).find((c) => c.streamId === s.id)!.lastError).toBe(result.error!.message);
       }
       // The error stays visible on the next run too: nothing became readable.
-      const again = await captureConnector({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
+      const again = await captureBySource({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
       expect(again.conversations.failed).toBe(3);
     }
     if (mode === 'forbidden') {

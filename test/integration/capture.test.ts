@@ -5,7 +5,8 @@ import type { Connector } from '../../shared/contract';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
-import { captureConnector, type CaptureSummary, type CaptureTuning } from '../../electron/core/symphony/capture';
+import type { CaptureSummary, CaptureTuning } from '../../electron/core/symphony/source';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { sha256Hex } from '../../electron/core/symphony/json';
 import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
@@ -33,7 +34,7 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
     return { store, repo: new CaptureRepository(store), connector: makeConnector(store, emulator.url, keyPath), spool: path.join(temp.dir, name, 'spool') };
   };
   const capture = (db: Db, tuning?: Partial<CaptureTuning>): Promise<CaptureSummary> =>
-    captureConnector({ store: db.store, connector: db.connector, paths: { spool: db.spool }, logger: silentLogger, tuning });
+    captureBySource({ store: db.store, connector: db.connector, paths: { spool: db.spool }, logger: silentLogger, tuning });
   const messageIds = (db: Db) => (db.store.db.prepare('SELECT message_id FROM items WHERE connector_id = ? ORDER BY message_id').all(db.connector.id) as { message_id: string }[]).map((r) => r.message_id);
   const fingerprint = (db: Db, withSource = true) =>
     db.store.db

@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
-import { captureContentExport } from '../../electron/core/symphony/content-export/capture-stage';
+import type { CaptureProgress } from '../../electron/core/symphony/source';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import type { ArchiverError } from '../../shared/errors';
 import { generateEmlExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
@@ -47,9 +48,16 @@ describe('contentExport.test through the contract', () => {
     const day = await generateEmlExport({ day: '2026-09-02', conversations: 5, seed: 2 });
     fs.writeFileSync(path.join(dir, day.fileName), day.zip);
     const created = await core.dispatcher.invoke('connectors.create', { name: 'Stage' });
-    const connector = { ...created, settings: { ...created.settings, contentExport: { transport: 'folder', localDir: dir, minFileAgeSeconds: 0 } } } as typeof created;
-    const progress: { done: number; total: number }[] = [];
-    const run = () => captureContentExport({ store: core.store, connector, spoolDir: core.paths.spool, logger: silentLogger, onProgress: (p) => progress.push(p) });
+    const connector = {
+      ...created,
+      settings: { ...created.settings, symphony: { ...created.settings.symphony, source: 'content-export' }, contentExport: { transport: 'folder', localDir: dir, minFileAgeSeconds: 0 } },
+    } as typeof created;
+    const progress: CaptureProgress[] = [];
+    const run = async () => {
+      const summary = await captureBySource({ store: core.store, connector, paths: core.paths, logger: silentLogger, onProgress: (p) => progress.push(p) });
+      if (summary.source !== 'content-export') throw new Error(`read through ${summary.source}`);
+      return summary.contentExport;
+    };
 
     const noPod = await run().catch((e: unknown) => e);
     expect((noPod as ArchiverError).target).toBe('settings.symphony.podUrl');
@@ -57,7 +65,7 @@ describe('contentExport.test through the contract', () => {
     connector.settings.symphony.podUrl = 'https://acme.symphony.com';
     const report = await run();
     expect(report.files.map((f) => [f.outcome, f.inserted])).toEqual([['ingested', day.messageCount]]);
-    expect(progress).toEqual([{ done: 1, total: 1 }]);
+    expect(progress).toEqual([{ phase: 'conversations', done: 1, total: 1, newItems: day.messageCount }]);
     const capture = new CaptureRepository(core.store);
     expect(capture.counts(connector.id).items).toBe(day.messageCount);
     expect(capture.itemByMessageId(connector.id, day.conversations[0]!.messages[0]!.messageId!)?.pod).toBe('acme.symphony.com');

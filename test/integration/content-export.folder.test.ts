@@ -4,6 +4,7 @@ import yazl from 'yazl';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
+import { CaptureWriter } from '../../electron/core/store/repos/capture-writer';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { ContentExportRepository } from '../../electron/core/store/repos/content-export';
 import { pollContentExport } from '../../electron/core/symphony/content-export/ingest';
@@ -86,9 +87,11 @@ describe('Content Export from a folder', () => {
     const seen = conversation.messages[0]!;
     const sender = conversation.members.find((m) => m.email === seen.senderEmail)!;
     capture.conversations.upsertConversations(connectorId, [{ streamId: conversation.streamId!, streamType: conversation.streamType, name: conversation.name, external: false, crossPod: false, active: true, lastModified: null }]);
-    capture.storePage(connectorId, 'acme.symphony.com', conversation.streamId!, [
-      { messageId: seen.messageId!, timestamp: seen.timestamp, sender: { userId: sender.userId, email: sender.email, displayName: sender.displayName, external: false }, presentationML: '<div>from the stream</div>', entityJSON: '{}', replacesMessageId: null, sourceJson: '{"v4":true}', sourceSha256: 'x', attachments: [] },
-    ], { since: seen.timestamp, skip: 1 });
+    const item = { messageId: seen.messageId!, timestamp: seen.timestamp, sender: { userId: sender.userId, email: sender.email, displayName: sender.displayName, external: false }, presentationML: '<div>from the stream</div>', entityJSON: '{}', replacesMessageId: null, sourceJson: '{"v4":true}', sourceSha256: 'x', attachments: [] };
+    // As the member-stream reader stores a page: the item and the checkpoint past it.
+    new CaptureWriter(store, connectorId, 'acme.symphony.com').write({ items: [{ streamId: conversation.streamId!, item }] }, () =>
+      capture.conversations.setCheckpoint(connectorId, conversation.streamId!, { since: seen.timestamp, skip: 1 }),
+    );
     fs.writeFileSync(path.join(dir, day.fileName), day.zip);
 
     const report = await poll();

@@ -7,7 +7,7 @@ import { toMime } from '../../electron/core/convert/mime';
 import { captureRepoReader } from '../../electron/core/convert/reader';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository, type StoredMessage } from '../../electron/core/store/repos/capture';
-import { captureConnector } from '../../electron/core/symphony/capture';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
 import { makeTempDir } from '../support/tmp';
@@ -32,7 +32,7 @@ describe('converting a captured pod and previewing through the contract', () => 
     emulator.registerKey(key.publicKey);
     core = new Core({ dataDir: temp.dir, host: 'test', logger: silentLogger });
     connector = makeConnector(core.store, emulator.url, key.privateKeyPath);
-    await captureConnector({ store: core.store, connector, paths: { spool: core.paths.spool }, logger: silentLogger });
+    await captureBySource({ store: core.store, connector, paths: { spool: core.paths.spool }, logger: silentLogger });
     items = [...new CaptureRepository(core.store).iterateItems(connector.id)];
   });
   afterAll(async () => {

@@ -16,7 +16,7 @@ async function ruleIdsFor(filePath: string, code: string): Promise<string[]> {
 describe('layers enforced by lint', () => {
   const upward: Array<[string, string]> = [
     ['electron/core/store/fixture.ts', "import { Core } from '../app/core';\nexport const x = Core;\n"],
-    ['electron/core/store/fixture.ts', "import { captureConnector } from '../symphony/capture';\nexport const x = captureConnector;\n"],
+    ['electron/core/store/fixture.ts', "import { captureBySource } from '../symphony/sources';\nexport const x = captureBySource;\n"],
     ['electron/core/graph/fixture.ts', "import { RunService } from '../runs/service';\nexport const x = RunService;\n"],
     ['electron/core/graph/fixture.ts', "import { MappingService } from '../mapping/resolver';\nexport const x = MappingService;\n"],
     ['electron/core/platform/fixture.ts', "import { Store } from '../store/database';\nexport const x = Store;\n"],

@@ -7,7 +7,7 @@ import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { loadPrivateKey } from '../../electron/core/symphony/auth';
-import { captureConnector } from '../../electron/core/symphony/capture';
+import { captureBySource } from '../../electron/core/symphony/sources';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { describeFailure } from '../../electron/core/symphony/errors';
 import { SymphonyHttpError } from '../../electron/core/symphony/http';
@@ -71,7 +71,7 @@ describe('Symphony contract', () => {
     try {
       const connector = makeConnector(store, emulator.url, keyPath);
       const before = emulator.counters.statuses['406'] ?? 0;
-      const summary = await captureConnector({ store, connector: new ConnectorRepository(store).get(connector.id), paths: { spool: path.join(temp.dir, 'capture', 'spool') }, logger: silentLogger });
+      const summary = await captureBySource({ store, connector: new ConnectorRepository(store).get(connector.id), paths: { spool: path.join(temp.dir, 'capture', 'spool') }, logger: silentLogger });
       const inventory = emulator.pod.inventory().attachments;
       expect(inventory.length).toBe(12);
       expect(summary.attachments).toMatchObject({ stored: 12, failed: 0, pending: 0 });

@@ -5,12 +5,13 @@ import pLimit from 'p-limit';
 import { ArchiverError } from '../../../shared/errors';
 import type { Logger } from '../platform/logger';
 import type { CaptureRepository, PendingAttachment } from '../store/repos/capture';
+import type { CaptureWriter } from '../store/repos/capture-writer';
 import { AttachmentTooLargeError } from './attachment-download';
-import type { CaptureProgress, CaptureSummary, CaptureTuning, ConversationResult } from './capture';
 import { LIMITS, type SymphonyClient } from './client';
 import { describeFailure } from './errors';
 import { cancelledError, SymphonyHttpError } from './http';
 import type { SessionInfo } from './schemas';
+import type { CaptureProgress, CaptureSummary, CaptureTuning, ConversationResult } from './source';
 
 /**
  * The steps every Symphony reader (member streams, Datahose) runs after storing items: download
@@ -85,12 +86,12 @@ async function downloadOne(ctx: AttachmentContext, a: PendingAttachment): Promis
 export async function resolveUsers(ctx: {
   client: SymphonyClient;
   repo: CaptureRepository;
+  writer: CaptureWriter;
   connectorId: string;
   self: SessionInfo;
   logger: Logger;
   summary: CaptureSummary;
   progress: (p: CaptureProgress) => void;
-  now: () => Date;
 }): Promise<void> {
   const ids = ctx.repo.conversations.unresolvedUserIds(ctx.connectorId);
   for (let i = 0; i < ids.length; i += LIMITS.users) {
@@ -98,20 +99,17 @@ export async function resolveUsers(ctx: {
     try {
       const users = await ctx.client.users(batch);
       const found = new Map(users.map((u) => [u.id, u]));
-      ctx.repo.conversations.upsertParticipants(
-        ctx.connectorId,
-        batch.map((id) => {
+      ctx.writer.write({
+        participants: batch.map((id) => {
           const u = found.get(id);
           // Not in the directory (deleted, or another pod's user out of reach): keep what the messages said.
-          if (!u) return { userId: id, email: '', displayName: '', external: false };
+          if (!u) return { participant: { userId: id, email: '', displayName: '', external: false }, resolved: true };
           const external = ctx.self.company !== '' && u.company !== '' && u.company !== ctx.self.company;
           const p = { userId: id, email: u.emailAddress, displayName: u.displayName, external, username: u.username ?? undefined };
           if (!p.username) delete p.username;
-          return p;
+          return { participant: p, resolved: true };
         }),
-        true,
-        ctx.now(),
-      );
+      });
       ctx.summary.users.resolved += users.length;
       ctx.summary.users.unresolved += batch.length - users.length;
     } catch (error) {
@@ -133,22 +131,4 @@ export async function settleAll(signal: AbortSignal | undefined, tasks: Promise<
   if (signal?.aborted) throw cancelledError(signal);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-}
-
-/** An empty summary for a connector, filled in by a reader as it goes. */
-export function emptySummary(connectorId: string, pod: string, startedAt: string): CaptureSummary {
-  return {
-    connectorId,
-    pod,
-    startedAt,
-    finishedAt: startedAt,
-    conversations: { listed: 0, new: 0, failed: 0 },
-    items: { new: 0 },
-    attachments: { stored: 0, bytes: 0, failed: 0, pending: 0 },
-    users: { resolved: 0, unresolved: 0 },
-    retries: 0,
-    reauthentications: 0,
-    results: [],
-    warnings: [],
-  };
 }

@@ -9,7 +9,10 @@ import { describeFailure } from './errors';
 import { SymphonyHttpError } from './http';
 import type { SessionInfo } from './schemas';
 
-const LABELS: Record<ConnectionStepName, string> = {
+/** The steps of a Symphony API login and read (Content Export tests its location instead: content-export/source.ts). */
+type SymphonyStepName = Exclude<ConnectionStepName, 'content-export'>;
+
+const LABELS: Record<SymphonyStepName, string> = {
   settings: 'Check the connection settings',
   key: 'Read the private key',
   'pod-login': 'Log in to the pod',
@@ -26,16 +29,16 @@ const LABELS: Record<ConnectionStepName, string> = {
  */
 export async function testConnection(
   settings: SymphonySettings,
-  options: { clock?: Clock; logger: Logger; timeoutMs?: number; /** The connector's feed, when its source is Datahose. */ datahose?: DatahoseProbeTarget },
+  options: { clock?: Clock; logger: Logger; timeoutMs?: number; /** The connector's feed, when its source is Datahose (the Datahose source passes it): adds the `datahose` step. */ datahose?: DatahoseProbeTarget },
 ): Promise<ConnectionTest> {
   const clock = options.clock ?? systemClock;
   const steps: ConnectionStep[] = [];
-  const order = (Object.keys(LABELS) as ConnectionStepName[]).filter((s) => s !== 'datahose' || settings.source === 'datahose');
+  const order = (Object.keys(LABELS) as SymphonyStepName[]).filter((s) => s !== 'datahose' || options.datahose !== undefined);
   let client: SymphonyClient | undefined;
   let identity: SessionInfo | undefined;
   let failed = false;
 
-  const run = async (step: ConnectionStepName, fn: () => Promise<string>) => {
+  const run = async (step: SymphonyStepName, fn: () => Promise<string>) => {
     if (failed) return;
     const started = clock.now();
     try {
@@ -101,9 +104,10 @@ export async function testConnection(
         throw error;
       }
     });
-    if (settings.source === 'datahose') {
+    const feed = options.datahose;
+    if (feed) {
       // Only the connector's own feed proves anything; a read is harmless because it is never acknowledged.
-      await run('datahose', () => probeDatahose(client!, options.datahose ?? { tag: 'symphony-archiver-connection-test', ackId: '' }, options.timeoutMs ?? 15_000));
+      await run('datahose', () => probeDatahose(client!, feed, options.timeoutMs ?? 15_000));
     }
   } finally {
     await client?.close();

@@ -1,6 +1,7 @@
 import type { CapturedAttachment, CapturedMessage, Conversation, Participant } from '../../model/captured';
 import type { Store } from '../database';
-import { ConversationRepository, toParticipant, type Checkpoint } from './conversations';
+import type { Statement } from 'better-sqlite3';
+import { ConversationRepository, toParticipant } from './conversations';
 
 export type AttachmentStatus = 'pending' | 'stored' | 'failed';
 
@@ -25,6 +26,8 @@ export interface NewAttachment {
   inline: boolean;
   /** Set when the attachment is refused up front (e.g. declared too large): stored as failed. */
   failure?: string;
+  /** Set when the bytes came with the item (an export): stored as stored, nothing to download. */
+  stored?: { size: number; sha256: string; spoolPath: string };
 }
 
 export interface NewItem {
@@ -131,42 +134,34 @@ const ITEM_SELECT = `SELECT i.*, p.email AS p_email, p.display_name AS p_display
 
 /**
  * SQL for captured items and their attachments, plus the readers the converter, importer and
- * pipeline use. Items are written only through `insertItems`, inside the transaction that moves
- * the source's position (a conversation's checkpoint in `storePage`, Datahose's ackId).
+ * pipeline use. Items are written only through the capture writer (capture-writer.ts), inside
+ * the transaction that moves the source's position.
  */
 export class CaptureRepository {
   readonly conversations: ConversationRepository;
+  private insertItem: Statement | undefined;
+  private insertAttachment: Statement | undefined;
 
   constructor(private readonly store: Store) {
     this.conversations = new ConversationRepository(store);
   }
 
   /**
-   * Stores one page of a conversation and moves its checkpoint, atomically. Items already
-   * stored (same connector and message id) are left as they are. Returns how many were new.
-   */
-  storePage(connectorId: string, pod: string, streamId: string, items: readonly NewItem[], checkpoint: Checkpoint, now = new Date()): { inserted: number; attachments: number } {
-    return this.store.transaction(() => {
-      const stored = this.insertItems(connectorId, pod, streamId, items, now);
-      this.conversations.setCheckpoint(connectorId, streamId, checkpoint, now);
-      return stored;
-    });
-  }
-
-  /**
-   * Inserts items of one conversation with their attachments (`pending`, or `failed` when refused
-   * up front) and their senders; an item already stored from any source is left as it is. Every
-   * reader's write path: call it inside the transaction that also records how far the source was
-   * read, so that the two never disagree after a crash.
+   * Inserts items of one conversation with their attachments (`pending`; `failed` when refused up
+   * front; `stored` when the bytes came with the item) and their senders; an item already stored
+   * from any source is left as it is. Only the capture writer calls it, inside the transaction
+   * that also moves the source's position, so that the two never disagree after a crash.
    */
   insertItems(connectorId: string, pod: string, streamId: string, items: readonly NewItem[], now = new Date()): { inserted: number; attachments: number } {
-    const db = this.store.db;
     const at = now.toISOString();
-    const insertItem = db.prepare(`INSERT INTO items (connector_id, pod, message_id, stream_id, timestamp, sender_id, presentation_ml, entity_json,
+    // Called once per page of up to 500 items: keep the statements compiled.
+    this.insertItem ??= this.store.db.prepare(`INSERT INTO items (connector_id, pod, message_id, stream_id, timestamp, sender_id, presentation_ml, entity_json,
         replaces_message_id, source_json, source_sha256, captured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (connector_id, message_id) DO NOTHING`);
-    const insertAttachment = db.prepare(`INSERT INTO attachments (item_id, position, attachment_id, name, content_type, declared_size, inline, status, failure, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertAttachment ??= this.store.db.prepare(`INSERT INTO attachments (item_id, position, attachment_id, name, content_type, declared_size, size, sha256, spool_path, inline, status, failure, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertItem = this.insertItem;
+    const insertAttachment = this.insertAttachment;
     return this.store.transaction(() => {
       const senders = new Map(items.map((i) => [i.sender.userId, i.sender]));
       this.conversations.upsertParticipants(connectorId, [...senders.values()], false, now);
@@ -179,7 +174,9 @@ export class CaptureRepository {
         inserted++;
         const itemId = Number(result.lastInsertRowid);
         item.attachments.forEach((a, position) => {
-          insertAttachment.run(itemId, position, a.attachmentId, a.name, a.contentType, a.declaredSize, a.inline ? 1 : 0, a.failure ? 'failed' : 'pending', a.failure ?? null, at);
+          const status: AttachmentStatus = a.failure ? 'failed' : a.stored ? 'stored' : 'pending';
+          insertAttachment.run(itemId, position, a.attachmentId, a.name, a.contentType, a.declaredSize, a.stored?.size ?? null, a.stored?.sha256 ?? null, a.stored?.spoolPath ?? null,
+            a.inline ? 1 : 0, status, a.failure ?? null, at);
           attachments++;
         });
       }

@@ -70,8 +70,8 @@ export class ContentExportRepository {
   }
 
   /**
-   * Marks a file ingested. Called inside the transaction that stores the file's items, so the
-   * record and the items commit together.
+   * Marks a file ingested: the source's position. Only called as the capture writer's `advance`,
+   * so the record and the file's items commit together.
    */
   recordIngested(connectorId: string, file: IngestedFile, now = new Date()): void {
     const at = now.toISOString();
@@ -109,39 +109,6 @@ export class ContentExportRepository {
   ingestedNames(connectorId: string): Set<string> {
     const rows = this.store.db.prepare("SELECT DISTINCT name FROM content_export_files WHERE connector_id = ? AND status = 'ingested'").all(connectorId) as { name: string }[];
     return new Set(rows.map((r) => r.name));
-  }
-
-  /**
-   * The user id already known for an e-mail address, so a person seen in an export is the same
-   * participant the member-stream reader or the directory recorded (a real Symphony id first).
-   */
-  participantIdByEmail(connectorId: string, email: string): string | undefined {
-    const row = this.store.db
-      .prepare(`SELECT user_id FROM participants WHERE connector_id = ? AND email = ? COLLATE NOCASE AND email <> ''
-        ORDER BY (user_id GLOB '[0-9]*') DESC, resolved DESC, user_id LIMIT 1`)
-      .get(connectorId, email) as { user_id: string } | undefined;
-    return row?.user_id;
-  }
-
-  /**
-   * Adds people an export shows in a conversation the store already knew, without touching the
-   * members (and owners) the member-stream reader recorded: an export knows who spoke or was
-   * addressed, not who left.
-   */
-  addMembers(connectorId: string, streamId: string, userIds: readonly string[]): number {
-    const insert = this.store.db.prepare('INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, 0, NULL, 1) ON CONFLICT DO NOTHING');
-    let added = 0;
-    for (const userId of userIds) added += insert.run(connectorId, streamId, userId).changes;
-    return added;
-  }
-
-  /**
-   * The capture repository moves a conversation's member-stream checkpoint with every stored
-   * page. An export carries no checkpoint, so one it created is removed again in the same
-   * transaction; an existing checkpoint is passed through unchanged by the caller.
-   */
-  dropCheckpoint(connectorId: string, streamId: string): void {
-    this.store.db.prepare('DELETE FROM checkpoints WHERE connector_id = ? AND stream_id = ?').run(connectorId, streamId);
   }
 }
 

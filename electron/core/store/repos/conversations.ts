@@ -12,10 +12,37 @@ export interface ConversationRecord {
   lastModified: number | null;
 }
 
+/**
+ * A conversation as a source saw it. Fields left undefined keep what the store has (or take the
+ * defaults for a new one); `onlyIfAbsent` creates it without touching a conversation the store
+ * knows (an export knows less about a conversation than the pod's own listing did).
+ */
+export interface ConversationChange {
+  streamId: string;
+  streamType: StreamType;
+  name?: string;
+  external?: boolean;
+  crossPod?: boolean;
+  active?: boolean;
+  lastModified?: number | null;
+  onlyIfAbsent?: boolean;
+}
+
 export interface MemberRecord {
   userId: string;
   isOwner: boolean;
   joinDate: number | null;
+}
+
+/** One membership change (joined, left, promoted, demoted, or a person an export shows). */
+export interface MembershipChange {
+  streamId: string;
+  userId: string;
+  current: boolean;
+  isOwner?: boolean;
+  joinDate?: number | null;
+  /** Only add the member when the store has no row for them (a sender standing in for a member list). */
+  onlyIfAbsent?: boolean;
 }
 
 export interface Checkpoint {
@@ -61,34 +88,46 @@ interface ConversationRow {
 export class ConversationRepository {
   constructor(private readonly store: Store) {}
 
-  /** Inserts or refreshes the conversations; returns the stream ids that were not known before. */
-  upsertConversations(connectorId: string, records: readonly ConversationRecord[], now = new Date()): string[] {
+  /**
+   * Inserts or refreshes the conversations; returns the stream ids that were not known before.
+   * Only the capture writer (capture-writer.ts) calls the writes of this repository, inside the
+   * transaction that also moves the source's position.
+   */
+  upsertConversations(connectorId: string, changes: readonly ConversationChange[], now = new Date()): string[] {
+    const db = this.store.db;
     const at = now.toISOString();
-    const exists = this.store.db.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
-    const upsert = this.store.db.prepare(`
-      INSERT INTO conversations (connector_id, stream_id, stream_type, name, external, cross_pod, active, last_modified, first_seen_at, updated_at)
-      VALUES (@connectorId, @streamId, @streamType, @name, @external, @crossPod, @active, @lastModified, @at, @at)
+    const exists = db.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
+    const insert = `INSERT INTO conversations (connector_id, stream_id, stream_type, name, external, cross_pod, active, last_modified, first_seen_at, updated_at)
+      VALUES (@connectorId, @streamId, @streamType, COALESCE(@name, ''), COALESCE(@external, 0), COALESCE(@crossPod, 0), COALESCE(@active, 1), @lastModified, @at, @at)`;
+    const upsert = db.prepare(`${insert}
       ON CONFLICT (connector_id, stream_id) DO UPDATE SET
-        name = excluded.name, external = excluded.external, cross_pod = excluded.cross_pod,
-        active = excluded.active, last_modified = excluded.last_modified, updated_at = excluded.updated_at`);
+        name = COALESCE(@name, name), external = COALESCE(@external, external), cross_pod = COALESCE(@crossPod, cross_pod),
+        active = COALESCE(@active, active), last_modified = COALESCE(@lastModified, last_modified), updated_at = @at`);
+    const create = db.prepare(`${insert} ON CONFLICT (connector_id, stream_id) DO NOTHING`);
     return this.store.transaction(() => {
       const added: string[] = [];
-      for (const r of records) {
-        if (!exists.get(connectorId, r.streamId)) added.push(r.streamId);
-        upsert.run({
+      for (const c of changes) {
+        if (!exists.get(connectorId, c.streamId)) added.push(c.streamId);
+        (c.onlyIfAbsent ? create : upsert).run({
           connectorId,
-          streamId: r.streamId,
-          streamType: r.streamType,
-          name: r.name,
-          external: r.external ? 1 : 0,
-          crossPod: r.crossPod ? 1 : 0,
-          active: r.active ? 1 : 0,
-          lastModified: r.lastModified,
+          streamId: c.streamId,
+          streamType: c.streamType,
+          name: c.name ?? null,
+          external: flag(c.external),
+          crossPod: flag(c.crossPod),
+          active: flag(c.active),
+          lastModified: c.lastModified ?? null,
           at,
         });
       }
       return added;
     });
+  }
+
+  /** Which of these streams the store does not know yet (from any source). */
+  unknownStreamIds(connectorId: string, streamIds: readonly string[]): string[] {
+    const exists = this.store.db.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
+    return [...new Set(streamIds)].filter((id) => !exists.get(connectorId, id));
   }
 
   /** The conversation's current member list; members who left stay, marked not current. */
@@ -100,6 +139,27 @@ export class ConversationRepository {
         INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, ?, ?, 1)
         ON CONFLICT (connector_id, stream_id, user_id) DO UPDATE SET is_owner = excluded.is_owner, join_date = excluded.join_date, current = 1`);
       for (const m of members) upsert.run(connectorId, streamId, m.userId, m.isOwner ? 1 : 0, m.joinDate);
+    });
+  }
+
+  /** Membership changes in order; members are never removed, only marked not current. */
+  applyMemberships(connectorId: string, changes: readonly MembershipChange[]): void {
+    if (changes.length === 0) return;
+    const db = this.store.db;
+    const upsert = db.prepare(`
+      INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, COALESCE(?, 0), ?, ?)
+      ON CONFLICT (connector_id, stream_id, user_id) DO UPDATE SET
+        is_owner = COALESCE(?, is_owner), join_date = COALESCE(join_date, excluded.join_date), current = excluded.current`);
+    const add = db.prepare('INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, 0, NULL, 1) ON CONFLICT DO NOTHING');
+    this.store.transaction(() => {
+      for (const m of changes) {
+        if (m.onlyIfAbsent) {
+          add.run(connectorId, m.streamId, m.userId);
+          continue;
+        }
+        const owner = flag(m.isOwner);
+        upsert.run(connectorId, m.streamId, m.userId, owner, m.joinDate ?? null, m.current ? 1 : 0, owner);
+      }
     });
   }
 
@@ -142,11 +202,23 @@ export class ConversationRepository {
     return row && toParticipant(row);
   }
 
+  /**
+   * The user id already known for an e-mail address, so a person seen in an export is the same
+   * participant the member-stream reader or the directory recorded (a real Symphony id first).
+   */
+  participantIdByEmail(connectorId: string, email: string): string | undefined {
+    const row = this.store.db
+      .prepare(`SELECT user_id FROM participants WHERE connector_id = ? AND email = ? COLLATE NOCASE AND email <> ''
+        ORDER BY (user_id GLOB '[0-9]*') DESC, resolved DESC, user_id LIMIT 1`)
+      .get(connectorId, email) as { user_id: string } | undefined;
+    return row?.user_id;
+  }
+
   checkpoint(connectorId: string, streamId: string): Checkpoint | undefined {
     return this.store.db.prepare('SELECT since, skip FROM checkpoints WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as Checkpoint | undefined;
   }
 
-  /** Only called inside the transaction that stores the items the checkpoint covers. */
+  /** The member-stream reader's position: only called as the capture writer's `advance`, with the page it covers. */
   setCheckpoint(connectorId: string, streamId: string, checkpoint: Checkpoint, now = new Date()): void {
     this.store.db
       .prepare(`INSERT INTO checkpoints (connector_id, stream_id, since, skip, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -239,4 +311,8 @@ export function toParticipant(row: ParticipantRow): Participant {
   const p: Participant = { userId: row.user_id, email: row.email, displayName: row.display_name, external: row.external === 1 };
   if (row.username) p.username = row.username;
   return p;
+}
+
+function flag(value: boolean | undefined): number | null {
+  return value === undefined ? null : value ? 1 : 0;
 }

@@ -5,10 +5,12 @@ import { ArchiverError } from '../../../../shared/errors';
 import { systemClock, type Clock } from '../../platform/clock';
 import { silentLogger, type Logger } from '../../platform/logger';
 import type { Store } from '../../store/database';
+import { CaptureWriter } from '../../store/repos/capture-writer';
 import { ContentExportRepository } from '../../store/repos/content-export';
+import { ConversationRepository } from '../../store/repos/conversations';
 import { checksumNamesFor, compareExportFiles, isChecksumFile, isExportFile, parseExportFileName } from './file-names';
 import { readExportFile, type ReadExport } from './read-export';
-import { CaptureRepositorySink, type CapturedItemSink } from './sink';
+import { toCaptureBatch } from './batch';
 import { openTransport } from './open-transport';
 import type { ExportTransport, RemoteEntry } from './transport';
 
@@ -26,7 +28,8 @@ export interface ContentExportPollOptions {
   logger?: Logger;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
-  sink?: CapturedItemSink;
+  /** The capture writer of the run (the Content Export source passes its own); else one over `store` for this connector and pod. */
+  writer?: CaptureWriter;
   signal?: AbortSignal;
   onStage?: (stage: IngestStage, file: string) => void;
   /** After each export file, however it went. */
@@ -74,7 +77,7 @@ export async function pollContentExport(options: ContentExportPollOptions): Prom
 export async function pollWith(transport: ExportTransport, options: ContentExportPollOptions, logger: Logger = silentLogger): Promise<PollReport> {
   const clock = options.clock ?? systemClock;
   const ledger = new ContentExportRepository(options.store);
-  const sink = options.sink ?? new CaptureRepositorySink(options.store);
+  const writer = options.writer ?? new CaptureWriter(options.store, options.connectorId, options.pod, () => new Date(clock.now()));
   const base = path.join(options.spoolDir, options.connectorId, 'content-export');
   const stagingRoot = path.join(base, 'staging');
   const staging = path.join(stagingRoot, `${process.pid}-${Date.now()}`);
@@ -84,7 +87,7 @@ export async function pollWith(transport: ExportTransport, options: ContentExpor
   fs.mkdirSync(attachmentsDir, { recursive: true });
   activeStaging.add(staging);
   try {
-    return await pollFiles(transport, options, logger, { ledger, sink, staging, attachmentsDir, clock });
+    return await pollFiles(transport, options, logger, { ledger, writer, staging, attachmentsDir, clock });
   } finally {
     activeStaging.delete(staging);
     fs.rmSync(staging, { recursive: true, force: true });
@@ -95,9 +98,9 @@ async function pollFiles(
   transport: ExportTransport,
   options: ContentExportPollOptions,
   logger: Logger,
-  dirs: { ledger: ContentExportRepository; sink: CapturedItemSink; staging: string; attachmentsDir: string; clock: Clock },
+  dirs: { ledger: ContentExportRepository; writer: CaptureWriter; staging: string; attachmentsDir: string; clock: Clock },
 ): Promise<PollReport> {
-  const { ledger, sink, staging, attachmentsDir, clock } = dirs;
+  const { ledger, writer, staging, attachmentsDir, clock } = dirs;
   const listing = await transport.list();
   const names = new Set(listing.map((e) => e.name));
   const candidates = listing.filter((e) => isExportFile(e.name)).sort((a, b) => compareExportFiles(parseExportFileName(a.name), parseExportFileName(b.name)));
@@ -105,7 +108,7 @@ async function pollFiles(
 
   for (const entry of candidates) {
     if (options.signal?.aborted) throw new ArchiverError({ code: 'cancelled', message: 'The Content Export poll was cancelled.' });
-    const file = await ingestOne(entry, { transport, options, ledger, sink, staging, attachmentsDir, names, clock, logger });
+    const file = await ingestOne(entry, { transport, options, ledger, writer, staging, attachmentsDir, names, clock, logger });
     report.files.push(file);
     if (file.outcome === 'ingested') report.ingested++;
     if (file.outcome === 'failed') report.failed++;
@@ -121,7 +124,7 @@ interface IngestContext {
   transport: ExportTransport;
   options: ContentExportPollOptions;
   ledger: ContentExportRepository;
-  sink: CapturedItemSink;
+  writer: CaptureWriter;
   staging: string;
   attachmentsDir: string;
   names: ReadonlySet<string>;
@@ -133,6 +136,7 @@ async function ingestOne(entry: RemoteEntry, ctx: IngestContext): Promise<FileRe
   const { options, ledger, transport } = ctx;
   const { connectorId, settings } = options;
   const blank = { sha256: null, conversations: 0, items: 0, inserted: 0, message: null, fix: null };
+  const participants = new ConversationRepository(options.store);
 
   // Name and size are enough to skip a file; deleting one needs its SHA-256 checked (below).
   const seen = ledger.ingestedBySize(connectorId, entry.name, entry.size);
@@ -160,7 +164,7 @@ async function ingestOne(entry: RemoteEntry, ctx: IngestContext): Promise<FileRe
         options.onStage?.('downloaded', entry.name);
       },
       isIngested: (hash) => ledger.ingestedByHash(connectorId, entry.name, hash) !== undefined,
-      knownUserId: (email) => ledger.participantIdByEmail(connectorId, email),
+      knownUserId: (email) => participants.participantIdByEmail(connectorId, email),
     });
     if (read.alreadyIngested) {
       await removeIfOptedIn(entry.name, read.sha256, ctx);
@@ -169,12 +173,10 @@ async function ingestOne(entry: RemoteEntry, ctx: IngestContext): Promise<FileRe
     options.onStage?.('parsed', entry.name);
     const done = read;
     const now = new Date(ctx.clock.now());
-    const stored = options.store.transaction(() => {
-      let inserted = 0;
-      for (const conversation of done.conversations) inserted += ctx.sink.storeConversation(connectorId, options.pod, conversation, now).inserted;
+    // The file's conversations and items, and its "ingested" record (the source's position), in one transaction.
+    const { inserted: stored } = ctx.writer.write(toCaptureBatch(done.conversations), ({ inserted }) => {
       options.onStage?.('stored-uncommitted', entry.name);
       ledger.recordIngested(connectorId, { name: entry.name, sha256: done.sha256, size: done.size, format: done.format, conversations: done.conversations.length, items: done.items, inserted }, now);
-      return inserted;
     });
     options.onStage?.('committed', entry.name);
     ctx.logger.info(`${entry.name}: ${done.conversations.length} conversations, ${done.items} items, ${stored} new`);

@@ -10,7 +10,7 @@ import { parseExportFileName } from './file-names';
 import { hashFile, md5Hex, parseMd5File } from './integrity';
 import { decryptFile, readHead, sniffEnvelope, unlockKey } from './pgp';
 import { readKeyFile, resolveSecret } from './secrets';
-import type { SinkAttachment, SinkConversation, SinkItem } from './sink';
+import type { ReadAttachment, ReadConversation, ReadItem } from './batch';
 import { readZipEntries } from './zip';
 
 export interface ReadExportOptions {
@@ -34,7 +34,7 @@ export interface ReadExport {
   sha256: string;
   size: number;
   format: 'eml';
-  conversations: SinkConversation[];
+  conversations: ReadConversation[];
   items: number;
   warnings: string[];
   cleanup: () => void;
@@ -90,7 +90,7 @@ async function readEntries(zipPath: string, o: ReadExportOptions, result: ReadEx
   const fallbackTimestamp = parseExportFileName(o.name).contentStart;
   const digests = new Map<string, string>();
   const checksums = new Map<string, string>();
-  const byStream = new Map<string, SinkConversation>();
+  const byStream = new Map<string, ReadConversation>();
   const xml: string[] = [];
   let emlCount = 0;
   for await (const entry of readZipEntries(zipPath, o.name)) {
@@ -112,7 +112,7 @@ async function readEntries(zipPath: string, o: ReadExportOptions, result: ReadEx
     }
     emlCount++;
     const parsed = await parseConversationEml(entry.data, { file: o.name, fileSha256: result.sha256, entry: entry.name, fallbackTimestamp });
-    merge(byStream, toSinkConversation(parsed, o));
+    merge(byStream, toReadConversation(parsed, o));
   }
   if (emlCount === 0 && xml.length > 0) {
     throw new ArchiverError({
@@ -137,7 +137,7 @@ async function readEntries(zipPath: string, o: ReadExportOptions, result: ReadEx
   result.items = result.conversations.reduce((n, c) => n + c.items.length, 0);
 }
 
-function toSinkConversation(c: ExportConversation, o: ReadExportOptions): SinkConversation {
+function toReadConversation(c: ExportConversation, o: ReadExportOptions): ReadConversation {
   const pseudonymous = new Set<string>();
   const resolve = (a: ExportAddress): Participant => {
     let userId = a.symphonyUserId && /^\d+$/.test(a.symphonyUserId) ? a.symphonyUserId : (a.email ? o.knownUserId(a.email) : undefined);
@@ -148,7 +148,7 @@ function toSinkConversation(c: ExportConversation, o: ReadExportOptions): SinkCo
     return { userId, email: a.email, displayName: a.displayName, external: false };
   };
   const members = c.members.map(resolve);
-  const items: SinkItem[] = c.messages.map((m) => {
+  const items: ReadItem[] = c.messages.map((m) => {
     const sourceJson = canonicalJson(m.source);
     return {
       messageId: m.messageId,
@@ -171,14 +171,14 @@ function toSinkConversation(c: ExportConversation, o: ReadExportOptions): SinkCo
  * A person who only received messages in one conversation but sent (with a Symphony id) in
  * another of the same file gets that id everywhere, rather than an e-mail-derived one.
  */
-function unifyPeople(conversations: SinkConversation[]): SinkConversation[] {
+function unifyPeople(conversations: ReadConversation[]): ReadConversation[] {
   const byEmail = new Map<string, string>();
   for (const c of conversations) {
     for (const p of [...c.members, ...c.items.map((i) => i.sender)]) {
       if (p.email && !c.pseudonymousUserIds.has(p.userId)) byEmail.set(p.email.toLowerCase(), p.userId);
     }
   }
-  const fix = (c: SinkConversation, p: Participant): Participant => {
+  const fix = (c: ReadConversation, p: Participant): Participant => {
     const real = c.pseudonymousUserIds.has(p.userId) ? byEmail.get(p.email.toLowerCase()) : undefined;
     return real ? { ...p, userId: real } : p;
   };
@@ -192,7 +192,7 @@ function unifyPeople(conversations: SinkConversation[]): SinkConversation[] {
 }
 
 /** One conversation may span several EML files of the same export. */
-function merge(byStream: Map<string, SinkConversation>, next: SinkConversation): void {
+function merge(byStream: Map<string, ReadConversation>, next: ReadConversation): void {
   const current = byStream.get(next.streamId);
   if (!current) {
     byStream.set(next.streamId, next);
@@ -208,7 +208,7 @@ function merge(byStream: Map<string, SinkConversation>, next: SinkConversation):
  * Content-addressed, so a re-read after a crash rewrites the same file and leaves no duplicate;
  * written in the poll's staging folder first, so a crash mid-write leaves nothing in the spool.
  */
-function saveAttachment(content: Buffer, name: string, contentType: string, inline: boolean, dir: string, staging: string): SinkAttachment {
+function saveAttachment(content: Buffer, name: string, contentType: string, inline: boolean, dir: string, staging: string): ReadAttachment {
   const sha256 = createHash('sha256').update(content).digest('hex');
   const spoolPath = path.join(dir, sha256);
   if (!fs.existsSync(spoolPath) || fs.statSync(spoolPath).size !== content.length) {

@@ -1,10 +1,18 @@
 import { ArchiverError } from '../../../../shared/errors';
 import type { Logger } from '../../platform/logger';
-import type { DatahoseBatch, DatahoseMembership, DatahoseRepository } from '../../store/repos/datahose';
+import type { CaptureBatch, CaptureWriter } from '../../store/repos/capture-writer';
+import type { MembershipChange } from '../../store/repos/conversations';
+import type { DatahoseRepository, FeedAdvance } from '../../store/repos/datahose';
 import { parseEvents, type EventProblem, type ParseContext, type ParsedEvents } from './events';
 import type { MemberListRead } from './members';
 
-export type StoredBatch = ReturnType<DatahoseRepository['storeBatch']>;
+/** What one write of (part of) a batch stored. */
+export interface StoredBatch {
+  inserted: number;
+  insertedByStream: Map<string, number>;
+  suppressions: number;
+  conversations: number;
+}
 
 /** What one store call wrote, with the events it covered, for the run's accounting. */
 export interface StoredPart {
@@ -17,7 +25,6 @@ export interface StoredPart {
 
 export interface BatchInput {
   connectorId: string;
-  pod: string;
   tag: string;
   /** The ackId stored after the previous batch, and the one this batch came with. */
   previousAckId: string;
@@ -37,10 +44,14 @@ export interface BatchInput {
  * then acknowledged. Any other failure (disk full, the file locked or damaged) is thrown: nothing
  * is acknowledged and the batch comes again.
  */
-export function storeBatch(repo: DatahoseRepository, input: BatchInput): StoredPart[] {
+export function storeBatch(writer: CaptureWriter, feeds: DatahoseRepository, input: BatchInput): StoredPart[] {
+  const write = (part: Composed): StoredBatch => {
+    const written = writer.write(part.batch, () => feeds.advanceFeed(input.connectorId, part.feed, input.now()));
+    return { inserted: written.inserted, insertedByStream: written.insertedByStream, suppressions: written.position.suppressions, conversations: written.newConversations.length };
+  };
   const whole = compose(input, input.parsed, input.ackId, input.raw.length);
   try {
-    return [{ parsed: input.parsed, stored: repo.storeBatch(input.connectorId, input.pod, whole, input.now()), events: input.raw.length, gaps: whole.gaps.length }];
+    return [{ parsed: input.parsed, stored: write(whole), events: input.raw.length, gaps: whole.feed.gaps.length }];
   } catch (error) {
     if (!isRefusedData(error)) throw error;
     input.logger.warn(`the store refused a Datahose batch of ${input.raw.length} events (${(error as Error).message}); storing its events one by one`);
@@ -51,7 +62,7 @@ export function storeBatch(repo: DatahoseRepository, input: BatchInput): StoredP
     const parsed = parseEvents([event], input.parse);
     const one = compose(input, parsed, input.previousAckId, 1);
     try {
-      parts.push({ parsed, stored: repo.storeBatch(input.connectorId, input.pod, one, input.now()), events: 1, gaps: one.gaps.length });
+      parts.push({ parsed, stored: write(one), events: 1, gaps: one.feed.gaps.length });
     } catch (error) {
       if (!isRefusedData(error)) throw error;
       const id = (event as { id?: unknown } | null)?.id;
@@ -61,28 +72,31 @@ export function storeBatch(repo: DatahoseRepository, input: BatchInput): StoredP
   });
   // Every event is stored or reported: now the batch may be acknowledged.
   const none = parseEvents([], input.parse);
-  parts.push({ parsed: { ...none, problems: refused }, stored: repo.storeBatch(input.connectorId, input.pod, compose(input, none, input.ackId, 0), input.now()), events: 0, gaps: 0 });
+  parts.push({ parsed: { ...none, problems: refused }, stored: write(compose(input, none, input.ackId, 0)), events: 0, gaps: 0 });
   return parts;
 }
 
+/** The capture tables' part of some events of the batch, and how far they move the feed. */
+interface Composed {
+  batch: CaptureBatch;
+  feed: FeedAdvance;
+}
+
 /** The write for some events of the batch: their conversations, the member lists they need, their items. */
-function compose(input: BatchInput, parsed: ParsedEvents, ackId: string, events: number): DatahoseBatch {
+function compose(input: BatchInput, parsed: ParsedEvents, ackId: string, events: number): Composed {
   const lists = parsed.streamIds.map((streamId) => [streamId, input.lists.get(streamId)] as const).filter((e): e is readonly [string, MemberListRead] => e[1] !== undefined);
   const read = lists.flatMap(([streamId, list]) => ('reason' in list ? [] : [{ streamId, list }]));
   const unreadable = new Map(lists.flatMap(([streamId, list]) => ('reason' in list ? [[streamId, list.reason] as const] : [])));
-  const standIns: DatahoseMembership[] = parsed.senders.filter((s) => unreadable.has(s.streamId)).map((s) => ({ streamId: s.streamId, userId: s.userId, current: true, onlyIfAbsent: true }));
+  const standIns: MembershipChange[] = parsed.senders.filter((s) => unreadable.has(s.streamId)).map((s) => ({ streamId: s.streamId, userId: s.userId, current: true, onlyIfAbsent: true }));
   return {
-    tag: input.tag,
-    ackId,
-    events,
-    lastEventAt: parsed.newest,
-    conversations: parsed.conversations,
-    memberLists: read.map(({ streamId, list }) => ({ streamId, members: list.members })),
-    memberships: [...parsed.memberships, ...standIns],
-    participants: [...read.flatMap(({ list }) => list.participants.map((participant) => ({ participant, resolved: true }))), ...parsed.participants],
-    items: parsed.items,
-    suppressions: parsed.suppressions,
-    gaps: [...unreadable].map(([streamId, reason]) => ({ streamId, reason })),
+    batch: {
+      conversations: parsed.conversations,
+      memberLists: read.map(({ streamId, list }) => ({ streamId, members: list.members })),
+      memberships: [...parsed.memberships, ...standIns],
+      participants: [...read.flatMap(({ list }) => list.participants.map((participant) => ({ participant, resolved: true }))), ...parsed.participants],
+      items: parsed.items,
+    },
+    feed: { tag: input.tag, ackId, events, lastEventAt: parsed.newest, suppressions: parsed.suppressions, gaps: [...unreadable].map(([streamId, reason]) => ({ streamId, reason })) },
   };
 }
 

@@ -1,15 +1,16 @@
 import path from 'node:path';
+import type { SymphonySettings } from '../../../../shared/contract/capture';
 import { ArchiverError } from '../../../../shared/errors';
 import type { StreamType } from '../../model/captured';
-import { systemClock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { CaptureRepository } from '../../store/repos/capture';
+import type { CaptureWriter } from '../../store/repos/capture-writer';
 import { DatahoseRepository } from '../../store/repos/datahose';
-import { defaultCaptureTuning, type CaptureOptions, type CaptureProgress, type CaptureSummary, type ConversationResult } from '../capture';
-import { downloadPendingAttachments, emptySummary, resolveUsers } from '../capture-steps';
+import { downloadPendingAttachments, resolveUsers } from '../capture-steps';
 import { SymphonyClient } from '../client';
 import { describeFailure } from '../errors';
 import { cancelledError, SymphonyHttpError } from '../http';
-import { hostOf } from '../ids';
+import { emptySummary, type CaptureSummary, type ConversationResult, type SourceContext } from '../source';
 import { storeBatch, type StoredPart } from './batch';
 import { parseEvents, type ParseContext } from './events';
 import { fillGaps, gapWarning, readMemberLists } from './members';
@@ -52,17 +53,14 @@ export interface DatahoseSummary extends CaptureSummary {
  * A crash before step 3 commits leaves the previous ackId: the batch comes again and nothing is
  * stored twice. Throws when Datahose cannot be read at all, or when cancelled.
  */
-export async function captureDatahose(options: CaptureOptions): Promise<DatahoseSummary> {
-  const tuning = { ...defaultCaptureTuning, ...options.tuning };
-  const clock = options.clock ?? systemClock;
+export async function captureDatahose(options: SourceContext<SymphonySettings>, writer: CaptureWriter): Promise<DatahoseSummary> {
+  const { tuning, clock, connector, settings, progress } = options;
   const logger = options.logger.scope('datahose');
-  const connector = options.connector;
-  const settings = connector.settings.symphony;
   const repo = new DatahoseRepository(options.store);
+  const capture = new CaptureRepository(options.store);
   const now = () => new Date(clock.now());
   const runStart = clock.now();
-  const pod = hostOf(settings.podUrl);
-  const progress = (p: CaptureProgress) => options.onProgress?.(p);
+  const pod = writer.pod;
   const tag = datahoseTag(connector.id);
   const client = new SymphonyClient(settings, { clock, logger, signal: options.signal, timeoutMs: tuning.timeoutMs, retry: tuning.retry });
   const summary: DatahoseSummary = {
@@ -74,7 +72,7 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
   const result = (streamId: string, type: StreamType = 'ROOM'): ConversationResult => {
     let r = byStream.get(streamId);
     if (!r) {
-      const known = repo.capture.conversations.conversation(connector.id, streamId);
+      const known = capture.conversations.conversation(connector.id, streamId);
       r = { streamId, streamType: known?.streamType ?? type, name: known?.name ?? '', newItems: 0, attachmentsStored: 0, attachmentsFailed: 0 };
       byStream.set(streamId, r);
     }
@@ -91,19 +89,19 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
       summary.warnings.push(note);
       logger.info(note);
     }
-    summary.datahose.gaps.filled = await fillGaps({ client, self, repo, connectorId: connector.id, concurrency: tuning.conversationConcurrency, now, logger });
+    summary.datahose.gaps.filled = await fillGaps({ client, self, repo, writer, connectorId: connector.id, concurrency: tuning.conversationConcurrency, now, logger });
     for (;;) {
       if (options.signal?.aborted) throw cancelledError(options.signal);
       const batch = await readAcknowledging(client, tag, ackId, logger);
       const parse: ParseContext = {
-        known: (userId) => repo.capture.conversations.participant(connector.id, userId),
+        known: (userId) => capture.conversations.participant(connector.id, userId),
         maxAttachmentBytes: tuning.maxAttachmentBytes,
         streamTypes: settings.streamTypes,
       };
       const parsed = parseEvents(batch.events, parse);
-      const lists = await readMemberLists(client, self, repo.unknownStreams(connector.id, parsed.streamIds), tuning.conversationConcurrency, logger);
+      const lists = await readMemberLists(client, self, capture.conversations.unknownStreamIds(connector.id, parsed.streamIds), tuning.conversationConcurrency, logger);
       const next = batch.ackId ?? ackId;
-      for (const part of storeBatch(repo, { connectorId: connector.id, pod, tag, previousAckId: ackId, ackId: next, raw: batch.events, parsed, lists, parse, now, logger })) account(summary, part, result);
+      for (const part of storeBatch(writer, repo, { connectorId: connector.id, tag, previousAckId: ackId, ackId: next, raw: batch.events, parsed, lists, parse, now, logger })) account(summary, part, result);
       ackId = next;
       if (batch.events.length > 0) summary.datahose.batches++;
       parsed.streamIds.forEach((id) => seen.add(id));
@@ -114,19 +112,19 @@ export async function captureDatahose(options: CaptureOptions): Promise<Datahose
       if (parsed.newest !== null && parsed.newest >= runStart) break;
     }
     for (const r of byStream.values()) {
-      const c = repo.capture.conversations.conversation(connector.id, r.streamId);
+      const c = capture.conversations.conversation(connector.id, r.streamId);
       if (c) Object.assign(r, { streamType: c.streamType, name: c.name });
     }
     summary.results = [...byStream.values()];
     const open = repo.openGaps(connector.id);
     summary.datahose.gaps.open = open.length;
     summary.warnings.push(...open.map(gapWarning));
-    await downloadPendingAttachments({ client, repo: repo.capture, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
-    await resolveUsers({ client, repo: repo.capture, connectorId: connector.id, self, logger, summary, progress, now });
+    await downloadPendingAttachments({ client, repo: capture, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
+    await resolveUsers({ client, repo: capture, writer, connectorId: connector.id, self, logger, summary, progress });
 
     summary.conversations.failed = summary.results.filter((r) => r.error).length;
     summary.attachments.failed += summary.results.reduce((n, r) => n + r.attachmentsFailed, 0);
-    summary.attachments.pending = repo.capture.counts(connector.id).attachments.pending;
+    summary.attachments.pending = capture.counts(connector.id).attachments.pending;
     summary.retries = client.retries;
     summary.reauthentications = client.reauthentications;
     summary.finishedAt = now().toISOString();

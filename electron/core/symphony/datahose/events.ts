@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ArchiverError } from '../../../../shared/errors';
 import type { Participant, StreamType } from '../../model/captured';
 import type { NewItem } from '../../store/repos/capture';
-import type { DatahoseConversation, DatahoseMembership, Suppression } from '../../store/repos/datahose';
+import type { ConversationChange, MembershipChange } from '../../store/repos/conversations';
+import type { Suppression } from '../../store/repos/datahose';
 import { toUrlSafeId } from '../ids';
 import { toNewItem } from '../messages';
 import { int64, num, optionalString } from '../schemas';
@@ -84,8 +85,8 @@ export interface EventProblem {
 }
 
 export interface ParsedEvents {
-  conversations: DatahoseConversation[];
-  memberships: DatahoseMembership[];
+  conversations: ConversationChange[];
+  memberships: MembershipChange[];
   participants: { participant: Participant; resolved: boolean }[];
   items: { streamId: string; item: NewItem }[];
   suppressions: Suppression[];
@@ -211,7 +212,7 @@ export function parseEvents(raw: readonly unknown[], ctx: ParseContext): ParsedE
     if (e.type === 'ROOMREACTIVATED' || e.type === 'ROOMCREATED' || e.type === 'INSTANTMESSAGECREATED') conversation.active = true;
     touch(streamId);
     out.conversations.push(conversation);
-    const join = (u: z.infer<typeof v4UserSchema>, change: Omit<DatahoseMembership, 'streamId' | 'userId'>) => {
+    const join = (u: z.infer<typeof v4UserSchema>, change: Omit<MembershipChange, 'streamId' | 'userId'>) => {
       out.participants.push({ participant: person(u), resolved: false });
       out.memberships.push({ streamId, userId: u.userId, ...change });
     };
@@ -227,9 +228,9 @@ export function parseEvents(raw: readonly unknown[], ctx: ParseContext): ParsedE
   return out;
 }
 
-function conversationOf(stream: z.infer<typeof v4StreamSchema>, name: string | undefined): DatahoseConversation {
+function conversationOf(stream: z.infer<typeof v4StreamSchema>, name: string | undefined): ConversationChange {
   const type = (['IM', 'MIM', 'ROOM', 'POST'].includes(stream.streamType ?? '') ? stream.streamType : name !== undefined ? 'ROOM' : 'IM') as StreamType;
-  const c: DatahoseConversation = { streamId: toUrlSafeId(stream.streamId), streamType: type };
+  const c: ConversationChange = { streamId: toUrlSafeId(stream.streamId), streamType: type };
   if (name !== undefined) c.name = name;
   if (stream.external != null) c.external = stream.external;
   if (stream.crossPod != null) c.crossPod = stream.crossPod;

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { ArchiverError } from '../../../../shared/errors';
 import type { Logger } from '../../platform/logger';
+import type { CaptureWriter } from '../../store/repos/capture-writer';
 import type { MemberRecord } from '../../store/repos/conversations';
 import type { DatahoseRepository, MemberGap } from '../../store/repos/datahose';
 import type { SymphonyClient } from '../client';
@@ -54,7 +55,7 @@ async function readMemberList(client: SymphonyClient, self: SessionInfo, streamI
 
 /** Reads the member lists earlier runs could not; returns how many gaps it filled. */
 export async function fillGaps(
-  ctx: { client: SymphonyClient; self: SessionInfo; repo: DatahoseRepository; connectorId: string; concurrency: number; now: () => Date; logger: Logger },
+  ctx: { client: SymphonyClient; self: SessionInfo; repo: DatahoseRepository; writer: CaptureWriter; connectorId: string; concurrency: number; now: () => Date; logger: Logger },
 ): Promise<number> {
   const gaps = ctx.repo.openGaps(ctx.connectorId);
   let filled = 0;
@@ -67,7 +68,11 @@ export async function fillGaps(
           ctx.repo.memberGapStillOpen(ctx.connectorId, gap.streamId, list.reason, ctx.now());
           return;
         }
-        ctx.repo.fillMemberGap(ctx.connectorId, gap.streamId, list.members, list.participants, ctx.now());
+        // The list, its users and the gap's end, in one transaction.
+        ctx.writer.write(
+          { participants: list.participants.map((participant) => ({ participant, resolved: true })), memberLists: [{ streamId: gap.streamId, members: list.members }] },
+          () => ctx.repo.closeMemberGap(ctx.connectorId, gap.streamId, ctx.now()),
+        );
         filled++;
         ctx.logger.info(`members of ${gap.streamId} read at last (${list.members.length}); the gap opened ${gap.openedAt} is filled`);
       }),

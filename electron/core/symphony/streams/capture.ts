@@ -1,114 +1,40 @@
 import path from 'node:path';
 import pLimit from 'p-limit';
-import type { Connector } from '../../../shared/contract/connectors';
-import type { ContractErrorValue } from '../../../shared/errors';
-import type { StreamType } from '../model/captured';
-import { systemClock, type Clock } from '../platform/clock';
-import type { Logger } from '../platform/logger';
-import type { AppPaths } from '../platform/paths';
-import type { Store } from '../store/database';
-import { CaptureRepository } from '../store/repos/capture';
-import type { ConversationRecord } from '../store/repos/conversations';
-import { formatBytes, MAX_ATTACHMENT_BYTES } from './attachment-download';
-import { downloadPendingAttachments, emptySummary, resolveUsers, settleAll } from './capture-steps';
-import { LIMITS, SymphonyClient, type RetryTuning } from './client';
-import { describeFailure, notReadableError } from './errors';
-import { SymphonyHttpError } from './http';
-import { hostOf, toUrlSafeId } from './ids';
-import { advanceCheckpoint, toNewItem } from './messages';
-import type { AdminStream, SessionInfo } from './schemas';
-
-export interface CaptureTuning {
-  conversationConcurrency: number;
-  attachmentConcurrency: number;
-  /** Messages per v4 read (Symphony's maximum is 500). */
-  pageSize: number;
-  timeoutMs: number;
-  retry: Partial<RetryTuning>;
-  maxAttachmentBytes: number;
-  /** Runs an attachment may fail transiently before it is recorded as failed for good. */
-  maxAttachmentAttempts: number;
-}
-
-export const defaultCaptureTuning: CaptureTuning = {
-  conversationConcurrency: 4,
-  attachmentConcurrency: 3,
-  pageSize: LIMITS.messages,
-  timeoutMs: 30_000,
-  retry: {},
-  maxAttachmentBytes: MAX_ATTACHMENT_BYTES,
-  maxAttachmentAttempts: 3,
-};
-
-export interface CaptureProgress {
-  /** `events`: Datahose batches read (`done` counts events; `total` is unknown, 0). */
-  phase: 'connecting' | 'conversations' | 'events' | 'attachments' | 'users' | 'done';
-  done: number;
-  total: number;
-  newItems: number;
-}
-
-export interface ConversationResult {
-  streamId: string;
-  streamType: StreamType;
-  name: string;
-  newItems: number;
-  attachmentsStored: number;
-  attachmentsFailed: number;
-  /** Why this conversation could not be read (fully); the others went on. */
-  error?: ContractErrorValue;
-}
-
-export interface CaptureSummary {
-  connectorId: string;
-  pod: string;
-  startedAt: string;
-  finishedAt: string;
-  conversations: { listed: number; new: number; failed: number };
-  items: { new: number };
-  attachments: { stored: number; bytes: number; failed: number; pending: number };
-  users: { resolved: number; unresolved: number };
-  retries: number;
-  reauthentications: number;
-  results: ConversationResult[];
-  /** Problems outside any one conversation that did not stop the capture (e.g. user lookups). */
-  warnings: string[];
-}
-
-export interface CaptureOptions {
-  store: Store;
-  connector: Connector;
-  paths: Pick<AppPaths, 'spool'>;
-  logger: Logger;
-  clock?: Clock;
-  signal?: AbortSignal;
-  onProgress?: (progress: CaptureProgress) => void;
-  tuning?: Partial<CaptureTuning>;
-}
+import type { SymphonySettings } from '../../../../shared/contract/capture';
+import type { StreamType } from '../../model/captured';
+import type { Logger } from '../../platform/logger';
+import { CaptureRepository } from '../../store/repos/capture';
+import type { CaptureWriter } from '../../store/repos/capture-writer';
+import type { ConversationRecord } from '../../store/repos/conversations';
+import { formatBytes } from '../attachment-download';
+import { downloadPendingAttachments, resolveUsers, settleAll } from '../capture-steps';
+import { SymphonyClient } from '../client';
+import { describeFailure, notReadableError } from '../errors';
+import { SymphonyHttpError } from '../http';
+import { toUrlSafeId } from '../ids';
+import { advanceCheckpoint, toNewItem } from '../messages';
+import type { AdminStream, SessionInfo } from '../schemas';
+import { emptySummary, type CaptureSummary, type CaptureTuning, type ConversationResult, type SourceContext } from '../source';
 
 /**
- * Captures one connector's pod, incrementally:
+ * The member-stream reader: captures the conversations the service account can read, incrementally:
  *  1. logs in and reads its own identity;
  *  2. lists every IM, MIM and room (new ones included) and stores them;
  *  3. per conversation (bounded concurrency): refreshes members, then reads messages from the
- *     conversation's checkpoint, storing each page and the moved checkpoint in one transaction;
+ *     conversation's checkpoint, writing each page and the moved checkpoint in one transaction;
  *  4. downloads pending attachments (also those left by an interrupted run) to
  *     <spool>/<connectorId>/, verified by declared size and hashed;
  *  5. resolves senders' e-mail and display name through the directory (cached in the store).
  * A conversation that fails is reported in `results[].error` and does not stop the others.
  * Throws only when nothing can be captured (login, stream listing) or when cancelled.
  */
-export async function captureConnector(options: CaptureOptions): Promise<CaptureSummary> {
-  const tuning = { ...defaultCaptureTuning, ...options.tuning };
-  const clock = options.clock ?? systemClock;
+export async function captureStreams(options: SourceContext<SymphonySettings>, writer: CaptureWriter): Promise<CaptureSummary> {
+  const { tuning, clock, connector, settings, progress } = options;
   const logger = options.logger.scope('capture');
-  const connector = options.connector;
-  const settings = connector.settings.symphony;
   const repo = new CaptureRepository(options.store);
   const now = () => new Date(clock.now());
   const startedAt = now().toISOString();
-  const pod = hostOf(settings.podUrl);
-  const progress = (p: CaptureProgress) => options.onProgress?.(p);
+  const pod = writer.pod;
   const client = new SymphonyClient(settings, { clock, logger, signal: options.signal, timeoutMs: tuning.timeoutMs, retry: tuning.retry });
   const summary = emptySummary(connector.id, pod, startedAt);
   try {
@@ -116,7 +42,7 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
     const self = await client.sessionInfo();
     const streams = await client.allStreams(settings.streamTypes);
     const records = streams.map(toRecord).filter((r): r is ConversationRecord => r !== null);
-    const added = repo.conversations.upsertConversations(connector.id, records, now());
+    const added = writer.write({ conversations: records }).newConversations;
     summary.conversations.listed = records.length;
     summary.conversations.new = added.length;
     logger.info(`${connector.name}: ${records.length} conversations (${added.length} new)`);
@@ -129,7 +55,7 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
       options.signal,
       records.map((record) =>
         limit(async () => {
-          const result = await captureConversation({ client, repo, connectorId: connector.id, pod, self, record, startSince, tuning, now, logger, signal: options.signal });
+          const result = await captureConversation({ client, repo, writer, connectorId: connector.id, self, record, startSince, tuning, now, logger, signal: options.signal });
           byStream.set(record.streamId, result);
           summary.items.new += result.newItems;
           progress({ phase: 'conversations', done: ++done, total: records.length, newItems: summary.items.new });
@@ -139,7 +65,7 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
     summary.results = records.map((r) => byStream.get(r.streamId)!);
 
     await downloadPendingAttachments({ client, repo, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
-    await resolveUsers({ client, repo, connectorId: connector.id, self, logger, summary, progress, now });
+    await resolveUsers({ client, repo, writer, connectorId: connector.id, self, logger, summary, progress });
 
     summary.conversations.failed = summary.results.filter((r) => r.error).length;
     summary.attachments.failed += summary.results.reduce((n, r) => n + r.attachmentsFailed, 0);
@@ -161,8 +87,8 @@ export async function captureConnector(options: CaptureOptions): Promise<Capture
 interface ConversationContext {
   client: SymphonyClient;
   repo: CaptureRepository;
+  writer: CaptureWriter;
   connectorId: string;
-  pod: string;
   self: SessionInfo;
   record: ConversationRecord;
   startSince: number;
@@ -173,22 +99,19 @@ interface ConversationContext {
 }
 
 async function captureConversation(ctx: ConversationContext): Promise<ConversationResult> {
-  const { client, repo, connectorId, record } = ctx;
+  const { client, repo, writer, connectorId, record } = ctx;
   const result: ConversationResult = { streamId: record.streamId, streamType: record.streamType, name: record.name, newItems: 0, attachmentsStored: 0, attachmentsFailed: 0 };
   try {
     const members = await client.allMembers(record.streamId);
     const externalById = new Map<string, boolean>();
-    repo.conversations.upsertParticipants(
-      connectorId,
-      members.map((m) => {
+    writer.write({
+      participants: members.map((m) => {
         const external = m.user.isExternal ?? (ctx.self.company !== '' && m.user.company !== '' && m.user.company !== ctx.self.company);
         externalById.set(m.user.userId, external);
-        return { userId: m.user.userId, email: m.user.email, displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '), external };
+        return { participant: { userId: m.user.userId, email: m.user.email, displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '), external }, resolved: true };
       }),
-      true,
-      ctx.now(),
-    );
-    repo.conversations.replaceMembers(connectorId, record.streamId, members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })));
+      memberLists: [{ streamId: record.streamId, members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })) }],
+    });
     const isMember = members.some((m) => m.user.userId === ctx.self.id);
 
     let checkpoint = repo.conversations.checkpoint(connectorId, record.streamId) ?? { since: ctx.startSince, skip: 0 };
@@ -210,7 +133,8 @@ async function captureConversation(ctx: ConversationContext): Promise<Conversati
       read += page.length;
       const items = page.map((raw) => toNewItem(raw, known, ctx.tuning.maxAttachmentBytes));
       const next = advanceCheckpoint(checkpoint, items.map((i) => i.timestamp));
-      const stored = repo.storePage(connectorId, ctx.pod, record.streamId, items, next, ctx.now());
+      // The page and the checkpoint past it commit together: a crash re-reads at most this page.
+      const stored = writer.write({ items: items.map((item) => ({ streamId: record.streamId, item })) }, () => repo.conversations.setCheckpoint(connectorId, record.streamId, next, ctx.now()));
       result.newItems += stored.inserted;
       result.attachmentsFailed += items.reduce((n, i) => n + i.attachments.filter((a) => a.failure).length, 0);
       checkpoint = next;
