@@ -68,7 +68,7 @@ export class CaptureWriter {
         const stored = this.capture.insertItems(connectorId, pod, streamId, items, now);
         written.inserted += stored.inserted;
         written.attachments += stored.attachments;
-        if (stored.inserted > 0) written.insertedByStream.set(streamId, stored.inserted);
+        if (stored.inserted > 0) written.insertedByStream.set(streamId, (written.insertedByStream.get(streamId) ?? 0) + stored.inserted);
       }
       const position = advance ? advance(written) : (undefined as T);
       return { ...written, position };
@@ -76,12 +76,13 @@ export class CaptureWriter {
   }
 }
 
-function byStream(items: readonly { streamId: string; item: NewItem }[]): Map<string, NewItem[]> {
-  const groups = new Map<string, NewItem[]>();
+/** Consecutive items of one conversation, in the batch's order (the first copy of a message is the one kept). */
+function byStream(items: readonly { streamId: string; item: NewItem }[]): [string, NewItem[]][] {
+  const runs: [string, NewItem[]][] = [];
   for (const { streamId, item } of items) {
-    const list = groups.get(streamId);
-    if (list) list.push(item);
-    else groups.set(streamId, [item]);
+    const last = runs.at(-1);
+    if (last && last[0] === streamId) last[1].push(item);
+    else runs.push([streamId, [item]]);
   }
-  return groups;
+  return runs;
 }

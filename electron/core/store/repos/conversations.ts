@@ -94,6 +94,7 @@ export class ConversationRepository {
    * transaction that also moves the source's position.
    */
   upsertConversations(connectorId: string, changes: readonly ConversationChange[], now = new Date()): string[] {
+    if (changes.length === 0) return [];
     const db = this.store.db;
     const at = now.toISOString();
     const exists = db.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
