@@ -42,6 +42,24 @@ describe('contentExport.test through the contract', () => {
     expect(result.files.map((f) => f.name)).toEqual([day.fileName]);
   });
 
+  it('tests the connection of a Content Export connector by its pod URL and export location, not a Symphony login', async () => {
+    const dir = path.join(temp.dir, 'test-drop');
+    fs.mkdirSync(dir);
+    const created = await core.dispatcher.invoke('connectors.create', { name: 'Tested' });
+    const settings = { ...created.settings, symphony: { ...created.settings.symphony, source: 'content-export' }, contentExport: { transport: 'folder', localDir: dir } } as typeof created.settings;
+    await core.dispatcher.invoke('connectors.update', { id: created.id, settings });
+    const noPod = await core.dispatcher.invoke('capture.testConnection', { connectorId: created.id });
+    expect(noPod.ok).toBe(false);
+    expect(noPod.steps.map((s) => [s.step, s.status])).toEqual([['settings', 'failed'], ['content-export', 'skipped']]);
+    expect(noPod.steps[0]!.error?.target).toBe('settings.symphony.podUrl');
+
+    await core.dispatcher.invoke('connectors.update', { id: created.id, settings: { ...settings, symphony: { ...settings.symphony, podUrl: 'https://acme.symphony.com' } } });
+    const ok = await core.dispatcher.invoke('capture.testConnection', { connectorId: created.id });
+    expect(ok.steps.map((s) => [s.step, s.status])).toEqual([['settings', 'ok'], ['content-export', 'ok']]);
+    const listed = await core.dispatcher.invoke('contentExport.test', { connectorId: created.id });
+    expect(ok.steps[1]!.message).toBe(listed.summary);
+  });
+
   it('runs as the capture step of a connector whose source is the Content Export', async () => {
     const dir = path.join(temp.dir, 'stage-drop');
     fs.mkdirSync(dir);
