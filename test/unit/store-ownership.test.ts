@@ -15,14 +15,10 @@ const reposDir = path.join(root, 'electron/core/store/repos');
 const ownership = parseOwnership(fs.readFileSync(path.join(root, 'docs/ARCHITECTURE.md'), 'utf8'));
 
 /**
- * Known debt, each pair named: the Datahose and Content Export readers still write capture's
- * conversation and member tables themselves (issue 18, "Capture behind one port", removes these
- * copies). A pair that is no longer needed fails below, so this list only shrinks.
+ * Known debt, each pair named; a pair that is no longer needed fails below, so this list only
+ * shrinks. Empty since capture has one writer (issue 18, "Capture behind one port").
  */
-const PENDING: Record<string, readonly string[]> = {
-  'datahose.ts': ['conversations', 'members'],
-  'content-export.ts': ['checkpoints', 'members', 'participants'],
-};
+const PENDING: Record<string, readonly string[]> = {};
 
 function schemaTables(): Set<string> {
   const store = Store.open(':memory:');

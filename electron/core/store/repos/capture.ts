@@ -1,6 +1,5 @@
 import type { CapturedAttachment, CapturedMessage, Conversation, Participant } from '../../model/captured';
 import type { Store } from '../database';
-import type { Statement } from 'better-sqlite3';
 import { ConversationRepository, toParticipant } from './conversations';
 
 export type AttachmentStatus = 'pending' | 'stored' | 'failed';
@@ -139,8 +138,6 @@ const ITEM_SELECT = `SELECT i.*, p.email AS p_email, p.display_name AS p_display
  */
 export class CaptureRepository {
   readonly conversations: ConversationRepository;
-  private insertItem: Statement | undefined;
-  private insertAttachment: Statement | undefined;
 
   constructor(private readonly store: Store) {
     this.conversations = new ConversationRepository(store);
@@ -154,14 +151,11 @@ export class CaptureRepository {
    */
   insertItems(connectorId: string, pod: string, streamId: string, items: readonly NewItem[], now = new Date()): { inserted: number; attachments: number } {
     const at = now.toISOString();
-    // Called once per page of up to 500 items: keep the statements compiled.
-    this.insertItem ??= this.store.db.prepare(`INSERT INTO items (connector_id, pod, message_id, stream_id, timestamp, sender_id, presentation_ml, entity_json,
+    const insertItem = this.store.prepare(`INSERT INTO items (connector_id, pod, message_id, stream_id, timestamp, sender_id, presentation_ml, entity_json,
         replaces_message_id, source_json, source_sha256, captured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (connector_id, message_id) DO NOTHING`);
-    this.insertAttachment ??= this.store.db.prepare(`INSERT INTO attachments (item_id, position, attachment_id, name, content_type, declared_size, size, sha256, spool_path, inline, status, failure, updated_at)
+    const insertAttachment = this.store.prepare(`INSERT INTO attachments (item_id, position, attachment_id, name, content_type, declared_size, size, sha256, spool_path, inline, status, failure, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertItem = this.insertItem;
-    const insertAttachment = this.insertAttachment;
     return this.store.transaction(() => {
       const senders = new Map(items.map((i) => [i.sender.userId, i.sender]));
       this.conversations.upsertParticipants(connectorId, [...senders.values()], false, now);
@@ -185,11 +179,11 @@ export class CaptureRepository {
   }
 
   itemByStreamExists(connectorId: string, streamId: string): boolean {
-    return this.store.db.prepare('SELECT 1 FROM items WHERE connector_id = ? AND stream_id = ? LIMIT 1').get(connectorId, streamId) !== undefined;
+    return this.store.prepare('SELECT 1 FROM items WHERE connector_id = ? AND stream_id = ? LIMIT 1').get(connectorId, streamId) !== undefined;
   }
 
   pendingAttachments(connectorId: string, limit = 1000): PendingAttachment[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(`SELECT a.item_id, a.position, a.attachment_id, a.name, a.declared_size, a.attempts, i.stream_id, i.message_id
         FROM attachments a JOIN items i ON i.id = a.item_id
         WHERE a.status = 'pending' AND i.connector_id = ? ORDER BY a.item_id, a.position LIMIT ?`)
@@ -207,14 +201,14 @@ export class CaptureRepository {
   }
 
   markAttachmentStored(itemId: number, position: number, file: { size: number; sha256: string; spoolPath: string }, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare(`UPDATE attachments SET status = 'stored', size = ?, sha256 = ?, spool_path = ?, failure = NULL, attempts = attempts + 1, updated_at = ? WHERE item_id = ? AND position = ?`)
       .run(file.size, file.sha256, file.spoolPath, now.toISOString(), itemId, position);
   }
 
   /** `final`: the attachment is failed for good; otherwise it stays pending for the next run. */
   markAttachmentFailed(itemId: number, position: number, reason: string, final: boolean, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare(`UPDATE attachments SET status = ?, failure = ?, attempts = attempts + 1, updated_at = ? WHERE item_id = ? AND position = ?`)
       .run(final ? 'failed' : 'pending', reason, now.toISOString(), itemId, position);
   }
@@ -224,19 +218,19 @@ export class CaptureRepository {
    * to `pending` with fresh attempts, so the next download step fetches it again from Symphony.
    */
   markAttachmentLost(itemId: number, position: number, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare(`UPDATE attachments SET status = 'pending', spool_path = NULL, failure = 'the spooled file disappeared; downloaded again', attempts = 0, updated_at = ? WHERE item_id = ? AND position = ? AND status = 'stored'`)
       .run(now.toISOString(), itemId, position);
   }
 
   /** One item with its attachments, or undefined. */
   item(id: number): StoredMessage | undefined {
-    const row = this.store.db.prepare(`${ITEM_SELECT} WHERE i.id = ?`).get(id) as ItemRow | undefined;
+    const row = this.store.prepare(`${ITEM_SELECT} WHERE i.id = ?`).get(id) as ItemRow | undefined;
     return row && this.withAttachments([row])[0];
   }
 
   itemByMessageId(connectorId: string, messageId: string): StoredMessage | undefined {
-    const row = this.store.db.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND i.message_id = ?`).get(connectorId, messageId) as ItemRow | undefined;
+    const row = this.store.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND i.message_id = ?`).get(connectorId, messageId) as ItemRow | undefined;
     return row && this.withAttachments([row])[0];
   }
 
@@ -259,10 +253,10 @@ export class CaptureRepository {
   itemsPage(connectorId: string, after: ItemCursor | null, limit = 500): { items: StoredMessage[]; next: ItemCursor | null } {
     const rows = (
       after
-        ? this.store.db
+        ? this.store
             .prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND (i.stream_id, i.timestamp, i.id) > (?, ?, ?) ORDER BY i.stream_id, i.timestamp, i.id LIMIT ?`)
             .all(connectorId, after.streamId, after.timestamp, after.id, limit)
-        : this.store.db.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? ORDER BY i.stream_id, i.timestamp, i.id LIMIT ?`).all(connectorId, limit)
+        : this.store.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? ORDER BY i.stream_id, i.timestamp, i.id LIMIT ?`).all(connectorId, limit)
     ) as ItemRow[];
     const last = rows.at(-1);
     return { items: this.withAttachments(rows), next: last && rows.length === limit ? { streamId: last.stream_id, timestamp: last.timestamp, id: last.id } : null };
@@ -280,16 +274,15 @@ export class CaptureRepository {
 
   /** Items with a local id above `afterId`, in id order (capture order), for incremental consumers. */
   itemsAfterId(connectorId: string, afterId: number, limit = 500): StoredMessage[] {
-    const rows = this.store.db.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`).all(connectorId, afterId, limit) as ItemRow[];
+    const rows = this.store.prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`).all(connectorId, afterId, limit) as ItemRow[];
     return this.withAttachments(rows);
   }
 
   counts(connectorId: string): { items: number; conversations: number; attachments: Record<AttachmentStatus, number> } {
-    const db = this.store.db;
-    const items = (db.prepare('SELECT COUNT(*) AS n FROM items WHERE connector_id = ?').get(connectorId) as { n: number }).n;
-    const conversations = (db.prepare('SELECT COUNT(*) AS n FROM conversations WHERE connector_id = ?').get(connectorId) as { n: number }).n;
+    const items = (this.store.prepare('SELECT COUNT(*) AS n FROM items WHERE connector_id = ?').get(connectorId) as { n: number }).n;
+    const conversations = (this.store.prepare('SELECT COUNT(*) AS n FROM conversations WHERE connector_id = ?').get(connectorId) as { n: number }).n;
     const attachments: Record<AttachmentStatus, number> = { pending: 0, stored: 0, failed: 0 };
-    const rows = db
+    const rows = this.store
       .prepare('SELECT a.status, COUNT(*) AS n FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.connector_id = ? GROUP BY a.status')
       .all(connectorId) as { status: AttachmentStatus; n: number }[];
     for (const r of rows) attachments[r.status] = r.n;
@@ -300,7 +293,7 @@ export class CaptureRepository {
     if (rows.length === 0) return [];
     const byItem = new Map<number, StoredAttachment[]>();
     const ids = rows.map((r) => r.id);
-    const attachmentRows = this.store.db
+    const attachmentRows = this.store
       .prepare(`SELECT * FROM attachments WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, position`)
       .all(JSON.stringify(ids)) as AttachmentRow[];
     for (const a of attachmentRows) {

@@ -56,14 +56,14 @@ export class ContentExportRepository {
 
   /** An ingested file with this name and size: the cheap check that avoids downloading it again. */
   ingestedBySize(connectorId: string, name: string, size: number): ContentExportFileRecord | undefined {
-    const row = this.store.db
+    const row = this.store
       .prepare("SELECT * FROM content_export_files WHERE connector_id = ? AND name = ? AND size = ? AND status = 'ingested' ORDER BY id LIMIT 1")
       .get(connectorId, name, size) as FileRow | undefined;
     return row && toRecord(row);
   }
 
   ingestedByHash(connectorId: string, name: string, sha256: string): ContentExportFileRecord | undefined {
-    const row = this.store.db
+    const row = this.store
       .prepare("SELECT * FROM content_export_files WHERE connector_id = ? AND name = ? AND sha256 = ? AND status = 'ingested'")
       .get(connectorId, name, sha256) as FileRow | undefined;
     return row && toRecord(row);
@@ -75,7 +75,7 @@ export class ContentExportRepository {
    */
   recordIngested(connectorId: string, file: IngestedFile, now = new Date()): void {
     const at = now.toISOString();
-    this.store.db
+    this.store
       .prepare(`INSERT INTO content_export_files (connector_id, name, sha256, size, status, format, conversations, items, inserted, attempts, first_seen_at, ingested_at, updated_at)
         VALUES (?, ?, ?, ?, 'ingested', ?, ?, ?, ?, 1, ?, ?, ?)
         ON CONFLICT (connector_id, name, sha256) DO UPDATE SET status = 'ingested', format = excluded.format, conversations = excluded.conversations,
@@ -86,7 +86,7 @@ export class ContentExportRepository {
   /** Records a failed attempt; never turns an ingested file back into a failed one. `sha256` is '' when the file could not be read. */
   recordFailure(connectorId: string, file: { name: string; sha256: string; size: number; format?: string | null }, failure: string, now = new Date()): void {
     const at = now.toISOString();
-    this.store.db
+    this.store
       .prepare(`INSERT INTO content_export_files (connector_id, name, sha256, size, status, format, failure, attempts, first_seen_at, updated_at)
         VALUES (?, ?, ?, ?, 'failed', ?, ?, 1, ?, ?)
         ON CONFLICT (connector_id, name, sha256) DO UPDATE SET failure = excluded.failure, format = COALESCE(excluded.format, format),
@@ -95,19 +95,19 @@ export class ContentExportRepository {
   }
 
   markDeletedFromSource(connectorId: string, name: string, sha256: string, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare('UPDATE content_export_files SET deleted_from_source_at = ?, updated_at = ? WHERE connector_id = ? AND name = ? AND sha256 = ?')
       .run(now.toISOString(), now.toISOString(), connectorId, name, sha256);
   }
 
   /** Every file seen for a connector, newest first. */
   files(connectorId: string): ContentExportFileRecord[] {
-    const rows = this.store.db.prepare('SELECT * FROM content_export_files WHERE connector_id = ? ORDER BY id DESC').all(connectorId) as FileRow[];
+    const rows = this.store.prepare('SELECT * FROM content_export_files WHERE connector_id = ? ORDER BY id DESC').all(connectorId) as FileRow[];
     return rows.map(toRecord);
   }
 
   ingestedNames(connectorId: string): Set<string> {
-    const rows = this.store.db.prepare("SELECT DISTINCT name FROM content_export_files WHERE connector_id = ? AND status = 'ingested'").all(connectorId) as { name: string }[];
+    const rows = this.store.prepare("SELECT DISTINCT name FROM content_export_files WHERE connector_id = ? AND status = 'ingested'").all(connectorId) as { name: string }[];
     return new Set(rows.map((r) => r.name));
   }
 }

@@ -95,16 +95,15 @@ export class ConversationRepository {
    */
   upsertConversations(connectorId: string, changes: readonly ConversationChange[], now = new Date()): string[] {
     if (changes.length === 0) return [];
-    const db = this.store.db;
     const at = now.toISOString();
-    const exists = db.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
+    const exists = this.store.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
     const insert = `INSERT INTO conversations (connector_id, stream_id, stream_type, name, external, cross_pod, active, last_modified, first_seen_at, updated_at)
       VALUES (@connectorId, @streamId, @streamType, COALESCE(@name, ''), COALESCE(@external, 0), COALESCE(@crossPod, 0), COALESCE(@active, 1), @lastModified, @at, @at)`;
-    const upsert = db.prepare(`${insert}
+    const upsert = this.store.prepare(`${insert}
       ON CONFLICT (connector_id, stream_id) DO UPDATE SET
         name = COALESCE(@name, name), external = COALESCE(@external, external), cross_pod = COALESCE(@crossPod, cross_pod),
         active = COALESCE(@active, active), last_modified = COALESCE(@lastModified, last_modified), updated_at = @at`);
-    const create = db.prepare(`${insert} ON CONFLICT (connector_id, stream_id) DO NOTHING`);
+    const create = this.store.prepare(`${insert} ON CONFLICT (connector_id, stream_id) DO NOTHING`);
     return this.store.transaction(() => {
       const added: string[] = [];
       for (const c of changes) {
@@ -127,16 +126,15 @@ export class ConversationRepository {
 
   /** Which of these streams the store does not know yet (from any source). */
   unknownStreamIds(connectorId: string, streamIds: readonly string[]): string[] {
-    const exists = this.store.db.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
+    const exists = this.store.prepare('SELECT 1 FROM conversations WHERE connector_id = ? AND stream_id = ?');
     return [...new Set(streamIds)].filter((id) => !exists.get(connectorId, id));
   }
 
   /** The conversation's current member list; members who left stay, marked not current. */
   replaceMembers(connectorId: string, streamId: string, members: readonly MemberRecord[]): void {
-    const db = this.store.db;
     this.store.transaction(() => {
-      db.prepare('UPDATE members SET current = 0 WHERE connector_id = ? AND stream_id = ?').run(connectorId, streamId);
-      const upsert = db.prepare(`
+      this.store.prepare('UPDATE members SET current = 0 WHERE connector_id = ? AND stream_id = ?').run(connectorId, streamId);
+      const upsert = this.store.prepare(`
         INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, ?, ?, 1)
         ON CONFLICT (connector_id, stream_id, user_id) DO UPDATE SET is_owner = excluded.is_owner, join_date = excluded.join_date, current = 1`);
       for (const m of members) upsert.run(connectorId, streamId, m.userId, m.isOwner ? 1 : 0, m.joinDate);
@@ -146,12 +144,11 @@ export class ConversationRepository {
   /** Membership changes in order; members are never removed, only marked not current. */
   applyMemberships(connectorId: string, changes: readonly MembershipChange[]): void {
     if (changes.length === 0) return;
-    const db = this.store.db;
-    const upsert = db.prepare(`
+    const upsert = this.store.prepare(`
       INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, COALESCE(?, 0), ?, ?)
       ON CONFLICT (connector_id, stream_id, user_id) DO UPDATE SET
         is_owner = COALESCE(?, is_owner), join_date = COALESCE(join_date, excluded.join_date), current = excluded.current`);
-    const add = db.prepare('INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, 0, NULL, 1) ON CONFLICT DO NOTHING');
+    const add = this.store.prepare('INSERT INTO members (connector_id, stream_id, user_id, is_owner, join_date, current) VALUES (?, ?, ?, 0, NULL, 1) ON CONFLICT DO NOTHING');
     this.store.transaction(() => {
       for (const m of changes) {
         if (m.onlyIfAbsent) {
@@ -183,7 +180,7 @@ export class ConversationRepository {
            email = CASE WHEN participants.email = '' THEN excluded.email ELSE participants.email END,
            display_name = CASE WHEN participants.display_name = '' THEN excluded.display_name ELSE participants.display_name END,
            username = COALESCE(participants.username, excluded.username)`;
-    const stmt = this.store.db.prepare(sql);
+    const stmt = this.store.prepare(sql);
     this.store.transaction(() => {
       for (const p of participants) stmt.run(connectorId, p.userId, p.email, p.displayName, p.username ?? null, p.external ? 1 : 0, at);
     });
@@ -191,7 +188,7 @@ export class ConversationRepository {
 
   /** Users seen (as senders or members) whose directory entry was never read. */
   unresolvedUserIds(connectorId: string): string[] {
-    const rows = this.store.db.prepare('SELECT user_id FROM participants WHERE connector_id = ? AND resolved = 0 ORDER BY user_id').all(connectorId) as { user_id: string }[];
+    const rows = this.store.prepare('SELECT user_id FROM participants WHERE connector_id = ? AND resolved = 0 ORDER BY user_id').all(connectorId) as { user_id: string }[];
     return rows.map((r) => r.user_id);
   }
 
@@ -208,7 +205,7 @@ export class ConversationRepository {
    * participant the member-stream reader or the directory recorded (a real Symphony id first).
    */
   participantIdByEmail(connectorId: string, email: string): string | undefined {
-    const row = this.store.db
+    const row = this.store
       .prepare(`SELECT user_id FROM participants WHERE connector_id = ? AND email = ? COLLATE NOCASE AND email <> ''
         ORDER BY (user_id GLOB '[0-9]*') DESC, resolved DESC, user_id LIMIT 1`)
       .get(connectorId, email) as { user_id: string } | undefined;
@@ -216,12 +213,12 @@ export class ConversationRepository {
   }
 
   checkpoint(connectorId: string, streamId: string): Checkpoint | undefined {
-    return this.store.db.prepare('SELECT since, skip FROM checkpoints WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as Checkpoint | undefined;
+    return this.store.prepare('SELECT since, skip FROM checkpoints WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as Checkpoint | undefined;
   }
 
   /** The member-stream reader's position: only called as the capture writer's `advance`, with the page it covers. */
   setCheckpoint(connectorId: string, streamId: string, checkpoint: Checkpoint, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare(`INSERT INTO checkpoints (connector_id, stream_id, since, skip, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (connector_id, stream_id) DO UPDATE SET since = excluded.since, skip = excluded.skip, updated_at = excluded.updated_at`)
       .run(connectorId, streamId, checkpoint.since, checkpoint.skip, now.toISOString());
@@ -235,21 +232,21 @@ export class ConversationRepository {
 
   /** The last capture error of a conversation (null clears it). */
   setError(connectorId: string, streamId: string, message: string | null, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare('UPDATE conversations SET last_error = ?, last_error_at = ? WHERE connector_id = ? AND stream_id = ?')
       .run(message, message === null ? null : now.toISOString(), connectorId, streamId);
   }
 
   streamIds(connectorId: string): string[] {
-    const rows = this.store.db.prepare('SELECT stream_id FROM conversations WHERE connector_id = ? ORDER BY stream_id').all(connectorId) as { stream_id: string }[];
+    const rows = this.store.prepare('SELECT stream_id FROM conversations WHERE connector_id = ? ORDER BY stream_id').all(connectorId) as { stream_id: string }[];
     return rows.map((r) => r.stream_id);
   }
 
   /** A conversation with its members (current and former), or undefined. */
   conversation(connectorId: string, streamId: string): Conversation | undefined {
-    const row = this.store.db.prepare('SELECT * FROM conversations WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as ConversationRow | undefined;
+    const row = this.store.prepare('SELECT * FROM conversations WHERE connector_id = ? AND stream_id = ?').get(connectorId, streamId) as ConversationRow | undefined;
     if (!row) return undefined;
-    const members = this.store.db
+    const members = this.store
       .prepare(`SELECT p.user_id, p.email, p.display_name, p.username, p.external FROM members m
         JOIN participants p ON p.connector_id = m.connector_id AND p.user_id = m.user_id
         WHERE m.connector_id = ? AND m.stream_id = ? ORDER BY m.current DESC, m.join_date, m.user_id`)
@@ -267,7 +264,7 @@ export class ConversationRepository {
 
   /** Every captured conversation of a connector with its counts, for the UI. */
   summaries(connectorId: string): ConversationSummary[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare(`SELECT c.stream_id, c.stream_type, c.name, c.external, c.last_error,
           (SELECT COUNT(*) FROM members m WHERE m.connector_id = c.connector_id AND m.stream_id = c.stream_id AND m.current = 1) AS members,
           (SELECT COUNT(*) FROM items i WHERE i.connector_id = c.connector_id AND i.stream_id = c.stream_id) AS items,

@@ -72,7 +72,7 @@ export class DatahoseRepository {
   constructor(private readonly store: Store) {}
 
   feed(connectorId: string): DatahoseFeed | undefined {
-    const row = this.store.db.prepare('SELECT tag, ack_id, first_read_at, events, batches, last_event_at FROM datahose_feeds WHERE connector_id = ?').get(connectorId) as FeedRow | undefined;
+    const row = this.store.prepare('SELECT tag, ack_id, first_read_at, events, batches, last_event_at FROM datahose_feeds WHERE connector_id = ?').get(connectorId) as FeedRow | undefined;
     return row && { tag: row.tag, ackId: row.ack_id, firstReadAt: row.first_read_at, events: row.events, batches: row.batches, lastEventAt: row.last_event_at };
   }
 
@@ -82,20 +82,19 @@ export class DatahoseRepository {
    * `advance`. Returns how many suppressions were new.
    */
   advanceFeed(connectorId: string, feed: FeedAdvance, now = new Date()): { suppressions: number } {
-    const db = this.store.db;
     const at = now.toISOString();
     return this.store.transaction(() => {
-      const openGap = db.prepare(`INSERT INTO capture_gaps (connector_id, stream_id, part, status, reason, attempts, opened_at, tried_at)
+      const openGap = this.store.prepare(`INSERT INTO capture_gaps (connector_id, stream_id, part, status, reason, attempts, opened_at, tried_at)
         VALUES (?, ?, 'members', 'open', ?, 1, ?, ?)
         ON CONFLICT (connector_id, stream_id, part) DO UPDATE SET status = 'open', reason = excluded.reason, attempts = attempts + 1, tried_at = excluded.tried_at, filled_at = NULL`);
       for (const g of feed.gaps) openGap.run(connectorId, g.streamId, g.reason, at, at);
 
-      const insertSuppression = db.prepare(`INSERT INTO suppressions (connector_id, message_id, stream_id, suppressed_at, suppressed_by, source, recorded_at)
+      const insertSuppression = this.store.prepare(`INSERT INTO suppressions (connector_id, message_id, stream_id, suppressed_at, suppressed_by, source, recorded_at)
         VALUES (?, ?, ?, ?, ?, 'datahose', ?) ON CONFLICT (connector_id, message_id) DO NOTHING`);
       let suppressions = 0;
       for (const s of feed.suppressions) suppressions += insertSuppression.run(connectorId, s.messageId, s.streamId, s.suppressedAt, s.suppressedBy, at).changes;
 
-      db.prepare(`INSERT INTO datahose_feeds (connector_id, tag, ack_id, first_read_at, events, batches, last_event_at, updated_at)
+      this.store.prepare(`INSERT INTO datahose_feeds (connector_id, tag, ack_id, first_read_at, events, batches, last_event_at, updated_at)
           VALUES (@connectorId, @tag, @ackId, @at, @events, @batches, @lastEventAt, @at)
           ON CONFLICT (connector_id) DO UPDATE SET tag = @tag, ack_id = @ackId, events = events + @events, batches = batches + @batches,
             last_event_at = COALESCE(MAX(last_event_at, @lastEventAt), last_event_at, @lastEventAt), updated_at = @at`)
@@ -106,7 +105,7 @@ export class DatahoseRepository {
 
   /** Conversations whose member list is still missing, oldest first. */
   openGaps(connectorId: string): MemberGap[] {
-    const rows = this.store.db
+    const rows = this.store
       .prepare("SELECT stream_id, reason, attempts, opened_at FROM capture_gaps WHERE connector_id = ? AND part = 'members' AND status = 'open' ORDER BY opened_at, stream_id")
       .all(connectorId) as { stream_id: string; reason: string; attempts: number; opened_at: string }[];
     return rows.map((r) => ({ streamId: r.stream_id, reason: r.reason, attempts: r.attempts, openedAt: r.opened_at }));
@@ -115,32 +114,32 @@ export class DatahoseRepository {
   /** A gap's member list was read at last: called as the capture writer's `advance` of the write that stores the list. */
   closeMemberGap(connectorId: string, streamId: string, now = new Date()): void {
     const at = now.toISOString();
-    this.store.db.prepare("UPDATE capture_gaps SET status = 'filled', filled_at = ?, tried_at = ? WHERE connector_id = ? AND stream_id = ? AND part = 'members'").run(at, at, connectorId, streamId);
+    this.store.prepare("UPDATE capture_gaps SET status = 'filled', filled_at = ?, tried_at = ? WHERE connector_id = ? AND stream_id = ? AND part = 'members'").run(at, at, connectorId, streamId);
   }
 
   /** Another attempt at a gap failed: the reason and the count, the gap stays open. */
   memberGapStillOpen(connectorId: string, streamId: string, reason: string, now = new Date()): void {
-    this.store.db
+    this.store
       .prepare("UPDATE capture_gaps SET reason = ?, attempts = attempts + 1, tried_at = ? WHERE connector_id = ? AND stream_id = ? AND part = 'members'")
       .run(reason, now.toISOString(), connectorId, streamId);
   }
 
   /** The suppression of a message, if Symphony reported one. */
   suppression(connectorId: string, messageId: string): StoredSuppression | undefined {
-    const row = this.store.db.prepare('SELECT * FROM suppressions WHERE connector_id = ? AND message_id = ?').get(connectorId, messageId) as SuppressionRow | undefined;
+    const row = this.store.prepare('SELECT * FROM suppressions WHERE connector_id = ? AND message_id = ?').get(connectorId, messageId) as SuppressionRow | undefined;
     return row && toSuppression(row);
   }
 
   /** Suppressions of these messages, by message id (for a page of items). */
   suppressionsOf(connectorId: string, messageIds: readonly string[]): Map<string, StoredSuppression> {
-    const rows = this.store.db
+    const rows = this.store
       .prepare('SELECT * FROM suppressions WHERE connector_id = ? AND message_id IN (SELECT value FROM json_each(?))')
       .all(connectorId, JSON.stringify(messageIds)) as SuppressionRow[];
     return new Map(rows.map((r) => [r.message_id, toSuppression(r)]));
   }
 
   suppressionCount(connectorId: string): number {
-    return (this.store.db.prepare('SELECT COUNT(*) AS n FROM suppressions WHERE connector_id = ?').get(connectorId) as { n: number }).n;
+    return (this.store.prepare('SELECT COUNT(*) AS n FROM suppressions WHERE connector_id = ?').get(connectorId) as { n: number }).n;
   }
 }
 
