@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { BlockedMailbox, Connector, ConnectorRunStatus, ImportVerification, Reconciliation, RunStatus } from '../../shared/contract';
+import { itemStatusLabels, reasonWords, type BlockedMailbox, type Connector, type ConnectorRunStatus, type ImportVerification, type Reconciliation, type RunStatus } from '../../shared/contract';
 import { runOutcomeDetail, runStatusLabel } from '../../shared/contract/run-words';
 import { ArchiverError } from '../../shared/errors';
 import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
-import { storageProblem } from '../core/platform/storage-errors';
+import { failureReason } from '../core/platform/storage-errors';
 import { appPaths, defaultDataDir, usePrivateUmask } from '../core/platform/paths';
 import { installLastResort } from './last-resort';
 import type { RunOutcome } from '../core/runs/runner';
@@ -20,6 +20,8 @@ Commands:
   resend [--connector NAME] [--mailbox ADDRESS]
                                     Re-check the blocked mailboxes (all, or the given one) now;
                                     those that can be written get their backlog delivered by a run.
+  failed [--connector NAME]         The items that failed, stopped retrying or are blocked, each
+                                    with its reason and what to do (the Monitor's words).
   connectors                        List the connectors.
   verify-import --mailbox ADDRESS [--connector NAME]
                                     Check import: write a probe item with each method into the
@@ -63,7 +65,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     (parsed.values.help ? io.out : io.err)(USAGE);
     return parsed.values.help ? 0 : 2;
   }
-  if (!['run', 'status', 'connectors', 'verify-import', 'resend'].includes(command) || rest.length > 0) {
+  if (!['run', 'status', 'connectors', 'verify-import', 'resend', 'failed'].includes(command) || rest.length > 0) {
     io.err(`Unknown command: ${[command, ...rest].join(' ')}`);
     io.err(USAGE);
     return 2;
@@ -83,6 +85,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
     if (command === 'verify-import') return await verifyImportCommand(core, parsed.values.connector, parsed.values.mailbox, io);
     const connectors = selectConnectors(core.connectors.list(), parsed.values.connector);
     if (command === 'resend') return await resend(core, connectors, parsed.values.mailbox, io);
+    if (command === 'failed') return await listFailed(core, connectors, io);
     if (serve) return await serveSchedule(core, connectors, io);
     return await runOnce(core, connectors, io);
   } catch (error) {
@@ -91,6 +94,25 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
   } finally {
     await core?.dispose();
   }
+}
+
+/** Every item waiting for the officer or for a mailbox, with its reason in the one rendering (`reasonWords`). */
+async function listFailed(core: Core, connectors: Connector[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  for (const connector of connectors) {
+    for (let offset = 0; ; ) {
+      const page = await core.dispatcher.invoke('items.failed', { connectorId: connector.id, offset, limit: 1000 });
+      if (offset === 0) io.out(`${connector.name}: ${page.total} item(s) failed, stopped retrying or blocked`);
+      for (const item of page.items) {
+        io.out(`  item ${item.itemId} ${itemStatusLabels[item.status]} after ${item.attempts} run(s) (${item.archiveKey ?? 'not converted'}): ${item.reason ? reasonWords(item.reason) : 'no reason recorded'}`);
+        if (item.reason?.detail) io.out(`    detail: ${item.reason.detail}`);
+      }
+      if (page.total > 0) code = EXIT.problems;
+      offset += page.items.length;
+      if (page.items.length === 0 || offset >= page.total) break;
+    }
+  }
+  return code;
 }
 
 function listConnectors(core: Core, io: CliIo): number {
@@ -265,10 +287,7 @@ export function printVerification(v: ImportVerification, io: CliIo): void {
 }
 
 function describe(error: unknown): string {
-  const storage = storageProblem(error);
-  if (storage) return `${storage.message} ${storage.fix}`;
-  if (ArchiverError.is(error)) return [error.message, error.fix].filter(Boolean).join(' ');
-  return error instanceof Error ? error.message : String(error);
+  return reasonWords(failureReason(error));
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /cli\.(ts|js)$/.test(process.argv[1]);

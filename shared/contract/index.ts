@@ -22,6 +22,7 @@ export * from './mapping';
 export * from './runs';
 export * from './sandbox';
 export * from './run-words';
+export * from './reasons';
 
 /** Every call between UI and core, declared once; hosts and clients are derived from this. */
 export const calls = {

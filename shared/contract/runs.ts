@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { call, emptyInput } from './define';
+import { outcomeReasonSchema, type OutcomeReason } from './reasons';
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, 24-hour.');
 
@@ -53,8 +54,29 @@ export type SkipReason = z.infer<typeof skipReasonSchema>;
  */
 export const skipFixes: Partial<Record<SkipReason, string>> = {
   'too-large':
-    'The e-mail would be larger than the 150 MB Exchange Online accepts. Export the attachment from Symphony and keep it in your records by other means; in daily-transcript mode, switching the connector to per-message mode keeps each message separate.',
+    'Export the attachment from Symphony and keep it in your records by other means; in daily-transcript mode, switching the connector to per-message mode keeps each message separate.',
 };
+
+const skipMessages: Record<SkipReason, string> = {
+  unmapped: 'Nobody in the conversation has a mailbox yet; Mapping holds the item until someone does.',
+  excluded: 'Only people excluded in Mapping took part.',
+  'external-only': 'Only external people took part.',
+  'too-large': 'The e-mail would be larger than the 150 MB Exchange Online accepts.',
+  officer: 'Skipped by the officer.',
+};
+
+/** A skip as a reason value: the rule's words and, for the skips nobody chose, the fix. */
+export function skipReason(reason: SkipReason, detail?: string): OutcomeReason {
+  const value: OutcomeReason = { code: reason, message: skipMessages[reason] };
+  const fix = skipFixes[reason];
+  if (fix) value.fix = fix;
+  if (detail) value.detail = detail;
+  return value;
+}
+
+export function isSkipReason(code: string): code is SkipReason {
+  return (skipReasonSchema.options as readonly string[]).includes(code);
+}
 
 /**
  * An item's outcome. `stopped-retrying`: failed in `maxAttempts` runs, waiting for the officer to
@@ -242,7 +264,8 @@ export const failedItemSchema = z.object({
   sender: z.string(),
   status: z.enum(['failed', 'stopped-retrying', 'blocked']),
   attempts: z.number().int(),
-  reason: z.string().nullable(),
+  /** Why it stands there (rendered by `reasonWords`). */
+  reason: outcomeReasonSchema.nullable(),
   bytes: z.number().int(),
   updatedAt: z.string(),
 });

@@ -4,7 +4,9 @@ import Papa from 'papaparse';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reconciliation } from '../../shared/contract';
-import { runOutcomeDetail } from '../../shared/contract/run-words';
+import { itemStatusLabels, reasonWords, runOutcomeDetail } from '../../shared/contract';
+import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
+import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { main } from '../../electron/host/cli';
 import { exportRunLog } from '../../electron/core/runs/log-export';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
@@ -86,6 +88,27 @@ describe('a run with every delivery outcome', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const words = runOutcomeDetail(rec);
     for (const part of [`blocked (${box.blocked}: access denied)`, 'failed', 'partially delivered (attachment missing)', 'held for participants without a mailbox', 'not finished']) expect(words).toContain(part);
+  });
+
+  it('lists every failed or blocked item in the CLI with its reason as the Monitor renders it', async () => {
+    const failed = new ItemLogRepository(world.store).failed(world.connector.id, 0, 1000);
+    expect(failed.total).toBeGreaterThan(0);
+    const lines: string[] = [];
+    expect(await main(['failed'], { out: (l) => lines.push(l), err: (l) => lines.push(l) }, { SYMPHONY_ARCHIVER_HOME: temp.dir })).toBe(1);
+    expect(lines[0]).toContain(`${failed.total} item(s) failed, stopped retrying or blocked`);
+    for (const item of failed.items) {
+      expect(item.reason, String(item.itemId)).not.toBeNull();
+      expect(lines).toContain(`  item ${item.itemId} ${itemStatusLabels[item.status]} after ${item.attempts} run(s) (${item.archiveKey}): ${reasonWords(item.reason!)}`);
+    }
+    // The refused item's reason carries Graph's own words in its detail, not in a joined string.
+    // A refused delivery keeps Graph's answer as a value: the error's code, the officer's words, Graph's text in the detail.
+    const refused = new DeliveryRepository(world.store).list(world.connector.id, 'failed').filter((d) => d.mailbox === box.failed);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const d of refused) {
+      expect(d.reason).toMatchObject({ code: 'invalid-input', message: `Microsoft 365 refused an item for ${box.failed} (ErrorInvalidRecipients).` });
+      expect(d.reason?.detail).toContain('The item was refused.');
+      expect(d.lastError).toBe(d.reason?.message);
+    }
   });
 
   it('reports the same numbers in the CLI status, the CSV and the ZIP', async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { reasonWords } from '../../shared/contract';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
@@ -99,8 +100,11 @@ describe('spooled attachments that disappeared before the import', () => {
     const failed = new ItemLogRepository(w.store).failed(w.connector.id, 0, 10).items;
     expect(failed).toHaveLength(1);
     expect(failed[0]!.archiveKey).toBe(gone!.key);
-    expect(failed[0]!.reason).toContain(`"${gone!.name}"`);
-    expect(failed[0]!.reason).toMatch(/disappeared and could not be downloaded again from Symphony/);
+    // A value: which rule, what happened, what to do; the delivery's own reason in the detail.
+    const reason = failed[0]!.reason!;
+    expect(reason).toMatchObject({ code: 'delivery-failed', fix: 'Retry the item to archive it with a note that the file is missing, or skip it with a reason.' });
+    expect(reason.message).toContain(`"${gone!.name}"`);
+    expect(reasonWords(reason)).toMatch(/disappeared and could not be downloaded again from Symphony\. Retry the item/);
     // Everything else landed, exactly once.
     const problems = landingProblems(w).filter((p) => !p.startsWith(`${gone!.key} -> `));
     expect(problems).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOutcomeDetail, skipFixes, type Reconciliation } from '../../shared/contract';
+import { reasonWords, runOutcomeDetail, skipFixes, type Reconciliation } from '../../shared/contract';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { EXCHANGE_MAX_MESSAGE_BYTES } from '../../electron/core/model/limits';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
@@ -51,13 +51,15 @@ describe('an item over the Exchange Online limit, over the real stages', () => {
     const items = new ItemLogRepository(world.store);
     const outcomes = items.pageRunItems(1, world.connector.id, 0, 100);
     const skipped = outcomes.filter((o) => o.status === 'skipped');
-    expect(skipped).toEqual([expect.objectContaining({ archiveKey: hugeKey, reason: 'too-large' })]);
+    expect(skipped).toEqual([expect.objectContaining({ archiveKey: hugeKey, reason: expect.objectContaining({ code: 'too-large', fix: skipFixes['too-large'] }) })]);
     expect(skipped[0]!.bytes).toBeGreaterThan(114 * MiB);
     const events = items.log({ connectorId: world.connector.id, offset: 0, limit: 1000 }).entries.filter((e) => e.itemId === skipped[0]!.itemId);
     expect(events.map((e) => e.event).sort()).toEqual(['captured', 'skipped']);
-    const words = events.find((e) => e.event === 'skipped')!.detail!;
-    expect(words).toMatch(/^too-large: the e-mail would be about 15\d\.\d MB \(\d+ bytes\), more than the 150\.0 MB Exchange Online accepts$/);
-    expect(Number(/\((\d+) bytes\)/.exec(words)![1])).toBeGreaterThan(EXCHANGE_MAX_MESSAGE_BYTES);
+    // The log line is the reason's one rendering: the rule's words, the fix, the sizes.
+    const reason = skipped[0]!.reason!;
+    expect(events.find((e) => e.event === 'skipped')!.detail).toBe(reasonWords(reason, { detail: true }));
+    expect(reason.detail).toMatch(/^the e-mail would be about 15\d\.\d MB \(\d+ bytes\), more than the 150\.0 MB Exchange Online accepts$/);
+    expect(Number(/\((\d+) bytes\)/.exec(reason.detail!)![1])).toBeGreaterThan(EXCHANGE_MAX_MESSAGE_BYTES);
     // No ledger row, and no copy in any mailbox: the importer never saw it.
     expect(new DeliveryRepository(world.store).list(world.connector.id).filter((d) => d.archiveKey === hugeKey)).toEqual([]);
     const landed = [...landedPairs(world).keys()].map((pair) => pair.split(' -> ')[0]);
@@ -76,6 +78,6 @@ describe('an item over the Exchange Online limit, over the real stages', () => {
     expect(second.rec.failed.count).toBe(0);
     expect(second.status).toBe('succeeded');
     const outcome = new ItemLogRepository(world.store).pageRunItems(1, world.connector.id, 0, 100).find((o) => o.archiveKey === hugeKey)!;
-    expect(new ItemLogRepository(world.store).get(world.connector.id, outcome.itemId)).toMatchObject({ status: 'skipped', reason: 'too-large', attempts: 0 });
+    expect(new ItemLogRepository(world.store).get(world.connector.id, outcome.itemId)).toMatchObject({ status: 'skipped', reason: { code: 'too-large' }, attempts: 0 });
   });
 });

@@ -151,7 +151,7 @@ export function createTestStages(options: TestStageOptions): Stages {
       hooks.point('convert');
       return items.map((item): ConvertOutcome => {
         const index = Number(item.messageId.slice(1));
-        if (pod.convertFailEvery && index % pod.convertFailEvery === pod.convertFailEvery - 1) return { kind: 'failed', itemId: item.id, reason: 'unreadable PresentationML' };
+        if (pod.convertFailEvery && index % pod.convertFailEvery === pod.convertFailEvery - 1) return { kind: 'failed', itemId: item.id, reason: { code: 'conversion-failed', message: 'Conversion failed: unreadable PresentationML' } };
         return { kind: 'email', archiveKey: `${connector.id}/${item.messageId}`, itemIds: [item.id], bytes: item.bytes + 400 };
       });
     },
@@ -216,7 +216,7 @@ export function createTestStages(options: TestStageOptions): Stages {
       const map = new Map<string, DeliveryView[]>();
       for (const r of rows) {
         const list = map.get(r.archive_key) ?? [];
-        list.push({ mailbox: r.mailbox, status: r.status, graphId: r.graph_id, error: r.error });
+        list.push({ mailbox: r.mailbox, status: r.status, graphId: r.graph_id, reason: r.error ? { code: 'invalid-input', message: r.error } : null });
         map.set(r.archive_key, list);
       }
       return map;

@@ -8,7 +8,7 @@ import { makeTempDir } from '../support/tmp';
 
 function delivery(mailbox: string, n: number): Delivery {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return { connectorId: 'c', archiveKey: `k-${n}`, mailbox, state: 'pending', attempts: 0, graphId: null, attachmentsDone: [], note: null, lastError: null, blockedReason: null, foundExisting: false, route: null, createdAt: at, updatedAt: at, deliveredAt: null };
+  return { connectorId: 'c', archiveKey: `k-${n}`, mailbox, state: 'pending', attempts: 0, graphId: null, attachmentsDone: [], note: null, lastError: null, reason: null, blockedReason: null, foundExisting: false, route: null, createdAt: at, updatedAt: at, deliveredAt: null };
 }
 
 /** Lets `ticks` turns of the event loop pass: deliveries end in an order fast-check chooses. */
@@ -131,7 +131,7 @@ describe('the delivery feeder', () => {
           // What the importer does to a row: `sending` now, finished or left `sending` for the next run later.
           repo.markSending(d);
           await ticks(1);
-          if (seen.length % 3 === 0) repo.markRetryLater(d, 'later', true);
+          if (seen.length % 3 === 0) repo.markRetryLater(d, { code: 'throttled', message: 'later' }, true);
           else repo.markDelivered(d, 'id');
         },
       }).run();

@@ -97,13 +97,14 @@ describe('delivery ledger', () => {
       expect(repo.enqueue(connector.id, 'k1', ['a@x.example', 'c@x.example'])).toBe(1);
       const key = { connectorId: connector.id, archiveKey: 'k1', mailbox: 'A@X.example' };
       repo.markSending(key);
-      repo.markRetryLater(key, 'timed out', true);
-      expect(repo.get(key)).toMatchObject({ state: 'sending', attempts: 1, lastError: 'timed out' });
-      repo.markFailed(key, 'refused');
+      repo.markRetryLater(key, { code: 'unreachable', message: 'timed out', detail: 'after 30 s' }, true);
+      expect(repo.get(key)).toMatchObject({ state: 'sending', attempts: 1, lastError: 'timed out', reason: { code: 'unreachable', message: 'timed out', detail: 'after 30 s' } });
+      repo.markFailed(key, { code: 'invalid-input', message: 'refused', fix: 'Correct it.' });
+      expect(repo.get(key)).toMatchObject({ state: 'failed', reason: { code: 'invalid-input', message: 'refused', fix: 'Correct it.' } });
       expect(repo.requeue(connector.id)).toBe(1);
       expect(repo.get(key)!.state).toBe('sending');
       const fresh = { ...key, mailbox: 'b@x.example' };
-      repo.markRetryLater(fresh, 'throttled', false);
+      repo.markRetryLater(fresh, { code: 'throttled', message: 'throttled' }, false);
       expect(repo.get(fresh)!.state).toBe('pending');
       expect(repo.listOpen(connector.id).map((d) => d.mailbox)).toEqual(['a@x.example', 'b@x.example', 'c@x.example']);
       repo.markDelivered(key, 'AAMk1');

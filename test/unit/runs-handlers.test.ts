@@ -14,7 +14,7 @@ import { runHandlers } from '../../electron/core/runs/handlers';
 import { exportRunLog } from '../../electron/core/runs/log-export';
 import { RunService } from '../../electron/core/runs/service';
 import type { Stages } from '../../electron/core/runs/stages';
-import type { RunProgress } from '../../shared/contract';
+import { reasonWords, type RunProgress } from '../../shared/contract';
 import { createTestStages, mailboxesOf, openMailboxes, type FakePod } from '../support/pipeline-stages';
 import { makeTempDir } from '../support/tmp';
 
@@ -87,7 +87,7 @@ describe('runs and items through the contract', () => {
 
   it('filters the item log and lets the officer retry or skip failed items', async () => {
     const failed = await call('items.failed', { connectorId: connector.id, limit: 1000 });
-    expect(failed.items.every((i) => i.status === 'failed' && i.attempts === 1 && /refused/.test(i.reason ?? ''))).toBe(true);
+    expect(failed.items.every((i) => i.status === 'failed' && i.attempts === 1 && i.reason?.code === 'delivery-failed' && /refused/.test(reasonWords(i.reason, { detail: true })))).toBe(true);
     const log = await call('items.log', { connectorId: connector.id, status: 'failed', person: 'user2@acme.test', limit: 1000 });
     expect(log.entries.some((e) => e.event === 'failed' && e.mailbox === 'user2@acme.test')).toBe(true);
     expect(new Set(log.entries.map((e) => e.itemId)).size).toBe(failed.total);
@@ -104,7 +104,14 @@ describe('runs and items through the contract', () => {
     const csv = await call('runs.downloadLog', { runId: 1, format: 'csv' });
     expect(csv.path).toBe(path.join(paths.exports, `run-1-2026-04-01.csv`));
     const parsed = Papa.parse<string[]>(fs.readFileSync(csv.path, 'utf8').trim());
-    expect(parsed.data[0]).toEqual(['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail']);
+    expect(parsed.data[0]).toEqual(['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail', 'reason_code', 'reason', 'reason_fix', 'reason_detail']);
+    // The item's reason as a value in its own columns, the same as items.failed gives.
+    const failedNow = (await call('items.failed', { connectorId: connector.id, limit: 1000 })).items;
+    for (const row of parsed.data.slice(1).filter((r) => r[4] === 'failed')) {
+      const reason = failedNow.find((i) => String(i.itemId) === row[0])?.reason;
+      expect(row.slice(12), row[0]).toEqual([reason?.code, reason?.message, reason?.fix ?? '', reason?.detail ?? '']);
+    }
+    expect(parsed.data.slice(1).some((r) => r[4] === 'failed' && r[12] === 'delivery-failed')).toBe(true);
     // That run's own lines only: not the officer's decisions made outside any run.
     const log = await call('items.log', { connectorId: connector.id, runId: 1, limit: 1000 });
     expect(log.total).toBeLessThan(1000);

@@ -235,7 +235,7 @@ describe('pipeline: held items and deliveries left open', () => {
     const affected = Array.from({ length: pod.messages }, (_, i) => i).filter((i) => mailboxesOf(i % pod.streams).includes('user7@acme.test')).length;
     expect(first.result!.reconciliation).toMatchObject({ balanced: true, failed: { count: affected } });
     const failed = new ItemLogRepository(h.store).failed(h.connector.id, 0, 100).items;
-    expect(failed.every((f) => /not finished in this run/.test(f.reason ?? ''))).toBe(true);
+    expect(failed.every((f) => f.reason?.code === 'delivery-not-finished' && /not finished in this run/.test(f.reason.message) && f.reason.fix)).toBe(true);
     outage = false;
     const second = await runOnce(h);
     expect(second.result!.reconciliation).toMatchObject({ balanced: true, captured: { count: affected }, delivered: { count: affected } });

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Connector } from '../../../shared/contract';
+import { reasonOf, type Connector } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import { withRetry } from '../platform/retry';
 import { storageProblem } from '../platform/storage-errors';
@@ -228,7 +228,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
     try {
       ({ email, destination, giveBack } = await admit(delivery.archiveKey));
     } catch (error) {
-      repo.markFailed(key, `The converted e-mail could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+      repo.markFailed(key, reasonOf(error, 'internal', 'The converted e-mail could not be loaded'));
       progress.failed++;
       progress.pending--;
       return;
@@ -345,11 +345,11 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
         return;
       }
       if (ArchiverError.is(error) && error.code === 'cancelled') {
-        repo.markRetryLater(key, 'The run was cancelled.', mayExist);
+        repo.markRetryLater(key, reasonOf(error), mayExist);
         return;
       }
       if (ArchiverError.is(error) && error.code === 'sign-in-required') {
-        repo.markRetryLater(key, error.message, mayExist);
+        repo.markRetryLater(key, reasonOf(error), mayExist);
         stopped ??= error;
         return;
       }
@@ -361,10 +361,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       const retryable = classifyGraphError(error).retry;
       const described = describeGraphFailure(error, delivery.mailbox);
       if (retryable) {
-        repo.markRetryLater(key, `${described.message} ${described.detail ?? ''}`.trim(), mayExist);
+        repo.markRetryLater(key, reasonOf(described), mayExist);
         logger.warn(`${delivery.mailbox} ${delivery.archiveKey}: left for the next run (${described.detail ?? described.message})`);
       } else {
-        repo.markFailed(key, `${described.message}${described.fix ? ` ${described.fix}` : ''} ${described.detail ?? ''}`.trim());
+        repo.markFailed(key, reasonOf(described));
         progress.failed++;
         logger.error(`${delivery.mailbox} ${delivery.archiveKey}: failed (${described.detail ?? described.message})`);
       }

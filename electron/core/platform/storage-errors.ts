@@ -1,3 +1,4 @@
+import { reasonOf, type OutcomeReason } from '../../../shared/contract/reasons';
 import { ArchiverError } from '../../../shared/errors';
 
 /**
@@ -40,4 +41,12 @@ export function storageProblem(error: unknown, where?: string): ArchiverError | 
     });
   }
   return null;
+}
+
+/**
+ * Any failure of a run or a command as a reason: a storage problem in its own words (with
+ * `where`), an `ArchiverError` as it is, anything else by its text. Rendered by `reasonWords`.
+ */
+export function failureReason(error: unknown, where?: string): OutcomeReason {
+  return reasonOf(storageProblem(error, where) ?? error);
 }

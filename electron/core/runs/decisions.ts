@@ -1,3 +1,4 @@
+import { skipReason } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import type { Store } from '../store/database';
 import { DeliveryRepository } from '../store/repos/deliveries';
@@ -39,7 +40,7 @@ export function skipItems(store: Store, connectorId: string, itemIds: readonly n
       const item = items.get(connectorId, id);
       if (!item || (item.status !== 'failed' && item.status !== 'stopped-retrying' && item.status !== 'blocked')) continue;
       if (item.archiveKey) deliveries.skipOpen(connectorId, item.archiveKey, now);
-      items.setStatus(connectorId, id, 'skipped', { reason: 'officer', at });
+      items.setStatus(connectorId, id, 'skipped', { reason: skipReason('officer', reason.trim()), at });
       items.addEvent({ connectorId, itemId: id, runId: null, streamId: item.streamId, event: 'skipped', detail: `skipped by the officer: ${reason.trim()}`, at });
       updated++;
     }

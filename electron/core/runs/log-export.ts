@@ -21,7 +21,8 @@ export interface LogExportInput {
   batchRows?: number;
 }
 
-const COLUMNS = ['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail'] as const;
+/** `reason_*`: why the item stands where it does (its outcome reason: code, words, fix, detail), on each of its lines. */
+const COLUMNS = ['item_id', 'message_id', 'stream_id', 'sender', 'item_status', 'event', 'at', 'mailbox', 'graph_id', 'archive_key', 'run_id', 'detail', 'reason_code', 'reason', 'reason_fix', 'reason_detail'] as const;
 type Column = (typeof COLUMNS)[number];
 /**
  * Free text a spreadsheet could take for a formula (OWASP "CSV injection"): these get the guard.
@@ -29,7 +30,7 @@ type Column = (typeof COLUMNS)[number];
  * Graph in base64-like alphabets, without the parentheses a formula call needs, and are written
  * exactly; the JSON Lines file in the ZIP has every value untouched for machines.
  */
-const TEXT_COLUMNS = new Set<Column>(['sender', 'mailbox', 'detail']);
+const TEXT_COLUMNS = new Set<Column>(['sender', 'mailbox', 'detail', 'reason', 'reason_fix', 'reason_detail']);
 const BATCH = 1000;
 
 /**
@@ -105,6 +106,10 @@ async function writeRows(store: Store, runId: number, connectorId: string, files
       archive_key: e.archiveKey ?? '',
       run_id: e.runId ?? '',
       detail: e.detail ?? '',
+      reason_code: e.reason?.code ?? '',
+      reason: e.reason?.message ?? '',
+      reason_fix: e.reason?.fix ?? '',
+      reason_detail: e.reason?.detail ?? '',
     }));
     await write(csvOut!, Papa.unparse(records.map((r) => COLUMNS.map((c) => guard(c, r[c])))) + '\r\n');
     if (jsonOut) await write(jsonOut, records.map((r) => JSON.stringify(r)).join('\n') + '\n');

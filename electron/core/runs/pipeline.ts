@@ -2,7 +2,8 @@ import path from 'node:path';
 import { ArchiverError } from '../../../shared/errors';
 import { EXCHANGE_MAX_MESSAGE_BYTES } from '../model/limits';
 import { watchRetries } from '../platform/retry';
-import { storageProblem } from '../platform/storage-errors';
+import { failureReason, storageProblem } from '../platform/storage-errors';
+import { reasonWords } from '../../../shared/contract/reasons';
 import type { Connector, Reconciliation, RunProgress, RunStage } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
@@ -281,8 +282,5 @@ function dataFolderOf(store: Store): string | undefined {
 }
 
 function describe(error: unknown, where?: string): string {
-  const storage = storageProblem(error, where);
-  if (storage) return `${storage.message} ${storage.fix}`;
-  if (ArchiverError.is(error)) return error.fix ? `${error.message} ${error.fix}` : error.message;
-  return error instanceof Error ? error.message : String(error);
+  return reasonWords(failureReason(error, where));
 }

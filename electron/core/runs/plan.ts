@@ -1,4 +1,4 @@
-import type { Connector } from '../../../shared/contract';
+import { reasonWords, skipReason, type Connector, type OutcomeReason, type SkipReason } from '../../../shared/contract';
 import type { Store } from '../store/database';
 import type { ItemLogRepository } from '../store/repos/item-log';
 import type { MapCursorRepository } from '../store/repos/map-cursor';
@@ -24,8 +24,8 @@ export interface PlanCounters {
 
 type Decision =
   | { kind: 'plan'; archiveKey: string; items: CapturedItemRef[]; mailboxes: string[]; bytes: number; resolution: Resolution }
-  | { kind: 'skip'; items: CapturedItemRef[]; archiveKey: string | null; reason: string; detail: string; resolution?: Resolution }
-  | { kind: 'fail'; item: CapturedItemRef; reason: string };
+  | { kind: 'skip'; items: CapturedItemRef[]; archiveKey: string | null; reason: OutcomeReason; resolution?: Resolution }
+  | { kind: 'fail'; item: CapturedItemRef; reason: OutcomeReason };
 
 /**
  * The convert and map steps for one page of captured items: convert, resolve mailboxes, then one
@@ -87,7 +87,7 @@ export class Planner {
   private async mapEmail(connector: Connector, email: Extract<ConvertOutcome, { kind: 'email' }>, items: CapturedItemRef[], cache: Map<string, Resolution>): Promise<Decision> {
     const first = items[0]!;
     if (email.bytes > this.options.maxBytes) {
-      return { kind: 'skip', items, archiveKey: email.archiveKey, reason: 'too-large', detail: tooLargeWords(email.bytes, this.options.maxBytes) };
+      return { kind: 'skip', items, archiveKey: email.archiveKey, reason: skipReason('too-large', tooLargeWords(email.bytes, this.options.maxBytes)) };
     }
     // Conversations repeat within a page; the resolution depends on the conversation and the senders.
     const cacheKey = `${first.streamId}\n${[...new Set(items.map((i) => i.sender))].sort().join('\n')}`;
@@ -98,10 +98,10 @@ export class Planner {
     }
     const mailboxes = [...new Set(resolution.mailboxes.map((m) => m.trim()).filter(Boolean))].sort();
     if (mailboxes.length > 0) return { kind: 'plan', archiveKey: email.archiveKey, items, mailboxes, bytes: email.bytes, resolution };
-    const reason = resolution.unmapped > 0 ? 'unmapped' : resolution.excluded > 0 ? 'excluded' : resolution.external > 0 ? 'external-only' : 'unmapped';
+    const code: SkipReason = resolution.unmapped > 0 ? 'unmapped' : resolution.excluded > 0 ? 'excluded' : resolution.external > 0 ? 'external-only' : 'unmapped';
     const detail = `no mailbox: ${resolution.unmapped} unmapped, ${resolution.excluded} excluded, ${resolution.external} external member(s)`;
     // Recorded too: mapping holds the item for its unmapped members and may release it later.
-    return { kind: 'skip', items, archiveKey: email.archiveKey, reason, detail, resolution };
+    return { kind: 'skip', items, archiveKey: email.archiveKey, reason: skipReason(code, detail), resolution };
   }
 
   /** Records a page's decisions; `cursorTo` is how far the map cursor may move. */
@@ -115,8 +115,8 @@ export class Planner {
           const item = decision.item;
           if (already.has(item.id)) continue;
           this.captured(connectorId, runId, item);
-          this.items.insertOutcome({ ...base(connectorId, runId, item, nowIso), archiveKey: null, status: 'failed', reason: `conversion failed: ${decision.reason}`, mailboxes: 0 });
-          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'failed', detail: `conversion failed: ${decision.reason}` });
+          this.items.insertOutcome({ ...base(connectorId, runId, item, nowIso), archiveKey: null, status: 'failed', reason: decision.reason, mailboxes: 0 });
+          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'failed', detail: reasonWords(decision.reason, { detail: true }) });
           counters.failed++;
           continue;
         }
@@ -137,7 +137,7 @@ export class Planner {
             counters.planned++;
           } else {
             this.items.insertOutcome({ ...base(connectorId, runId, item, nowIso), archiveKey: decision.archiveKey, status: 'skipped', reason: decision.reason, mailboxes: 0 });
-            this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'skipped', detail: `${decision.reason}: ${decision.detail}` });
+            this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'skipped', detail: reasonWords(decision.reason, { detail: true }) });
             counters.skipped++;
           }
         }
@@ -151,7 +151,7 @@ export class Planner {
     const connectorId = connector.id;
     this.store.transaction(() => {
       if (decision.kind === 'fail') {
-        this.items.addEvent({ ...event(connectorId, runId, decision.item, nowIso), event: 'failed', detail: `conversion failed: ${decision.reason}` });
+        this.items.addEvent({ ...event(connectorId, runId, decision.item, nowIso), event: 'failed', detail: reasonWords(decision.reason, { detail: true }) });
         return;
       }
       decision.resolution?.record?.(decision.items);
@@ -165,7 +165,7 @@ export class Planner {
           this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'planned', detail: decision.mailboxes.join('; ') });
         } else {
           this.items.setStatus(connectorId, item.id, 'skipped', { reason: decision.reason, runId, at: nowIso });
-          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'skipped', detail: `${decision.reason}: ${decision.detail}` });
+          this.items.addEvent({ ...event(connectorId, runId, item, nowIso), event: 'skipped', detail: reasonWords(decision.reason, { detail: true }) });
         }
         this.items.addRunItem(runId, item.id);
       }

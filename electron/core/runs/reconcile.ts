@@ -1,5 +1,5 @@
 import type { BlockedMailbox, Connector, CountBytes, DeliveryReconciliation, Reconciliation } from '../../../shared/contract';
-import { blockFixes } from '../../../shared/contract';
+import { blockFixes, itemReasonCodes, reasonWords, skipReason, type OutcomeReason } from '../../../shared/contract';
 import { problemSkips } from '../../../shared/contract/run-words';
 import type { Store } from '../store/database';
 import type { ItemLogRepository, OutcomeRow } from '../store/repos/item-log';
@@ -70,7 +70,10 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
         add(totals[bucket], outcome.bytes);
         if (final.status === 'stopped-retrying') add(totals.stoppedRetrying, outcome.bytes);
         if (bucket === 'failed' && outcome.attempts === 0) failedFirstTime++;
-        if (bucket === 'skipped') byReason[final.reason ?? 'unknown'] = (byReason[final.reason ?? 'unknown'] ?? 0) + 1;
+        if (bucket === 'skipped') {
+          const code = final.reason?.code ?? 'unknown';
+          byReason[code] = (byReason[code] ?? 0) + 1;
+        }
       }
     });
     done += page.length;
@@ -139,12 +142,12 @@ function add(total: CountBytes, bytes: number): void {
  * The item's place in the per-item reconciliation. Nobody with a mailbox (`unmapped`) is a gap
  * waiting for Mapping, not a decision: held. So is a delivered item some participant still waits for.
  */
-function bucketOf(status: OutcomeRow['status'], reason: string | null | undefined, held: number): Bucket {
+function bucketOf(status: OutcomeRow['status'], reason: OutcomeReason | null | undefined, held: number): Bucket {
   switch (status) {
     case 'delivered':
       return held > 0 ? 'held' : 'delivered';
     case 'skipped':
-      return reason === 'unmapped' ? 'held' : 'skipped';
+      return reason?.code === 'unmapped' ? 'held' : 'skipped';
     case 'failed':
     case 'stopped-retrying':
       return 'failed';
@@ -164,7 +167,7 @@ function countDelivery(d: DeliveryReconciliation, blocked: Map<string, BlockedMa
     case 'blocked': {
       d.blocked++;
       const reason = row.blockedReason ?? 'access-denied';
-      const entry = blocked.get(row.mailbox) ?? { mailbox: row.mailbox, reason, message: row.error ?? `${row.mailbox} cannot be written.`, fix: blockFixes[reason], deliveries: 0 };
+      const entry = blocked.get(row.mailbox) ?? { mailbox: row.mailbox, reason, message: row.reason?.message ?? `${row.mailbox} cannot be written.`, fix: blockFixes[reason], deliveries: 0 };
       entry.deliveries++;
       blocked.set(row.mailbox, entry);
       return;
@@ -184,7 +187,7 @@ function countDelivery(d: DeliveryReconciliation, blocked: Map<string, BlockedMa
 
 interface Settled {
   status: OutcomeRow['status'];
-  reason?: string;
+  reason?: OutcomeReason;
   missing?: boolean;
   ledger: DeliveryView[];
 }
@@ -196,33 +199,42 @@ function settle(outcome: OutcomeRow, ledger: DeliveryView[], importCompleted: bo
   const open = count((d) => d.status === 'pending' || d.status === 'sending');
   if (open > 0) {
     // The importer left them for later (throttling, an outage): a failed attempt, retried next run.
-    if (importCompleted) return { status: 'failed', reason: `delivery not finished in this run (${open} mailbox(es) waiting); retried next run`, ledger };
+    if (importCompleted) {
+      const reason = { code: itemReasonCodes.deliveryNotFinished, message: `Delivery was not finished in this run (${open} mailbox(es) waiting).`, fix: 'Nothing to do: the next run continues it.' };
+      return { status: 'failed', reason, ledger };
+    }
     return { status: 'planned', ledger };
   }
-  if (count((d) => d.status === 'failed') > 0) {
-    const errors = [...new Set(ledger.filter((d) => d.error && d.status === 'failed').map((d) => d.error))];
-    return { status: 'failed', reason: `delivery failed: ${errors.join('; ') || 'see the log'}`, ledger };
-  }
+  const failed = ledger.filter((d) => d.status === 'failed');
+  if (failed.length > 0) return { status: 'failed', reason: failedReason(failed), ledger };
   const blocked = ledger.filter((d) => d.status === 'blocked');
   if (blocked.length > 0) {
     const who = blocked.map((d) => `${d.mailbox} (${(d.blockedReason ?? 'access-denied').replace(/-/g, ' ')})`).join(', ');
-    return { status: 'blocked', reason: `waiting for a mailbox that cannot be written: ${who}`, ledger };
+    const reason = { code: itemReasonCodes.mailboxBlocked, message: `Waiting for a mailbox that cannot be written: ${who}.`, fix: blockFixes[blocked[0]!.blockedReason ?? 'access-denied'] };
+    return { status: 'blocked', reason, ledger };
   }
   // Every delivery skipped: the officer decided so for each of them.
-  if (count((d) => d.status === 'delivered') === 0) return { status: 'skipped', reason: 'officer', ledger };
+  if (count((d) => d.status === 'delivered') === 0) return { status: 'skipped', reason: skipReason('officer'), ledger };
   return { status: 'delivered', ledger };
 }
 
 /** Writes the item's settled outcome and log lines; returns the outcome it ends the run with. */
-function apply(input: ReconcileInput, outcome: OutcomeRow, result: Settled): { status: OutcomeRow['status']; reason: string | null | undefined } {
+/** The item's reason from its failed deliveries: the first one's words and fix, every distinct one in the detail. */
+function failedReason(failed: readonly DeliveryView[]): OutcomeReason {
+  const first = failed.find((d) => d.reason)?.reason;
+  const all = [...new Set(failed.map((d) => (d.reason ? `${d.mailbox}: ${reasonWords(d.reason, { detail: true })}` : `${d.mailbox}: see the log`)))];
+  const reason: OutcomeReason = { code: itemReasonCodes.deliveryFailed, message: `Delivery to ${failed.length} mailbox(es) failed: ${first?.message ?? 'see the log.'}`, detail: all.join('; ') };
+  if (first?.fix) reason.fix = first.fix;
+  return reason;
+}
+
+function apply(input: ReconcileInput, outcome: OutcomeRow, result: Settled): { status: OutcomeRow['status']; reason: OutcomeReason | null | undefined } {
   const { items, connector, run } = input;
   const at = input.nowIso();
   const ev = { connectorId: connector.id, itemId: outcome.itemId, runId: run.id, streamId: outcome.streamId, at };
   for (const d of result.ledger) {
     if (d.status === 'delivered') items.addEvent({ ...ev, event: 'delivered', mailbox: d.mailbox, graphId: d.graphId, detail: d.foundExisting ? 'already in the mailbox (found by its archive key); no second copy' : null });
-    else if (d.status === 'failed') items.addEvent({ ...ev, event: 'failed', mailbox: d.mailbox, detail: d.error });
-    else if (d.status === 'blocked') items.addEvent({ ...ev, event: 'blocked', mailbox: d.mailbox, detail: d.error });
-    else if (d.status === 'skipped') items.addEvent({ ...ev, event: 'skipped', mailbox: d.mailbox, detail: d.error });
+    else if (d.status === 'failed' || d.status === 'blocked' || d.status === 'skipped') items.addEvent({ ...ev, event: d.status, mailbox: d.mailbox, detail: d.reason ? reasonWords(d.reason, { detail: true }) : null });
   }
   if (result.status === 'failed') {
     const attempts = outcome.attempts + 1;

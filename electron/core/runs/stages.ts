@@ -1,4 +1,4 @@
-import type { Connector, Reconciliation } from '../../../shared/contract';
+import type { Connector, OutcomeReason, Reconciliation } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { CapturedItemRow } from '../store/repos/capture';
@@ -50,7 +50,7 @@ export type ConvertOutcome =
       /** Items of this e-mail that were not in the given page (a transcript day spans pages). */
       extraItems?: CapturedItemRef[];
     }
-  | { kind: 'failed'; itemId: number; reason: string }
+  | { kind: 'failed'; itemId: number; reason: OutcomeReason }
   /** Not convertible yet (a transcript day still open): looked at again by the next run. */
   | { kind: 'deferred'; itemId: number };
 
@@ -87,7 +87,8 @@ export interface DeliveryView {
   mailbox: string;
   status: DeliveryState;
   graphId: string | null;
-  error: string | null;
+  /** Why it is not delivered (failed, blocked, skipped); null when it is. */
+  reason: OutcomeReason | null;
   /** Why the mailbox cannot be written, for a `blocked` delivery. */
   blockedReason?: 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found' | null;
   /** Delivered by finding the item already in the mailbox (no new copy made). */

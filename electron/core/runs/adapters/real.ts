@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Connector } from '../../../../shared/contract';
+import { itemReasonCodes, reasonOf, type Connector } from '../../../../shared/contract';
 import { ArchiverError } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
 import { MimeDestination } from '../../deliver/graph-mime';
@@ -92,7 +92,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         try {
           const found = loaded.getMessage(target.id, item.id);
           if (!found) {
-            outcomes.push({ kind: 'failed', itemId: item.id, reason: 'the captured message or its conversation is missing from the store' });
+            outcomes.push({ kind: 'failed', itemId: item.id, reason: { code: itemReasonCodes.conversionFailed, message: 'The captured message or its conversation is missing from the store.' } });
             continue;
           }
           const email = await convertMessage(found.message, found.conversation, editContext(loaded, target.id, found.message));
@@ -104,7 +104,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         } catch (error) {
           // A full disk is not the item's fault: the run stops and the item waits, unfailed.
           if (storageProblem(error)) throw error;
-          outcomes.push({ kind: 'failed', itemId: item.id, reason: error instanceof Error ? error.message : String(error) });
+          outcomes.push({ kind: 'failed', itemId: item.id, reason: reasonOf(error, itemReasonCodes.conversionFailed, 'Conversion failed') });
         }
       }
       return outcomes;
@@ -171,7 +171,11 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       const key = itemLog.get(ctx.connector.id, itemId)?.archiveKey;
       if (missing.length === 0 || !key) continue;
       const names = missing.map((a) => `"${a.name}" (${a.failure ?? 'not downloaded'})`).join(', ');
-      const reason = `The spooled attachment ${names} disappeared and could not be downloaded again from Symphony. Retry the item to archive it with a note that the file is missing, or skip it with a reason.`;
+      const reason = {
+        code: itemReasonCodes.attachmentLost,
+        message: `The spooled attachment ${names} disappeared and could not be downloaded again from Symphony.`,
+        fix: 'Retry the item to archive it with a note that the file is missing, or skip it with a reason.',
+      };
       deliveries.batch(() => {
         for (const d of deliveries.ofKeys(ctx.connector.id, [key]).filter((x) => x.state === 'pending' || x.state === 'sending')) deliveries.markFailed({ connectorId: ctx.connector.id, archiveKey: key, mailbox: d.mailbox }, reason);
       });
@@ -206,7 +210,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
       const map = new Map<string, DeliveryView[]>();
       for (const row of deliveries.ofKeys(connectorId, keys)) {
         const list = map.get(row.archiveKey) ?? [];
-        list.push({ mailbox: row.mailbox, status: row.state, graphId: row.graphId, error: row.lastError, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
+        list.push({ mailbox: row.mailbox, status: row.state, graphId: row.graphId, reason: row.reason, blockedReason: row.blockedReason, foundExisting: row.foundExisting });
         map.set(row.archiveKey, list);
       }
       return map;

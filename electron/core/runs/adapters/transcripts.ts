@@ -1,4 +1,4 @@
-import type { Connector } from '../../../../shared/contract';
+import { itemReasonCodes, reasonOf, type Connector } from '../../../../shared/contract';
 import { utcDay, utcDayStart } from '../../convert/ids';
 import type { CapturedItemReader } from '../../convert/reader';
 import type { RecentEmails } from '../../convert/recent';
@@ -93,7 +93,7 @@ export async function convertTranscriptPage(input: {
       // Whatever the plan left out (it should not) waits for the next run rather than vanishing.
       group.filter((i) => !covered.has(i.id)).forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = reasonOf(error, itemReasonCodes.conversionFailed, 'Conversion of the transcript failed');
       group.forEach((item) => outcomes.push({ kind: 'failed', itemId: item.id, reason }));
     }
   }

@@ -1,3 +1,4 @@
+import { blockFixes, storedReason, type OutcomeReason } from '../../../../shared/contract';
 import type { Store } from '../database';
 import type { RouteName } from '../../model/destination';
 
@@ -26,7 +27,10 @@ export interface Delivery {
   graphId: string | null;
   attachmentsDone: number[];
   note: string | null;
+  /** The words of the last failure (or block); `reason` has them as a value. */
   lastError: string | null;
+  /** Why the delivery is not delivered, as a value (`{code, message, fix, detail}`); null when it is. */
+  reason: OutcomeReason | null;
   blockedReason: BlockReason | null;
   /** The item was found in the mailbox by its archive key: delivered without a new copy. */
   foundExisting: boolean;
@@ -47,6 +51,7 @@ interface DeliveryRow {
   attachments_done: string;
   note: string | null;
   last_error: string | null;
+  reason_json: string | null;
   blocked_reason: BlockReason | null;
   found_existing: number;
   route: RouteName | null;
@@ -208,17 +213,18 @@ export class DeliveryRepository {
   /** `foundExisting`: the item was already in the mailbox (looked up by its archive key), nothing new was created. */
   markDelivered(key: DeliveryKey, graphId: string, now = new Date(), foundExisting = false): void {
     const at = now.toISOString();
-    this.update(key, "state = 'delivered', graph_id = ?, last_error = NULL, blocked_reason = NULL, found_existing = ?, delivered_at = ?, updated_at = ?", [graphId, foundExisting ? 1 : 0, at, at]);
+    this.update(key, "state = 'delivered', graph_id = ?, last_error = NULL, reason_json = NULL, blocked_reason = NULL, found_existing = ?, delivered_at = ?, updated_at = ?", [graphId, foundExisting ? 1 : 0, at, at]);
   }
 
   /**
    * A failure worth retrying on the next run. The row stays `sending` when a create may have
    * reached the mailbox (the next run then looks before it creates), else goes back to `pending`.
    */
-  markRetryLater(key: DeliveryKey, error: string, outcomeUnknown: boolean, now = new Date()): void {
-    this.update(key, "state = CASE WHEN ? = 1 OR graph_id IS NOT NULL THEN 'sending' ELSE 'pending' END, last_error = ?, updated_at = ?", [
+  markRetryLater(key: DeliveryKey, reason: OutcomeReason, outcomeUnknown: boolean, now = new Date()): void {
+    this.update(key, "state = CASE WHEN ? = 1 OR graph_id IS NOT NULL THEN 'sending' ELSE 'pending' END, last_error = ?, reason_json = ?, updated_at = ?", [
       outcomeUnknown ? 1 : 0,
-      error,
+      reason.message,
+      JSON.stringify(reason),
       now.toISOString(),
     ]);
   }
@@ -228,11 +234,11 @@ export class DeliveryRepository {
    * importer looks in the mailbox before it creates), whatever state it had reached.
    */
   reopen(key: DeliveryKey, reason: string, now = new Date()): void {
-    this.update(key, "state = 'sending', delivered_at = NULL, last_error = ?, updated_at = ?", [reason, now.toISOString()]);
+    this.update(key, "state = 'sending', delivered_at = NULL, last_error = ?, reason_json = NULL, updated_at = ?", [reason, now.toISOString()]);
   }
 
-  markFailed(key: DeliveryKey, error: string, now = new Date()): void {
-    this.update(key, "state = 'failed', last_error = ?, updated_at = ?", [error, now.toISOString()]);
+  markFailed(key: DeliveryKey, reason: OutcomeReason, now = new Date()): void {
+    this.update(key, "state = 'failed', last_error = ?, reason_json = ?, updated_at = ?", [reason.message, JSON.stringify(reason), now.toISOString()]);
   }
 
   markSkipped(key: DeliveryKey, reason: string, now = new Date()): void {
@@ -375,6 +381,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     attachmentsDone: JSON.parse(row.attachments_done) as number[],
     note: row.note,
     lastError: row.last_error,
+    reason: deliveryReason(row.state, row.reason_json, row.last_error, row.blocked_reason),
     blockedReason: row.blocked_reason,
     foundExisting: row.found_existing === 1,
     route: row.route,
@@ -382,4 +389,14 @@ function toDelivery(row: DeliveryRow): Delivery {
     updatedAt: row.updated_at,
     deliveredAt: row.delivered_at,
   };
+}
+
+/**
+ * A delivery's reason: the stored value, else (a blocked row, or one written before migration
+ * 0017) its words with the block reason's code and fix. A delivered row has none.
+ */
+export function deliveryReason(state: string, json: string | null, text: string | null, blocked: BlockReason | null): OutcomeReason | null {
+  if (state === 'delivered') return null;
+  if (state === 'blocked' && blocked && !json) return { code: blocked, message: text ?? 'The mailbox cannot be written.', fix: blockFixes[blocked] };
+  return storedReason(json, text);
 }

@@ -1,4 +1,5 @@
-import type { ConversationReconciliation, FailedItem, ItemLogEntry, ItemStatus } from '../../../../shared/contract';
+import type { ConversationReconciliation, FailedItem, ItemLogEntry, ItemStatus, OutcomeReason } from '../../../../shared/contract';
+import { isSkipReason, skipReason, storedReason } from '../../../../shared/contract';
 import type { Store } from '../database';
 
 export type ItemEvent = ItemLogEntry['event'];
@@ -10,7 +11,8 @@ export interface OutcomeRow {
   sender: string;
   archiveKey: string | null;
   status: ItemStatus;
-  reason: string | null;
+  /** Why it stands there; `reason.code` is the skip reason of a skipped item. */
+  reason: OutcomeReason | null;
   mailboxes: number;
   bytes: number;
   attempts: number;
@@ -25,6 +27,7 @@ interface RawOutcome {
   archive_key: string | null;
   status: string;
   reason: string | null;
+  reason_json: string | null;
   mailboxes: number;
   bytes: number;
   attempts: number;
@@ -38,7 +41,7 @@ export interface NewOutcome {
   sender: string;
   archiveKey: string | null;
   status: 'planned' | 'skipped' | 'failed';
-  reason: string | null;
+  reason: OutcomeReason | null;
   mailboxes: number;
   bytes: number;
   runId: number;
@@ -94,10 +97,10 @@ export class ItemLogRepository {
   insertOutcome(o: NewOutcome): void {
     this.store
       .prepare(
-        `INSERT INTO item_outcomes (connector_id, item_id, stream_id, sender, archive_key, status, reason, mailboxes, bytes, attempts, first_run_id, last_run_id, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO item_outcomes (connector_id, item_id, stream_id, sender, archive_key, status, reason, reason_json, mailboxes, bytes, attempts, first_run_id, last_run_id, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.connectorId, o.itemId, o.streamId, o.sender, o.archiveKey, o.status, o.reason, o.mailboxes, o.bytes, 0, o.runId, o.runId, o.at);
+      .run(o.connectorId, o.itemId, o.streamId, o.sender, o.archiveKey, o.status, o.reason?.code ?? null, reasonJson(o.reason), o.mailboxes, o.bytes, 0, o.runId, o.runId, o.at);
     this.addRunItem(o.runId, o.itemId);
   }
 
@@ -133,14 +136,14 @@ export class ItemLogRepository {
   }
 
   /** Sets an item's outcome; `failedOnce` counts one more failed run. */
-  setStatus(connectorId: string, itemId: number, status: ItemStatus, input: { reason?: string | null; runId?: number | null; at: string; failedOnce?: boolean; resetAttempts?: boolean }): void {
+  setStatus(connectorId: string, itemId: number, status: ItemStatus, input: { reason?: OutcomeReason | null; runId?: number | null; at: string; failedOnce?: boolean; resetAttempts?: boolean }): void {
     this.store
       .prepare(
-        `UPDATE item_outcomes SET status = ?, reason = ?, last_run_id = COALESCE(?, last_run_id), updated_at = ?,
+        `UPDATE item_outcomes SET status = ?, reason = ?, reason_json = ?, last_run_id = COALESCE(?, last_run_id), updated_at = ?,
            attempts = CASE WHEN ? THEN 0 ELSE attempts + ? END
          WHERE connector_id = ? AND item_id = ?`,
       )
-      .run(status, input.reason ?? null, input.runId ?? null, input.at, input.resetAttempts ? 1 : 0, input.failedOnce ? 1 : 0, connectorId, itemId);
+      .run(status, input.reason?.code ?? null, reasonJson(input.reason), input.runId ?? null, input.at, input.resetAttempts ? 1 : 0, input.failedOnce ? 1 : 0, connectorId, itemId);
   }
 
   setPlan(connectorId: string, itemId: number, archiveKey: string, mailboxes: number): void {
@@ -267,16 +270,21 @@ export class ItemLogRepository {
    * given position. Paged rather than iterated: an open iterator would keep the connection busy
    * while the caller awaits, and a run writing meanwhile would fail.
    */
-  pageRunLog(runId: number, connectorId: string, after: { itemId: number; id: number }, limit: number): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null }> {
+  pageRunLog(
+    runId: number,
+    connectorId: string,
+    after: { itemId: number; id: number },
+    limit: number,
+  ): Array<ItemLogEntry & { sender: string; status: string; archiveKey: string | null; reason: OutcomeReason | null }> {
     const rows = this.store
       .prepare(
-        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key
+        `SELECT e.id, e.item_id, e.run_id, e.stream_id, e.event, e.mailbox, e.graph_id, e.detail, e.at, o.sender, o.status, o.archive_key, o.reason, o.reason_json
          FROM run_items r JOIN item_events e ON e.connector_id = ? AND e.item_id = r.item_id AND e.run_id = r.run_id
          LEFT JOIN item_outcomes o ON o.connector_id = e.connector_id AND o.item_id = e.item_id
          WHERE r.run_id = ? AND (r.item_id > ? OR (r.item_id = ? AND e.id > ?)) ORDER BY r.item_id, e.id LIMIT ?`,
       )
-      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & { sender: string; status: string; archive_key: string | null }>;
-    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key }));
+      .all(connectorId, runId, after.itemId, after.itemId, after.id, limit) as Array<RawEvent & Pick<RawOutcome, 'reason' | 'reason_json'> & { sender: string; status: string; archive_key: string | null }>;
+    return rows.map((row) => ({ ...toEntry(row), sender: row.sender, status: row.status, archiveKey: row.archive_key, reason: outcomeReasonOf(row) }));
   }
 
   /** Final items (delivered or skipped) last changed before `beforeIso` and not purged yet. */
@@ -344,10 +352,21 @@ function toOutcome(r: RawOutcome): OutcomeRow {
     sender: r.sender,
     archiveKey: r.archive_key,
     status: r.status as ItemStatus,
-    reason: r.reason,
+    reason: outcomeReasonOf(r),
     mailboxes: r.mailboxes,
     bytes: r.bytes,
     attempts: r.attempts,
     updatedAt: r.updated_at,
   };
+}
+
+/** `reason` keeps the code (the SQL groups skips by it), `reason_json` the whole value. */
+function reasonJson(reason: OutcomeReason | null | undefined): string | null {
+  return reason ? JSON.stringify(reason) : null;
+}
+
+/** Rows written before migration 0017 kept a skip code or a text in `reason`: both read as values. */
+function outcomeReasonOf(r: Pick<RawOutcome, 'reason' | 'reason_json'>): OutcomeReason | null {
+  if (!r.reason_json && r.reason && isSkipReason(r.reason)) return skipReason(r.reason);
+  return storedReason(r.reason_json, r.reason);
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { itemStatusLabels, runCalls } from '../../../../shared/contract';
+import { itemStatusLabels, reasonWords, runCalls, type OutcomeReason } from '../../../../shared/contract';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
@@ -64,7 +64,7 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
                   </td>
                   <td>{i.attempts}</td>
                   <td className="reason">
-                    <Reason text={i.reason ?? ''} />
+                    <Reason reason={i.reason} />
                   </td>
                   <td>{formatBytes(i.bytes)}</td>
                   <td>{formatDateTime(i.updatedAt)}</td>
@@ -88,15 +88,15 @@ export function FailedItems({ connectorId }: { connectorId: string }) {
   );
 }
 
-/** The first line of a long reason, the rest folded (technical detail is for support). */
-function Reason({ text }: { text: string }) {
-  const first = text.split('\n')[0]!;
-  const short = first.length > 120 ? `${first.slice(0, 120)}…` : first;
-  if (short === text) return <>{text}</>;
+/** The reason in the words every surface uses (`reasonWords`), its technical detail folded (it is for support). */
+function Reason({ reason }: { reason: OutcomeReason | null }) {
+  if (!reason) return null;
+  const words = reasonWords(reason);
+  if (!reason.detail) return <>{words}</>;
   return (
     <details>
-      <summary>{short}</summary>
-      <pre>{text}</pre>
+      <summary>{words}</summary>
+      <pre>{reason.detail}</pre>
     </details>
   );
 }
