@@ -4,7 +4,7 @@ import type { PodState } from './emulators/symphony';
  * The sandbox's pod: a generated history (people, IMs, group chats and rooms over the past
  * months, edits, attachments, external counterparties) plus the named things an officer expects
  * to see on a trading floor: desks, a bot, a counterparty chat, attachments of every size up to
- * 140 MB, a chime, an Elements form and a hostile message.
+ * 100 MB, a chime, an Elements form and a hostile message.
  */
 export type SandboxSize = 'full' | 'small';
 
@@ -46,9 +46,13 @@ export function furnish(pod: PodState, size: SandboxSize): void {
   pod.addMessage(rates.id, { sender: bot.id, timestamp: at(), message: pml('<p><b>UST 10Y</b> 4.118 ▼0.6bp · <b>2s10s</b> −31.2bp</p>') });
   const quote = pod.addMessage(rates.id, { sender: people[1]!.id, timestamp: at(), message: pml('<p>Can someone send the auction calendar?</p>') });
   pod.addMessage(rates.id, { timestamp: at(), edits: quote.id, message: pml('<p>Can someone send the auction calendar for next week?</p>') });
-  // Attachments of every size: a note, a spreadsheet, a deck, a recording, and one near Exchange's limit.
-  const sizes = size === 'full' ? [900, 48 * 1024, 1 * MB, 5 * MB, 30 * MB, 140 * MB] : [900, 48 * 1024, 512 * 1024];
-  pod.addMessage(rates.id, { sender: people[2]!.id, timestamp: at(), message: pml('<p>Calendar, models and the call recording attached.</p>'), attachmentSizes: sizes });
+  // Attachments of every size: a note, a spreadsheet, a deck, a model, and a call recording near
+  // Exchange's limit in a message of its own. Exchange's 150 MB counts the encoded message, in which
+  // base64 makes a file a third larger (docs/decisions/message-size.md): 100 MB is about the largest
+  // file that still lands; a larger one would be skipped as too large.
+  const sizes = size === 'full' ? [900, 48 * 1024, 1 * MB, 5 * MB, 30 * MB] : [900, 48 * 1024, 512 * 1024];
+  pod.addMessage(rates.id, { sender: people[2]!.id, timestamp: at(), message: pml('<p>Calendar, models and the deck attached.</p>'), attachmentSizes: sizes });
+  if (size === 'full') pod.addMessage(rates.id, { sender: people[2]!.id, timestamp: at(), message: pml("<p>Recording of this morning's call.</p>"), attachmentSizes: [100 * MB] });
   pod.addMessage(rates.id, { sender: people[0]!.id, timestamp: at(), message: pml('<p><audio src="https://sandbox.invalid/chime.mp3" class="chime"></audio></p>') });
   pod.addMessage(fx.id, {
     sender: people[2]!.id,

@@ -37,7 +37,10 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
   const pod = await SymphonyEmulator.start({ ...options, datahose: { feedStart: 'beginning' } });
   furnish(pod.pod, size);
   const oidc = await startOidcProvider();
-  const tenant = new GraphEmulator({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }], latencyMs: 20 });
+  // The archive's mailboxes take items up to 150 MB, as the setup guide asks Exchange admins to set
+  // them (Exchange Online's default is 35 MB, docs/decisions/message-size.md): the floor's 100 MB
+  // recording would be refused otherwise.
+  const tenant = new GraphEmulator({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }], latencyMs: 20, limits: { maxItemBytes: 150 * 1024 * 1024 } });
   const graphUrl = await tenant.start();
   const addMailboxes = () => {
     for (const user of pod.pod.users.values()) {

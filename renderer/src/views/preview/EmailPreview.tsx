@@ -50,7 +50,7 @@ export function EmailPreview({ preview, onSave }: { preview: ItemPreview; onSave
         <ul className="attachments" aria-label="Attachments" data-testid="attachments">
           {preview.attachments.map((a) => (
             <li key={a.sha256 + a.filename} title={`${a.contentType}, SHA-256 ${a.sha256}`}>
-              <span aria-hidden="true">📎</span> {a.filename} <span className="muted">({formatBytes(a.size)}{a.inline ? ', inline' : ''})</span>
+              <PaperClip /> {a.filename} <span className="muted">({formatBytes(a.size)}{a.inline ? ', inline' : ''})</span>
             </li>
           ))}
         </ul>
@@ -91,5 +91,17 @@ export function EmailPreview({ preview, onSave }: { preview: ItemPreview; onSave
         )}
       </Tabs>
     </article>
+  );
+}
+
+/**
+ * An inline paper clip: the emoji needs a colour-emoji font, which many Linux desktops (and
+ * Debian's Chromium without fonts-noto-color-emoji) lack, and would show as an empty box.
+ */
+function PaperClip() {
+  return (
+    <svg aria-hidden="true" width="12" height="12" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" style={{ verticalAlign: '-1px' }}>
+      <path d="M10.5 4.5 5.2 9.8a1.5 1.5 0 0 0 2.1 2.1l5.6-5.6a3 3 0 0 0-4.2-4.2L3 7.8a4.5 4.5 0 0 0 6.4 6.4l4.1-4.1" />
+    </svg>
   );
 }

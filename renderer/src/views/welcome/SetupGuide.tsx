@@ -46,6 +46,10 @@ export function SetupGuide({ id }: { id: string }) {
         </li>
       </ul>
       <p>Then press <em>Grant admin consent</em>. The archiver never sends mail and never changes an item once archived.</p>
+      <p>
+        Exchange Online accepts items up to 35 MB per mailbox by default. For larger attachments an Exchange administrator raises the archived mailboxes&apos; maximum receive
+        size (up to 150 MB), for example <code>Set-Mailbox user@contoso.com -MaxReceiveSize 150MB</code>.
+      </p>
       <h3>4. Optional: RBAC for Applications in Exchange Online</h3>
       <p>Limit the app to the archived mailboxes, then remove the tenant-wide <code>Mail.ReadWrite</code> consent in Entra (Entra and Exchange grants add up):</p>
       <pre tabIndex={0} aria-label="Commands: scope the app with RBAC for Applications">
