@@ -6,6 +6,9 @@ import ts from 'typescript';
  * (`${this.table}`) is left out of the text, so what it names is never mistaken for a table.
  * Table names are the identifiers after FROM, JOIN, INTO, UPDATE and TABLE, kept when they are
  * one of `known` (the schema's tables): CTE names, `json_each(...)` and TEMP tables fall away.
+ * Hand-written on purpose: SQLite itself (EXPLAIN) can only judge whole statements, and ours are
+ * often assembled from constants and interpolations; a full SQL parser (none is a dependency)
+ * would need the same assembly. Table position plus the schema's own names is all this needs.
  */
 export function tablesNamedBySql(source: string, known: ReadonlySet<string>, fileName = 'file.ts'): Map<string, { line: number; sql: string }> {
   const found = new Map<string, { line: number; sql: string }>();
