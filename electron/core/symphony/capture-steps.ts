@@ -10,14 +10,48 @@ import { AttachmentTooLargeError } from './attachment-download';
 import { LIMITS, type SymphonyClient } from './client';
 import { describeFailure } from './errors';
 import { cancelledError, SymphonyHttpError } from './http';
-import type { SessionInfo } from './schemas';
+import type { MemberRecord } from '../store/repos/conversations';
+import type { SessionInfo, StreamMember } from './schemas';
 import type { CaptureProgress, CaptureSummary, CaptureTuning, ConversationResult } from './source';
 
 /**
- * The steps every Symphony reader (member streams, Datahose) runs after storing items: download
- * the attachments recorded `pending`, then resolve senders through the directory. Shared so that
- * an item reads the same whichever way it reached the store.
+ * The steps every Symphony API reader (member streams, Datahose) shares: a conversation's member
+ * list as the store keeps it, and after storing items, the attachments recorded `pending`
+ * downloaded and the senders resolved through the directory. Shared so that an item reads the
+ * same whichever way it reached the store.
  */
+
+export type ListedParticipant = { userId: string; email: string; displayName: string; external: boolean };
+
+/** A membership list (admin API) as member rows and the users it names (as resolved as the directory). */
+export function toMemberList(members: readonly StreamMember[], self: SessionInfo): { members: MemberRecord[]; participants: ListedParticipant[] } {
+  return {
+    members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })),
+    participants: members.map((m) => ({
+      userId: m.user.userId,
+      email: m.user.email,
+      displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '),
+      // The pod says so when it knows; otherwise another company than the service account's is external.
+      external: m.user.isExternal ?? (self.company !== '' && m.user.company !== '' && m.user.company !== self.company),
+    })),
+  };
+}
+
+/**
+ * After a reader stored its items: downloads every pending attachment, resolves the users never
+ * looked up, and fills in the summary's totals.
+ */
+export async function finishCapture(ctx: AttachmentContext & { writer: CaptureWriter; self: SessionInfo }): Promise<void> {
+  await downloadPendingAttachments(ctx);
+  await resolveUsers(ctx);
+  const { summary } = ctx;
+  summary.conversations.failed = summary.results.filter((r) => r.error).length;
+  summary.attachments.failed += summary.results.reduce((n, r) => n + r.attachmentsFailed, 0);
+  summary.attachments.pending = ctx.repo.counts(ctx.connectorId).attachments.pending;
+  summary.retries = ctx.client.retries;
+  summary.reauthentications = ctx.client.reauthentications;
+  summary.finishedAt = ctx.now().toISOString();
+}
 
 export interface AttachmentContext {
   client: SymphonyClient;
@@ -39,16 +73,8 @@ export async function downloadPendingAttachments(ctx: AttachmentContext): Promis
   const pending = ctx.repo.pendingAttachments(ctx.connectorId, 1_000_000);
   if (pending.length === 0) return;
   fs.mkdirSync(ctx.spoolDir, { recursive: true });
-  const limit = pLimit(ctx.tuning.attachmentConcurrency);
-  let done = 0;
-  await settleAll(
-    ctx.signal,
-    pending.map((a) =>
-      limit(async () => {
-        await downloadOne(ctx, a);
-        ctx.progress({ phase: 'attachments', done: ++done, total: pending.length, newItems: ctx.summary.items.new });
-      }),
-    ),
+  await eachLimited(ctx.signal, pending, ctx.tuning.attachmentConcurrency, (a) => downloadOne(ctx, a), (done) =>
+    ctx.progress({ phase: 'attachments', done, total: pending.length, newItems: ctx.summary.items.new }),
   );
 }
 
@@ -122,11 +148,26 @@ export async function resolveUsers(ctx: {
   }
 }
 
+/** Runs `task` for every item, `concurrency` at a time, then waits for all of them (settleAll); `onDone` counts them as they end. */
+export async function eachLimited<T>(signal: AbortSignal | undefined, items: readonly T[], concurrency: number, task: (item: T) => Promise<void>, onDone: (done: number) => void): Promise<void> {
+  const limit = pLimit(concurrency);
+  let done = 0;
+  await settleAll(
+    signal,
+    items.map((item) =>
+      limit(async () => {
+        await task(item);
+        onDone(++done);
+      }),
+    ),
+  );
+}
+
 /**
  * Waits for every task, even after one failed or the run was cancelled, so that nothing writes
  * to the store after the capture has returned; then reports cancellation or the first failure.
  */
-export async function settleAll(signal: AbortSignal | undefined, tasks: Promise<unknown>[]): Promise<void> {
+async function settleAll(signal: AbortSignal | undefined, tasks: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(tasks);
   if (signal?.aborted) throw cancelledError(signal);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

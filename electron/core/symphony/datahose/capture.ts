@@ -6,7 +6,7 @@ import type { Logger } from '../../platform/logger';
 import { CaptureRepository } from '../../store/repos/capture';
 import type { CaptureWriter } from '../../store/repos/capture-writer';
 import { DatahoseRepository } from '../../store/repos/datahose';
-import { downloadPendingAttachments, resolveUsers } from '../capture-steps';
+import { finishCapture } from '../capture-steps';
 import { SymphonyClient } from '../client';
 import { describeFailure } from '../errors';
 import { cancelledError, SymphonyHttpError } from '../http';
@@ -119,15 +119,7 @@ export async function captureDatahose(options: SourceContext<SymphonySettings>, 
     const open = repo.openGaps(connector.id);
     summary.datahose.gaps.open = open.length;
     summary.warnings.push(...open.map(gapWarning));
-    await downloadPendingAttachments({ client, repo: capture, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
-    await resolveUsers({ client, repo: capture, writer, connectorId: connector.id, self, logger, summary, progress });
-
-    summary.conversations.failed = summary.results.filter((r) => r.error).length;
-    summary.attachments.failed += summary.results.reduce((n, r) => n + r.attachmentsFailed, 0);
-    summary.attachments.pending = capture.counts(connector.id).attachments.pending;
-    summary.retries = client.retries;
-    summary.reauthentications = client.reauthentications;
-    summary.finishedAt = now().toISOString();
+    await finishCapture({ client, repo: capture, writer, self, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
     progress({ phase: 'done', done: summary.datahose.events, total: summary.datahose.events, newItems: summary.items.new });
     logger.info(
       `${connector.name}: ${summary.datahose.events} Datahose events in ${summary.datahose.batches} batches, ${summary.items.new} new items, ` +

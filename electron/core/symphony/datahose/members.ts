@@ -5,10 +5,9 @@ import type { CaptureWriter } from '../../store/repos/capture-writer';
 import type { MemberRecord } from '../../store/repos/conversations';
 import type { DatahoseRepository, MemberGap } from '../../store/repos/datahose';
 import type { SymphonyClient } from '../client';
+import { toMemberList, type ListedParticipant } from '../capture-steps';
 import { describeFailure } from '../errors';
 import type { SessionInfo } from '../schemas';
-
-export type ListedParticipant = { userId: string; email: string; displayName: string; external: boolean };
 
 /** A conversation's member list as read, or why it could not be. */
 export type MemberListRead = { members: MemberRecord[]; participants: ListedParticipant[] } | { reason: string };
@@ -37,16 +36,7 @@ export async function readMemberLists(client: SymphonyClient, self: SessionInfo,
 /** One member list, or why it could not be read; throws only when cancelled. */
 async function readMemberList(client: SymphonyClient, self: SessionInfo, streamId: string): Promise<MemberListRead> {
   try {
-    const members = await client.allMembers(streamId);
-    return {
-      members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })),
-      participants: members.map((m) => ({
-        userId: m.user.userId,
-        email: m.user.email,
-        displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '),
-        external: m.user.isExternal ?? (self.company !== '' && m.user.company !== '' && m.user.company !== self.company),
-      })),
-    };
+    return toMemberList(await client.allMembers(streamId), self);
   } catch (error) {
     if (ArchiverError.is(error) && error.code === 'cancelled') throw error;
     return { reason: describeFailure(error, streamId).message };

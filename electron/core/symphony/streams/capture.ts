@@ -1,5 +1,4 @@
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { SymphonySettings } from '../../../../shared/contract/capture';
 import type { StreamType } from '../../model/captured';
 import type { Logger } from '../../platform/logger';
@@ -7,7 +6,7 @@ import { CaptureRepository } from '../../store/repos/capture';
 import type { CaptureWriter } from '../../store/repos/capture-writer';
 import type { ConversationRecord } from '../../store/repos/conversations';
 import { formatBytes } from '../attachment-download';
-import { downloadPendingAttachments, resolveUsers, settleAll } from '../capture-steps';
+import { eachLimited, finishCapture, toMemberList } from '../capture-steps';
 import { SymphonyClient } from '../client';
 import { describeFailure, notReadableError } from '../errors';
 import { SymphonyHttpError } from '../http';
@@ -49,30 +48,20 @@ export async function captureStreams(options: SourceContext<SymphonySettings>, w
 
     const startSince = settings.startDate ? Date.parse(settings.startDate) || 0 : 0;
     const byStream = new Map<string, ConversationResult>();
-    const limit = pLimit(tuning.conversationConcurrency);
-    let done = 0;
-    await settleAll(
+    await eachLimited(
       options.signal,
-      records.map((record) =>
-        limit(async () => {
-          const result = await captureConversation({ client, repo, writer, connectorId: connector.id, self, record, startSince, tuning, now, logger, signal: options.signal });
-          byStream.set(record.streamId, result);
-          summary.items.new += result.newItems;
-          progress({ phase: 'conversations', done: ++done, total: records.length, newItems: summary.items.new });
-        }),
-      ),
+      records,
+      tuning.conversationConcurrency,
+      async (record) => {
+        const result = await captureConversation({ client, repo, writer, connectorId: connector.id, self, record, startSince, tuning, now, logger, signal: options.signal });
+        byStream.set(record.streamId, result);
+        summary.items.new += result.newItems;
+      },
+      (done) => progress({ phase: 'conversations', done, total: records.length, newItems: summary.items.new }),
     );
     summary.results = records.map((r) => byStream.get(r.streamId)!);
 
-    await downloadPendingAttachments({ client, repo, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
-    await resolveUsers({ client, repo, writer, connectorId: connector.id, self, logger, summary, progress });
-
-    summary.conversations.failed = summary.results.filter((r) => r.error).length;
-    summary.attachments.failed += summary.results.reduce((n, r) => n + r.attachmentsFailed, 0);
-    summary.attachments.pending = repo.counts(connector.id).attachments.pending;
-    summary.retries = client.retries;
-    summary.reauthentications = client.reauthentications;
-    summary.finishedAt = now().toISOString();
+    await finishCapture({ client, repo, writer, self, connectorId: connector.id, spoolDir: path.join(options.paths.spool, connector.id), tuning, now, logger, signal: options.signal, summary, byStream, progress });
     progress({ phase: 'done', done: records.length, total: records.length, newItems: summary.items.new });
     logger.info(
       `${connector.name}: ${summary.items.new} new items, ${summary.attachments.stored} attachments (${formatBytes(summary.attachments.bytes)}), ` +
@@ -102,17 +91,10 @@ async function captureConversation(ctx: ConversationContext): Promise<Conversati
   const { client, repo, writer, connectorId, record } = ctx;
   const result: ConversationResult = { streamId: record.streamId, streamType: record.streamType, name: record.name, newItems: 0, attachmentsStored: 0, attachmentsFailed: 0 };
   try {
-    const members = await client.allMembers(record.streamId);
-    const externalById = new Map<string, boolean>();
-    writer.write({
-      participants: members.map((m) => {
-        const external = m.user.isExternal ?? (ctx.self.company !== '' && m.user.company !== '' && m.user.company !== ctx.self.company);
-        externalById.set(m.user.userId, external);
-        return { participant: { userId: m.user.userId, email: m.user.email, displayName: m.user.displayName || [m.user.firstName, m.user.lastName].filter(Boolean).join(' '), external }, resolved: true };
-      }),
-      memberLists: [{ streamId: record.streamId, members: members.map((m) => ({ userId: m.user.userId, isOwner: m.isOwner ?? false, joinDate: m.joinDate ?? null })) }],
-    });
-    const isMember = members.some((m) => m.user.userId === ctx.self.id);
+    const list = toMemberList(await client.allMembers(record.streamId), ctx.self);
+    writer.write({ participants: list.participants.map((participant) => ({ participant, resolved: true })), memberLists: [{ streamId: record.streamId, members: list.members }] });
+    const externalById = new Map(list.participants.map((p) => [p.userId, p.external]));
+    const isMember = list.members.some((m) => m.userId === ctx.self.id);
 
     let checkpoint = repo.conversations.checkpoint(connectorId, record.streamId) ?? { since: ctx.startSince, skip: 0 };
     const known = (userId: string) => {
