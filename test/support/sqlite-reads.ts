@@ -7,7 +7,8 @@ import BetterSqlite3 from 'better-sqlite3';
  * iterate) for the whole process, so it sees every statement of every repository, prepared
  * before or after, cached or not: what is counted is rows the database really returned.
  *
- * A row is an item row when its statement reads FROM items and it carries the item's `id`; an
+ * A row is an item row when its statement reads FROM items and it carries the item's `id` and
+ * more (a list of ids alone comes from an index, not from the item's row); an
  * attachment row when the statement reads FROM attachments and it carries `item_id`/`itemId` and
  * `position`; a conversation row when the statement reads FROM conversations and it carries
  * `stream_id`. Counts (COUNT(*), SUM) return no such row and are not reads of an item.
@@ -67,7 +68,7 @@ export function recordRowReads(): RowReads {
     if (READS_ATTACHMENTS.test(source) && typeof itemId === 'number' && typeof r.position === 'number') {
       bump(reads.attachments, `${itemId}:${r.position}`);
       bump(reads.statements, source);
-    } else if (READS_ITEMS.test(source) && typeof r.id === 'number') {
+    } else if (READS_ITEMS.test(source) && typeof r.id === 'number' && Object.keys(r).length > 1) {
       bump(reads.items, r.id);
       bump(reads.statements, source);
     } else if (READS_CONVERSATIONS.test(source) && typeof r.stream_id === 'string') {

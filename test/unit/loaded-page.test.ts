@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureRepoReader } from '../../electron/core/convert/reader';
 import { LoadedPage } from '../../electron/core/runs/adapters/loaded-page';
-import { toItemRef } from '../../electron/core/runs/adapters/transcripts';
+import type { CapturedItemRef } from '../../electron/core/runs/stages';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository, type NewItem } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
@@ -31,6 +31,18 @@ function world(name: string) {
   return { store, connectorId, capture };
 }
 
+/** The light listing the loaded page replaced, in its SQL: the oracle of the refs. */
+function lightListing(store: Store, connectorId: string, fromId: number): CapturedItemRef[] {
+  return store.db
+    .prepare(
+      `SELECT i.id, i.stream_id AS streamId, i.message_id AS messageId, COALESCE(NULLIF(p.email, ''), i.sender_id) AS sender, i.captured_at AS capturedAt, i.timestamp,
+         length(i.source_json) + COALESCE((SELECT SUM(COALESCE(a.size, a.declared_size)) FROM attachments a WHERE a.item_id = i.id), 0) AS bytes
+       FROM items i LEFT JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id
+       WHERE i.connector_id = ? AND i.id >= ? ORDER BY i.id`,
+    )
+    .all(connectorId, fromId) as CapturedItemRef[];
+}
+
 // Text as SQLite's length() counts it: emoji (surrogate pairs), NUL, non-ASCII. Not a lone
 // surrogate: source JSON escapes it, and SQLite would not even give it back as written.
 const sourceText = fc.string({ unit: fc.constantFrom('a', 'é', '😀', '\u0000', '"', '日', '\u2028'), maxLength: 30 });
@@ -54,8 +66,7 @@ describe('the loaded page', () => {
             capture.insertItems(connectorId, 'acme.symphony.com', spec.stream, [item]);
             if (spec.stored) spec.sizes.forEach((size, i) => capture.markAttachmentStored(n, i, { size: size + 7, sha256: 'x', spoolPath: `/spool/${n}-${i}` }));
           }
-          // The light listing's SQL, as transcripts still use it per conversation and day.
-          const light = STREAMS.flatMap((s) => capture.capturedInStreamDay(connectorId, s, 0, Number.MAX_SAFE_INTEGER)).filter((r) => r.id >= first).sort((a, b) => a.id - b.id).map(toItemRef);
+          const light = lightListing(store, connectorId, first);
           const page = new LoadedPage(capture, captureRepoReader(capture));
           expect(page.listAfter(connectorId, first - 1, 100)).toEqual(light);
           const ids = Array.from({ length: specs.length }, (_, i) => first + i).reverse();

@@ -19,18 +19,7 @@ export function captureRepoReader(repo: CaptureRepository): CapturedItemReader {
       return conversation && { message, conversation };
     },
     streamMessages(connectorId, streamId, fromMs, toMs) {
-      const result: CapturedMessage[] = [];
-      // The page cursor is (stream, timestamp, id) > (...): start just before the range.
-      let cursor: { streamId: string; timestamp: number; id: number } | null = { streamId, timestamp: fromMs - 1, id: Number.MAX_SAFE_INTEGER };
-      while (cursor) {
-        const page = repo.itemsPage(connectorId, cursor, 500);
-        for (const item of page.items) {
-          if (item.streamId !== streamId || item.timestamp >= toMs) return result;
-          result.push(item);
-        }
-        cursor = page.next;
-      }
-      return result;
+      return repo.itemsInStreamRange(connectorId, streamId, fromMs, toMs);
     },
   };
 }

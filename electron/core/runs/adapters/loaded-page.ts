@@ -5,6 +5,9 @@ import type { CapturedItemRef } from '../stages';
 
 type Found = { message: CapturedMessage; conversation: Conversation };
 
+/** At most this many rows of transcript days outside the page are kept with it (memory stays flat). */
+const EXTRA_KEPT = 5000;
+
 /**
  * The page of captured items being planned, read from the store once: the items' rows and their
  * attachments in one statement each, each conversation (with its members) once per page. The
@@ -22,6 +25,8 @@ export class LoadedPage implements CapturedItemReader {
   private readonly byMessageId = new Map<string, number>();
   private readonly conversations = new Map<string, Conversation | undefined>();
   private connectorId = '';
+  /** Rows kept beyond the listed page (transcript days). */
+  private extra = 0;
 
   constructor(
     private readonly repo: CaptureRepository,
@@ -59,7 +64,24 @@ export class LoadedPage implements CapturedItemReader {
   }
 
   streamMessages(connectorId: string, streamId: string, fromMs: number, toMs: number): CapturedMessage[] {
-    return this.base.streamMessages(connectorId, streamId, fromMs, toMs);
+    return this.streamDay(connectorId, streamId, fromMs, toMs);
+  }
+
+  /**
+   * A conversation's items in a time range (a transcript day): their ids from the index, then the
+   * rows the page does not hold yet, in one statement each for the items and their attachments.
+   * Those are kept with the page, up to EXTRA_KEPT beyond it, so that mapping a transcript whose
+   * day reaches into other pages reads none of them again.
+   */
+  streamDay(connectorId: string, streamId: string, fromMs: number, toMs: number): StoredMessage[] {
+    if (connectorId !== this.connectorId) this.clear();
+    const ids = this.repo.itemIdsInStreamRange(connectorId, streamId, fromMs, toMs);
+    const read = new Map(this.repo.itemsByIds(connectorId, ids.filter((id) => !this.stored.has(id))).map((m) => [m.id, m]));
+    if (this.extra + read.size <= EXTRA_KEPT) {
+      this.extra += read.size;
+      this.add(connectorId, [...read.values()]);
+    }
+    return ids.flatMap((id) => this.stored.get(id) ?? read.get(id) ?? []);
   }
 
   clear(): void {
@@ -67,6 +89,7 @@ export class LoadedPage implements CapturedItemReader {
     this.byMessageId.clear();
     this.conversations.clear();
     this.connectorId = '';
+    this.extra = 0;
   }
 
   private keep(connectorId: string, messages: StoredMessage[]): StoredMessage[] {

@@ -80,7 +80,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
     async convert(target, items) {
       const exportFolder = target.settings.conversion.exportFolder;
       const writeEml = exportFolder ? emlWriter(exportFolder) : undefined;
-      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ capture: captureRepo, itemLog, reader: loaded, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
+      if (target.settings.conversion.mode === 'daily-transcript') return convertTranscriptPage({ capture: captureRepo, itemLog, page: loaded, connector: target, items, nowMs: deps.clock.now(), writeEml, recent });
       loaded.ensure(target.id, items.map((i) => i.id));
       const outcomes: ConvertOutcome[] = [];
       for (const item of items) {
@@ -145,7 +145,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
   const loadEmail = async (archiveKey: string): Promise<ConvertedEmail> => {
     const converted = recent.take(archiveKey);
     if (converted) return converted;
-    if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ itemLog, reader, connector, archiveKey });
+    if (isTranscriptKey(connector.id, archiveKey)) return loadTranscript({ itemLog, capture: captureRepo, reader, connector, archiveKey });
     const [itemId] = itemLog.itemsOfKey(connector.id, archiveKey);
     const found = itemId === undefined ? undefined : reader.getMessage(connector.id, itemId);
     if (!found) throw new Error(`no captured item is planned under ${archiveKey}`);

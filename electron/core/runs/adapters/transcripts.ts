@@ -5,7 +5,8 @@ import type { RecentEmails } from '../../convert/recent';
 import { estimateMimeSize } from '../../convert/size';
 import { convertTranscript, planTranscripts } from '../../convert/transcript';
 import type { ConvertedEmail } from '../../model/email';
-import type { CaptureRepository, CapturedItemRow } from '../../store/repos/capture';
+import type { CaptureRepository, StoredMessage } from '../../store/repos/capture';
+import { LoadedPage, refOf } from './loaded-page';
 import type { ItemLogRepository } from '../../store/repos/item-log';
 import type { CapturedItemRef, ConvertOutcome } from '../stages';
 import type { EmlWriter } from '../../deliver/eml-export';
@@ -36,7 +37,8 @@ function parseKey(connectorId: string, archiveKey: string): { day: string; part?
 export async function convertTranscriptPage(input: {
   capture: CaptureRepository;
   itemLog: ItemLogRepository;
-  reader: CapturedItemReader;
+  /** The page being planned: a day's items are read once, and kept with it for mapping. */
+  page: LoadedPage;
   connector: Connector;
   items: readonly CapturedItemRef[];
   nowMs: number;
@@ -45,7 +47,7 @@ export async function convertTranscriptPage(input: {
   /** Where the transcripts converted here are kept for this run's import. */
   recent?: RecentEmails;
 }): Promise<ConvertOutcome[]> {
-  const { connector, capture, reader } = input;
+  const { connector, capture, page } = input;
   const conversations = capture.conversations;
   const groups = new Map<string, CapturedItemRef[]>();
   for (const item of input.items) {
@@ -57,35 +59,38 @@ export async function convertTranscriptPage(input: {
     const [streamId, day] = key.split('\n') as [string, string];
     const from = utcDayStart(day);
     const checkpoint = conversations.checkpoint(connector.id, streamId);
-    const all = capture.capturedInStreamDay(connector.id, streamId, from, from + DAY_MS);
-    const decided = input.itemLog.decided(connector.id, all.map((r) => r.id));
-    const fresh = all.filter((r) => !decided.has(r.id));
     const readThrough = from + DAY_MS + SETTLE_MS <= input.nowMs && conversations.lastError(connector.id, streamId) === null;
     const closedAt = checkpoint ? Math.max(checkpoint.since, readThrough ? from + DAY_MS : 0) : 0;
-    if (!checkpoint || from + DAY_MS > closedAt || fresh.some((r) => r.pendingAttachments > 0)) {
+    // An open day waits without reading its items.
+    if (!checkpoint || from + DAY_MS > closedAt) {
+      group.forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
+      continue;
+    }
+    const messages = page.streamDay(connector.id, streamId, from, from + DAY_MS);
+    const decided = input.itemLog.decided(connector.id, messages.map((m) => m.id));
+    if (messages.some((m) => !decided.has(m.id) && m.attachments.some((a) => a.status === 'pending'))) {
       group.forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
       continue;
     }
     try {
-      const found = reader.getMessage(connector.id, group[0]!.id);
+      const found = page.getMessage(connector.id, group[0]!.id);
       if (!found) throw new Error('the conversation of this transcript is missing from the store');
-      const messages = reader.streamMessages(connector.id, streamId, from, from + DAY_MS);
-      const transcribed = new Set(all.filter((r) => decided.has(r.id)).map((r) => r.messageId));
-      const byMessageId = new Map(all.map((r) => [r.messageId, r]));
+      const transcribed = new Set(messages.filter((m) => decided.has(m.id)).map((m) => m.messageId));
+      const byMessageId = new Map(messages.map((m) => [m.messageId, m]));
       const inPage = new Set(group.map((i) => i.id));
       const covered = new Set<number>();
       for (const plan of planTranscripts(messages, closedAt, transcribed)) {
         const { email } = await convertTranscript({ conversation: found.conversation, day: plan.day, messages: plan.messages, part: plan.part });
         // As for single messages: an export that fails makes the transcript fail (retried), never silently absent.
         if (input.writeEml) await input.writeEml(email, found.conversation);
-        const rows = plan.messages.map((m) => byMessageId.get(m.messageId)).filter((r): r is CapturedItemRow => r !== undefined);
+        const rows = plan.messages.map((m) => byMessageId.get(m.messageId)).filter((r): r is StoredMessage => r !== undefined);
         rows.forEach((r) => covered.add(r.id));
         outcomes.push({
           kind: 'email',
           archiveKey: email.archiveKey,
           itemIds: rows.map((r) => r.id),
           bytes: estimateMimeSize(email),
-          extraItems: rows.filter((r) => !inPage.has(r.id)).map(toItemRef),
+          extraItems: rows.filter((r) => !inPage.has(r.id)).map(refOf),
         });
         // Kept for the import only when it is exactly what loadTranscript would make of the key's items.
         if (rows.length === plan.messages.length) input.recent?.remember(email);
@@ -100,17 +105,16 @@ export async function convertTranscriptPage(input: {
   return outcomes;
 }
 
-export async function loadTranscript(input: { itemLog: ItemLogRepository; reader: CapturedItemReader; connector: Connector; archiveKey: string }): Promise<ConvertedEmail> {
+/** A transcript converted again from the store (for the import, when planning's e-mail is no longer kept): its items read at once. */
+export async function loadTranscript(input: { itemLog: ItemLogRepository; capture: CaptureRepository; reader: CapturedItemReader; connector: Connector; archiveKey: string }): Promise<ConvertedEmail> {
   const { day, part } = parseKey(input.connector.id, input.archiveKey);
-  const found = input.itemLog.itemsOfKey(input.connector.id, input.archiveKey).map((id) => input.reader.getMessage(input.connector.id, id));
+  const ids = input.itemLog.itemsOfKey(input.connector.id, input.archiveKey);
+  const items = new LoadedPage(input.capture, input.reader);
+  items.ensure(input.connector.id, ids);
+  const found = ids.map((id) => items.getMessage(input.connector.id, id));
   const first = found[0];
   if (!first || found.some((f) => !f)) throw new Error(`the items of transcript ${input.archiveKey} are missing from the store`);
   const { email } = await convertTranscript({ conversation: first.conversation, day, part, messages: found.map((f) => f!.message) });
   if (email.archiveKey !== input.archiveKey) throw new Error(`transcript ${input.archiveKey} converts to a different key (${email.archiveKey})`);
   return email;
-}
-
-/** The pipeline's view of a captured item row. */
-export function toItemRef(row: CapturedItemRow): CapturedItemRef {
-  return { id: row.id, streamId: row.streamId, messageId: row.messageId, sender: row.sender, bytes: row.bytes, capturedAt: row.capturedAt, timestamp: row.timestamp };
 }

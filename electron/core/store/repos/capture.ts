@@ -96,7 +96,7 @@ interface AttachmentRow {
   attempts: number;
 }
 
-/** What the pipeline reads of a captured item (the content stays here). */
+/** What the pipeline knows of a captured item (runs/adapters/loaded-page.ts derives it from the stored rows). */
 export interface CapturedItemRow {
   /** Capture's local row id: ascending in capture order, the pipeline pages by it. */
   id: number;
@@ -111,22 +111,6 @@ export interface CapturedItemRow {
   /** Attachments still waiting for their download. */
   pendingAttachments: number;
 }
-
-interface CapturedRow {
-  id: number;
-  stream_id: string;
-  message_id: string;
-  sender: string;
-  bytes: number;
-  captured_at: string;
-  timestamp: number;
-  pending_attachments: number;
-}
-
-const CAPTURED_SELECT = `SELECT i.id, i.stream_id, i.message_id, COALESCE(NULLIF(p.email, ''), i.sender_id) AS sender, i.captured_at, i.timestamp,
-    length(i.source_json) + COALESCE((SELECT SUM(COALESCE(a.size, a.declared_size)) FROM attachments a WHERE a.item_id = i.id), 0) AS bytes,
-    (SELECT COUNT(*) FROM attachments a WHERE a.item_id = i.id AND a.status = 'pending') AS pending_attachments
-  FROM items i LEFT JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id`;
 
 const ITEM_SELECT = `SELECT i.*, p.email AS p_email, p.display_name AS p_display_name, p.username AS p_username, p.external AS p_external
   FROM items i LEFT JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id`;
@@ -241,6 +225,22 @@ export class CaptureRepository {
     return this.withAttachments(rows);
   }
 
+  /** One conversation's items with fromMs <= timestamp < toMs, in time order, with their attachments (a transcript day). */
+  itemsInStreamRange(connectorId: string, streamId: string, fromMs: number, toMs: number): StoredMessage[] {
+    const rows = this.store
+      .prepare(`${ITEM_SELECT} WHERE i.connector_id = ? AND i.stream_id = ? AND i.timestamp >= ? AND i.timestamp < ? ORDER BY i.timestamp, i.id`)
+      .all(connectorId, streamId, fromMs, toMs) as ItemRow[];
+    return this.withAttachments(rows);
+  }
+
+  /** The ids of one conversation's items with fromMs <= timestamp < toMs, in time order (read from the index alone). */
+  itemIdsInStreamRange(connectorId: string, streamId: string, fromMs: number, toMs: number): number[] {
+    const rows = this.store
+      .prepare('SELECT id FROM items WHERE connector_id = ? AND stream_id = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, id')
+      .all(connectorId, streamId, fromMs, toMs) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
   /** An item together with its conversation and members, as the converter needs it. */
   itemWithConversation(id: number): { item: StoredMessage; conversation: Conversation } | undefined {
     const item = this.item(id);
@@ -338,15 +338,7 @@ export class CaptureRepository {
     }));
   }
 
-  // --- the pipeline's bulk reads (light rows, no content; a page to plan is read whole, runs/adapters/loaded-page.ts) ---
-
-  /** One conversation's items with fromMs <= timestamp < toMs, in time order (a transcript day). */
-  capturedInStreamDay(connectorId: string, streamId: string, fromMs: number, toMs: number): CapturedItemRow[] {
-    const rows = this.store
-      .prepare(`${CAPTURED_SELECT} WHERE i.connector_id = ? AND i.stream_id = ? AND i.timestamp >= ? AND i.timestamp < ? ORDER BY i.timestamp, i.id`)
-      .all(connectorId, streamId, fromMs, toMs) as CapturedRow[];
-    return rows.map(toCapturedItem);
-  }
+  // --- the pipeline's bulk reads (no content; a page to plan is read whole, runs/adapters/loaded-page.ts) ---
 
   /** Captured items with afterId < id <= throughId (the reconciliation's cross-check). */
   countCaptured(connectorId: string, afterId: number, throughId: number): number {
@@ -374,8 +366,4 @@ export class CaptureRepository {
     const rows = this.store.prepare('SELECT id, message_id FROM items WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(itemIds)) as { id: number; message_id: string }[];
     return new Map(rows.map((r) => [r.id, r.message_id]));
   }
-}
-
-function toCapturedItem(r: CapturedRow): CapturedItemRow {
-  return { id: r.id, streamId: r.stream_id, messageId: r.message_id, sender: r.sender, bytes: r.bytes, capturedAt: r.captured_at, timestamp: r.timestamp, pendingAttachments: r.pending_attachments };
 }
