@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { GraphClient } from '../electron/core/graph/client';
-import { MailboxScheduler } from '../electron/core/graph/scheduler';
+import { MailboxThrottle } from '../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../electron/core/mapping/graph-directory';
 import { MappingService } from '../electron/core/mapping/resolver';
 import { systemClock } from '../electron/core/platform/clock';
@@ -64,7 +64,7 @@ async function runDay(scale: number): Promise<BenchRow[]> {
     const connectors = new ConnectorRepository(store);
     const created = makeConnector(store, ready.symphonyUrl, key.privateKeyPath);
     const connector = connectors.update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: ready.tenantId, clientId: 'app', graphBaseUrl: ready.graphUrl } } });
-    const graph = new GraphClient({ baseUrl: ready.graphUrl, getToken: async () => ready.token, scheduler: new MailboxScheduler() });
+    const graph = new GraphClient({ baseUrl: ready.graphUrl, getToken: async () => ready.token, throttle: new MailboxThrottle() });
     const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
     const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
     const controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages });

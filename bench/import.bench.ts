@@ -52,7 +52,7 @@ export async function runImportBench(cases: ReadonlyArray<{ mailboxes: number; i
         name: `ratio to limits' ceiling, ${mailboxes} mailbox${mailboxes > 1 ? 'es' : ''}`,
         value: round(rate / ceiling, 3),
         unit: 'ratio',
-        note: `ceiling ${ceiling.toFixed(0)} items/s (${PER_MAILBOX_CONCURRENCY} × ${mailboxes} in flight / ${LATENCY_MS} ms${ceiling === APP_REQUESTS_PER_SECOND ? ", capped by Graph's per-app 13,000/s" : ''}); adaptive global cap ended at ${world.graph.scheduler.globalLimit}`,
+        note: `ceiling ${ceiling.toFixed(0)} items/s (${PER_MAILBOX_CONCURRENCY} × ${mailboxes} in flight / ${LATENCY_MS} ms${ceiling === APP_REQUESTS_PER_SECOND ? ", capped by Graph's per-app 13,000/s" : ''}); adaptive global cap ended at ${world.graph.throttle.globalLimit}`,
       });
       rows.push({
         name: `importer CPU per 1,000 deliveries, ${mailboxes} mailbox${mailboxes > 1 ? 'es' : ''}`,

@@ -41,7 +41,7 @@ describe('the same e-mails through each import method', () => {
     const world = await startImportWorld({ dir: path.join(temp.dir, method), mailboxes, emulator, storeFile: path.join(temp.dir, `${method}.db`), limits: { uploadWindowMs: 1_000 } });
     worlds.push(world);
     const token = await world.emulator.mintToken({ roles: ADVANCED });
-    const graph = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, scheduler: world.scheduler, retry: { baseMs: 20, maxMs: 200 } });
+    const graph = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, throttle: world.throttle, retry: { baseMs: 20, maxMs: 200 } });
     const router = createRouter({ json: new JsonDestination({ graph, messageClass: world.connector.settings.microsoft.messageClass, scratchDir: path.join(temp.dir, method, 'scratch') }), mime: new MimeDestination({ graph }) }, method);
     const byKey = new Map(emails.map((e) => [e.archiveKey, e]));
     for (const email of emails) enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);

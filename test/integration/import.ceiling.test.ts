@@ -8,8 +8,8 @@ import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type I
 import { expectExactlyOnce } from '../support/import-verify';
 
 /**
- * The importer's own limits against the real client, scheduler and emulator: how many deliveries
- * run at once follows the scheduler's adaptive cap (not a fixed number), and the bytes they hold
+ * The importer's own limits against the real client, mailbox throttle and emulator: how many deliveries
+ * run at once follows the throttle's adaptive cap (not a fixed number), and the bytes they hold
  * stay within the memory budget. Measured as creates in flight when each create arrives.
  */
 describe('import at the ceiling', () => {
@@ -31,7 +31,7 @@ describe('import at the ceiling', () => {
       mailboxes,
       limits,
       // Every create takes a while, so that many are in flight at once; arrivals are sampled.
-      emulator: { latencyMs, onRequest: (method, p) => void (method === 'POST' && p.endsWith('/messages') && createsInFlight.push(world.scheduler.inFlight)) },
+      emulator: { latencyMs, onRequest: (method, p) => void (method === 'POST' && p.endsWith('/messages') && createsInFlight.push(world.throttle.inFlight)) },
     });
   };
   const enqueue = (count: number, attachments: (i: number) => ConvertedEmail['attachments'] = () => []) => {
@@ -55,7 +55,7 @@ describe('import at the ceiling', () => {
     const { emails, expected } = enqueue(400);
     const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });
     expect(summary.delivered).toBe(400);
-    expect(world.scheduler.globalLimit).toBe(400);
+    expect(world.throttle.globalLimit).toBe(400);
     expect(world.emulator.counters.throttled).toBe(0);
     expect(world.emulator.counters.maxConcurrentPerMailbox).toBeLessThanOrEqual(4);
     expect(Math.max(...createsInFlight)).toBeGreaterThan(300);

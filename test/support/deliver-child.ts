@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphClient } from '../../electron/core/graph/client';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits } from '../../electron/core/graph/throttle';
 import { importDeliveries } from '../../electron/core/graph/importer';
 import { JsonDestination } from '../../electron/core/graph/json-destination';
 import { MimeDestination } from '../../electron/core/deliver/graph-mime';
@@ -20,7 +20,7 @@ const connector = new ConnectorRepository(store).findByName('test')!;
 const graph = new GraphClient({
   baseUrl,
   getToken: async () => token,
-  scheduler: new MailboxScheduler({ ...outlookLimits, globalConcurrency: 16 }),
+  throttle: new MailboxThrottle({ ...outlookLimits, globalConcurrency: 16 }),
   requestTimeoutMs: 2_000,
   settleMarginMs: 1_000,
   retry: { baseMs: 20, maxMs: 300 },

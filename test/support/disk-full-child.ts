@@ -6,7 +6,7 @@
  */
 import { GraphClient } from '../../electron/core/graph/client';
 import { graphRetryPolicy } from '../../electron/core/graph/errors';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits } from '../../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
 import { MappingService } from '../../electron/core/mapping/resolver';
 import { systemClock } from '../../electron/core/platform/clock';
@@ -25,7 +25,7 @@ const logger = createLogger({ dir: paths.logs, fileName: 'cli.log', console: fal
 const store = Store.open(paths.database, { logger });
 const connectors = new ConnectorRepository(store);
 const connector = connectors.list()[0]!;
-const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000, retry: { baseMs: 20, maxMs: 200 } });
+const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, throttle: new MailboxThrottle({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: 30_000, retry: { baseMs: 20, maxMs: 200 } });
 const mapping = new MappingService({ store, connectors, logger, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph, (c) => graphRetryPolicy(c.retry))) });
 const stages = createRealStages({ store, paths, logger, clock: systemClock, mapping, graphFor: () => graph }, connector);
 const events = new EventBus();

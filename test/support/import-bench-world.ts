@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphClient } from '../../electron/core/graph/client';
-import { MailboxScheduler } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle } from '../../electron/core/graph/throttle';
 import type { Connector } from '../../shared/contract';
 import type { GraphCounters, GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 
@@ -29,7 +29,7 @@ export async function startBenchWorld(dir: string, mailboxCount: number, options
   const connector = new ConnectorRepository(store).create('bench', {
     microsoft: { cloud: 'public', tenantId: ready.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: ready.baseUrl, folderName: 'Symphony', markAsRead: true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' },
   });
-  const graph = new GraphClient({ baseUrl: ready.baseUrl, getToken: async () => ready.token, scheduler: new MailboxScheduler() });
+  const graph = new GraphClient({ baseUrl: ready.baseUrl, getToken: async () => ready.token, throttle: new MailboxThrottle() });
   const ask = async <T>(type: string, answer: string): Promise<T> => {
     worker.postMessage({ type });
     for (;;) {

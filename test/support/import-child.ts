@@ -7,7 +7,7 @@
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphClient } from '../../electron/core/graph/client';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits } from '../../electron/core/graph/throttle';
 import { importDeliveries } from '../../electron/core/graph/importer';
 import { createLogger, silentLogger } from '../../electron/core/platform/logger';
 import { killScenarioEmail } from './import-fixtures';
@@ -27,7 +27,7 @@ const connector = new ConnectorRepository(store).findByName('test')!;
 const graph = new GraphClient({
   baseUrl,
   getToken: async () => token,
-  scheduler: new MailboxScheduler({ ...outlookLimits, globalConcurrency: 24 }),
+  throttle: new MailboxThrottle({ ...outlookLimits, globalConcurrency: 24 }),
   requestTimeoutMs: options.requestTimeoutMs ?? 20_000,
   settleMarginMs: options.settleMarginMs ?? 300,
   retry: { baseMs: 20, maxMs: 300 },

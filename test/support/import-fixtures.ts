@@ -9,7 +9,7 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import type { Connector } from '../../shared/contract';
 import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 import { GraphClient } from '../../electron/core/graph/client';
-import { MailboxScheduler, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/throttle';
 
 /** Deterministic bytes: AES-256-CTR keystream of a seed, so a file can be regenerated and compared. */
 export function deterministicBytes(seed: string, size: number): Buffer {
@@ -69,7 +69,7 @@ export interface ImportWorld {
   connector: Connector;
   emulator: GraphEmulator;
   graph: GraphClient;
-  scheduler: MailboxScheduler;
+  throttle: MailboxThrottle;
   mailboxes: string[];
   close(): Promise<void>;
 }
@@ -98,16 +98,16 @@ export async function startImportWorld(options: {
   const connector =
     connectors.findByName('test') ??
     connectors.create('test', { microsoft: { cloud: 'public', tenantId: emulator.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: baseUrl, folderName: 'Symphony', markAsRead: options.markAsRead ?? true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' } });
-  const scheduler = new MailboxScheduler({ ...outlookLimits, ...options.limits });
+  const throttle = new MailboxThrottle({ ...outlookLimits, ...options.limits });
   const token = await emulator.mintToken();
-  const graph = new GraphClient({ baseUrl, getToken: async () => token, scheduler, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs ?? 300, retry: { baseMs: 20, maxMs: 500 } });
+  const graph = new GraphClient({ baseUrl, getToken: async () => token, throttle, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs ?? 300, retry: { baseMs: 20, maxMs: 500 } });
   return {
     dir: options.dir,
     store,
     connector,
     emulator,
     graph,
-    scheduler,
+    throttle,
     mailboxes,
     async close() {
       store.dispose();

@@ -7,7 +7,7 @@
  * emulator's late-applied faults), pageSize; the run log goes to <dataDir>/logs/main.log, as in the app.
  */
 import { GraphClient } from '../../electron/core/graph/client';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits } from '../../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
 import { MappingService } from '../../electron/core/mapping/resolver';
 import { systemClock } from '../../electron/core/platform/clock';
@@ -32,7 +32,7 @@ const logger = createLogger({ dir: paths.logs, console: false, level: 'info' });
 const store = Store.open(paths.database);
 const connectors = new ConnectorRepository(store);
 const connector = connectors.list()[0]!;
-const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs });
+const graph = new GraphClient({ baseUrl: graphUrl, getToken: async () => token, throttle: new MailboxThrottle({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs });
 const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
 const stages = createRealStages({ store, paths, logger: logger, clock: systemClock, mapping, graphFor: () => graph }, connector);
 const events = new EventBus();

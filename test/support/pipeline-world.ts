@@ -1,7 +1,7 @@
 import type { Connector, ConnectorSettings } from '../../shared/contract';
 import { GraphClient } from '../../electron/core/graph/client';
 import { graphRetryPolicy } from '../../electron/core/graph/errors';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits } from '../../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../../electron/core/mapping/graph-directory';
 import { MappingService } from '../../electron/core/mapping/resolver';
 import { systemClock } from '../../electron/core/platform/clock';
@@ -92,7 +92,7 @@ export async function startRealWorld(dir: string, options: RealWorldOptions): Pr
   const connector = connectors.update(created.id, { settings: options.settings ? options.settings(withGraph) : withGraph });
   const token = await graphEmulator.mintToken();
   const getToken = options.graph?.getToken?.(graphEmulator) ?? (async () => token);
-  const graph = new GraphClient({ baseUrl: graphUrl, getToken, scheduler: new MailboxScheduler({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: options.graph?.requestTimeoutMs ?? 30_000, settleMarginMs: options.graph?.settleMarginMs, retry: options.graph?.retry });
+  const graph = new GraphClient({ baseUrl: graphUrl, getToken, throttle: new MailboxThrottle({ ...outlookLimits, requestsPerWindow: 10_000_000 }), requestTimeoutMs: options.graph?.requestTimeoutMs ?? 30_000, settleMarginMs: options.graph?.settleMarginMs, retry: options.graph?.retry });
   // As the app wires it (runs/wire.ts): directory look-ups retried with deliveries' policy.
   const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph, (client) => graphRetryPolicy(client.retry))), ...options.mapping });
   const real = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);

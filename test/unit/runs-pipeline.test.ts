@@ -121,7 +121,7 @@ describe('pipeline with in-test stages', () => {
     const unreadable = held.filter((i) => i.archiveKey === null).map((i) => i.itemId);
     const refused = held.filter((i) => i.archiveKey !== null).map((i) => i.itemId);
     expect(unreadable.length).toBe(convertFailed);
-    const { retryItems, skipItems } = await import('../../electron/core/runs/decisions');
+    const { retryItems, skipItems } = await import('../../electron/core/runs/officer-actions');
     expect(retryItems(h.store, h.connector.id, refused, Date.now())).toBe(refused.length);
     expect(skipItems(h.store, h.connector.id, unreadable, 'Test messages of the pilot, agreed with compliance', Date.now())).toBe(unreadable.length);
     const after = await runOnce(h);

@@ -8,7 +8,7 @@ import type { ConvertedEmail, EmailAttachment } from '../model/email';
 import { type GraphClient, userPath } from './client';
 import { classifyGraphError, GraphNetworkError, GraphRequestError } from './errors';
 import { inlineAttachment, MAX_SIMPLE_ATTACHMENT_BYTES } from './message';
-import type { UploadGate } from './scheduler';
+import type { UploadGate } from './throttle';
 
 /** Every chunk but the last must be a multiple of 320 KiB; 10 of them stay under the 4 MB request limit. */
 export const UPLOAD_UNIT = 320 * 1024;

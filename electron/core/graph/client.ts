@@ -3,7 +3,7 @@ import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-g
 import { parseRetryAfter } from '../platform/retry';
 import { systemClock, type Clock } from '../platform/clock';
 import { GraphNetworkError, GraphRequestError } from './errors';
-import { MailboxScheduler } from './scheduler';
+import { MailboxThrottle } from './throttle';
 
 /** Gives the current access token; called per request, so renewal happens underneath. */
 export type TokenProvider = () => Promise<string>;
@@ -12,7 +12,7 @@ export interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com (no version); tests pass the emulator's URL. */
   baseUrl: string;
   getToken: TokenProvider;
-  scheduler?: MailboxScheduler;
+  throttle?: MailboxThrottle;
   clock?: Clock;
   /** A request with no answer after this long is abandoned (its outcome is then unknown). */
   requestTimeoutMs?: number;
@@ -40,7 +40,7 @@ export interface GraphRequest {
   mailbox?: string;
   signal?: AbortSignal;
   /**
-   * Called once the scheduler lets the request go, right before it is sent, with its deadline
+   * Called once the mailbox throttle lets the request go, right before it is sent, with its deadline
    * (the moment it is abandoned without an answer). The request waits for the returned promise:
    * the importer commits `sending` and the request's deadline there, in one transaction.
    */
@@ -59,10 +59,10 @@ export interface GraphResponse<T = unknown> {
 /**
  * Microsoft Graph through the official JavaScript client, with our own middleware chain: the
  * SDK's retry handler is left out because retries must know whether a create may have been
- * applied (see importer.ts), and every request runs under the mailbox scheduler.
+ * applied (see importer.ts), and every request runs under the mailbox throttle.
  */
 export class GraphClient {
-  readonly scheduler: MailboxScheduler;
+  readonly throttle: MailboxThrottle;
   readonly retry: { baseMs?: number; maxMs?: number };
   /** A request without an answer after this long is abandoned. */
   readonly timeoutMs: number;
@@ -71,7 +71,7 @@ export class GraphClient {
   private readonly clock: Clock;
 
   constructor(readonly options: GraphClientOptions) {
-    this.scheduler = options.scheduler ?? new MailboxScheduler();
+    this.throttle = options.throttle ?? new MailboxThrottle();
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.requestTimeoutMs ?? 120_000;
     this.settleMarginMs = options.settleMarginMs ?? DEFAULT_SETTLE_MARGIN_MS;
@@ -83,7 +83,7 @@ export class GraphClient {
     const text = request.text ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
     const bytes = text ? Buffer.byteLength(text) : 0;
     const run = () => this.send<T>(request, text);
-    return request.mailbox ? this.scheduler.run(request.mailbox, bytes, run, request.signal) : run();
+    return request.mailbox ? this.throttle.run(request.mailbox, bytes, run, request.signal) : run();
   }
 
   private async send<T>(request: GraphRequest, text: string | undefined): Promise<GraphResponse<T>> {
@@ -115,7 +115,7 @@ export class GraphClient {
    * SHA-256; the bytes are never held whole in memory.
    */
   async download(path: string, mailbox: string, signal?: AbortSignal): Promise<{ size: number; sha256: string }> {
-    return this.scheduler.run(
+    return this.throttle.run(
       mailbox,
       0,
       async () => {
@@ -162,7 +162,7 @@ export class GraphClient {
     signal?: AbortSignal,
     beforeSend?: (deadline: Date) => Promise<void>,
   ): Promise<GraphResponse<T>> {
-    return this.scheduler.run(
+    return this.throttle.run(
       mailbox,
       chunk.length,
       async () => {
@@ -196,7 +196,7 @@ export class GraphClient {
   }
 
   async deleteUploadSession(mailbox: string, uploadUrl: string): Promise<void> {
-    await this.scheduler.run(mailbox, 0, async () => {
+    await this.throttle.run(mailbox, 0, async () => {
       try {
         const raw = await fetch(uploadUrl, { method: 'DELETE', signal: AbortSignal.timeout(this.timeoutMs) });
         await raw.arrayBuffer();
@@ -223,7 +223,7 @@ export class GraphClient {
     }
     if (raw.status >= 200 && raw.status < 300) return { status: raw.status, headers: raw.headers, body: body as T };
     const retryAfterMs = parseRetryAfter(raw.headers.get('retry-after'), this.clock.now());
-    if (mailbox && retryAfterMs !== undefined && (raw.status === 429 || raw.status === 503)) this.scheduler.pause(mailbox, retryAfterMs);
+    if (mailbox && retryAfterMs !== undefined && (raw.status === 429 || raw.status === 503)) this.throttle.pause(mailbox, retryAfterMs);
     const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
     throw new GraphRequestError(raw.status, error?.code ?? `HTTP${raw.status}`, `${what}: ${error?.message ?? raw.statusText}`, retryAfterMs, body);
   }

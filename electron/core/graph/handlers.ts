@@ -12,7 +12,7 @@ import type { calls } from '../../../shared/contract';
 import { GraphAuth, graphBaseUrlOf, loadAuthPages, type OpenBrowser } from './auth/msal';
 import { GraphClient } from './client';
 import { checkMailboxes } from './permissions';
-import { MailboxScheduler } from './scheduler';
+import { MailboxThrottle } from './throttle';
 
 export interface GraphAccessDeps {
   connectors: ConnectorRepository;
@@ -27,7 +27,7 @@ export interface GraphAccessDeps {
 }
 
 /**
- * One sign-in and one Graph client (with its per-mailbox scheduler) per connector, rebuilt when
+ * One sign-in and one Graph client (with its per-mailbox throttle) per connector, rebuilt when
  * the connector's Microsoft settings change. The run pipeline gets its client from `clientFor`.
  */
 export class GraphAccess {
@@ -53,7 +53,7 @@ export class GraphAccess {
     if (existing && existing.key === key) return existing;
     const pages = loadAuthPages(this.deps.resourcesDir ?? defaultResourcesDir());
     const auth = new GraphAuth({ connectorId: connector.id, settings, secretsDir: this.deps.paths.secrets, cipher: this.cipher, openBrowser: this.deps.openBrowser, logger: this.deps.logger ?? silentLogger, ...pages });
-    const client = new GraphClient({ baseUrl: graphBaseUrlOf(settings), getToken: () => auth.getToken(), scheduler: new MailboxScheduler() });
+    const client = new GraphClient({ baseUrl: graphBaseUrlOf(settings), getToken: () => auth.getToken(), throttle: new MailboxThrottle() });
     const entry = { key, auth, client };
     this.entries.set(connector.id, entry);
     return entry;

@@ -15,7 +15,7 @@ import type { GraphClient } from './client';
 import { classifyGraphError, describeGraphFailure, GraphRequestError } from './errors';
 import { FolderResolver } from './folders';
 import { LedgerWriter, trackRequest } from './ledger';
-import { UploadGate } from './scheduler';
+import { UploadGate } from './throttle';
 import { checkMailbox, mailboxBlock, mailboxProblem } from './permissions';
 import { addAttachment, inspectAttachments, refusesNonDraft } from './attachments';
 import { chooseKept, deleteItem, replacedLine, strayLine, type FoundItem } from './items';
@@ -61,7 +61,7 @@ export interface ImportDeps {
   /** Bytes per upload-session PUT (a multiple of 320 KiB). */
   chunkBytes?: number;
   /**
-   * Deliveries worked on at once across all mailboxes. Default: twice the scheduler's adaptive
+   * Deliveries worked on at once across all mailboxes. Default: twice the throttle's adaptive
    * cap on requests in flight, followed as it grows and shrinks.
    */
   concurrency?: number;
@@ -130,10 +130,10 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
   const draftOnly = new Set<string>();
   /**
    * Deliveries at once: twice the requests Graph's adaptive cap lets out (while some write the
-   * ledger or read a spool file, the others keep the request slots busy; the scheduler still never
+   * ledger or read a spool file, the others keep the request slots busy; the throttle still never
    * lets a request too many out), asked again as each one starts so that it follows the cap.
    */
-  const slots = () => deps.concurrency ?? Math.max(1, deps.graph.scheduler.globalLimit * 2);
+  const slots = () => deps.concurrency ?? Math.max(1, deps.graph.throttle.globalLimit * 2);
   const budget = new MemoryBudget(deps.memoryBytes ?? DEFAULT_IMPORT_MEMORY_BYTES);
   const report = () => deps.onProgress?.({ ...progress });
   // The router picks each e-mail's destination once; the e-mail as that destination writes it is used throughout.
@@ -414,7 +414,7 @@ export async function importDeliveries(deps: ImportDeps): Promise<ImportSummary>
       source,
       slots,
       // Twice the mailbox's request slots, for the same reason as the global slots.
-      perMailbox: deps.graph.scheduler.limits.perMailboxConcurrency * 2,
+      perMailbox: deps.graph.throttle.limits.perMailboxConcurrency * 2,
       deliver: (delivery) =>
         deliver(delivery).catch((error: unknown) => {
           // Only the ledger itself failing gets here (deliver records every other outcome): stop.

@@ -8,7 +8,7 @@
  *   an attachment larger than this (symphony/attachment-download.ts): no e-mail carrying it could
  *   ever be archived.
  * - `MAILBOX_UPLOAD_BUDGET`: how many upload bytes one mailbox takes per window (a throttling
- *   budget, not a size rule): graph/scheduler.ts paces upload sessions by it.
+ *   budget, not a size rule): graph/throttle.ts paces upload sessions by it.
  *
  * Sources: docs/decisions/message-size.md.
  */

@@ -9,7 +9,7 @@ import { MappingRepository } from '../store/repos/mapping';
 import { RunRepository, toSummary } from '../store/repos/runs';
 import { SettingsRepository } from '../store/repos/settings';
 import type { runCalls } from '../../../shared/contract/runs';
-import { retryItems, skipItems } from './decisions';
+import { retryItems, skipItems } from './officer-actions';
 import { exportRunLog } from './log-export';
 import { RUN_SETTINGS } from './settings';
 import type { RunService } from './service';

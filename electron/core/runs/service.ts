@@ -1,5 +1,4 @@
 import type { BlockedMailbox, Connector, MailboxCheck } from '../../../shared/contract';
-import { blockFixes } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import { DeliveryRepository } from '../store/repos/deliveries';
 import type { Clock } from '../platform/clock';
@@ -96,7 +95,7 @@ export class RunService implements Disposable {
 
   /** Mailboxes that cannot be written, with their waiting deliveries, the reason and the fix. */
   blocked(connectorId: string): BlockedMailbox[] {
-    return new DeliveryRepository(this.deps.store).blockedMailboxes(connectorId).map((b) => ({ mailbox: b.mailbox, reason: b.reason, message: b.message, fix: blockFixes[b.reason], deliveries: b.deliveries }));
+    return new DeliveryRepository(this.deps.store).blockedMailboxes(connectorId).map(({ since: _since, ...b }) => b);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Connector, OutcomeReason, Reconciliation } from '../../../shared/contract';
+import type { BlockReason, Connector, OutcomeReason, Reconciliation } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { CapturedItemRow } from '../store/repos/capture';
@@ -90,7 +90,7 @@ export interface DeliveryView {
   /** Why it is not delivered (failed, blocked, skipped); null when it is. */
   reason: OutcomeReason | null;
   /** Why the mailbox cannot be written, for a `blocked` delivery. */
-  blockedReason?: 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found' | null;
+  blockedReason?: BlockReason | null;
   /** Delivered by finding the item already in the mailbox (no new copy made). */
   foundExisting?: boolean;
 }

@@ -1,22 +1,16 @@
-import { blockFixes, storedReason, type OutcomeReason } from '../../../../shared/contract';
+import { blockFixes, storedReason, type BlockedMailbox, type BlockReason, type OutcomeReason } from '../../../../shared/contract';
 import type { Store } from '../database';
 import type { RouteName } from '../../model/destination';
 
 /** Where a delivery (archive key × mailbox) stands in the ledger; docs/GLOSSARY.md. */
 export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'blocked';
 
-/** Why a mailbox cannot be written (graph/permissions.ts decides); each has its own fix. */
-export type BlockReason = 'access-denied' | 'no-mailbox' | 'not-licensed' | 'not-found';
+// Why a mailbox cannot be written (graph/permissions.ts decides) and the mailbox with its waiting
+// deliveries are the contract's types (`BlockReason`, `BlockedMailbox`), not copies of them.
+export type { BlockReason } from '../../../../shared/contract';
 
-/** A mailbox with deliveries waiting because it cannot be written. */
-export interface BlockedMailbox {
-  mailbox: string;
-  reason: BlockReason;
-  message: string;
-  deliveries: number;
-  /** When its oldest waiting delivery was blocked. */
-  since: string;
-}
+/** A blocked mailbox as the contract has it, and since when its oldest waiting delivery is blocked. */
+export type BlockedMailboxSince = BlockedMailbox & { since: string };
 
 export interface Delivery {
   connectorId: string;
@@ -279,7 +273,7 @@ export class DeliveryRepository {
   }
 
   /** Mailboxes with blocked deliveries, the most waiting first. */
-  blockedMailboxes(connectorId: string): BlockedMailbox[] {
+  blockedMailboxes(connectorId: string): BlockedMailboxSince[] {
     const rows = this.store
       .prepare(
         `SELECT mailbox, COUNT(*) AS deliveries, MIN(updated_at) AS since,
@@ -363,8 +357,9 @@ interface BlockedMailboxRow {
   message: string | null;
 }
 
-function toBlockedMailbox(r: BlockedMailboxRow): BlockedMailbox {
-  return { mailbox: r.mailbox, deliveries: r.deliveries, since: r.since, reason: r.reason ?? 'access-denied', message: r.message ?? `${r.mailbox} cannot be written.` };
+function toBlockedMailbox(r: BlockedMailboxRow): BlockedMailboxSince {
+  const reason = r.reason ?? 'access-denied';
+  return { mailbox: r.mailbox, deliveries: r.deliveries, since: r.since, reason, message: r.message ?? `${r.mailbox} cannot be written.`, fix: blockFixes[reason] };
 }
 
 /** The key columns every table of the ledger carries (deliveries, unknown outcomes, settlements). */

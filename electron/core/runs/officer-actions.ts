@@ -5,7 +5,8 @@ import { DeliveryRepository } from '../store/repos/deliveries';
 import { ItemLogRepository } from '../store/repos/item-log';
 
 /**
- * The officer's decisions on failed, stopped-retrying or blocked items. Nothing else ever takes an
+ * The officer's actions on failed, stopped-retrying or blocked items (retry, skip; the planner's
+ * `Decision` in plan.ts is a different thing: plan, skip or fail an e-mail). Nothing else ever takes an
  * item out of the failed/stopped-retrying states, so nothing vanishes without a recorded reason.
  */
 export function retryItems(store: Store, connectorId: string, itemIds: readonly number[], nowMs: number): number {

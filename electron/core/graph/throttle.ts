@@ -64,7 +64,7 @@ interface MailboxState {
  * request rate stays under Graph's per-app limit, so the service's limits are met rather than
  * discovered.
  */
-export class MailboxScheduler {
+export class MailboxThrottle {
   private readonly mailboxes = new Map<string, MailboxState>();
   private readonly global: AdaptiveLimit;
   private readonly app: WindowCounter;
@@ -101,7 +101,7 @@ export class MailboxScheduler {
         this.global.onAnswer(performance.now() - startedAt, startedAt, inFlightAtStart);
         return result;
       } catch (error) {
-        // Latency is real time whatever clock the scheduler waits on; only answers teach the cap.
+        // Latency is real time whatever clock the throttle waits on; only answers teach the cap.
         if (error instanceof GraphRequestError) {
           if (error.status === 429 || error.status === 503) this.global.onPushBack(startedAt);
           else this.global.onAnswer(performance.now() - startedAt, startedAt, inFlightAtStart);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../electron/core/platform/clock';
-import { MailboxScheduler, outlookLimits } from '../../electron/core/graph/scheduler';
+import { MailboxThrottle, outlookLimits } from '../../electron/core/graph/throttle';
 import { NodeSecretCipher } from '../../electron/core/platform/secrets';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
@@ -15,7 +15,7 @@ async function settle() {
 
 describe('mailbox scheduler', () => {
   it('keeps at most 4 requests in flight per mailbox and the global cap overall', async () => {
-    const scheduler = new MailboxScheduler({ ...outlookLimits, globalConcurrency: 6, maxGlobalConcurrency: 6 });
+    const scheduler = new MailboxThrottle({ ...outlookLimits, globalConcurrency: 6, maxGlobalConcurrency: 6 });
     const inFlight = new Map<string, number>();
     let maxPerMailbox = 0;
     let maxGlobal = 0;
@@ -43,7 +43,7 @@ describe('mailbox scheduler', () => {
 
   it('holds a mailbox until its Retry-After has passed, and debits the upload budget before sending', async () => {
     const clock = new ManualClock();
-    const scheduler = new MailboxScheduler({ ...outlookLimits, uploadBytesPerWindow: 100, uploadWindowMs: 10_000 }, clock);
+    const scheduler = new MailboxThrottle({ ...outlookLimits, uploadBytesPerWindow: 100, uploadWindowMs: 10_000 }, clock);
     const started: string[] = [];
     scheduler.pause('a', 5_000);
     const paused = scheduler.run('a', 0, async () => void started.push('a-after-pause'));
