@@ -20,7 +20,7 @@ import { RunController } from '../electron/core/runs/runner';
 import { Store } from '../electron/core/store/database';
 import { ConnectorRepository } from '../electron/core/store/repos/connectors';
 import { DeliveryRepository } from '../electron/core/store/repos/deliveries';
-import { makeConnector, makeServiceKey } from '../test/support/capture-fixtures';
+import { addConnector, makeServiceKey } from '../test/support/world';
 import { makeTempDir } from '../test/support/tmp';
 import type { BenchRow } from './types';
 
@@ -62,8 +62,7 @@ async function runDay(scale: number): Promise<BenchRow[]> {
     const paths = ensureAppPaths(appPaths(temp.dir));
     const store = Store.open(paths.database);
     const connectors = new ConnectorRepository(store);
-    const created = makeConnector(store, ready.symphonyUrl, key.privateKeyPath);
-    const connector = connectors.update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: ready.tenantId, clientId: 'app', graphBaseUrl: ready.graphUrl } } });
+    const connector = addConnector(store, { pod: { url: ready.symphonyUrl, keyPath: key.privateKeyPath }, tenant: { tenantId: ready.tenantId, url: ready.graphUrl } });
     const graph = new GraphClient({ baseUrl: ready.graphUrl, getToken: async () => ready.token, throttle: new MailboxThrottle() });
     const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
     const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);

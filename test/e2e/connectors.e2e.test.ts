@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { connectorNameSchema, mappingSettingsSchema, symphonySettingsSchema } from '../../shared/contract';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
+import { connectorRows } from '../support/store-reads';
 
 /** The message the contract's schema gives for a value: the UI must show exactly this. */
 function schemaMessage(schema: z.ZodType, value: unknown): string {
@@ -134,8 +135,7 @@ describe('connectors view and setup wizard', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'No connector yet' }).isVisible()).toBe(true);
     expect(app.core.connectors.list()).toHaveLength(0);
     // Soft delete: the row (and what it captured) stays in the store until purged.
-    const row = app.core.store.db.prepare('SELECT deleted_at FROM connectors WHERE id = ?').get(id) as { deleted_at: string | null };
-    expect(row.deleted_at).not.toBeNull();
+    expect(connectorRows(app.core.store).find((r) => r.id === id)?.deletedAt).toEqual(expect.any(String));
   });
 
   it('moves through the connector list with the keyboard', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { mappingCsvColumns } from '../../shared/contract/mapping';
 import { launchChromium, serveApp, type ServedApp } from '../support/browser';
+import { MappingRepository } from '../../electron/core/store/repos/mapping';
 
 /**
  * Issue 14: the Mapping view's Import CSV streams the file to the host (POST /uploads) with a
@@ -70,8 +71,7 @@ describe('mapping CSV import over the upload path', () => {
 
     await preview.getByRole('button', { name: 'Apply changes' }).click();
     await expect.poll(() => page.getByTestId('import-applied').textContent(), { timeout: 60_000 }).toMatch(/40,000 added, 0 changed, 0 removed, 0 unchanged/);
-    const count = app.core.store.db.prepare('SELECT count(*) AS n FROM mapping_custom WHERE connector_id = ?').get(connectorId) as { n: number };
-    expect(count.n).toBe(ROWS);
+    expect(new MappingRepository(app.core.store).listCustom(connectorId)).toHaveLength(ROWS);
     expect(fs.readdirSync(app.core.paths.uploads)).toEqual([]);
   });
 });

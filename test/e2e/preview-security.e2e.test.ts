@@ -4,8 +4,9 @@ import { silentLogger } from '../../electron/core/platform/logger';
 import { captureBySource } from '../../electron/core/symphony/sources';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { addConnector, makeServiceKey } from '../support/world';
 import { hostileHtml, hostileMessageML, MARKER, startCanary } from '../support/e2e-hostile';
+import { storedItems } from '../support/store-reads';
 
 /** Everything a script in the preview could do to show it ran. */
 interface Signals {
@@ -43,10 +44,10 @@ describe('preview of hostile markup', () => {
     app = await serveApp();
     const key = makeServiceKey(app.dataDir);
     pod.registerKey(key.publicKey);
-    const connector = makeConnector(app.core.store, pod.url, key.privateKeyPath, 'Hostile pod');
+    const connector = addConnector(app.core.store, { pod: { url: pod.url, keyPath: key.privateKeyPath }, name: 'Hostile pod' });
     connectorId = connector.id;
     await captureBySource({ store: app.core.store, connector, paths: app.core.paths, logger: silentLogger });
-    const row = app.core.store.db.prepare("SELECT id FROM items WHERE connector_id = ? AND presentation_ml LIKE '%' || ? || '%'").get(connectorId, MARKER) as { id: number } | undefined;
+    const row = storedItems(app.core.store, connectorId).find((i) => i.presentationML.includes(MARKER));
     if (!row) throw new Error('the hostile message was not captured');
     itemId = row.id;
     browser = await launchChromium();

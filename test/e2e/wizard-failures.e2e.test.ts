@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { launchChromium, screenshot, serveApp, type ServedApp } from '../support/browser';
-import { makeServiceKey } from '../support/capture-fixtures';
+import { makeServiceKey } from '../support/world';
 import { fillSymphony, startNewConnector } from '../support/e2e-wizard';
 
 describe('connection test failures in the wizard', () => {

@@ -3,17 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { Store } from '../../electron/core/store/database';
+import { type Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import type { CaptureTuning } from '../../electron/core/symphony/source';
 import { captureBySource } from '../../electron/core/symphony/sources';
-import { attachmentSha256, SymphonyEmulator, type EmMessage } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { attachmentSha256, type SymphonyEmulator, type EmMessage } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
 
 describe('capture of attachments at the edges', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let store: Store;
   let repo: CaptureRepository;
@@ -30,12 +29,11 @@ describe('capture of attachments at the edges', () => {
   let overTuned: EmMessage;
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'attachments', conversations: 3, messages: 30, attachments: 0 });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    store = Store.open(path.join(temp.dir, 'archiver.db'));
+    const pod = await temp.pod({ seed: 'attachments', conversations: 3, messages: 30, attachments: 0 });
+    emulator = pod.emulator;
+    store = temp.store();
     repo = new CaptureRepository(store);
-    connectorId = makeConnector(store, emulator.url, key.privateKeyPath).id;
+    connectorId = addConnector(store, { pod }).id;
     const stream = [...emulator.pod.streams.values()][0]!;
     huge = emulator.pod.addMessage(stream.id, { timestamp: 1 });
     emulator.pod.attach(huge, 10, undefined, 150 * 1024 * 1024 + 1);
@@ -48,7 +46,7 @@ describe('capture of attachments at the edges', () => {
   afterAll(async () => {
     store.dispose();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('refuses by declared size, stops a body larger than declared, keeps a transient failure pending', async () => {

@@ -3,28 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { captureBySource } from '../../electron/core/symphony/sources';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, makeServiceKey } from '../support/world';
+import { itemTotals } from '../support/store-reads';
 
 describe('capture contract calls through the core', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let core: Core;
   let keyPath: string;
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'contract', conversations: 6, messages: 120, attachments: 3 });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    keyPath = key.privateKeyPath;
-    core = new Core({ dataDir: path.join(temp.dir, 'data'), host: 'test', logger: silentLogger });
+    const pod = await temp.pod({ seed: 'contract', conversations: 6, messages: 120, attachments: 3 });
+    emulator = pod.emulator;
+    keyPath = pod.keyPath;
+    core = temp.core({ dir: 'data' });
   });
-  afterAll(async () => {
-    await core.dispose();
-    await emulator.stop();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   it('tests the connection step by step and lists captured conversations with counts', async () => {
     const connector = await core.dispatcher.invoke('connectors.create', {
@@ -66,21 +61,20 @@ describe('capture contract calls through the core', () => {
 });
 
 describe('cancelling a capture', () => {
-  const temp = makeTempDir();
-  afterAll(() => temp.cleanup());
+  const temp = new TestWorld();
+  afterAll(() => temp.dispose());
 
   it('stops with a cancelled error, writes nothing afterwards, and the next capture completes exactly once', async () => {
-    const emulator = await SymphonyEmulator.start({ seed: 'cancel', conversations: 30, messages: 3000, attachments: 10, latencyMs: 3 });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
+    const pod = await temp.pod({ seed: 'cancel', conversations: 30, messages: 3000, attachments: 10, latencyMs: 3 });
+    const emulator = pod.emulator;
     const core = new Core({ dataDir: path.join(temp.dir, 'data'), host: 'test', logger: silentLogger });
     try {
       const connector = await core.dispatcher.invoke('connectors.create', {
         name: 'Cancel me',
-        settings: { symphony: { podUrl: emulator.url, agentUrl: '', keyManagerUrl: '', username: 'archiver-bot', privateKeyPath: key.privateKeyPath, proxyUrl: '', source: 'streams', streamTypes: ['IM', 'MIM', 'ROOM'], startDate: '' } },
+        settings: { symphony: { podUrl: emulator.url, agentUrl: '', keyManagerUrl: '', username: 'archiver-bot', privateKeyPath: pod.keyPath, proxyUrl: '', source: 'streams', streamTypes: ['IM', 'MIM', 'ROOM'], startDate: '' } },
       });
       const controller = new AbortController();
-      const itemCount = () => (core.store.db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n;
+      const itemCount = () => itemTotals(core.store).items;
       const first = captureBySource({
         store: core.store,
         connector,

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
-import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { Prng } from '../../electron/sandbox/emulators/symphony/prng';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { attachmentSha256, type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { Prng } from '../../electron/sandbox/emulators/prng';
+import { TestWorld, addConnector, type TestPod } from '../support/world';
 import { startCaptureChild, waitForChild, type CaptureChildRun } from '../support/capture-child-run';
-import { makeTempDir } from '../support/tmp';
+import { lastItemId, storedAttachmentCount, storedMessageIds } from '../support/store-reads';
 
 // Small pages: a conversation takes several transactions, so kills land between and inside them.
 const TUNING = JSON.stringify({ pageSize: 40, conversationConcurrency: 3, attachmentConcurrency: 2 });
@@ -19,24 +19,21 @@ type Run = CaptureChildRun<Line>;
 const startChild = (dataDir: string, connectorId: string): Run => startCaptureChild<Line>(dataDir, connectorId, TUNING);
 
 describe('capture killed at random moments', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
+  let pod: TestPod;
   let emulator: SymphonyEmulator;
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'kill', conversations: 50, messages: 5000, attachments: 50, maxAttachmentBytes: 768 * 1024, hugeAttachments: 1 });
+    pod = await temp.pod({ seed: 'kill', conversations: 50, messages: 5000, attachments: 50, maxAttachmentBytes: 768 * 1024, hugeAttachments: 1 });
+    emulator = pod.emulator;
   });
-  afterAll(async () => {
-    await emulator.stop();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   it('ends, after 20+ SIGKILLs and a final run, with every message stored exactly once', async () => {
     const dataDir = path.join(temp.dir, 'data');
     const paths = appPaths(dataDir);
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
     const setup = Store.open(paths.database);
-    const connectorId = makeConnector(setup, emulator.url, key.privateKeyPath).id;
+    const connectorId = addConnector(setup, { pod }).id;
     setup.dispose();
     const inventory = emulator.pod.inventory();
     const total = inventory.messages.size;
@@ -47,8 +44,8 @@ describe('capture killed at random moments', () => {
     const rng = new Prng('kill-moments');
     const watcher = new BetterSqlite3(paths.database, { readonly: true });
     // The emulator shares this event loop: keep the polling queries cheap (MAX(id) is an index seek).
-    const itemsSoFar = () => (watcher.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM items').get() as { n: number }).n;
-    const storedSoFar = () => (watcher.prepare("SELECT COUNT(*) AS n FROM attachments WHERE status = 'stored'").get() as { n: number }).n;
+    const itemsSoFar = () => lastItemId({ db: watcher });
+    const storedSoFar = () => storedAttachmentCount({ db: watcher });
     const progress = () => ({ items: itemsSoFar(), stored: storedSoFar() });
     const points: ({ kind: 'time'; ms: number } | { kind: 'items' | 'stored'; at: number })[] = [
       { kind: 'time', ms: rng.int(100, 600) },
@@ -81,8 +78,7 @@ describe('capture killed at random moments', () => {
     const store = Store.open(paths.database);
     try {
       const repo = new CaptureRepository(store);
-      const ids = (store.db.prepare('SELECT message_id FROM items WHERE connector_id = ? ORDER BY message_id').all(connectorId) as { message_id: string }[]).map((r) => r.message_id);
-      expect(ids).toEqual([...inventory.messages.keys()].sort());
+      expect(storedMessageIds(store, connectorId)).toEqual([...inventory.messages.keys()].sort());
       expect(repo.counts(connectorId)).toMatchObject({ items: total, attachments: { pending: 0, stored: 50, failed: 1 } });
       for (const a of inventory.attachments.filter((x) => x.declaredSize <= 150 * 1024 * 1024)) {
         const stored = repo.itemByMessageId(connectorId, a.messageId)!.attachments.find((x) => x.attachmentId === a.id)!;

@@ -4,33 +4,31 @@ import type { Connector } from '../../shared/contract';
 import { convertMessage } from '../../electron/core/convert/message';
 import { captureRepoReader } from '../../electron/core/convert/reader';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { Store } from '../../electron/core/store/database';
+import { type Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
 import { captureBySource } from '../../electron/core/symphony/sources';
 import { LARGE_ID_BASE } from '../../electron/sandbox/emulators/symphony/model';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeSourceConnector } from '../support/datahose-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
+import { currentMemberIds, storedItems, storedParticipants } from '../support/store-reads';
 
 /**
  * Every user id of the pod above 2^53 (2^53 + 1 for the service account, odd steps after): none
  * survives a double, so each id field must be carried as text from the wire to the e-mail.
  */
 describe.each(['streams', 'datahose'] as const)('ids above 2^53 through the %s reader', (source) => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let store: Store;
   let connector: Connector;
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: `large-ids-${source}`, largeIds: true, conversations: 6, messages: 150, attachments: 2, internalUsers: 8, externalUsers: 3, datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, waitMs: 10 } });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    store = Store.open(path.join(temp.dir, 'archiver.db'));
-    connector = makeSourceConnector(store, emulator.url, key.privateKeyPath, source);
+    const pod = await temp.pod({ seed: `large-ids-${source}`, largeIds: true, conversations: 6, messages: 150, attachments: 2, internalUsers: 8, externalUsers: 3, datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, waitMs: 10 } });
+    emulator = pod.emulator;
+    store = temp.store();
+    connector = addConnector(store, { pod, source: source });
     // A suppression by a user whose id is above 2^53 (Datahose records who suppressed).
     const stream = [...emulator.pod.streams.values()].find((s) => s.messages.length > 0)!;
     emulator.pod.suppress(stream.id, stream.messages[0]!.id, [...emulator.pod.users.keys()].at(-1)!);
@@ -38,7 +36,7 @@ describe.each(['streams', 'datahose'] as const)('ids above 2^53 through the %s r
   afterAll(async () => {
     store.dispose();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('stores senders, members, participants, mentions and suppressions with their exact ids', async () => {
@@ -49,24 +47,24 @@ describe.each(['streams', 'datahose'] as const)('ids above 2^53 through the %s r
     // Every user was found in the directory by its exact id (GET /pod/v3/users?uid=…).
     expect(summary.users.unresolved).toBe(0);
 
-    const db = store.db;
     const podUsers = new Set([...emulator.pod.users.keys()].map(String));
     const capture = new CaptureRepository(store);
     for (const s of emulator.pod.streams.values()) {
       for (const m of s.messages) expect(capture.itemByMessageId(connector.id, m.id)!.sender.userId).toBe(m.sender.toString());
-      const stored = (db.prepare('SELECT user_id FROM members WHERE connector_id = ? AND stream_id = ? AND current = 1 ORDER BY user_id').all(connector.id, s.id) as { user_id: string }[]).map((r) => r.user_id);
-      expect(stored).toEqual([...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort());
+      expect(currentMemberIds(store, connector.id, s.id)).toEqual([...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort());
     }
-    const participants = db.prepare('SELECT user_id, resolved FROM participants WHERE connector_id = ?').all(connector.id) as { user_id: string; resolved: number }[];
+    const participants = storedParticipants(store, connector.id);
     expect(participants.length).toBeGreaterThan(0);
-    for (const p of participants) expect(podUsers.has(p.user_id), p.user_id).toBe(true);
+    for (const p of participants) expect(podUsers.has(p.userId), p.userId).toBe(true);
     // Mentions keep their digits in the stored EntityJSON.
-    const mentioned = db.prepare("SELECT entity_json FROM items WHERE connector_id = ? AND entity_json LIKE '%com.symphony.user.mention%'").all(connector.id) as { entity_json: string }[];
+    const mentioned = storedItems(store, connector.id).filter((i) => i.entityJSON.includes('com.symphony.user.mention'));
     expect(mentioned.length).toBeGreaterThan(0);
-    for (const row of mentioned) for (const [digits] of row.entity_json.matchAll(/\d{16,}/g)) expect(podUsers.has(digits), digits).toBe(true);
+    for (const item of mentioned) for (const [digits] of item.entityJSON.matchAll(/\d{16,}/g)) expect(podUsers.has(digits), digits).toBe(true);
     if (source === 'datahose') {
-      const suppressions = db.prepare('SELECT suppressed_by FROM suppressions WHERE connector_id = ?').all(connector.id) as { suppressed_by: string }[];
-      expect(suppressions).toEqual([{ suppressed_by: [...emulator.pod.users.keys()].at(-1)!.toString() }]);
+      const datahose = new DatahoseRepository(store);
+      const suppressed = [...emulator.pod.streams.values()].flatMap((st) => st.messages.filter((m) => m.suppressed).map((m) => m.id));
+      expect(datahose.suppressionCount(connector.id)).toBe(1);
+      expect([...datahose.suppressionsOf(connector.id, suppressed).values()].map((x) => x.suppressedBy)).toEqual([[...emulator.pod.users.keys()].at(-1)!.toString()]);
       expect(new DatahoseRepository(store).openGaps(connector.id)).toEqual([]);
     }
   });

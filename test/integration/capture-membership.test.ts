@@ -1,34 +1,26 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import { captureBySource } from '../../electron/core/symphony/sources';
 import { testConnection } from '../../electron/core/symphony/test-connection';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld, addConnector } from '../support/world';
+import { storedItems } from '../support/store-reads';
 
 /**
  * FACTS.md: whether /agent/v4 serves streams the service account is not a member of is
  * unconfirmed. Each reading is emulated; the capture must never skip such a stream in silence.
  */
 describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service account is not in, when the agent answers %s', (mode) => {
-  const temp = makeTempDir();
-  const emulators: SymphonyEmulator[] = [];
-  afterAll(async () => {
-    for (const e of emulators) await e.stop();
-    temp.cleanup();
-  });
+  const temp = new TestWorld();
+  afterAll(() => temp.dispose());
 
   it(mode === 'allow' ? 'captures them like the others' : 'reports each one as a per-conversation error and captures the rest', async () => {
-    const emulator = await SymphonyEmulator.start({ seed: `members-${mode}`, conversations: 12, messages: 400, attachments: 6, nonMemberStreams: 3, nonMemberRead: mode });
-    emulators.push(emulator);
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    const store = Store.open(path.join(temp.dir, 'archiver.db'));
+    const pod = await temp.pod({ seed: `members-${mode}`, conversations: 12, messages: 400, attachments: 6, nonMemberStreams: 3, nonMemberRead: mode });
+    const emulator = pod.emulator;
+    const store = temp.store();
     const repo = new CaptureRepository(store);
-    const connector = makeConnector(store, emulator.url, key.privateKeyPath);
+    const connector = addConnector(store, { pod });
     const summary = await captureBySource({ store, connector, paths: { spool: path.join(temp.dir, 'spool') }, logger: silentLogger });
 
     const streams = [...emulator.pod.streams.values()];
@@ -36,7 +28,7 @@ describe.each(['forbidden', 'empty', 'allow'] as const)('streams the service acc
     expect(outside).toHaveLength(3);
     expect(outside.every((s) => s.messages.length > 0)).toBe(true);
     const inside = streams.filter((s) => s.members.has(emulator.pod.serviceAccount.id));
-    const stored = (streamId: string) => (store.db.prepare('SELECT COUNT(*) AS n FROM items WHERE stream_id = ?').get(streamId) as { n: number }).n;
+    const stored = (streamId: string) => storedItems(store, connector.id).filter((i) => i.streamId === streamId).length;
     for (const s of inside) expect(stored(s.id)).toBe(s.messages.length);
 
     // Test connection still passes: a refused read proves the agent and its tokens work.

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../shared/contract';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { Store } from '../../electron/core/store/database';
+import { type Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import type { CaptureSummary, CaptureTuning } from '../../electron/core/symphony/source';
 import { captureBySource } from '../../electron/core/symphony/sources';
 import { sha256Hex } from '../../electron/core/symphony/json';
-import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { attachmentSha256, type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
+import { itemFingerprints, storedItems, storedMessageIds } from '../support/store-reads';
 
 interface Db {
   store: Store;
@@ -20,7 +20,7 @@ interface Db {
 }
 
 describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let keyPath: string;
   let main: Db;
@@ -29,23 +29,17 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
   const opened: Store[] = [];
 
   const openDb = (name: string): Db => {
-    const store = Store.open(path.join(temp.dir, name, 'archiver.db'));
+    const store = temp.store(path.join(name, 'archiver.db'));
     opened.push(store);
-    return { store, repo: new CaptureRepository(store), connector: makeConnector(store, emulator.url, keyPath), spool: path.join(temp.dir, name, 'spool') };
+    return { store, repo: new CaptureRepository(store), connector: addConnector(store, { pod: { url: emulator.url, keyPath } }), spool: path.join(temp.dir, name, 'spool') };
   };
   const capture = (db: Db, tuning?: Partial<CaptureTuning>): Promise<CaptureSummary> =>
     captureBySource({ store: db.store, connector: db.connector, paths: { spool: db.spool }, logger: silentLogger, tuning });
-  const messageIds = (db: Db) => (db.store.db.prepare('SELECT message_id FROM items WHERE connector_id = ? ORDER BY message_id').all(db.connector.id) as { message_id: string }[]).map((r) => r.message_id);
-  const fingerprint = (db: Db, withSource = true) =>
-    db.store.db
-      .prepare(`SELECT i.message_id, i.stream_id, i.timestamp, i.sender_id, ${withSource ? 'i.source_sha256' : "''"} AS source, i.replaces_message_id, i.presentation_ml, i.entity_json,
-          (SELECT group_concat(a.status || ':' || COALESCE(a.sha256, a.failure), '|') FROM attachments a WHERE a.item_id = i.id) AS files
-        FROM items i WHERE i.connector_id = ? ORDER BY i.message_id`)
-      .all(db.connector.id)
-      .map((r) => JSON.stringify(r));
+  const messageIds = (db: Db) => storedMessageIds(db.store, db.connector.id);
+  const fingerprint = (db: Db, withSource = true) => itemFingerprints(db.store, db.connector.id, { withSource });
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({
+    const pod = await temp.pod({
       seed: 'acceptance',
       conversations: 200,
       messages: 20_000,
@@ -56,15 +50,14 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
       externalUsers: 15,
       maxAttachmentBytes: 512 * 1024,
     });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    keyPath = key.privateKeyPath;
+    emulator = pod.emulator;
+    keyPath = pod.keyPath;
     main = openDb('main');
   });
   afterAll(async () => {
     for (const s of opened) s.dispose();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('stores every message exactly once, with verified attachments and a hashed canonical source', async () => {
@@ -76,10 +69,12 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
     expect(summary.conversations).toEqual({ listed: 200, new: 200, failed: 0 });
     expect(summary.items.new).toBe(20_000);
     expect(messageIds(main)).toEqual([...inventory.messages.keys()].sort());
-    const perStream = main.store.db.prepare('SELECT stream_id, COUNT(*) AS n FROM items WHERE connector_id = ? GROUP BY stream_id').all(main.connector.id) as { stream_id: string; n: number }[];
-    for (const row of perStream) expect(row.n).toBe(emulator.pod.streams.get(row.stream_id)!.messages.length);
+    const items = storedItems(main.store, main.connector.id);
+    const perStream = new Map<string, number>();
+    for (const item of items) perStream.set(item.streamId, (perStream.get(item.streamId) ?? 0) + 1);
+    for (const [streamId, n] of perStream) expect(n).toBe(emulator.pod.streams.get(streamId)!.messages.length);
     // The burst stream needed more than one page at a single timestamp.
-    expect(Math.max(...perStream.map((r) => r.n))).toBeGreaterThan(500);
+    expect(Math.max(...perStream.values())).toBeGreaterThan(500);
 
     // Attachments: each stored file has the emulator's bytes; the one over 150 MB is failed, with its reason.
     expect(summary.attachments).toMatchObject({ stored: 300, failed: 1, pending: 0 });
@@ -99,27 +94,24 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
     expect(emulator.counters.attachmentBytesServed).toBeLessThan(150 * 1024 * 1024);
 
     // Chain of custody: the stored source is canonical JSON whose hash is recorded, int64 ids exact.
-    const sources = main.store.db.prepare('SELECT source_json, source_sha256 FROM items WHERE connector_id = ?').all(main.connector.id) as { source_json: string; source_sha256: string }[];
-    for (const s of sources) expect(sha256Hex(s.source_json)).toBe(s.source_sha256);
+    for (const item of items) expect(sha256Hex(item.sourceJson)).toBe(item.sourceSha256);
     const bigSender = [...emulator.pod.users.values()].find((u) => u.id > 2n ** 53n && [...emulator.pod.streams.values()].some((s) => s.messages.some((m) => m.sender === u.id)))!;
-    const bigItems = main.store.db.prepare('SELECT source_json FROM items WHERE sender_id = ?').all(bigSender.id.toString()) as { source_json: string }[];
+    const bigItems = items.filter((i) => i.sender.userId === bigSender.id.toString());
     expect(bigItems.length).toBeGreaterThan(0);
-    expect(bigItems[0]!.source_json).toContain(`"userId":${bigSender.id.toString()}`);
+    expect(bigItems[0]!.sourceJson).toContain(`"userId":${bigSender.id.toString()}`);
 
     // Edits: both the original and the edit are kept, linked.
     const edits = [...emulator.pod.streams.values()].flatMap((s) => s.messages.filter((m) => m.replacing));
     expect(edits.length).toBeGreaterThan(100);
     for (const e of edits) expect(main.repo.itemByMessageId(main.connector.id, e.id)!.replacesMessageId).toBe(e.replacing);
-    const dangling = main.store.db.prepare('SELECT COUNT(*) AS n FROM items e WHERE e.replaces_message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM items o WHERE o.connector_id = e.connector_id AND o.message_id = e.replaces_message_id)').get() as { n: number };
-    expect(dangling.n).toBe(0);
+    const storedIds = new Set(items.map((i) => i.messageId));
+    expect(items.filter((i) => i.replacesMessageId !== null && !storedIds.has(i.replacesMessageId))).toEqual([]);
 
     // Senders: every one known by e-mail, including other firms' users and people who left.
     const leavers = [...emulator.pod.streams.values()].flatMap((s) => s.messages.filter((m) => s.members.get(m.sender)?.left));
     expect(leavers.length).toBeGreaterThan(0);
-    const noEmail = main.store.db.prepare("SELECT COUNT(*) AS n FROM items i JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id WHERE p.email = ''").get() as { n: number };
-    expect(noEmail.n).toBe(0);
-    const external = main.store.db.prepare('SELECT COUNT(DISTINCT sender_id) AS n FROM items i JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id WHERE p.external = 1').get() as { n: number };
-    expect(external.n).toBeGreaterThan(0);
+    expect(items.filter((i) => i.sender.email === '').length).toBe(0);
+    expect(new Set(items.filter((i) => i.sender.external).map((i) => i.sender.userId)).size).toBeGreaterThan(0);
   });
 
   it('offers readers: items in (stream, timestamp) order page by page, one item with its conversation, counts', () => {
@@ -199,7 +191,7 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
     expect(fingerprint(faulty, false)).toEqual(fingerprint(main, false));
     // The source hashes agree too, except for the message edited after the first capture: it
     // is now served with `replacedBy`, and each capture keeps the source exactly as received.
-    const hashes = (db: Db) => new Map(db.store.db.prepare('SELECT message_id, source_sha256 FROM items').all().map((r) => [(r as { message_id: string }).message_id, (r as { source_sha256: string }).source_sha256]));
+    const hashes = (db: Db) => new Map(storedItems(db.store, db.connector.id).map((i) => [i.messageId, i.sourceSha256]));
     const a = hashes(main);
     const b = hashes(faulty);
     expect([...a.keys()].filter((id) => a.get(id) !== b.get(id))).toEqual([editedLater]);

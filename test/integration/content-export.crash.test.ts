@@ -10,6 +10,7 @@ import type { IngestStage } from '../../electron/core/symphony/content-export/in
 import { generateEmlExport, type GeneratedExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { generateSshKeyPair, startSftpServer, type RunningSftpServer } from '../../electron/sandbox/emulators/sftp/server';
 import { makeTempDir } from '../support/tmp';
+import { itemTotals } from '../support/store-reads';
 
 const temp = makeTempDir('content-export-crash-');
 const root = path.join(temp.dir, 'sftp');
@@ -103,8 +104,8 @@ function checkInvariants(): { ingested: string[]; items: number } {
     const counts = capture.counts(connectorId);
     expect(counts.items).toBe(expected);
     expect(counts.attachments.pending).toBe(0);
-    const rows = store.db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT connector_id || message_id) AS d FROM items').get() as { n: number; d: number };
-    expect(rows.n).toBe(rows.d);
+    const totals = itemTotals(store);
+    expect(totals.items).toBe(totals.distinct);
     return { ingested, items: counts.items };
   } finally {
     store.dispose();

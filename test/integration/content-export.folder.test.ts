@@ -11,6 +11,7 @@ import { pollContentExport } from '../../electron/core/symphony/content-export/i
 import { contentExportSettingsSchema } from '../../shared/contract/content-export';
 import { generateEmlExport, generateXmlExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { makeTempDir } from '../support/tmp';
+import { checkpointCount } from '../support/store-reads';
 
 const temp = makeTempDir('content-export-folder-');
 afterAll(() => temp.cleanup());
@@ -99,7 +100,7 @@ describe('Content Export from a folder', () => {
     expect(capture.counts(connectorId).items).toBe(12);
     expect(capture.itemByMessageId(connectorId, seen.messageId!)!.sourceJson).toBe('{"v4":true}');
     expect(capture.conversations.checkpoint(connectorId, conversation.streamId!)).toEqual({ since: seen.timestamp, skip: 1 });
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM checkpoints').get()).toEqual({ n: 1 });
+    expect(checkpointCount(store)).toBe(1);
     store.dispose();
   });
 

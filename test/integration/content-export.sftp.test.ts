@@ -15,6 +15,7 @@ import { ArchiverError } from '../../shared/errors';
 import { generateEmlExport, pgpEncrypt, pgpKeyPair, type GeneratedExport } from '../../electron/sandbox/emulators/content-export/generator';
 import { generateSshKeyPair, startSftpServer, type RunningSftpServer } from '../../electron/sandbox/emulators/sftp/server';
 import { makeTempDir } from '../support/tmp';
+import { checkpointCount } from '../support/store-reads';
 
 const temp = makeTempDir('content-export-sftp-');
 const root = path.join(temp.dir, 'sftp-root');
@@ -115,7 +116,7 @@ describe('Content Export over SFTP', () => {
     }
     expect(attachments).toBeGreaterThan(5);
     // The member-stream checkpoints are not touched by an export.
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM checkpoints').get()).toEqual({ n: 0 });
+    expect(checkpointCount(store)).toBe(0);
 
     const second = await poll();
     expect(second.files.map((f) => [f.name, f.outcome, f.inserted])).toEqual([[day.fileName, 'already-ingested', 0]]);

@@ -11,8 +11,8 @@ import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/i
 import { PR_CONVERSATION_INDEX, PR_CONVERSATION_TOPIC } from '../../electron/core/graph/message';
 import { generatePod } from '../fixtures/convert/generate';
 import { threadFolder } from '../fixtures/convert/threader';
-import { startImportWorld, type ImportWorld } from '../support/import-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
 
 /**
  * Issue #16: a reviewer follows a conversation. Fifty messages of one stream, with all their
@@ -21,14 +21,13 @@ import { makeTempDir } from '../support/tmp';
  * way a mail reader threads (JWZ over Python's parse), form one conversation.
  */
 describe('one conversation identity per Symphony stream', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld | undefined;
   beforeEach(() => {
-    temp = makeTempDir('convert-conversation-');
+    temp = new TestWorld('convert-conversation-');
   });
   afterEach(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('50 messages share one conversation on the Graph items and one thread in a mail reader', async () => {
@@ -45,7 +44,7 @@ describe('one conversation identity per Symphony stream', () => {
     expect(new Set([...emails.values()].map((e) => e.subject)).size).toBeGreaterThan(40);
     expect(pod.messages.some((m: CapturedMessage) => m.replacesMessageId)).toBe(true);
 
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    world = await startImportWorld(temp, { mailboxes: 1 });
     const mailbox = world.mailboxes[0] as string;
     for (const key of emails.keys()) enqueueDeliveries(world.store, world.connector.id, key, [mailbox]);
     const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });

@@ -2,15 +2,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../shared/contract';
 import { silentLogger } from '../../electron/core/platform/logger';
-import { Store } from '../../electron/core/store/database';
+import { type Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
 import { captureBySource } from '../../electron/core/symphony/sources';
 import type { DatahoseSummary } from '../../electron/core/symphony/datahose/capture';
-import { SymphonyEmulator, type EmStream } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { type SymphonyEmulator, type EmStream } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
+import { currentMemberIds, storedMessageIds } from '../support/store-reads';
 
 /**
  * A conversation whose member list the pod refuses must not stop the feed: its batch is stored
@@ -18,7 +17,7 @@ import { makeTempDir } from '../support/tmp';
  * later run that can read the list fills it.
  */
 describe('Datahose with a member list the pod refuses', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let store: Store;
   let connector: Connector;
@@ -30,18 +29,16 @@ describe('Datahose with a member list the pod refuses', () => {
     if (summary.source !== 'datahose') throw new Error(`read through ${summary.source}`);
     return summary;
   };
-  const members = (streamId: string) =>
-    (store.db.prepare('SELECT user_id FROM members WHERE connector_id = ? AND stream_id = ? AND current = 1 ORDER BY user_id').all(connector.id, streamId) as { user_id: string }[]).map((r) => r.user_id);
+  const members = (streamId: string) => currentMemberIds(store, connector.id, streamId);
   const podMembers = (s: EmStream) => [...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort();
   const feed = () => emulator.datahose.feeds.values().next().value!;
   let eventsOfFirstRun = 0;
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'datahose-gaps', conversations: 6, messages: 300, attachments: 0, datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 40, waitMs: 10 } });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    store = Store.open(path.join(temp.dir, 'archiver.db'));
-    connector = makeSourceConnector(store, emulator.url, key.privateKeyPath);
+    const pod = await temp.pod({ seed: 'datahose-gaps', conversations: 6, messages: 300, attachments: 0, datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 40, waitMs: 10 } });
+    emulator = pod.emulator;
+    store = temp.store();
+    connector = addConnector(store, { pod, source: 'datahose' });
     const streams = [...emulator.pod.streams.values()].filter((s) => s.messages.length > 0);
     refused = streams.find((s) => s.type === 'ROOM') ?? streams[0]!;
     other = streams.find((s) => s !== refused)!;
@@ -51,7 +48,7 @@ describe('Datahose with a member list the pod refuses', () => {
   afterAll(async () => {
     store.dispose();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('stores and acknowledges the batch, with the senders standing in, and reports the gap', async () => {

@@ -5,14 +5,13 @@ import { appPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { DatahoseRepository } from '../../electron/core/store/repos/datahose';
 import { canonicalJson, parseJson } from '../../electron/core/symphony/json';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { bigintJson } from '../../electron/sandbox/emulators/symphony/content';
-import { Prng } from '../../electron/sandbox/emulators/symphony/prng';
+import { Prng } from '../../electron/sandbox/emulators/prng';
 import { v4Message } from '../../electron/sandbox/emulators/symphony/views';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeSourceConnector, storedMessageIds } from '../support/datahose-fixtures';
+import { TestWorld, addConnector, type TestPod } from '../support/world';
+import { itemTotals, lastItemId, storedItems, storedMessageIds } from '../support/store-reads';
 import { startCaptureChild, waitForChild, type CaptureChildRun } from '../support/capture-child-run';
-import { makeTempDir } from '../support/tmp';
 
 
 type Line = { phase?: string; finished?: { datahose?: { events: number } } };
@@ -20,12 +19,13 @@ type Run = CaptureChildRun<Line>;
 const startChild = (dataDir: string, connectorId: string): Run => startCaptureChild<Line>(dataDir, connectorId);
 
 describe('Datahose capture killed at random moments', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
+  let pod: TestPod;
   let emulator: SymphonyEmulator;
 
   beforeAll(async () => {
     // The whole history is in the feed, 100 events a batch; an unacknowledged batch comes back at once.
-    emulator = await SymphonyEmulator.start({
+    pod = await temp.pod({
       seed: 'datahose-kill',
       conversations: 120,
       messages: 20_000,
@@ -35,19 +35,15 @@ describe('Datahose capture killed at random moments', () => {
       nonMemberRead: 'allow',
       datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 100, waitMs: 20 },
     });
+    emulator = pod.emulator;
   });
-  afterAll(async () => {
-    await emulator.stop();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   it('reads 20,000 message events through 20 SIGKILLs and stores every message exactly once', async () => {
     const dataDir = path.join(temp.dir, 'data');
     const paths = appPaths(dataDir);
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
     const setup = Store.open(paths.database);
-    const connectorId = makeSourceConnector(setup, emulator.url, key.privateKeyPath, 'datahose').id;
+    const connectorId = addConnector(setup, { pod, source: 'datahose' }).id;
     setup.dispose();
     const inventory = emulator.pod.inventory();
     const total = inventory.messages.size;
@@ -58,7 +54,7 @@ describe('Datahose capture killed at random moments', () => {
     const points = Array.from({ length: 20 }, () => rng.int(50, total - 50)).sort((a, b) => a - b);
     const watcher = new BetterSqlite3(paths.database, { readonly: true });
     // The emulator shares this event loop: keep the polling query cheap (MAX(id) is an index seek).
-    const itemsSoFar = () => (watcher.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM items').get() as { n: number }).n;
+    const itemsSoFar = () => lastItemId({ db: watcher });
     const kills: { at: number; items: number; phase: string }[] = [];
     for (const point of points) {
       // A point already passed (two draws close together) moves just past what is stored, so every kill lands mid-run.
@@ -68,7 +64,7 @@ describe('Datahose capture killed at random moments', () => {
       run.child.kill('SIGKILL');
       const exit = await run.exit;
       if (exit.signal !== 'SIGKILL') continue;
-      kills.push({ at, items: (watcher.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n, phase: String(run.lines.at(-1)?.phase ?? 'start-up') });
+      kills.push({ at, items: itemTotals({ db: watcher }).items, phase: String(run.lines.at(-1)?.phase ?? 'start-up') });
     }
     watcher.close();
     if (process.env.SHOW_KILLS) console.log(JSON.stringify(kills));
@@ -90,10 +86,10 @@ describe('Datahose capture killed at random moments', () => {
       expect(feed.events).toBeGreaterThanOrEqual(emulator.pod.log.length);
       expect([...emulator.datahose.feeds.values()].map((f) => f.cursor)).toEqual([emulator.pod.log.length]);
       // Each stored item is the message as the pod sent it, once.
-      const stored = new Map((store.db.prepare('SELECT message_id, source_json FROM items WHERE connector_id = ?').all(connectorId) as { message_id: string; source_json: string }[]).map((r) => [r.message_id, r.source_json]));
+      const items = storedItems(store, connectorId);
+      const stored = new Map(items.map((i) => [i.messageId, i.sourceJson]));
       for (const s of emulator.pod.streams.values()) for (const m of s.messages) expect(stored.get(m.id)).toBe(canonicalJson(parseJson(bigintJson(v4Message(emulator.pod, s, m)))));
-      const attachments = store.db.prepare("SELECT COUNT(*) AS n FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.connector_id = ? AND a.status = 'stored'").get(connectorId) as { n: number };
-      expect(attachments.n).toBe(inventory.attachments.length);
+      expect(items.flatMap((i) => i.attachments).filter((a) => a.status === 'stored').length).toBe(inventory.attachments.length);
     } finally {
       store.dispose();
     }

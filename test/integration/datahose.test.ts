@@ -13,10 +13,10 @@ import { SymphonyClient } from '../../electron/core/symphony/client';
 import { datahoseTag, readBatch, readBody } from '../../electron/core/symphony/datahose/feed';
 import { captureHandlers } from '../../electron/core/symphony/handlers';
 import { captureBySource, type SourceSummary } from '../../electron/core/symphony/sources';
-import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { expectedSourceJson, makeSourceConnector, setSource, storedMessageIds } from '../support/datahose-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { attachmentSha256, type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector, withSource } from '../support/world';
+import { currentMemberIds, itemFingerprints, itemsFromNonMembers, storedItems, storedMessageIds } from '../support/store-reads';
+import { expectedSourceJson } from '../support/expected-source';
 
 interface Db {
   store: Store;
@@ -27,16 +27,16 @@ interface Db {
 }
 
 describe('Datahose source', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let keyPath: string;
   let main: Db;
   const opened: Store[] = [];
 
   const openDb = (name: string, source: 'datahose' | 'streams' = 'datahose'): Db => {
-    const store = Store.open(path.join(temp.dir, name, 'archiver.db'));
+    const store = temp.store(path.join(name, 'archiver.db'));
     opened.push(store);
-    return { store, repo: new DatahoseRepository(store), capture: new CaptureRepository(store), connector: makeSourceConnector(store, emulator.url, keyPath, source), spool: path.join(temp.dir, name, 'spool') };
+    return { store, repo: new DatahoseRepository(store), capture: new CaptureRepository(store), connector: addConnector(store, { pod: { url: emulator.url, keyPath }, source }), spool: path.join(temp.dir, name, 'spool') };
   };
   const run = (db: Db): Promise<SourceSummary> =>
     captureBySource({ store: db.store, connector: new ConnectorRepository(db.store).get(db.connector.id), paths: { spool: db.spool }, logger: silentLogger, tuning: { timeoutMs: 2000, retry: { baseMs: 10, maxMs: 100 } } });
@@ -45,17 +45,11 @@ describe('Datahose source', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, unknown>;
   };
-  const rows = (db: Db) =>
-    db.store.db
-      .prepare(`SELECT i.message_id, i.stream_id, i.timestamp, i.sender_id, i.source_sha256, i.presentation_ml,
-          (SELECT group_concat(a.status || ':' || COALESCE(a.sha256, a.failure), '|') FROM attachments a WHERE a.item_id = i.id) AS files
-        FROM items i WHERE i.connector_id = ? ORDER BY i.message_id`)
-      .all(db.connector.id)
-      .map((r) => JSON.stringify(r));
+  const rows = (db: Db) => itemFingerprints(db.store, db.connector.id, { withEdits: false });
   const inventoryIds = () => [...emulator.pod.inventory().messages.keys()].sort();
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({
+    const pod = await temp.pod({
       seed: 'datahose',
       conversations: 30,
       messages: 3000,
@@ -65,15 +59,14 @@ describe('Datahose source', () => {
       maxAttachmentBytes: 256 * 1024,
       datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 100, waitMs: 20 },
     });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    keyPath = key.privateKeyPath;
+    emulator = pod.emulator;
+    keyPath = pod.keyPath;
     main = openDb('main');
   });
   afterAll(async () => {
     for (const s of opened) s.dispose();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('captures every conversation of the pod, member or not, each message once, as the member reader stores it', async () => {
@@ -108,11 +101,9 @@ describe('Datahose source', () => {
     for (const s of emulator.pod.streams.values()) {
       const c = main.capture.conversations.conversation(main.connector.id, s.id)!;
       expect(c).toMatchObject({ streamType: s.type, name: s.name, external: s.external });
-      const current = main.store.db.prepare('SELECT user_id FROM members WHERE connector_id = ? AND stream_id = ? AND current = 1 ORDER BY user_id').all(main.connector.id, s.id) as { user_id: string }[];
-      expect(current.map((r) => r.user_id)).toEqual([...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort());
+      expect(currentMemberIds(main.store, main.connector.id, s.id)).toEqual([...s.members.entries()].filter(([, m]) => !m.left).map(([id]) => id.toString()).sort());
     }
-    const noEmail = main.store.db.prepare("SELECT COUNT(*) AS n FROM items i JOIN participants p ON p.connector_id = i.connector_id AND p.user_id = i.sender_id WHERE p.email = ''").get() as { n: number };
-    expect(noEmail.n).toBe(0);
+    expect(storedItems(main.store, main.connector.id).filter((i) => i.sender.email === '').length).toBe(0);
     // The ackId of the last batch is stored, to acknowledge it with the next read.
     const feed = main.repo.feed(main.connector.id)!;
     expect(feed).toMatchObject({ tag: datahoseTag(main.connector.id), events: emulator.pod.log.length });
@@ -173,7 +164,7 @@ describe('Datahose source', () => {
     expect(first.items.new).toBe(total - nonMemberMessages);
     const memberRows = rows(both);
 
-    both.connector = setSource(both.store, both.connector, 'datahose');
+    both.connector = withSource(both.store, both.connector, 'datahose');
     const second = await run(both);
     if (second.source !== 'datahose') throw new Error('not datahose');
     // Datahose delivered every message of the pod; only those the member reader could not read were new.
@@ -183,7 +174,7 @@ describe('Datahose source', () => {
     const after = new Set(rows(both));
     for (const r of memberRows) expect(after.has(r)).toBe(true);
 
-    both.connector = setSource(both.store, both.connector, 'streams');
+    both.connector = withSource(both.store, both.connector, 'streams');
     const third = await run(both);
     expect(third.items.new).toBe(0);
     expect(rows(both)).toEqual([...after].sort());
@@ -290,7 +281,7 @@ describe('Datahose source', () => {
 });
 
 describe('Datahose on a busy pod and without the admin role', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let store: Store;
   let connector: Connector;
@@ -298,7 +289,7 @@ describe('Datahose on a busy pod and without the admin role', () => {
   beforeAll(async () => {
     // Half the history lies after "now": the feed is never empty, as on a pod that keeps talking.
     const now = Date.now();
-    emulator = await SymphonyEmulator.start({
+    const pod = await temp.pod({
       seed: 'datahose-busy',
       conversations: 8,
       messages: 600,
@@ -307,15 +298,14 @@ describe('Datahose on a busy pod and without the admin role', () => {
       end: now + 3600_000,
       datahose: { feedStart: 'beginning', visibilityTimeoutMs: 0, batchSize: 50, waitMs: 20 },
     });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
+    emulator = pod.emulator;
     store = Store.open(path.join(temp.dir, 'db', 'archiver.db'));
-    connector = makeSourceConnector(store, emulator.url, key.privateKeyPath);
+    connector = addConnector(store, { pod, source: 'datahose' });
   });
   afterAll(async () => {
     store.dispose();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('ends a run once the feed reaches the moment the run began, and the next run goes on from there', async () => {
@@ -341,10 +331,7 @@ describe('Datahose on a busy pod and without the admin role', () => {
       expect(storedMessageIds(store, connector.id).length).toBe(stored.size + second.items.new);
 
       // Every sender is a member of the conversations it wrote in, though no member list was read.
-      const missing = store.db
-        .prepare('SELECT COUNT(*) AS n FROM items i WHERE i.connector_id = ? AND NOT EXISTS (SELECT 1 FROM members m WHERE m.connector_id = i.connector_id AND m.stream_id = i.stream_id AND m.user_id = i.sender_id)')
-        .get(connector.id) as { n: number };
-      expect(missing.n).toBe(0);
+      expect(itemsFromNonMembers(store, connector.id)).toBe(0);
       expect(emulator.counters.statuses['403']).toBeGreaterThan(0);
     } finally {
       emulator.pod.serviceAccount.roles = roles;

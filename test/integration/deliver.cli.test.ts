@@ -1,10 +1,10 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main, printVerification, type CliIo } from '../../electron/host/cli';
 import { GraphClient } from '../../electron/core/graph/client';
 import { verifyImport } from '../../electron/core/deliver/probe';
 import { systemClock } from '../../electron/core/platform/clock';
-import { makeTempDir } from '../support/tmp';
-import { startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 
 function capture(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -13,12 +13,9 @@ function capture(): CliIo & { lines: string[]; errors: string[] } {
 }
 
 describe('cli verify-import', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let world: ImportWorld | undefined;
-  afterEach(async () => {
-    await world?.close();
-  });
-  afterAll(() => temp.cleanup());
+  afterAll(() => temp.dispose());
 
   it('needs --mailbox, and says so with exit code 2', async () => {
     const io = capture();
@@ -30,7 +27,7 @@ describe('cli verify-import', () => {
   });
 
   it('prints one line per method and per point, with what was expected where it did not hold', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: true } });
+    world = await startImportWorld(temp, { mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: true } });
     const token = await world.emulator.mintToken();
     const graph = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, retry: { baseMs: 20, maxMs: 200 } });
     const verification = await verifyImport({ store: world.store, connector: world.connector, graph, clock: systemClock, dir: temp.dir }, world.mailboxes[0]!);

@@ -14,28 +14,28 @@ import { toMime } from '../../electron/core/convert/mime';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { systemClock } from '../../electron/core/platform/clock';
 import type { DeliveryTarget } from '../../electron/core/model/destination';
-import { makeTempDir } from '../support/tmp';
-import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 
 const ADVANCED = ['Mail.ReadWrite', 'User.Read.All', 'Mail-Advanced.ReadWrite.All'];
 
 describe('destinations over the Graph emulator', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   let advanced: GraphClient;
   let target: DeliveryTarget;
 
   beforeEach(async () => {
-    temp = makeTempDir();
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    temp = new TestWorld();
+    world = await startImportWorld(temp, { mailboxes: 1 });
     const token = await world.emulator.mintToken({ roles: ADVANCED });
     advanced = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, retry: { baseMs: 20, maxMs: 200 } });
     const folders = new FolderResolver(advanced, new DeliveryRepository(world.store), world.connector.id, 'Symphony', systemClock);
     target = { mailbox: world.mailboxes[0]!, folderId: await folders.ensure(world.mailboxes[0]!) };
   });
   afterEach(async () => {
-    await world.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('importMime files the very .eml non-draft, with every header and attachment, found again by Message-ID', async () => {

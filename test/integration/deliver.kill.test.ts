@@ -1,52 +1,29 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueDeliveries } from '../../electron/core/graph/importer';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
-import { makeTempDir } from '../support/tmp';
-import { startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 import { MIME_KILL_MAILBOXES, MIME_KILL_MESSAGES, mimeKillEmail, mimeKillRecipients, prepareMimeKillFiles } from '../support/deliver-kill-scenario';
+import { Prng } from '../../electron/sandbox/emulators/prng';
+import { runKillableChild } from '../support/killable-child';
 
-const child = path.resolve(__dirname, '../support/deliver-child.ts');
-
-/** Runs the child; SIGKILLed as soon as `killWhen` holds (polled every 10 ms once it delivers): kills follow progress, not time. */
-function runChild(args: string[], killWhen?: () => boolean): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let watching: NodeJS.Timeout | undefined;
-    proc.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (killWhen && output.includes('ready') && !watching) watching = setInterval(() => killWhen() && proc.kill('SIGKILL'), 10);
-    });
-    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code, signal) => {
-      clearInterval(watching);
-      if (signal === 'SIGKILL') resolve({ killed: true, output });
-      else if (code === 0) resolve({ killed: false, output });
-      else reject(new Error(`importer exited with ${code}: ${output}`));
-    });
-  });
-}
+const runChild = (args: string[], killWhen?: () => boolean) => runKillableChild('deliver-child.ts', args, killWhen);
 
 describe('the importMime path survives SIGKILL at random moments, with Graph faults on', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   beforeAll(async () => {
-    temp = makeTempDir();
+    temp = new TestWorld();
     prepareMimeKillFiles(temp.dir);
-    world = await startImportWorld({
-      dir: temp.dir,
+    world = await startImportWorld(temp, {
       mailboxes: MIME_KILL_MAILBOXES,
       emulator: { latencyMs: 10, faults: { rate: 0.1, kinds: ['503', 'reset', 'lost', 'late'], seed: 1717, lateMs: [100, 600] } },
     });
   });
   afterAll(async () => {
-    await world.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('delivers every e-mail exactly once after 8 kills and a final run, each by the path the ledger names', { timeout: 300_000 }, async () => {
@@ -62,12 +39,11 @@ describe('the importMime path survives SIGKILL at random moments, with Graph fau
     const token = await world.emulator.mintToken({ roles: ['Mail.ReadWrite', 'User.Read.All', 'Mail-Advanced.ReadWrite.All'] });
     const args = [world.store.file, world.emulator.baseUrl, token, temp.dir];
     const repo = new DeliveryRepository(world.store);
-    let seed = 4242;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rng = new Prng(4242);
     let kills = 0;
     for (let round = 0; round < 8; round++) {
       const before = repo.counts(world.connector.id).delivered;
-      const target = before + 1 + Math.floor(next() * ((total - before) / (9 - round)));
+      const target = before + 1 + Math.floor(rng.next() * ((total - before) / (9 - round)));
       if ((await runChild(args, () => repo.counts(world.connector.id).delivered >= target)).killed) kills++;
     }
     expect(kills).toBe(8);

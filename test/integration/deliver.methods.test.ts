@@ -12,8 +12,9 @@ import { BODY_ATTACHMENT_NAME, JsonDestination } from '../../electron/core/graph
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { generatePod } from '../fixtures/convert/generate';
-import { makeTempDir } from '../support/tmp';
-import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, writeDeterministicFile, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { attachmentFile, deterministicBytes, makeEmail, writeDeterministicFile } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld, type ImportWorldOptions } from '../support/world-recipes';
 
 const MB = 1024 * 1024;
 const ADVANCED = ['Mail.ReadWrite', 'User.Read.All', 'Mail-Advanced.ReadWrite.All'];
@@ -27,22 +28,25 @@ async function itemsOf(world: ImportWorld, mailbox: string) {
 }
 
 describe('the same e-mails through each import method', () => {
-  let temp: { dir: string; cleanup: () => void };
-  const worlds: ImportWorld[] = [];
+  let temp: TestWorld;
+  /** One world per import method, so a test can free one method's tenant before the next. */
+  const methodWorlds = new Map<ImportWorld, TestWorld>();
   beforeEach(() => {
-    temp = makeTempDir();
+    temp = new TestWorld();
   });
   afterEach(async () => {
-    for (const w of worlds.splice(0)) await w.close();
-    temp.cleanup();
+    for (const w of methodWorlds.values()) await w.dispose();
+    methodWorlds.clear();
+    await temp.dispose();
   });
 
-  async function archive(method: ImportMethod, emails: ConvertedEmail[], mailboxes: number, emulator: Parameters<typeof startImportWorld>[0]['emulator'] = {}) {
-    const world = await startImportWorld({ dir: path.join(temp.dir, method), mailboxes, emulator, storeFile: path.join(temp.dir, `${method}.db`), limits: { uploadWindowMs: 1_000 } });
-    worlds.push(world);
+  async function archive(method: ImportMethod, emails: ConvertedEmail[], mailboxes: number, emulator: ImportWorldOptions['emulator'] = {}) {
+    const scope = new TestWorld();
+    const world = await startImportWorld(scope, { mailboxes, emulator, limits: { uploadWindowMs: 1_000 } });
+    methodWorlds.set(world, scope);
     const token = await world.emulator.mintToken({ roles: ADVANCED });
     const graph = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, throttle: world.throttle, retry: { baseMs: 20, maxMs: 200 } });
-    const router = createRouter({ json: new JsonDestination({ graph, messageClass: world.connector.settings.microsoft.messageClass, scratchDir: path.join(temp.dir, method, 'scratch') }), mime: new MimeDestination({ graph }) }, method);
+    const router = createRouter({ json: new JsonDestination({ graph, messageClass: world.connector.settings.microsoft.messageClass, scratchDir: scope.path('scratch') }), mime: new MimeDestination({ graph }) }, method);
     const byKey = new Map(emails.map((e) => [e.archiveKey, e]));
     for (const email of emails) enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
     const summary = await importDeliveries({ store: world.store, connector: world.connector, graph, router, loadEmail: (key) => byKey.get(key)! });
@@ -102,8 +106,8 @@ describe('the same e-mails through each import method', () => {
       const rec = items.find((m) => m.fields.internetMessageId === big.messageId)!;
       expect(rec.attachments.map((a) => [a.name, a.size, a.sha256])).toEqual([['recording.bin', 140 * MB, sha256]]);
       expect(world.emulator.importMime.counters.refusedSize).toBe(0);
-      await world.close();
-      worlds.splice(worlds.indexOf(world), 1);
+      await methodWorlds.get(world)!.dispose();
+      methodWorlds.delete(world);
     }
   });
 });

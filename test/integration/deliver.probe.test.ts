@@ -7,8 +7,8 @@ import { ImportVerificationRepository } from '../../electron/core/store/repos/im
 import { createRealStages } from '../../electron/core/runs/adapters/real';
 import { appPaths } from '../../electron/core/platform/paths';
 import type { Logger } from '../../electron/core/platform/logger';
-import { makeTempDir } from '../support/tmp';
-import { startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 
 const ADVANCED = ['Mail.ReadWrite', 'User.Read.All', 'Mail-Advanced.ReadWrite.All'];
 
@@ -17,16 +17,13 @@ function held(result: ProbeMethodResult): Record<string, boolean | null> {
 }
 
 describe('Check import over the Graph emulator', () => {
-  let temp: { dir: string; cleanup: () => void } | undefined;
+  let temp: TestWorld;
   let world: ImportWorld | undefined;
-  afterEach(async () => {
-    await world?.close();
-    temp?.cleanup();
-  });
+  afterEach(() => temp?.dispose());
 
   async function probe(options: { refuseAttachmentsOnNonDraft: boolean; roles: string[] }): Promise<{ verification: ImportVerification; world: ImportWorld }> {
-    temp = makeTempDir();
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: options.refuseAttachmentsOnNonDraft } });
+    temp = new TestWorld();
+    world = await startImportWorld(temp, { mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: options.refuseAttachmentsOnNonDraft } });
     const token = await world.emulator.mintToken({ roles: options.roles });
     const graph = new GraphClient({ baseUrl: world.emulator.baseUrl, getToken: async () => token, retry: { baseMs: 20, maxMs: 200 } });
     const verification = await verifyImport({ store: world.store, connector: world.connector, graph, clock: systemClock, dir: temp.dir }, world.mailboxes[0]!);
@@ -79,8 +76,8 @@ describe('Check import over the Graph emulator', () => {
   });
 
   it('a run says in its log when its import method was never verified, and stops saying it once it is', async () => {
-    temp = makeTempDir();
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    temp = new TestWorld();
+    world = await startImportWorld(temp, { mailboxes: 1 });
     const w = world;
     const warnings: string[] = [];
     const logger: Logger = { error: () => undefined, info: () => undefined, debug: () => undefined, warn: (m) => void warnings.push(m), scope: () => logger };

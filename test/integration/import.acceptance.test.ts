@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/importer';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import type { ConvertedEmail } from '../../electron/core/model/email';
-import { makeTempDir } from '../support/tmp';
-import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 import { expectExactlyOnce } from '../support/import-verify';
 
 const MESSAGES = 5_000;
@@ -15,19 +16,17 @@ function recipients(index: number, mailboxes: string[]): string[] {
 }
 
 describe('import acceptance: 5,000 messages to 300 mailboxes', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   beforeEach(() => {
-    temp = makeTempDir();
+    temp = new TestWorld();
   });
   afterEach(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   async function run(faultRate: number) {
-    world = await startImportWorld({
-      dir: temp.dir,
+    world = await startImportWorld(temp, {
       mailboxes: MAILBOXES,
       requestTimeoutMs: 20_000,
       emulator: faultRate ? { faults: { rate: faultRate, kinds: ['503', 'reset', 'hang', 'lost'], seed: 42, hangMs: 1_000 } } : {},

@@ -9,8 +9,9 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { systemClock } from '../../electron/core/platform/clock';
 import path from 'node:path';
 import type { ConvertedEmail } from '../../electron/core/model/email';
-import { makeTempDir } from '../support/tmp';
-import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 
 function messagesOf(world: ImportWorld, mailbox: string) {
   const user = world.emulator.directory.findUser(mailbox)!;
@@ -23,18 +24,17 @@ function archiveKeyOf(message: { extended: Array<{ id: string; value: string }> 
 }
 
 describe('Graph import against the emulator', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   beforeEach(() => {
-    temp = makeTempDir();
+    temp = new TestWorld();
   });
   afterEach(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('creates non-draft items in Inbox/Symphony with dates, headers, archive key and byte-identical attachments, once', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 2, markAsRead: false });
+    world = await startImportWorld(temp, { mailboxes: 2, markAsRead: false });
     const emails = new Map<string, ConvertedEmail>();
     for (let i = 0; i < 6; i++) {
       const attachments = i % 2 === 0 ? [attachmentFile(temp.dir, `note-${i}.txt`, deterministicBytes(`a${i}`, 1000 + i)), attachmentFile(temp.dir, `big-${i}.bin`, deterministicBytes(`b${i}`, 3_500_000 + i))] : [];
@@ -68,7 +68,7 @@ describe('Graph import against the emulator', () => {
   });
 
   it('looks an item up instead of creating it again when the answer to the create was lost', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 3, emulator: { faults: { rate: 0.6, kinds: ['lost'], seed: 7, match: (method, path) => method === 'POST' && path.endsWith('/messages') } } });
+    world = await startImportWorld(temp, { mailboxes: 3, emulator: { faults: { rate: 0.6, kinds: ['lost'], seed: 7, match: (method, path) => method === 'POST' && path.endsWith('/messages') } } });
     const emails = new Map<string, ConvertedEmail>();
     for (let i = 0; i < 20; i++) {
       const email = makeEmail(i, i % 5 === 0 ? [attachmentFile(temp.dir, `f${i}.bin`, deterministicBytes(`f${i}`, 3_300_000))] : []);
@@ -86,7 +86,7 @@ describe('Graph import against the emulator', () => {
   });
 
   it('blocks (never skips) mailboxes that cannot be written, with the reason, and delivers the rest', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    world = await startImportWorld(temp, { mailboxes: 1 });
     const dir = world.emulator.directory;
     dir.addUser({ userPrincipalName: 'nobox@corp.example', mailbox: 'none' });
     dir.addUser({ userPrincipalName: 'nolicense@corp.example', mailbox: 'unlicensed' });
@@ -114,7 +114,7 @@ describe('Graph import against the emulator', () => {
   });
 
   it('lands every attachment on a draft when Graph refuses attachments on non-draft items', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: true } });
+    world = await startImportWorld(temp, { mailboxes: 1, emulator: { refuseAttachmentsOnNonDraft: true } });
     const big = attachmentFile(temp.dir, 'report.pdf', deterministicBytes('r', 5_000_000));
     const small = attachmentFile(temp.dir, 'small.txt', deterministicBytes('s', 200));
     const withBig = makeEmail(1, [small, big]);
@@ -133,7 +133,7 @@ describe('Graph import against the emulator', () => {
   });
 
   it('completes an item whose large attachment never finished, without a second copy', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    world = await startImportWorld(temp, { mailboxes: 1 });
     const big = attachmentFile(temp.dir, 'video.mp4', deterministicBytes('v', 7_000_000));
     const email = makeEmail(3, [attachmentFile(temp.dir, 'a.txt', Buffer.from('hello')), big]);
     enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);
@@ -155,7 +155,7 @@ describe('Graph import against the emulator', () => {
 
   it('honours Retry-After when the service throttles and still delivers each item once', async () => {
     // The service is stricter than the client's own budget: 15 requests per 2 s per mailbox.
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 2, emulator: { limits: { requestsPerWindow: 15, requestWindowMs: 2_000 } } });
+    world = await startImportWorld(temp, { mailboxes: 2, emulator: { limits: { requestsPerWindow: 15, requestWindowMs: 2_000 } } });
     const emails = new Map<string, ConvertedEmail>();
     for (let i = 0; i < 25; i++) {
       const email = makeEmail(i);
@@ -169,7 +169,7 @@ describe('Graph import against the emulator', () => {
   });
 
   it('creates Inbox/Symphony once when two workers with separate caches race for it', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1, emulator: { latencyMs: 30 } });
+    world = await startImportWorld(temp, { mailboxes: 1, emulator: { latencyMs: 30 } });
     const other = Store.open(path.join(temp.dir, 'other.db'));
     try {
       const otherConnector = new ConnectorRepository(other).create('test');
@@ -186,7 +186,7 @@ describe('Graph import against the emulator', () => {
   });
 
   it('finds the attachment on the item when the answer to the last chunk of its upload was lost', async () => {
-    world = await startImportWorld({ dir: temp.dir, mailboxes: 1 });
+    world = await startImportWorld(temp, { mailboxes: 1 });
     const big = attachmentFile(temp.dir, 'deck.pptx', deterministicBytes('deck', 3_500_000));
     const email = makeEmail(5, [big]);
     enqueueDeliveries(world.store, world.connector.id, email.archiveKey, world.mailboxes);

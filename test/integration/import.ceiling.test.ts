@@ -3,8 +3,9 @@ import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/i
 import { deliveryBytes } from '../../electron/core/graph/memory-budget';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
-import { makeTempDir } from '../support/tmp';
-import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { attachmentFile, deterministicBytes, makeEmail } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 import { expectExactlyOnce } from '../support/import-verify';
 
 /**
@@ -13,21 +14,19 @@ import { expectExactlyOnce } from '../support/import-verify';
  * stay within the memory budget. Measured as creates in flight when each create arrives.
  */
 describe('import at the ceiling', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   let createsInFlight: number[];
   beforeEach(() => {
-    temp = makeTempDir();
+    temp = new TestWorld();
     createsInFlight = [];
   });
   afterEach(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   const start = async (mailboxes: number, limits: { globalConcurrency: number; maxGlobalConcurrency: number }, latencyMs: number) => {
-    world = await startImportWorld({
-      dir: temp.dir,
+    world = await startImportWorld(temp, {
       mailboxes,
       limits,
       // Every create takes a while, so that many are in flight at once; arrivals are sampled.

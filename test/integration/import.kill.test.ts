@@ -1,16 +1,18 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueDeliveries } from '../../electron/core/graph/importer';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import type { ConvertedEmail } from '../../electron/core/model/email';
-import { makeTempDir } from '../support/tmp';
-import { KILL_MAILBOXES, KILL_MESSAGES, killScenarioEmail, killScenarioRecipients, prepareKillScenarioFiles, startImportWorld, withHashes, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { KILL_MAILBOXES, KILL_MESSAGES, killScenarioEmail, killScenarioRecipients, prepareKillScenarioFiles, withHashes } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 import { expectDeletionsLogged, expectExactlyOnce } from '../support/import-verify';
 import { UnknownOutcomeRepository } from '../../electron/core/store/repos/delivery-unknowns';
 import type { ImportChildOptions } from '../support/import-child';
 import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
+import { Prng } from '../../electron/sandbox/emulators/prng';
+import { runKillableChild } from '../support/killable-child';
 
 /** 10 % of requests fail; 1.5 % of creates are applied only after the client gave up on them. */
 const KILL_FAULTS: FaultOptions = {
@@ -22,48 +24,18 @@ const KILL_FAULTS: FaultOptions = {
   lateMs: [200, 1_000],
 };
 
-const child = path.resolve(__dirname, '../support/import-child.ts');
-
-/**
- * Runs the importer child; with `killWhen`, it is SIGKILLed as soon as the predicate (polled every
- * 10 ms once the child is delivering) holds. Kill moments are tied to delivery progress, not to
- * wall time, so every round is killed mid-work however fast or loaded the machine is.
- */
-function runChild(args: string[], killWhen?: () => boolean): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let watching: NodeJS.Timeout | undefined;
-    proc.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (killWhen && output.includes('ready') && !watching) {
-        watching = setInterval(() => {
-          if (killWhen()) proc.kill('SIGKILL');
-        }, 10);
-      }
-    });
-    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code, signal) => {
-      clearInterval(watching);
-      if (signal === 'SIGKILL') resolve({ killed: true, output });
-      else if (code === 0) resolve({ killed: false, output });
-      else reject(new Error(`importer exited with ${code}: ${output}`));
-    });
-  });
-}
+const runChild = (args: string[], killWhen?: () => boolean) => runKillableChild('import-child.ts', args, killWhen);
 
 describe('import survives SIGKILL at random moments, with Graph faults and late-applied creates on', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   beforeAll(async () => {
-    temp = makeTempDir();
+    temp = new TestWorld();
     prepareKillScenarioFiles(temp.dir);
-    world = await startImportWorld({ dir: temp.dir, mailboxes: KILL_MAILBOXES, emulator: { latencyMs: 15, faults: KILL_FAULTS } });
+    world = await startImportWorld(temp, { mailboxes: KILL_MAILBOXES, emulator: { latencyMs: 15, faults: KILL_FAULTS } });
   });
   afterAll(async () => {
-    await world.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('delivers everything exactly once after 20 kills and a final run', { timeout: 600_000 }, async () => {
@@ -84,13 +56,12 @@ describe('import survives SIGKILL at random moments, with Graph faults and late-
     const repo = new DeliveryRepository(world.store);
     // Deterministic "random" moments: each round is killed once a random share of what is left
     // (at most a twentieth of it) has been delivered, so the rounds spread across the whole work.
-    let seed = 12345;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rng = new Prng(12345);
     let kills = 0;
     const progress: number[] = [];
     for (let round = 0; round < 20; round++) {
       const before = repo.counts(world.connector.id).delivered;
-      const target = before + 1 + Math.floor(next() * ((total - before) / (21 - round)));
+      const target = before + 1 + Math.floor(rng.next() * ((total - before) / (21 - round)));
       const result = await runChild(args, () => repo.counts(world.connector.id).delivered >= target);
       if (result.killed) kills++;
       progress.push(repo.counts(world.connector.id).delivered);

@@ -4,21 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/importer';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
-import { makeTempDir } from '../support/tmp';
-import { attachmentFile, deterministicBytes, makeEmail, startImportWorld, writeDeterministicFile, type ImportWorld } from '../support/import-fixtures';
+import { TestWorld } from '../support/world';
+import { attachmentFile, deterministicBytes, makeEmail, writeDeterministicFile } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 import { expectExactlyOnce } from '../support/import-verify';
 
 const MB = 1024 * 1024;
 
 describe('import of large attachments (20 items of 20–140 MB)', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   beforeAll(async () => {
-    temp = makeTempDir();
+    temp = new TestWorld();
     // Five minutes of upload budget scaled down to one second, on both sides, so the test is quick
     // while the budget is still enforced and respected.
-    world = await startImportWorld({
-      dir: temp.dir,
+    world = await startImportWorld(temp, {
       mailboxes: 5,
       requestTimeoutMs: 30_000,
       limits: { uploadWindowMs: 1_000 },
@@ -30,8 +30,7 @@ describe('import of large attachments (20 items of 20–140 MB)', () => {
     });
   });
   afterAll(async () => {
-    await world.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('streams every file in 320 KiB-multiple chunks and lands it byte-identical, once, within the upload budget', async () => {

@@ -1,34 +1,16 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/importer';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import type { Logger } from '../../electron/core/platform/logger';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { UnknownOutcomeRepository, type UnknownOutcome } from '../../electron/core/store/repos/delivery-unknowns';
-import { killScenarioEmail, startImportWorld, type ImportWorld } from '../support/import-fixtures';
+import { killScenarioEmail } from '../support/import-fixtures';
+import { startImportWorld, type ImportWorld } from '../support/world-recipes';
 import type { ImportChildOptions } from '../support/import-child';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld } from '../support/world';
+import { runKillableChild } from '../support/killable-child';
 
-const CHILD = path.resolve(__dirname, '../support/import-child.ts');
-
-/** Runs the importer child and SIGKILLs it as soon as `killWhen` holds (polled every 5 ms). */
-function runChildUntil(args: string[], killWhen: () => boolean): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const watch = setInterval(() => {
-      if (killWhen()) proc.kill('SIGKILL');
-    }, 5);
-    proc.on('error', reject);
-    proc.on('exit', (_code, signal) => {
-      clearInterval(watch);
-      resolve({ killed: signal === 'SIGKILL', output });
-    });
-  });
-}
+const runChildUntil = (args: string[], killWhen: () => boolean) => runKillableChild('import-child.ts', args, killWhen);
 
 function capturingLogger(lines: string[]): Logger {
   const log = (m: string) => void lines.push(m);
@@ -42,16 +24,15 @@ function capturingLogger(lines: string[]): Logger {
  * next run must settle it: one copy in the mailbox, the stray deleted and logged with both ids.
  */
 describe('unknown outcomes survive the process that had them', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   const email = killScenarioEmail('/nonexistent', 1); // no attachments
   let key: { connectorId: string; archiveKey: string; mailbox: string };
 
   beforeEach(async () => {
-    temp = makeTempDir();
+    temp = new TestWorld();
     let creates = 0;
-    world = await startImportWorld({
-      dir: temp.dir,
+    world = await startImportWorld(temp, {
       mailboxes: 1,
       // The first create is applied 1.5 s after the client gave up on it; nothing else fails.
       emulator: { faults: { rate: 1, kinds: ['late'], lateMs: 1_500, match: (method, p) => method === 'POST' && p.endsWith('/messages') && creates++ === 0 } },
@@ -60,8 +41,7 @@ describe('unknown outcomes survive the process that had them', () => {
     enqueueDeliveries(world.store, world.connector.id, email.archiveKey, [key.mailbox]);
   });
   afterEach(async () => {
-    await world.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   const copies = () => [...world.emulator.directory.allMessages()].filter((m) => m.message.extended.some((p) => p.id === ARCHIVE_KEY_PROPERTY && p.value === email.archiveKey));
@@ -130,18 +110,16 @@ describe('unknown outcomes survive the process that had them', () => {
  * copy a retry later; only an end-of-run check removed it, and a kill before that check kept it.
  */
 describe('after an unanswered create, a 429 does not make the importer create blind', () => {
-  let temp: { dir: string; cleanup: () => void };
+  let temp: TestWorld;
   let world: ImportWorld;
   afterEach(async () => {
-    await world.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('looks again before the next create and finds the late copy instead of making a second', async () => {
-    temp = makeTempDir();
+    temp = new TestWorld();
     let creates = 0;
-    world = await startImportWorld({
-      dir: temp.dir,
+    world = await startImportWorld(temp, {
       mailboxes: 1,
       requestTimeoutMs: 400,
       settleMarginMs: 2_000,

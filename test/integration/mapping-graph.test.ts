@@ -6,6 +6,7 @@ import { ManualClock } from '../../electron/core/platform/clock';
 import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import { makeTempDir } from '../support/tmp';
 import { createConnector, openMappingStore, person } from '../unit/mapping-support';
+import { mappingRows } from '../support/store-reads';
 
 describe('mapping against the Graph emulator', () => {
   const temp = makeTempDir();
@@ -39,7 +40,7 @@ describe('mapping against the Graph emulator', () => {
     const denied = new GraphClient({ baseUrl: emulator.baseUrl, getToken: async () => 'not-a-token', retry: { baseMs: 1, maxMs: 1 } });
     const service = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => denied)) });
     await expect(service.resolveRecipients(c.id, [person('1', 'alice@contoso.com')])).rejects.toMatchObject({ status: 401 });
-    expect(store.db.prepare('SELECT count(*) AS n FROM mapping_directory_cache').get()).toEqual({ n: 0 });
+    expect(mappingRows(store, 'mapping_directory_cache')).toBe(0);
     store.dispose();
   });
 

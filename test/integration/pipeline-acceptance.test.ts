@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
-import { startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
 
 const MESSAGES = 20_000;
 
@@ -13,18 +13,17 @@ const MESSAGES = 20_000;
  * land is computed from the emulators' own models, not from the pipeline.
  */
 describe(`pipeline acceptance: a ${MESSAGES.toLocaleString('en')}-message pod into Microsoft 365`, () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let world: RealWorld;
 
   beforeAll(async () => {
-    world = await startRealWorld(temp.dir, {
+    world = await startRealWorld(temp, {
       symphony: { seed: 'pipeline', conversations: 120, messages: MESSAGES, attachments: 40, internalUsers: 40, externalUsers: 8, maxAttachmentBytes: 64 * 1024 },
       hasMailbox: (i) => i % 8 === 0,
     });
   });
   afterAll(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('archives every message to every mapped participant exactly once and balances', async () => {

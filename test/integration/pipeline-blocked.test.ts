@@ -3,8 +3,9 @@ import type { EmulatedUser, MailboxState } from '../../electron/sandbox/emulator
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import { runOutcomeWords } from '../../shared/contract/run-words';
-import { expectedPairs, landingProblems, startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { expectedPairs, landingProblems } from '../support/landing';
+import { TestWorld } from '../support/world';
 
 /**
  * Issue 13: a mailbox that cannot be written is a gap, never a skip. Over both emulators, one
@@ -20,9 +21,9 @@ describe('blocked mailboxes: nothing silently missing', () => {
   });
 
   async function world(): Promise<RealWorld & { a: string; userA: EmulatedUser }> {
-    const temp = makeTempDir();
-    const w = await startRealWorld(temp.dir, { symphony: { seed: 'blocked', conversations: 6, messages: 120, attachments: 4, internalUsers: 5, externalUsers: 1, maxAttachmentBytes: 8 * 1024 } });
-    cleanups.push(temp.cleanup, () => w.close());
+    const temp = new TestWorld();
+    const w = await startRealWorld(temp, { symphony: { seed: 'blocked', conversations: 6, messages: 120, attachments: 4, internalUsers: 5, externalUsers: 1, maxAttachmentBytes: 8 * 1024 } });
+    cleanups.push(() => temp.dispose());
     // A: a person's mailbox (not the service account's) with the most deliveries planned.
     const perBox = new Map<string, number>();
     for (const boxes of expectedPairs(w).values()) for (const b of boxes) perBox.set(b, (perBox.get(b) ?? 0) + 1);

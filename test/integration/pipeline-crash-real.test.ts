@@ -9,12 +9,12 @@ import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
 import type { RealChildOptions } from '../support/pipeline-real-child';
 import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
 import { expectDeletionsLogged } from '../support/import-verify';
+import { Prng } from '../../electron/sandbox/emulators/prng';
 
 const CHILD = path.resolve(__dirname, '../support/pipeline-real-child.ts');
 /** Short client deadlines, so that creates the emulator applies after the client gave up come back quickly. */
@@ -83,22 +83,13 @@ function runChild(dataDir: string, graphUrl: string, token: string, kill?: { sta
   });
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The real stages (capture over the Symphony emulator, convert, mapping, import into the Graph
  * emulator), killed with SIGKILL at random moments inside each stage, 30 times, then resumed:
  * every mailbox ends with exactly what a clean run gives, once.
  */
 describe('real pipeline killed with SIGKILL in every stage', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let symphony: SymphonyEmulator;
   let graph: GraphEmulator;
   let graphUrl = '';
@@ -106,14 +97,14 @@ describe('real pipeline killed with SIGKILL in every stage', () => {
   let keyPath = '';
   const tenant = new Map<string, string>();
   const seed = Number(process.env.CRASH_SEED ?? 7);
-  const random = mulberry32(seed);
+  const rng = new Prng(seed);
+  const random = () => rng.next();
   const killedIn: string[] = [];
 
   beforeAll(async () => {
-    symphony = await SymphonyEmulator.start({ seed: 'crash', conversations: 25, messages: 600, attachments: 12, internalUsers: 16, externalUsers: 4, maxAttachmentBytes: 32 * 1024 });
-    const key = makeServiceKey(temp.dir);
-    symphony.registerKey(key.publicKey);
-    keyPath = key.privateKeyPath;
+    const pod = await temp.pod({ seed: 'crash', conversations: 25, messages: 600, attachments: 12, internalUsers: 16, externalUsers: 4, maxAttachmentBytes: 32 * 1024 });
+    symphony = pod.emulator;
+    keyPath = pod.keyPath;
     graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 }, faults: GRAPH_FAULTS });
     graphUrl = await graph.start();
     token = await graph.mintToken();
@@ -128,7 +119,7 @@ describe('real pipeline killed with SIGKILL in every stage', () => {
   afterAll(async () => {
     await symphony?.stop();
     await graph?.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   /** A fresh data folder with one connector to the emulators (its id makes its archive keys its own). */
@@ -136,7 +127,7 @@ describe('real pipeline killed with SIGKILL in every stage', () => {
     const dataDir = path.join(temp.dir, name);
     const paths = ensureAppPaths(appPaths(dataDir));
     const store = Store.open(paths.database);
-    const created = makeConnector(store, symphony.url, keyPath);
+    const created = addConnector(store, { pod: { url: symphony.url, keyPath } });
     new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
     store.dispose();
     return { dataDir, connectorId: created.id };

@@ -7,6 +7,8 @@ import { RunRepository } from '../../electron/core/store/repos/runs';
 import { actualDeliveries, expectedDeliveries } from '../support/pipeline-harness';
 import { messageOf, openMailboxes, type FakePod } from '../support/pipeline-stages';
 import { makeTempDir } from '../support/tmp';
+import { Prng } from '../../electron/sandbox/emulators/prng';
+import { itemsInSeveralRuns, outcomeCounts } from '../support/store-reads';
 
 const CHILD = path.resolve(__dirname, '../support/pipeline-child.ts');
 const pod: FakePod = { messages: 300, streams: 12, convertFailEvery: 0, tooLargeEvery: 75 };
@@ -33,16 +35,6 @@ function runChild(dir: string, kill?: string): Promise<ChildResult> {
   });
 }
 
-/** A small seeded generator, so a failing sequence of kill points can be replayed. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Six kills per scenario, in pipeline order, each at a random hit of its point within the work
 // the previous kills left (300 messages: 2 capture pages of 200, 2 planner pages of 250, ~196
 // deliverable messages with ~3 mailboxes each, so ~590 deliveries).
@@ -62,7 +54,9 @@ describe('pipeline killed with SIGKILL', () => {
   const temps: (() => void)[] = [];
   afterAll(() => temps.forEach((fn) => fn()));
   const seed = Number(process.env.CRASH_SEED ?? 20260301);
-  const random = mulberry32(seed);
+  // Seeded, so a failing sequence of kill points can be replayed (CRASH_SEED).
+  const rng = new Prng(seed);
+  const random = () => rng.next();
 
   let kills = 0;
   const killedAt: string[] = [];
@@ -122,9 +116,7 @@ function verify(dir: string): void {
   expect(Object.fromEntries(actual.perMailbox)).toEqual(Object.fromEntries(expectedDeliveries(pod)));
   const store = Store.open(path.join(dir, 'archiver.db'));
   try {
-    const statuses = Object.fromEntries(
-      (store.db.prepare('SELECT status, COUNT(*) AS n FROM item_outcomes GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
-    );
+    const statuses = outcomeCounts(store);
     let skipped = 0;
     let unmapped = 0;
     for (let i = 0; i < pod.messages; i++) {
@@ -151,10 +143,7 @@ function verify(dir: string): void {
       failed: 0,
     });
     expect(runs.filter((r) => r.status === 'interrupted' && r.takenOverBy === null)).toEqual([]);
-    const twice = store.db
-      .prepare("SELECT COUNT(*) AS n FROM (SELECT ri.item_id FROM run_items ri JOIN runs r ON r.id = ri.run_id WHERE r.status != 'interrupted' GROUP BY ri.item_id HAVING COUNT(*) != 1)")
-      .get() as { n: number };
-    expect(twice.n).toBe(0);
+    expect(itemsInSeveralRuns(store)).toBe(0);
   } finally {
     store.dispose();
   }

@@ -2,27 +2,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
+import { storedItems } from '../support/store-reads';
 
 /**
  * The export target: with `conversion.exportFolder` set, a run also writes every converted message
  * as an .eml file, one folder per conversation, once, and a second run writes nothing new.
  */
 describe('pipeline with an .eml export folder', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   const exportDir = path.join(temp.dir, 'export');
   let world: RealWorld;
 
   beforeAll(async () => {
-    world = await startRealWorld(temp.dir, {
+    world = await startRealWorld(temp, {
       symphony: { seed: 'export', conversations: 6, messages: 120, attachments: 4, internalUsers: 6, externalUsers: 2, maxAttachmentBytes: 8 * 1024 },
       settings: (settings) => ({ ...settings, conversion: { ...settings.conversion, exportFolder: exportDir } }),
     });
   });
   afterAll(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
   const run = async () => (await world.controller.start(world.connector.id, 'manual')).done;
 
@@ -32,7 +32,7 @@ describe('pipeline with an .eml export folder', () => {
   it('writes each captured message once, in its conversation folder, as a parseable .eml', async () => {
     const result = await run();
     expect(result.status).toBe('succeeded');
-    const captured = world.store.db.prepare('SELECT message_id AS id, stream_id AS stream FROM items WHERE connector_id = ?').all(world.connector.id) as { id: string; stream: string }[];
+    const captured = storedItems(world.store, world.connector.id).map((i) => ({ id: i.messageId, stream: i.streamId }));
     expect(captured.length).toBe(world.symphony.pod.inventory().messages.size);
     const files = emlFiles();
     expect(files.filter((f) => f.endsWith('.eml')).length).toBe(captured.length);

@@ -11,12 +11,12 @@ import { ConnectorRepository } from '../../electron/core/store/repos/connectors'
 import { UnknownOutcomeRepository } from '../../electron/core/store/repos/delivery-unknowns';
 import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { attachmentSha256 } from '../../electron/sandbox/emulators/symphony/model';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { TestWorld, addConnector } from '../support/world';
 import { expectDeletionsLogged } from '../support/import-verify';
 import type { RealChildOptions } from '../support/pipeline-real-child';
-import { makeTempDir } from '../support/tmp';
+import { Prng } from '../../electron/sandbox/emulators/prng';
 
 const CHILD = path.resolve(__dirname, '../support/pipeline-real-child.ts');
 /**
@@ -81,17 +81,8 @@ function runChild(dataDir: string, graphUrl: string, token: string, killWhen?: (
   });
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue 22): >= ${MIN_DELIVERIES.toLocaleString('en')} deliveries, >= ${MIN_KILLS} SIGKILLs, 10 % Graph faults with late-applied creates`, () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let symphony: SymphonyEmulator;
   let graph: GraphEmulator;
   let dataDir = '';
@@ -99,9 +90,8 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
   const tenant = new Map<string, string>();
 
   beforeAll(async () => {
-    symphony = await SymphonyEmulator.start({ seed: 'kill-acceptance', conversations: FULL ? 50 : 12, messages: MESSAGES, attachments: 60, internalUsers: 30, externalUsers: 6, maxAttachmentBytes: 64 * 1024 });
-    const key = makeServiceKey(temp.dir);
-    symphony.registerKey(key.publicKey);
+    const pod = await temp.pod({ seed: 'kill-acceptance', conversations: FULL ? 50 : 12, messages: MESSAGES, attachments: 60, internalUsers: 30, externalUsers: 6, maxAttachmentBytes: 64 * 1024 });
+    symphony = pod.emulator;
     graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 }, faults: FAULTS });
     const graphUrl = await graph.start();
     for (const u of symphony.pod.users.values()) {
@@ -112,7 +102,7 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
     }
     dataDir = path.join(temp.dir, 'data');
     const store = Store.open(ensureAppPaths(appPaths(dataDir)).database);
-    const created = makeConnector(store, symphony.url, key.privateKeyPath);
+    const created = addConnector(store, { pod });
     new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
     store.dispose();
     connectorId = created.id;
@@ -120,7 +110,7 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
   afterAll(async () => {
     await symphony?.stop();
     await graph?.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   /** What must land, from the pod's own model: per archive key, the mailboxes and the attachments (size:sha256). */
@@ -152,7 +142,8 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
     const total = [...want.values()].reduce((n, w) => n + w.boxes.length, 0);
     expect(total).toBeGreaterThanOrEqual(MIN_DELIVERIES);
     const token = await graph.mintToken({ expiresInSec: 4 * 3600 });
-    const random = mulberry32(22);
+    const rng = new Prng(22);
+    const random = () => rng.next();
     const started = Date.now();
     let kills = 0;
     const killedIn: Record<string, number> = {};

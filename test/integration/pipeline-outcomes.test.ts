@@ -10,8 +10,8 @@ import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { main } from '../../electron/host/cli';
 import { exportRunLog } from '../../electron/core/runs/log-export';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
-import { startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
 
 /**
  * Issue 13: one run over both emulators in which every delivery outcome occurs, each caused the
@@ -26,14 +26,14 @@ import { makeTempDir } from '../support/tmp';
  * the run's CSV and its ZIP carry the same numbers.
  */
 describe('a run with every delivery outcome', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let world: RealWorld;
   let rec: Reconciliation;
   let status: string;
   const box: Record<'lost' | 'partial' | 'blocked' | 'failed' | 'open', string> = { lost: '', partial: '', blocked: '', failed: '', open: '' };
 
   beforeAll(async () => {
-    world = await startRealWorld(temp.dir, {
+    world = await startRealWorld(temp, {
       symphony: { seed: 'outcomes', conversations: 3, messages: 24, attachments: 0, internalUsers: 7, externalUsers: 0 },
       // The seventh person has no mailbox: their items are held.
       hasMailbox: (i) => i !== 6,
@@ -64,8 +64,7 @@ describe('a run with every delivery outcome', () => {
     status = outcome.status;
   });
   afterAll(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('has every outcome, balances per delivery and per item, and is completed with problems', () => {

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stages } from '../../electron/core/runs/stages';
-import { landingProblems, startRealWorld, type RealWorld, type RealWorldOptions } from '../support/pipeline-world';
+import { startRealWorld, type RealWorld, type RealWorldOptions } from '../support/world-recipes';
+import { landingProblems } from '../support/landing';
 import { recordRowReads, type RowReads } from '../support/sqlite-reads';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld } from '../support/world';
 
 /**
  * Issue #19: between capture and the Graph create, a captured item's rows are read from SQLite
@@ -14,11 +13,12 @@ import { makeTempDir } from '../support/tmp';
  */
 const DAY = 86_400_000;
 const PAGE = 20;
-const temp = makeTempDir();
+/** One world per counted run (each is the app's data folder of its run). */
+const worlds: TestWorld[] = [];
 const reads: RowReads = recordRowReads();
-afterAll(() => {
+afterAll(async () => {
   reads.dispose();
-  temp.cleanup();
+  for (const world of worlds) await world.dispose();
 });
 
 /** One run over a fresh world, counting from the end of capture to the end of the import. */
@@ -28,9 +28,9 @@ async function countedRun(name: string, options: Partial<RealWorldOptions>): Pro
     capture: { ...stages.capture, capture: async (ctx) => { await stages.capture.capture(ctx); reads.reset(); reads.start(); } },
     import: { ...stages.import, run: async (ctx) => { await stages.import.run(ctx); reads.stop(); } },
   });
-  const dir = path.join(temp.dir, name);
-  fs.mkdirSync(dir);
-  const world = await startRealWorld(dir, {
+  const temp = new TestWorld(`archiver-reads-${name}-`);
+  worlds.push(temp);
+  const world = await startRealWorld(temp, {
     symphony: { seed: 'reads', conversations: 3, messages: 45, attachments: 12, internalUsers: 5, externalUsers: 0, start: Date.now() - 4 * DAY, end: Date.now() - DAY },
     // Three pages: what is read once per page stays once per item.
     pipeline: { pageSize: PAGE },
@@ -55,9 +55,6 @@ describe('a run in per-message mode reads each captured item once between captur
   beforeAll(async () => {
     ({ world, status } = await countedRun('messages', {}));
   }, 180_000);
-  afterAll(async () => {
-    await world?.close();
-  });
 
   it('delivers everything, reading each item row once and each attachment row twice', () => {
     expect(status).toBe('succeeded');
@@ -81,9 +78,6 @@ describe('a run in daily-transcript mode reads a day\'s items once, twice where 
   beforeAll(async () => {
     ({ world, status } = await countedRun('transcripts', { settings: (s) => ({ ...s, conversion: { ...s.conversion, mode: 'daily-transcript' } }) }));
   }, 180_000);
-  afterAll(async () => {
-    await world?.close();
-  });
 
   it('delivers every day, and reads an item again only when its day began on an earlier page', () => {
     expect(status).toBe('succeeded');

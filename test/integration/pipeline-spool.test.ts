@@ -7,8 +7,9 @@ import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import type { Stages } from '../../electron/core/runs/stages';
 import { attachmentSha256 } from '../../electron/sandbox/emulators/symphony/model';
-import { landingProblems, startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { landingProblems } from '../support/landing';
+import { TestWorld } from '../support/world';
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -27,7 +28,7 @@ describe('spooled attachments that disappeared before the import', () => {
   });
 
   async function world(beforeImport: (w: RealWorld) => void): Promise<RealWorld> {
-    const temp = makeTempDir();
+    const temp = new TestWorld();
     const current: { world?: RealWorld } = {};
     const wrap = (s: Stages): Stages => ({
       ...s,
@@ -39,9 +40,9 @@ describe('spooled attachments that disappeared before the import', () => {
         },
       },
     });
-    const w = await startRealWorld(temp.dir, { symphony: { seed: 'spool', conversations: 4, messages: 60, attachments: 12, internalUsers: 4, externalUsers: 0, maxAttachmentBytes: 32 * 1024 }, wrapStages: wrap });
+    const w = await startRealWorld(temp, { symphony: { seed: 'spool', conversations: 4, messages: 60, attachments: 12, internalUsers: 4, externalUsers: 0, maxAttachmentBytes: 32 * 1024 }, wrapStages: wrap });
     current.world = w;
-    cleanups.push(temp.cleanup, () => w.close());
+    cleanups.push(() => temp.dispose());
     return w;
   }
 

@@ -4,8 +4,9 @@ import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { EXCHANGE_MAX_MESSAGE_BYTES } from '../../electron/core/model/limits';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
-import { landedPairs, startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { landedPairs } from '../support/landing';
+import { TestWorld } from '../support/world';
 
 const MiB = 1024 * 1024;
 
@@ -18,14 +19,14 @@ const MiB = 1024 * 1024;
  * download cap, so the e-mail is only too large as a whole: the converter's size is what decides.
  */
 describe('an item over the Exchange Online limit, over the real stages', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let world: RealWorld;
   let first: { status: string; rec: Reconciliation };
   let second: { status: string; rec: Reconciliation };
   let hugeKey: string;
 
   beforeAll(async () => {
-    world = await startRealWorld(temp.dir, {
+    world = await startRealWorld(temp, {
       symphony: { seed: 'too-large', conversations: 1, messages: 3, attachments: 0, internalUsers: 2, externalUsers: 0 },
     });
     const stream = [...world.symphony.pod.streams.values()][0]!;
@@ -39,8 +40,7 @@ describe('an item over the Exchange Online limit, over the real stages', () => {
     second = await run();
   });
   afterAll(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('is skipped as too-large once by the planner, with the sizes, and never reaches Graph', () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transcriptArchiveKey, utcDay } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import { startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
+import { CaptureRepository } from '../../electron/core/store/repos/capture';
 
 const DAY = 86_400_000;
 
@@ -13,11 +14,11 @@ const DAY = 86_400_000;
  * day waits.
  */
 describe('pipeline in daily-transcript mode', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let world: RealWorld;
 
   beforeAll(async () => {
-    world = await startRealWorld(temp.dir, {
+    world = await startRealWorld(temp, {
       // Messages over the ten days before yesterday: every day is over.
       symphony: { seed: 'transcripts', conversations: 12, messages: 400, attachments: 6, internalUsers: 12, externalUsers: 3, maxAttachmentBytes: 16 * 1024, start: Date.now() - 11 * DAY, end: Date.now() - DAY },
       hasMailbox: (i) => i % 2 === 0,
@@ -27,8 +28,7 @@ describe('pipeline in daily-transcript mode', () => {
     });
   });
   afterAll(async () => {
-    await world?.close();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   /** A day is over an hour after its end (the adapter's settling time). */
@@ -115,7 +115,7 @@ describe('pipeline in daily-transcript mode', () => {
     expect(addendum[0]).toMatch(new RegExp(`^${world.connector.id}:d:.+:${utcDay(late.timestamp)}:late-[0-9a-f]{12}$`));
     const { ItemLogRepository } = await import('../../electron/core/store/repos/item-log');
     const items = new ItemLogRepository(world.store);
-    const waiting = world.store.db.prepare('SELECT id FROM items WHERE message_id = ?').get(today.id) as { id: number };
+    const waiting = new CaptureRepository(world.store).itemByMessageId(world.connector.id, today.id)!;
     expect(items.get(world.connector.id, waiting.id)).toBeUndefined();
   });
 });

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 import { EXIT, summarise, type CliIo } from '../../electron/host/cli';
 import type { FaultKind } from '../../electron/sandbox/emulators/graph/server';
-import { startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
+import { storedItems } from '../support/store-reads';
 
 const MESSAGES = 160;
 
@@ -22,15 +23,15 @@ describe('runs ride out directory look-up faults', () => {
 
   /** A world whose GET /users fails as `fault(url)` says (undefined: answered). */
   async function world(fault: (url: URL) => FaultKind | undefined): Promise<RealWorld> {
-    const temp = makeTempDir();
-    const w = await startRealWorld(temp.dir, {
+    const temp = new TestWorld();
+    const w = await startRealWorld(temp, {
       symphony: { seed: 'directory-faults', conversations: 8, messages: MESSAGES, attachments: 0, internalUsers: 10, externalUsers: 2 },
       graph: { retry: { baseMs: 5, maxMs: 50 } },
       // Each look-up of a failing address retries in full (no pause), so that the next run is not
       // held back by this one's failures: the test's clock is the real one.
       mapping: { directoryPauseMs: 0 },
     });
-    cleanups.push(temp.cleanup, () => w.close());
+    cleanups.push(() => temp.dispose());
     w.graphEmulator.setFaults({
       rate: 1,
       kinds: ['503'],
@@ -87,7 +88,7 @@ describe('runs ride out directory look-up faults', () => {
     // The waiting items have no outcome (nothing failed, nothing skipped) and all belong to the
     // failing person's conversations; every other item has its outcome.
     const items = new ItemLogRepository(w.store);
-    const rows = w.store.db.prepare('SELECT id, stream_id AS streamId FROM items WHERE connector_id = ?').all(w.connector.id) as { id: number; streamId: string }[];
+    const rows = storedItems(w.store, w.connector.id);
     const open = rows.filter((r) => items.get(w.connector.id, r.id) === undefined);
     expect(open).toHaveLength(waiting);
     expect(open.every((r) => affected.has(r.streamId))).toBe(true);

@@ -9,9 +9,9 @@ import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
+import { ledgerCounts, outcomeCounts } from '../support/store-reads';
 
 const CHILD = path.resolve(__dirname, '../support/disk-full-child.ts');
 
@@ -22,7 +22,7 @@ const CHILD = path.resolve(__dirname, '../support/disk-full-child.ts');
  * fix — no stack traces, no flood from the logger, no listener warnings — and, once space is
  * freed, the next run completes with every message in its mailboxes once.
  */
-const temp = makeTempDir();
+const temp = new TestWorld();
 const mountPoint = path.join(temp.dir, 'small-disk');
 fs.mkdirSync(mountPoint);
 let mounted = false;
@@ -96,9 +96,8 @@ describe.skipIf(!mounted)('a run whose disk fills up', () => {
   let connectorId = '';
 
   beforeAll(async () => {
-    symphony = await SymphonyEmulator.start({ seed: 'disk-full', conversations: 8, messages: 250, attachments: 12, internalUsers: 10, externalUsers: 2, maxAttachmentBytes: 64 * 1024 });
-    const key = makeServiceKey(temp.dir);
-    symphony.registerKey(key.publicKey);
+    const pod = await temp.pod({ seed: 'disk-full', conversations: 8, messages: 250, attachments: 12, internalUsers: 10, externalUsers: 2, maxAttachmentBytes: 64 * 1024 });
+    symphony = pod.emulator;
     graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 }, latencyMs: 2 });
     graphUrl = await graph.start();
     token = await graph.mintToken();
@@ -111,7 +110,7 @@ describe.skipIf(!mounted)('a run whose disk fills up', () => {
     dataDir = path.join(mountPoint, 'data');
     const paths = ensureAppPaths(appPaths(dataDir));
     const store = Store.open(paths.database);
-    const created = makeConnector(store, symphony.url, key.privateKeyPath);
+    const created = addConnector(store, { pod });
     new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
     connectorId = created.id;
     store.dispose();
@@ -145,12 +144,11 @@ describe.skipIf(!mounted)('a run whose disk fills up', () => {
     // Nothing failed for the full disk: the open deliveries stayed open and went out now.
     expect(next.stdout).toMatch(/run \d+ succeeded: .*balanced/);
     const store = Store.open(path.join(dataDir, 'archiver.db'));
-    const outcomes = store.db.prepare('SELECT status, COUNT(*) AS n FROM item_outcomes GROUP BY status').all() as { status: string; n: number }[];
-    const ledger = store.db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE state != 'delivered'").get() as { n: number };
+    const outcomes = outcomeCounts(store);
+    const ledger = ledgerCounts(store, connectorId);
     store.dispose();
-    expect(outcomes.filter((o) => o.status !== 'delivered')).toEqual([]);
-    expect(outcomes.reduce((n, o) => n + o.n, 0)).toBe(250);
-    expect(ledger.n).toBe(0);
+    expect(outcomes).toEqual({ delivered: 250 });
+    expect(Object.keys(ledger)).toEqual(['delivered']);
     expect(next.stderr).not.toMatch(/MaxListenersExceededWarning/);
 
     const landed = new Map<string, number>();
@@ -204,7 +202,7 @@ describe.runIf(!mounted)('a run whose disk fills up (not run here)', () => {
   it.skip(`needs a tmpfs mount (root): ${mountError.split('\n')[0]}`, () => {});
 });
 
-afterAll(() => {
+afterAll(async () => {
   if (mounted) execFileSync('umount', ['-l', mountPoint]);
-  temp.cleanup();
+  await temp.dispose();
 });

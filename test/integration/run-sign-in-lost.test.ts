@@ -6,10 +6,11 @@ import { GraphAuth } from '../../electron/core/graph/auth/msal';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { NodeSecretCipher } from '../../electron/core/platform/secrets';
 import { EXIT, summarise, type CliIo } from '../../electron/host/cli';
-import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
+import type { OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
 import { automateBrowser } from '../support/import-browser';
-import { startRealWorld, type RealWorld } from '../support/pipeline-world';
-import { makeTempDir } from '../support/tmp';
+import { startRealWorld, type RealWorld } from '../support/world-recipes';
+import { TestWorld } from '../support/world';
+import { ledgerCounts, outcomeCounts } from '../support/store-reads';
 
 const MESSAGES = 200;
 
@@ -21,7 +22,7 @@ const MESSAGES = 200;
  * delivery open; after signing in again, the next run finishes the work, every message once.
  */
 describe('a run whose interactive sign-in is lost', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let oidc: OidcProviderHandle;
   let world: RealWorld;
   let auth: GraphAuth;
@@ -34,7 +35,7 @@ describe('a run whose interactive sign-in is lost', () => {
   }
 
   beforeAll(async () => {
-    oidc = await startOidcProvider();
+    oidc = await temp.oidc();
     const settings = microsoftSettingsSchema.parse({ tenantId: oidc.tenantId, clientId: oidc.publicClientId, authMode: 'interactive', authorityHost: oidc.host });
     const secrets = path.join(temp.dir, 'secrets');
     auth = new GraphAuth({
@@ -47,7 +48,7 @@ describe('a run whose interactive sign-in is lost', () => {
         void automateBrowser(url, oidc.tlsCert);
       },
     });
-    world = await startRealWorld(temp.dir, {
+    world = await startRealWorld(temp, {
       symphony: { seed: 'sign-in-lost', conversations: 6, messages: MESSAGES, attachments: 0, internalUsers: 8, externalUsers: 1 },
       graph: {
         emulator: { tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }], latencyMs: 5 },
@@ -56,11 +57,7 @@ describe('a run whose interactive sign-in is lost', () => {
       },
     });
   });
-  afterAll(async () => {
-    await world?.close();
-    await oidc?.stop();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   /** (archive key, mailbox) → copies in the Graph emulator. */
   function landed(): Map<string, number> {
@@ -99,11 +96,11 @@ describe('a run whose interactive sign-in is lost', () => {
     expect(world.graphEmulator.counters.requests - requestsAtLoss).toBeLessThan(40);
 
     // Nothing lost, nothing failed: the ledger has only delivered and still-open rows.
-    const ledger = Object.fromEntries((world.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as { state: string; n: number }[]).map((r) => [r.state, r.n]));
+    const ledger = ledgerCounts(world.store, world.connector.id);
     expect(Object.keys(ledger).sort().filter((s) => !['delivered', 'pending', 'sending'].includes(s))).toEqual([]);
     expect((ledger.pending ?? 0) + (ledger.sending ?? 0)).toBeGreaterThan(0);
-    const failedItems = world.store.db.prepare("SELECT COUNT(*) AS n FROM item_outcomes WHERE status IN ('failed', 'stopped-retrying')").get() as { n: number };
-    expect(failedItems.n).toBe(0);
+    const failedItems = outcomeCounts(world.store);
+    expect((failedItems.failed ?? 0) + (failedItems['stopped-retrying'] ?? 0)).toBe(0);
     const copies = [...landed().values()];
     expect(copies.every((n) => n === 1)).toBe(true);
 
@@ -118,13 +115,13 @@ describe('a run whose interactive sign-in is lost', () => {
     const next = await (await world.controller.start(world.connector.id, 'manual')).done;
     expect(next.status, next.error ?? '').toBe('succeeded');
     expect(next.result!.reconciliation).toMatchObject({ balanced: true, failed: { count: 0 } });
-    const rows = world.store.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as { state: string; n: number }[];
-    expect(rows.map((r) => r.state)).toEqual(['delivered']);
+    const rows = ledgerCounts(world.store, world.connector.id);
+    expect(Object.keys(rows)).toEqual(['delivered']);
     const after = landed();
     expect([...after.values()].every((n) => n === 1)).toBe(true);
-    expect(after.size).toBe(rows[0]!.n);
-    const outcomes = world.store.db.prepare("SELECT status, COUNT(*) AS n FROM item_outcomes GROUP BY status").all() as { status: string; n: number }[];
-    expect(outcomes.reduce((n, r) => n + r.n, 0)).toBe(MESSAGES);
-    expect(outcomes.filter((r) => r.status !== 'delivered' && r.status !== 'skipped')).toEqual([]);
+    expect(after.size).toBe(rows.delivered);
+    const outcomes = outcomeCounts(world.store);
+    expect(Object.values(outcomes).reduce((n, c) => n + c, 0)).toBe(MESSAGES);
+    expect(Object.keys(outcomes).filter((status) => status !== 'delivered' && status !== 'skipped')).toEqual([]);
   });
 });

@@ -1,17 +1,18 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import type { MailboxState } from '../../electron/sandbox/emulators/graph/model';
-import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
-import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
-import { SymphonyEmulator, type SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony';
+import type { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import type { OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
+import type { SymphonyEmulator, SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony';
 import { serveApp, type ServedApp } from './browser';
-import { makeServiceKey } from './capture-fixtures';
+import { TestWorld } from './world';
 
 /**
- * Everything an officer's session talks to, on 127.0.0.1: a Symphony pod, an OpenID provider
- * standing in for Entra ID, the Graph emulator trusting its tokens (with a mailbox for every
- * internal pod user except `withoutMailbox`, in the state `mailboxStates` gives), and the app behind the browser host. Interactive
- * sign-in opens Microsoft's page in a second tab of the test's Chromium, as the system browser would.
+ * Everything an officer's session talks to, on 127.0.0.1, made of a TestWorld's pieces: a Symphony
+ * pod, an OpenID provider standing in for Entra ID, the Graph emulator trusting its tokens (with a
+ * mailbox for every internal pod user except `withoutMailbox`, in the state `mailboxStates` gives),
+ * and the app behind the browser host. Interactive sign-in opens Microsoft's page in a second tab
+ * of the test's Chromium, as the system browser would. `stop()` disposes the world.
  */
 export interface World {
   app: ServedApp;
@@ -26,46 +27,38 @@ export interface World {
 }
 
 export async function startWorld(options: { pod: SymphonyEmulatorOptions; browser: () => Browser; withoutMailbox?: string[]; mailboxStates?: Record<string, MailboxState> }): Promise<World> {
-  const pod = await SymphonyEmulator.start(options.pod);
-  const oidc = await startOidcProvider();
-  const graph = new GraphEmulator({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }] });
-  const graphUrl = await graph.start();
-  for (const user of pod.pod.users.values()) {
-    if (user.external || options.withoutMailbox?.includes(user.email)) continue;
-    graph.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName, mailbox: options.mailboxStates?.[user.email] ?? 'enabled' });
+  const world = new TestWorld('archiver-e2e-');
+  try {
+    const pod = await world.pod(options.pod);
+    const oidc = await world.oidc();
+    const tenant = await world.tenant({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }] });
+    // Here the UPN is the pod's e-mail address (the default mapping's case); the pipeline tests'
+    // tenant (addPodMailboxes) differs on purpose, so that mapping by address is exercised too.
+    for (const user of pod.emulator.pod.users.values()) {
+      if (user.external || options.withoutMailbox?.includes(user.email)) continue;
+      tenant.emulator.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName, mailbox: options.mailboxStates?.[user.email] ?? 'enabled' });
+    }
+    tenant.emulator.directory.addUser({ userPrincipalName: 'officer@corp.example', displayName: 'Compliance Officer' });
+    const signInUrls: string[] = [];
+    const app = await serveApp({
+      openBrowser: async (url) => {
+        signInUrls.push(url);
+        // The provider's certificate is made for the test; the "system browser" accepts it.
+        const context = await options.browser().newContext({ ignoreHTTPSErrors: true });
+        const page = await context.newPage();
+        // MSAL waits for the redirect to its loopback server; the tab closes itself afterwards.
+        void page.goto(url).then(
+          () => page.waitForURL(/^http:\/\/localhost:\d+/, { timeout: 30_000 }).finally(() => context.close()),
+          () => context.close(),
+        );
+      },
+    });
+    world.defer(() => app.close());
+    return { app, pod: pod.emulator, oidc, graph: tenant.emulator, graphUrl: tenant.url, keyPath: pod.keyPath, signInUrls, stop: () => world.dispose() };
+  } catch (error) {
+    await world.dispose();
+    throw error;
   }
-  graph.directory.addUser({ userPrincipalName: 'officer@corp.example', displayName: 'Compliance Officer' });
-  const signInUrls: string[] = [];
-  const app = await serveApp({
-    openBrowser: async (url) => {
-      signInUrls.push(url);
-      // The provider's certificate is made for the test; the "system browser" accepts it.
-      const context = await options.browser().newContext({ ignoreHTTPSErrors: true });
-      const page = await context.newPage();
-      // MSAL waits for the redirect to its loopback server; the tab closes itself afterwards.
-      void page.goto(url).then(
-        () => page.waitForURL(/^http:\/\/localhost:\d+/, { timeout: 30_000 }).finally(() => context.close()),
-        () => context.close(),
-      );
-    },
-  });
-  const key = makeServiceKey(app.dataDir);
-  pod.registerKey(key.publicKey);
-  return {
-    app,
-    pod,
-    oidc,
-    graph,
-    graphUrl,
-    keyPath: key.privateKeyPath,
-    signInUrls,
-    async stop() {
-      await app.close();
-      await graph.stop();
-      await oidc.stop();
-      await pod.stop();
-    },
-  };
 }
 
 /** Trusts the test provider's TLS certificate for the connector's current Microsoft settings (an enterprise root, in real life). */

@@ -4,12 +4,6 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ConvertedEmail, EmailAttachment } from '../../electron/core/model/email';
-import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import type { Connector } from '../../shared/contract';
-import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
-import { GraphClient } from '../../electron/core/graph/client';
-import { MailboxThrottle, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/throttle';
 
 /** Deterministic bytes: AES-256-CTR keystream of a seed, so a file can be regenerated and compared. */
 export function deterministicBytes(seed: string, size: number): Buffer {
@@ -60,59 +54,6 @@ export function makeEmail(index: number, attachments: EmailAttachment[] = [], he
     text: `Message ${index}`,
     attachments,
     headers,
-  };
-}
-
-export interface ImportWorld {
-  dir: string;
-  store: Store;
-  connector: Connector;
-  emulator: GraphEmulator;
-  graph: GraphClient;
-  throttle: MailboxThrottle;
-  mailboxes: string[];
-  close(): Promise<void>;
-}
-
-export async function startImportWorld(options: {
-  dir: string;
-  mailboxes: number;
-  emulator?: GraphEmulatorOptions;
-  limits?: Partial<ThrottleLimits>;
-  requestTimeoutMs?: number;
-  /** The client's settle margin (how long after an abandoned request Graph may still apply it). */
-  settleMarginMs?: number;
-  markAsRead?: boolean;
-  storeFile?: string;
-}): Promise<ImportWorld> {
-  const emulator = new GraphEmulator(options.emulator);
-  const baseUrl = await emulator.start();
-  const mailboxes: string[] = [];
-  for (let i = 0; i < options.mailboxes; i++) {
-    const upn = `user${String(i).padStart(3, '0')}@corp.example`;
-    emulator.directory.addUser({ userPrincipalName: upn });
-    mailboxes.push(upn);
-  }
-  const store = Store.open(options.storeFile ?? path.join(options.dir, 'archiver.db'));
-  const connectors = new ConnectorRepository(store);
-  const connector =
-    connectors.findByName('test') ??
-    connectors.create('test', { microsoft: { cloud: 'public', tenantId: emulator.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: baseUrl, folderName: 'Symphony', markAsRead: options.markAsRead ?? true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' } });
-  const throttle = new MailboxThrottle({ ...outlookLimits, ...options.limits });
-  const token = await emulator.mintToken();
-  const graph = new GraphClient({ baseUrl, getToken: async () => token, throttle, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs ?? 300, retry: { baseMs: 20, maxMs: 500 } });
-  return {
-    dir: options.dir,
-    store,
-    connector,
-    emulator,
-    graph,
-    throttle,
-    mailboxes,
-    async close() {
-      store.dispose();
-      await emulator.stop();
-    },
   };
 }
 

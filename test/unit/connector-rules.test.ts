@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Core } from '../../electron/core/app/core';
-import { silentLogger } from '../../electron/core/platform/logger';
+import { type Core } from '../../electron/core/app/core';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { ArchiverError } from '../../shared/errors';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld } from '../support/world';
 
 /** The core's side of the form rules (issue 21): the contract refuses, normalises and keeps old data readable. */
 describe('connector rules in the core', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let core: Core;
   beforeAll(() => {
-    core = new Core({ dataDir: temp.dir, host: 'test', logger: silentLogger });
+    core = temp.core();
   });
-  afterAll(async () => {
-    await core.dispose();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   it('refuses what the form refuses, with the same words and the field as target', async () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [

@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Core } from '../../electron/core/app/core';
+import { type Core } from '../../electron/core/app/core';
 import { Dispatcher } from '../../electron/core/app/dispatcher';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { calls, eventNames } from '../../shared/contract';
 import { ArchiverError } from '../../shared/errors';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld } from '../support/world';
+import { connectorRows } from '../support/store-reads';
 
 describe('contract boundary', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let core: Core;
   beforeAll(() => {
-    core = new Core({ dataDir: temp.dir, host: 'test', logger: silentLogger });
+    core = temp.core();
   });
-  afterAll(async () => {
-    await core.dispose();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   it('rejects invalid input with a typed error naming the field, without crashing', async () => {
     const result = await core.dispatcher.dispatch('connectors.create', { name: '', settings: { symphony: { podUrl: 'not a url' } } });
@@ -71,7 +69,7 @@ describe('contract boundary', () => {
     expect(await core.dispatcher.invoke('connectors.delete', { id: created.id })).toEqual({ deleted: true });
     expect((await core.dispatcher.invoke('connectors.list', {})).map((c) => c.name)).toEqual(['Acme pod']);
     // The row stays for its data; the name is free again.
-    expect(core.store.db.prepare('SELECT COUNT(*) AS n FROM connectors').get()).toEqual({ n: 2 });
+    expect(connectorRows(core.store)).toHaveLength(2);
     await core.dispatcher.invoke('connectors.create', { name: 'Second pod' });
   });
 

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiverError } from '../../shared/errors';
 import type { Connector } from '../../shared/contract';
-import { Core } from '../../electron/core/app/core';
+import { type Core } from '../../electron/core/app/core';
 import { convertMessage } from '../../electron/core/convert/message';
 import { toMime } from '../../electron/core/convert/mime';
 import { captureRepoReader } from '../../electron/core/convert/reader';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { CaptureRepository, type StoredMessage } from '../../electron/core/store/repos/capture';
 import { captureBySource } from '../../electron/core/symphony/sources';
-import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld, addConnector } from '../support/world';
 import { expectSame } from '../fixtures/convert/expect-same';
 import { mimeDefects, parseWithMailparser, parseWithPostalMime } from '../fixtures/convert/mime-check';
 
@@ -20,26 +18,19 @@ import { mimeDefects, parseWithMailparser, parseWithPostalMime } from '../fixtur
  * and previewed through the contract.
  */
 describe('converting a captured pod and previewing through the contract', () => {
-  const temp = makeTempDir('convert-pod-');
-  let emulator: SymphonyEmulator;
+  const temp = new TestWorld('convert-pod-');
   let core: Core;
   let connector: Connector;
   let items: StoredMessage[] = [];
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'convert', conversations: 25, messages: 900, attachments: 40, internalUsers: 20, externalUsers: 5, maxAttachmentBytes: 64 * 1024 });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    core = new Core({ dataDir: temp.dir, host: 'test', logger: silentLogger });
-    connector = makeConnector(core.store, emulator.url, key.privateKeyPath);
+    const pod = await temp.pod({ seed: 'convert', conversations: 25, messages: 900, attachments: 40, internalUsers: 20, externalUsers: 5, maxAttachmentBytes: 64 * 1024 });
+    core = temp.core();
+    connector = addConnector(core.store, { pod });
     await captureBySource({ store: core.store, connector, paths: { spool: core.paths.spool }, logger: silentLogger });
     items = [...new CaptureRepository(core.store).iterateItems(connector.id)];
   });
-  afterAll(async () => {
-    await core?.dispose();
-    await emulator?.stop();
-    temp.cleanup();
-  });
+  afterAll(() => temp.dispose());
 
   it('every captured message becomes an e-mail both parsers read back exactly, without defects', async () => {
     expect(items.length).toBe(900);

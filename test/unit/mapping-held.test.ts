@@ -6,6 +6,8 @@ import type { Store } from '../../electron/core/store/database';
 import type { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { makeTempDir } from '../support/tmp';
 import { createConnector, InMemoryDirectory, mappingApi, openMappingStore, person } from './mapping-support';
+import { MappingRepository } from '../../electron/core/store/repos/mapping';
+import { mappingRows } from '../support/store-reads';
 
 const alice = person('1', 'alice@contoso.com');
 const dave = person('4', 'dave@contoso.com', { displayName: 'Dave New' });
@@ -120,10 +122,10 @@ describe('mapping: items held for unmapped participants', () => {
     const service = new MappingService({ store, connectors, clock, directoryFor: () => directory });
     const book = ledger();
     await captureItems(service, c.id, book);
-    expect(store.db.prepare("SELECT count(*) AS n FROM mapping_held WHERE user_id = '7'").get()).toEqual({ n: 0 });
+    expect(new MappingRepository(store).heldItems(c.id, '7')).toEqual([]);
     await mappingApi({ store, connectors, events: new EventBus(), clock }).invoke('mapping.set', { connectorId: c.id, mapping: { symphonyUserId: '4', exclude: true } });
     expect(await service.releaseHeldItems(c.id, book.enqueue)).toEqual([]);
-    expect(store.db.prepare("SELECT count(*) AS n FROM mapping_held WHERE user_id = '4' AND released_at IS NULL").get()).toEqual({ n: 3 });
+    expect(new MappingRepository(store).heldItems(c.id, '4')).toHaveLength(3);
   });
 
   it('records an item once however often the pipeline records it', async () => {
@@ -132,6 +134,6 @@ describe('mapping: items held for unmapped participants', () => {
     const item = { id: 42, timestamp: Date.UTC(2026, 0, 9) };
     for (let i = 0; i < 3; i++) service.recordItem(c.id, item, await service.resolveRecipients(c.id, [alice, dave]));
     expect(store.db.prepare("SELECT items_seen FROM mapping_participants WHERE user_id = '1'").get()).toEqual({ items_seen: 1 });
-    expect(store.db.prepare('SELECT count(*) AS n FROM mapping_held').get()).toEqual({ n: 1 });
+    expect(mappingRows(store, 'mapping_held')).toBe(1);
   });
 });

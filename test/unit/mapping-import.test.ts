@@ -7,6 +7,8 @@ import type { ConnectorRepository } from '../../electron/core/store/repos/connec
 import { mappingCsvColumns } from '../../shared/contract/mapping';
 import { makeTempDir } from '../support/tmp';
 import { createConnector, mappingApi, openMappingStore } from './mapping-support';
+import { MappingRepository } from '../../electron/core/store/repos/mapping';
+import { totalChanges } from '../support/store-reads';
 
 const HEADER = mappingCsvColumns.join(',');
 
@@ -37,7 +39,8 @@ describe('mapping: CSV import and export through the contract', () => {
     api = mappingApi({ store, connectors, events, clock: new ManualClock(Date.UTC(2026, 2, 14)) });
   });
 
-  const count = (connectorId: string) => (store.db.prepare('SELECT count(*) AS n FROM mapping_custom WHERE connector_id = ?').get(connectorId) as { n: number }).n;
+  const count = (connectorId: string) => new MappingRepository(store).listCustom(connectorId).length;
+  const targetOf = (connectorId: string, key: string) => new MappingRepository(store).getCustom(connectorId, key)?.mapping.targetUpn;
 
   it('imports 10,000 rows in one transaction and previews then applies changes to them', async () => {
     const c = createConnector(connectors, 'pod');
@@ -52,12 +55,11 @@ describe('mapping: CSV import and export through the contract', () => {
     // part is shown by "rolls the whole import back" below). The file is staged in a TEMP table of
     // the connection first (insert, then mark added/changed: two writes per row), which
     // total_changes() counts too.
-    const before = store.db.prepare('SELECT total_changes() AS n').get() as { n: number };
+    const before = totalChanges(store);
     const applied = await api.invoke('mapping.applyCsv', { connectorId: c.id, csv, expectedRevision: preview.revision });
     expect(applied).toMatchObject({ applied: true, revision: 1, changes: { added: 10_000 } });
     expect(count(c.id)).toBe(10_000);
-    const after = store.db.prepare('SELECT total_changes() AS n').get() as { n: number };
-    expect(after.n - before.n).toBe(10_000 + 1 + 2 * 10_000);
+    expect(totalChanges(store) - before).toBe(10_000 + 1 + 2 * 10_000);
     expect(emitted).toEqual([{ connectorId: c.id, revision: 1 }]);
 
     const second = bigCsv(10_000, (i) => (i < 3 ? `moved${i}@contoso.com` : `user${i}@contoso.com`)).split('\n');
@@ -74,13 +76,13 @@ describe('mapping: CSV import and export through the contract', () => {
     expect(diff.changes.rows[0]).toMatchObject({ before: { targetUpn: 'user0@contoso.com' }, after: { targetUpn: 'moved0@contoso.com' } });
     await api.invoke('mapping.applyCsv', { connectorId: c.id, csv: second.join('\n'), expectedRevision: diff.revision });
     expect(count(c.id)).toBe(9_998);
-    expect(store.db.prepare("SELECT target_upn FROM mapping_custom WHERE key = 'user:100000000001'").get()).toEqual({ target_upn: 'moved1@contoso.com' });
+    expect(targetOf(c.id, 'user:100000000001')).toBe('moved1@contoso.com');
   });
 
   it('changes nothing for a file with bad rows and lists each of them by line and column', async () => {
     const c = createConnector(connectors, 'pod');
     await api.invoke('mapping.applyCsv', { connectorId: c.id, csv: bigCsv(50) });
-    const snapshot = store.db.prepare('SELECT * FROM mapping_custom ORDER BY key').all();
+    const snapshot = new MappingRepository(store).listCustom(c.id);
     const lines = bigCsv(5000).split('\n');
     lines[10] = lines[10]!.replace('@contoso.com', '@@contoso'); // line 11: target
     lines[4000] = `x${lines[4000]}`; // line 4001: user id
@@ -92,7 +94,7 @@ describe('mapping: CSV import and export through the contract', () => {
       [4001, 'symphony_user_id'],
       [5000, 'exclude'],
     ]);
-    expect(store.db.prepare('SELECT * FROM mapping_custom ORDER BY key').all()).toEqual(snapshot);
+    expect(new MappingRepository(store).listCustom(c.id)).toEqual(snapshot);
     const preview = await api.invoke('mapping.previewCsv', { connectorId: c.id, csv: lines.join('\n') });
     expect(preview.errors).toHaveLength(3);
     expect(preview.changes).toMatchObject({ added: 0, changed: 0, removed: 0 });
@@ -106,7 +108,7 @@ describe('mapping: CSV import and export through the contract', () => {
       BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     await expect(api.invoke('mapping.applyCsv', { connectorId: c.id, csv: bigCsv(10_000, (i) => `new${i}@contoso.com`) })).rejects.toMatchObject({ code: 'internal' });
     expect(count(c.id)).toBe(10);
-    expect(store.db.prepare("SELECT target_upn FROM mapping_custom WHERE key = 'user:100000000000'").get()).toEqual({ target_upn: 'user0@contoso.com' });
+    expect(targetOf(c.id, 'user:100000000000')).toBe('user0@contoso.com');
   });
 
   it('refuses to apply a preview made before someone else changed the mapping', async () => {

@@ -17,6 +17,7 @@ import type { Stages } from '../../electron/core/runs/stages';
 import { reasonWords, type RunProgress } from '../../shared/contract';
 import { createTestStages, mailboxesOf, openMailboxes, type FakePod } from '../support/pipeline-stages';
 import { makeTempDir } from '../support/tmp';
+import { ItemLogRepository } from '../../electron/core/store/repos/item-log';
 
 const pod: FakePod = { messages: 120, streams: 6, convertFailEvery: 0, tooLargeEvery: 0 };
 
@@ -132,7 +133,8 @@ describe('runs and items through the contract', () => {
     expect(await call('runs.settings', {})).toEqual({ startAtLogin: false, retentionDays: 90, maxAttempts: 5 });
     expect(await call('runs.settings', { patch: { startAtLogin: true, retentionDays: 30 } })).toMatchObject({ startAtLogin: true, retentionDays: 30 });
     await expect(call('runs.settings', { patch: { retentionDays: 0 } })).rejects.toMatchObject({ code: 'invalid-input' });
-    const ids = store.db.prepare("SELECT item_id AS id, status FROM item_outcomes WHERE status IN ('delivered', 'failed') ORDER BY item_id").all() as { id: number; status: string }[];
+    const log = new ItemLogRepository(store);
+    const ids = [...log.pageByStatus(connector.id, 'delivered', 0, 10_000), ...log.pageByStatus(connector.id, 'failed', 0, 10_000)].map((o) => ({ id: o.itemId, status: o.status }));
     fs.mkdirSync(path.dirname(spool(1)), { recursive: true });
     for (const { id } of ids) fs.writeFileSync(spool(id), 'attachment bytes');
     expect((await call('runs.purge', {})).spoolFiles).toBe(0);

@@ -11,11 +11,10 @@ import { testConnection } from '../../electron/core/symphony/test-connection';
 import { ArchiverError } from '../../shared/errors';
 import { symphonySettingsSchema } from '../../shared/contract';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld, makeServiceKey } from '../support/world';
 
 describe('symphony authentication', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let key: ReturnType<typeof makeServiceKey>;
   const settings = (over: Partial<ReturnType<typeof symphonySettingsSchema.parse>> = {}) =>
@@ -28,7 +27,7 @@ describe('symphony authentication', () => {
   });
   afterAll(async () => {
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('says exactly why a key file cannot be used', async () => {

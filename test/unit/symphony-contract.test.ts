@@ -11,31 +11,29 @@ import { captureBySource } from '../../electron/core/symphony/sources';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { describeFailure } from '../../electron/core/symphony/errors';
 import { SymphonyHttpError } from '../../electron/core/symphony/http';
-import { attachmentSha256, SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeConnector, makeServiceKey } from '../support/capture-fixtures';
+import { attachmentSha256, type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld, addConnector } from '../support/world';
 import { assertNoViolations } from '../../electron/sandbox/spec/violations';
-import { makeTempDir } from '../support/tmp';
 
 /** The Symphony emulator held to the FINOS descriptions, and the client to what they say. */
 describe('Symphony contract', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let keyPath: string;
   let client: SymphonyClient;
   let tokens: { sessionToken: string; keyManagerToken: string };
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'contract-spec', conversations: 6, messages: 120, attachments: 12, maxAttachmentBytes: 200 * 1024 });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    keyPath = key.privateKeyPath;
+    const pod = await temp.pod({ seed: 'contract-spec', conversations: 6, messages: 120, attachments: 12, maxAttachmentBytes: 200 * 1024 });
+    emulator = pod.emulator;
+    keyPath = pod.keyPath;
     client = new SymphonyClient(symphonySettingsSchema.parse({ podUrl: emulator.url, username: 'archiver-bot', privateKeyPath: keyPath }), { retry: { attempts: 1 } });
     tokens = { sessionToken: await client.auth.sessionToken(), keyManagerToken: await client.auth.keyManagerToken() };
   });
   afterAll(async () => {
     await client.close();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   const anAttachment = () => {
@@ -69,7 +67,7 @@ describe('Symphony contract', () => {
   it('a strict-Accept agent gives every attachment to a capture', async () => {
     const store = Store.open(path.join(temp.dir, 'capture', 'archiver.db'));
     try {
-      const connector = makeConnector(store, emulator.url, keyPath);
+      const connector = addConnector(store, { pod: { url: emulator.url, keyPath } });
       const before = emulator.counters.statuses['406'] ?? 0;
       const summary = await captureBySource({ store, connector: new ConnectorRepository(store).get(connector.id), paths: { spool: path.join(temp.dir, 'capture', 'spool') }, logger: silentLogger });
       const inventory = emulator.pod.inventory().attachments;

@@ -3,9 +3,8 @@ import type { Clock } from '../../electron/core/platform/clock';
 import { symphonySettingsSchema } from '../../shared/contract';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { SymphonyHttpError } from '../../electron/core/symphony/http';
-import { attachmentSha256, PodState, SymphonyEmulator, toStandard } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { attachmentSha256, PodState, type SymphonyEmulator, toStandard } from '../../electron/sandbox/emulators/symphony';
+import { TestWorld } from '../support/world';
 
 /** A clock whose sleeps return at once but are recorded, so backoff can be checked without waiting. */
 function recordingClock(): Clock & { waits: number[] } {
@@ -14,24 +13,23 @@ function recordingClock(): Clock & { waits: number[] } {
 }
 
 describe('symphony emulator', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let client: SymphonyClient;
   let headers: Record<string, string>;
   let someStream: string;
 
   beforeAll(async () => {
-    emulator = await SymphonyEmulator.start({ seed: 'strict', conversations: 8, messages: 300, attachments: 5 });
-    const key = makeServiceKey(temp.dir);
-    emulator.registerKey(key.publicKey);
-    client = new SymphonyClient(symphonySettingsSchema.parse({ podUrl: emulator.url, username: 'archiver-bot', privateKeyPath: key.privateKeyPath }), { retry: { attempts: 1 } });
+    const pod = await temp.pod({ seed: 'strict', conversations: 8, messages: 300, attachments: 5 });
+    emulator = pod.emulator;
+    client = new SymphonyClient(symphonySettingsSchema.parse({ podUrl: emulator.url, username: 'archiver-bot', privateKeyPath: pod.keyPath }), { retry: { attempts: 1 } });
     headers = { sessionToken: await client.auth.sessionToken(), keyManagerToken: await client.auth.keyManagerToken() };
     someStream = [...emulator.pod.streams.values()].find((s) => s.messages.length > 3)!.id;
   });
   afterAll(async () => {
     await client.close();
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   const get = (path: string, h = headers) => fetch(emulator.url + path, { headers: h });
@@ -84,10 +82,9 @@ describe('symphony emulator', () => {
   it('needs both tokens on the agent and refuses expired sessions with 401', async () => {
     expect((await get(`/agent/v4/stream/${someStream}/message?since=0`, { sessionToken: headers.sessionToken! })).status).toBe(401);
     expect((await get('/pod/v2/sessioninfo', { sessionToken: 'forged' })).status).toBe(401);
-    const shortLived = await SymphonyEmulator.start({ seed: 1, conversations: 1, messages: 1, sessionTtlMs: 1 });
-    const key = makeServiceKey(temp.dir);
-    shortLived.registerKey(key.publicKey);
-    const c = new SymphonyClient(symphonySettingsSchema.parse({ podUrl: shortLived.url, username: 'archiver-bot', privateKeyPath: key.privateKeyPath }), { retry: { attempts: 1 } });
+    const pod = await temp.pod({ seed: 1, conversations: 1, messages: 1, sessionTtlMs: 1 });
+    const shortLived = pod.emulator;
+    const c = new SymphonyClient(symphonySettingsSchema.parse({ podUrl: shortLived.url, username: 'archiver-bot', privateKeyPath: pod.keyPath }), { retry: { attempts: 1 } });
     const token = await c.auth.sessionToken();
     await new Promise((r) => setTimeout(r, 5));
     expect((await fetch(`${shortLived.url}/pod/v2/sessioninfo`, { headers: { sessionToken: token } })).status).toBe(401);

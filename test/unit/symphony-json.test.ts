@@ -6,7 +6,7 @@ import { TruncatedDownloadError } from '../../electron/core/symphony/http';
 import { toUrlSafeId } from '../../electron/core/symphony/ids';
 import { canonicalJson, idString, parseJson, sha256Hex } from '../../electron/core/symphony/json';
 import { advanceCheckpoint, contentTypeOf, toNewItem } from '../../electron/core/symphony/messages';
-import { Prng } from '../../electron/sandbox/emulators/symphony/prng';
+import { Prng } from '../../electron/sandbox/emulators/prng';
 
 async function decode(chunks: string[], max = 1 << 30, declared?: number): Promise<Buffer> {
   const out: Buffer[] = [];

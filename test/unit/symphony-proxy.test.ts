@@ -4,11 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { symphonySettingsSchema } from '../../shared/contract';
 import { SymphonyClient } from '../../electron/core/symphony/client';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { makeServiceKey } from '../support/capture-fixtures';
-import { makeTempDir } from '../support/tmp';
+import { TestWorld, makeServiceKey } from '../support/world';
 
 describe('symphony client behind a proxy', () => {
-  const temp = makeTempDir();
+  const temp = new TestWorld();
   let emulator: SymphonyEmulator;
   let proxy: http.Server;
   let proxyUrl = '';
@@ -37,7 +36,7 @@ describe('symphony client behind a proxy', () => {
     proxy.closeAllConnections();
     await new Promise<void>((r) => proxy.close(() => r()));
     await emulator.stop();
-    temp.cleanup();
+    await temp.dispose();
   });
 
   it('sends every call, logins included, through the configured proxy', async () => {

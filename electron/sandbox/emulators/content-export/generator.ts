@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import yazl from 'yazl';
+import { Prng } from '../prng';
 
 /**
  * Produces Symphony Content Export files in EML format: a ZIP with one EML per conversation and
@@ -60,7 +61,8 @@ const USERS = Array.from({ length: 40 }, (_, i) => ({
 }));
 
 export async function generateEmlExport(options: GeneratorOptions): Promise<GeneratedExport> {
-  const random = mulberry32(options.seed ?? 1);
+  const rng = new Prng(options.seed ?? 1);
+  const random = () => rng.next();
   const layout = options.layout ?? 'messages';
   const dayStart = Date.parse(`${options.day}T00:00:00Z`);
   const nextDay = new Date(dayStart + 86_400_000).toISOString().slice(0, 10);
@@ -198,17 +200,6 @@ function randomId(random: () => number): string {
   const bytes = Buffer.alloc(16);
   for (let i = 0; i < 16; i++) bytes[i] = Math.floor(random() * 256);
   return bytes.toString('base64url');
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function escapeHtml(text: string): string {

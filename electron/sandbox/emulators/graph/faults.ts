@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { Readable } from 'node:stream';
+import { Prng } from '../prng';
 
 /**
  * The Graph emulator's fault model. Every fault is one Microsoft 365 is known to show:
@@ -42,7 +43,8 @@ export class FaultPicker {
   private random: () => number;
 
   constructor(readonly options: FaultOptions | undefined) {
-    this.random = mulberry32(options?.seed ?? 1);
+    const rng = new Prng(options?.seed ?? 1);
+    this.random = () => rng.next();
   }
 
   pick(method: string, url: URL, headers: http.IncomingHttpHeaders): FaultKind | undefined {
@@ -121,13 +123,3 @@ export async function runDiscarding(res: http.ServerResponse, run: () => Promise
   }
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,4 +1,4 @@
-import type { Prng } from './prng';
+import type { Prng } from '../prng';
 
 /** A user as message content needs it. */
 export interface MentionTarget {

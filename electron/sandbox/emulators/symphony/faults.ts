@@ -1,4 +1,4 @@
-import { Prng } from './prng';
+import { Prng } from '../prng';
 
 export type FaultKind = '429' | '500' | '503' | 'slow' | 'expire' | 'truncate' | 'short';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { messageContent, type MentionTarget } from './content';
 import { creationEvents, history, type EmEvent } from './event-log';
-import { Prng } from './prng';
+import { Prng } from '../prng';
 
 export type { EmEvent, EmEventType } from './event-log';
 

@@ -1,4 +1,8 @@
-/** sfc32: a small, fast, well-distributed seeded PRNG, so that a seed always gives the same pod. */
+/**
+ * sfc32: a small, fast, well-distributed seeded PRNG, so that a seed always gives the same pod,
+ * the same faults and the same kill moments. The one seeded generator of the emulators, the
+ * sandbox and the tests: a failure found with a seed is replayed with that seed everywhere.
+ */
 export class Prng {
   private a: number;
   private b: number;
@@ -46,6 +50,11 @@ export class Prng {
   /** Integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** Integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
   }
 
   chance(p: number): boolean {
