@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { app, dialog, powerMonitor, session, shell, type BrowserWindow } from 'electron';
-import { ArchiverError } from '../shared/errors';
+import { ArchiverError, errorText } from '../shared/errors';
 import { Core } from './core/app/core';
 import { createLogger } from './core/platform/logger';
 import { appPaths, describeTightened, secureDataDir } from './core/platform/paths';
@@ -88,7 +88,7 @@ if (!app.requestSingleInstanceLock()) {
   }).catch((error: unknown) => {
     // A data folder refused (folder-kind.ts) or a sandbox that could not start: say so, then quit.
     const fix = ArchiverError.is(error) && error.fix ? `\n\n${error.fix}` : '';
-    dialog.showErrorBox('Symphony Archiver could not start', `${error instanceof Error ? error.message : String(error)}${fix}`);
+    dialog.showErrorBox('Symphony Archiver could not start', `${errorText(error)}${fix}`);
     app.exit(1);
   });
 

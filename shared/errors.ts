@@ -62,3 +62,8 @@ export class ArchiverError extends Error {
     return error instanceof ArchiverError;
   }
 }
+
+/** The text of anything thrown: the one conversion, instead of one hand-written at each call site. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { itemStatusLabels, reasonWords, type BlockedMailbox, type Connector, type ConnectorRunStatus, type ImportVerification, type Reconciliation, type RunStatus } from '../../shared/contract';
 import { runOutcomeDetail, runStatusLabel } from '../../shared/contract/run-words';
-import { ArchiverError } from '../../shared/errors';
+import { ArchiverError, errorText } from '../../shared/errors';
 import { Core } from '../core/app/core';
 import { createLogger } from '../core/platform/logger';
 import { failureReason } from '../core/platform/storage-errors';
@@ -56,7 +56,7 @@ export async function main(argv: string[], io: CliIo = consoleIo, env: NodeJS.Pr
       options: { connector: { type: 'string' }, mailbox: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
     });
   } catch (error) {
-    io.err(error instanceof Error ? error.message : String(error));
+    io.err(errorText(error));
     io.err(USAGE);
     return 2;
   }

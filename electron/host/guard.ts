@@ -1,6 +1,6 @@
 import { UPLOAD_CHUNK_BYTES, type UploadResult } from '../../shared/contract/client';
 import type { CallResult } from '../../shared/contract/define';
-import { ArchiverError, type ContractErrorValue } from '../../shared/errors';
+import { ArchiverError, type ContractErrorValue, errorText } from '../../shared/errors';
 import type { UploadStore } from '../core/platform/uploads';
 
 /**
@@ -109,7 +109,7 @@ export async function handleUploadMessage(uploads: UploadStore, step: unknown, i
     }
     return uploadRefused('This is not an upload step.');
   } catch (error) {
-    return { ok: false, error: ArchiverError.is(error) ? error.toValue() : { code: 'internal', message: 'The upload failed.', detail: error instanceof Error ? error.message : String(error) } };
+    return { ok: false, error: ArchiverError.is(error) ? error.toValue() : { code: 'internal', message: 'The upload failed.', detail: errorText(error) } };
   }
 }
 

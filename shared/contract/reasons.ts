@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArchiverError } from '../errors';
+import { ArchiverError, errorText } from '../errors';
 
 /**
  * Why an item or a delivery stands where it does when it is not delivered, as a value: written
@@ -46,7 +46,7 @@ export function reasonWords(reason: OutcomeReason, options: { detail?: boolean }
 export function reasonOf(error: unknown, code?: string, prefix?: string): OutcomeReason {
   const withPrefix = (message: string) => (prefix ? `${prefix}: ${message}` : message);
   if (ArchiverError.is(error)) return dropEmpty({ code: code ?? error.code, message: withPrefix(error.message), fix: error.fix, detail: error.detail });
-  return { code: code ?? 'internal', message: withPrefix(error instanceof Error ? error.message : String(error)) };
+  return { code: code ?? 'internal', message: withPrefix(errorText(error)) };
 }
 
 /** Reads a stored reason: the value when there is one, else the text an earlier version wrote. */

@@ -1,4 +1,4 @@
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import type { CapturedAttachment, CapturedMessage, Conversation, Participant } from '../model/captured';
 import type { EmailAddress, EmailAttachment } from '../model/email';
 import { safeFilename } from './filenames';
@@ -143,7 +143,7 @@ async function toEmailAttachment(message: CapturedMessage, attachment: CapturedA
         message: `The file "${attachment.name}" of Symphony message ${message.messageId} cannot be read from the attachment spool, so the message cannot be converted.`,
         fix: 'Restore the spool folder from a backup, or run the capture again so that the file is downloaded anew.',
         target: attachment.spoolPath,
-        detail: error instanceof Error ? error.message : String(error),
+        detail: errorText(error),
       },
       { cause: error },
     );

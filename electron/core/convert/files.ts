@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import type { ConvertedEmail } from '../model/email';
 
 /**
@@ -19,7 +19,7 @@ export async function verifyAttachmentFiles(email: ConvertedEmail): Promise<void
           message: `The file "${attachment.filename}" is no longer in the attachment spool, so the e-mail ${email.archiveKey} cannot be built.`,
           fix: 'Restore the spool folder from a backup, or run the capture again so that the file is downloaded anew.',
           target: attachment.path,
-          detail: error instanceof Error ? error.message : String(error),
+          detail: errorText(error),
         },
         { cause: error },
       );

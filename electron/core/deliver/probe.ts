@@ -2,7 +2,7 @@ import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connector, ImportMethod, ImportVerification, ProbeCheck, ProbeMethodResult } from '../../../shared/contract';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import { addAttachment } from '../graph/attachments';
 import type { GraphClient } from '../graph/client';
 import { describeGraphFailure, GraphRequestError } from '../graph/errors';
@@ -136,7 +136,7 @@ async function removeProbe(destination: Destination, target: DeliveryTarget, ema
     const left = await destination.find(target, email);
     return check('deleted', left.length === 0, 'no probe left', left.length ? `${left.length} copy left` : 'none left');
   } catch (error) {
-    return check('deleted', false, 'no probe left', error instanceof Error ? error.message : String(error));
+    return check('deleted', false, 'no probe left', errorText(error));
   }
 }
 

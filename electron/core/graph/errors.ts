@@ -1,4 +1,4 @@
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { RetryDecision, RetryOptions } from '../platform/retry';
 
@@ -94,5 +94,5 @@ export function describeGraphFailure(error: unknown, mailbox: string): ArchiverE
     });
   }
   // The stack belongs in the application log, not in the item's reason the officer reads.
-  return new ArchiverError({ code: 'internal', message: `Delivering to ${mailbox} failed unexpectedly.`, fix: 'The details are in the application log; the next run tries again.', target: mailbox, detail: error instanceof Error ? error.message : String(error) });
+  return new ArchiverError({ code: 'internal', message: `Delivering to ${mailbox} failed unexpectedly.`, fix: 'The details are in the application log; the next run tries again.', target: mailbox, detail: errorText(error) });
 }

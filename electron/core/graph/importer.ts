@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { reasonOf, type Connector } from '../../../shared/contract';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import { withRetry } from '../platform/retry';
 import { storageProblem } from '../platform/storage-errors';
 import { systemClock, type Clock } from '../platform/clock';
@@ -480,7 +480,7 @@ async function recheckBlocked(deps: ImportDeps, repo: DeliveryRepository, logger
         repo.reblockMailbox(deps.connector.id, blocked.mailbox, check.reason, check.message ?? blocked.message);
       }
     } catch (error) {
-      logger.warn(`${blocked.mailbox}: the re-check failed (${error instanceof Error ? error.message : String(error)}); its deliveries stay blocked`);
+      logger.warn(`${blocked.mailbox}: the re-check failed (${errorText(error)}); its deliveries stay blocked`);
     }
   }
   return unblocked;

@@ -1,3 +1,4 @@
+import { errorText } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { DeliveryKey, DeliveryRepository } from '../store/repos/deliveries';
@@ -93,7 +94,7 @@ export function trackRequest(deps: TrackDeps, key: DeliveryKey, what: string, ma
       }
       const at = new Date(deps.clock.now());
       const settleAt = new Date(at.getTime() + deps.marginMs);
-      const reason = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = `${what}: ${errorText(error)}`;
       trace(`unknown outcome (${reason}); settle after ${settleAt.toISOString()}`);
       await deps.ledger.write(() => deps.unknowns.becameUnknown(key, at, settleAt, reason));
       return true;

@@ -1,3 +1,4 @@
+import { errorText } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import { withRetry } from '../platform/retry';
@@ -64,7 +65,7 @@ export async function settleDue(ctx: SettleContext, until: Date): Promise<Settle
           if (one.reopened) result.reopened.push(unknown);
         } catch (error) {
           result.deferred++;
-          ctx.logger.warn(`${unknown.mailbox} ${unknown.archiveKey}: the unknown outcome could not be settled yet (${error instanceof Error ? error.message : String(error)}); the next run tries again`);
+          ctx.logger.warn(`${unknown.mailbox} ${unknown.archiveKey}: the unknown outcome could not be settled yet (${errorText(error)}); the next run tries again`);
         }
       }),
     ),

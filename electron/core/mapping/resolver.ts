@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { MappingSettings } from '../../../shared/contract/mapping';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import type { Participant } from '../model/captured';
 import { systemClock, type Clock } from '../platform/clock';
 import { retriesExhausted } from '../platform/retry';
@@ -257,7 +257,7 @@ export class MappingService {
           message: `The Microsoft 365 directory did not answer; the look-up of ${address} waits for the next run.`,
           fix: 'Nothing to do if it was an outage or throttling; otherwise check the network and the app\'s User.Read.All permission.',
           target: address,
-          detail: down.error instanceof Error ? down.error.message : String(down.error),
+          detail: errorText(down.error),
         });
       }
       if (!directory) {

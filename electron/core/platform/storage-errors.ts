@@ -1,5 +1,5 @@
 import { reasonOf, type OutcomeReason } from '../../../shared/contract/reasons';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 
 /**
  * Storage failures (the disk full, read-only, failing) in the officer's words, with the fix. They
@@ -10,7 +10,7 @@ import { ArchiverError } from '../../../shared/errors';
 export function storageProblem(error: unknown, where?: string): ArchiverError | null {
   if (ArchiverError.is(error)) return error.target === 'storage' ? error : null;
   const code = String((error as { code?: unknown } | null | undefined)?.code ?? '');
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   const place = where ? ` (${where})` : '';
   const detail = `${code ? `${code}: ` : ''}${text}`;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || /database or disk is full|no space left on device/i.test(text)) {

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { ArchiverError } from '../../../shared/errors';
-import type { Connector, RunStatus, RunTrigger } from '../../../shared/contract';
+import { ArchiverError, errorText } from '../../../shared/errors';
+import { reasonWords, type Connector, type RunStatus, type RunTrigger } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
 import type { EventBus } from '../platform/events';
 import type { Logger } from '../platform/logger';
-import { storageProblem } from '../platform/storage-errors';
+import { failureReason, storageProblem } from '../platform/storage-errors';
 import type { Store } from '../store/database';
 import { LockRepository, type LockHolder } from '../store/repos/locks';
 import { RunRepository } from '../store/repos/runs';
@@ -111,7 +111,7 @@ export class RunController implements Disposable {
         const storage = storageProblem(error, path.dirname(this.deps.store.file));
         if (storage) logger.error(`run ${run.id} failed: ${storage.message} ${storage.fix}`);
         else logger.error(`run ${run.id} failed outside its stages`, error);
-        outcome = { runId: run.id, connectorId, status: 'failed', result: null, error: storage ? `${storage.message} ${storage.fix}` : error instanceof Error ? error.message : String(error) };
+        outcome = { runId: run.id, connectorId, status: 'failed', result: null, error: reasonWords(failureReason(error, path.dirname(this.deps.store.file))) };
       }
       // `done` never rejects: when even the run's last writes fail (the disk is full), the run row
       // stays `running` and the next run marks it interrupted and takes its items over.
@@ -119,7 +119,7 @@ export class RunController implements Disposable {
         this.runs.finish(run.id, { status: outcome.status, nowMs: this.deps.clock.now(), error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null });
       } catch (error) {
         const storage = storageProblem(error, path.dirname(this.deps.store.file));
-        logger.error(`run ${run.id}: its outcome could not be recorded: ${storage ? storage.message : error instanceof Error ? error.message : String(error)}`);
+        logger.error(`run ${run.id}: its outcome could not be recorded: ${storage ? storage.message : errorText(error)}`);
         if (outcome.status === 'succeeded') outcome = { ...outcome, status: 'failed', error: storage ? `${storage.message} ${storage.fix}` : String(error) };
       } finally {
         heartbeat.cancel();

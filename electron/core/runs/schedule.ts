@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import type { ScheduleSettings } from '../../../shared/contract';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 
 const HOUR = 3_600_000;
 
@@ -129,7 +129,7 @@ export function parseCron(expression: string): Cron {
       message: `The schedule "${expression}" is not a valid cron expression.`,
       fix: 'Use five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * *" for 02:00 every day.',
       target: 'settings.schedule.cron',
-      detail: error instanceof Error ? error.message : String(error),
+      detail: errorText(error),
     });
   }
 }

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { ArchiverError } from '../../../shared/errors';
+import { ArchiverError, errorText } from '../../../shared/errors';
 import type { Logger } from '../platform/logger';
 
 /** A forward-only schema step. `version` is its number; the schema version is the highest applied. */
@@ -61,7 +61,7 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
           code: 'internal',
           message: `Upgrading the database failed at step ${migration.version} (${migration.name}); it is unchanged at version ${db.pragma('user_version', { simple: true }) as number}.`,
           fix: 'Keep the file as it is and report this error with the log; the previous version of the app can still open it.',
-          detail: error instanceof Error ? error.message : String(error),
+          detail: errorText(error),
         },
         { cause: error },
       );

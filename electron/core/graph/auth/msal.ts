@@ -11,7 +11,7 @@ import {
   type Configuration,
 } from '@azure/msal-node';
 import { microsoftClouds, type AuthStatus, type MicrosoftSettings } from '../../../../shared/contract';
-import { ArchiverError } from '../../../../shared/errors';
+import { ArchiverError, errorText } from '../../../../shared/errors';
 import type { SecretCipher } from '../../platform/secrets';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { EncryptedCachePlugin } from './cache-plugin';
@@ -180,7 +180,7 @@ export class GraphAuth {
           message: interaction ? 'The Microsoft 365 sign-in has expired.' : 'Signing in to Microsoft 365 failed.',
           fix: interaction ? 'Sign in again.' : 'Check the tenant id, the application id, the certificate and the network.',
           target: this.options.connectorId,
-          detail: error instanceof Error ? error.message : String(error),
+          detail: errorText(error),
         },
         { cause: error },
       );

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { itemReasonCodes, reasonOf, type Connector } from '../../../../shared/contract';
-import { ArchiverError } from '../../../../shared/errors';
+import { ArchiverError, errorText } from '../../../../shared/errors';
 import { emlWriter } from '../../deliver/eml-export';
 import { MimeDestination } from '../../deliver/graph-mime';
 import { createRouter } from '../../deliver/router';
@@ -127,7 +127,7 @@ export function createRealStages(deps: RealStageDeps, connector: Connector): Sta
         // A lost sign-in stops the run; a cancelled run stops. Any other failure of the look-up
         // (after its retries) leaves only these items waiting for the next run.
         if (ArchiverError.is(error) && (error.code === 'sign-in-required' || error.code === 'cancelled')) throw error;
-        throw new ItemsWait('lookup-failed', `the directory look-up failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new ItemsWait('lookup-failed', `the directory look-up failed: ${errorText(error)}`, { cause: error });
       }
       return {
         mailboxes: recipients.mailboxes,
