@@ -72,7 +72,7 @@ export type CapturedConversation = z.infer<typeof capturedConversationSchema>;
 const connectorIdInput = z.object({ connectorId: z.string().min(1) }).strict();
 
 export const captureCalls = {
-  'capture.testConnection': call(connectorIdInput, connectionTestSchema, 'Logs in with the connector\'s Symphony settings and reports each step: key, pod, key manager, identity, stream listing, agent.'),
+  'capture.testConnection': call(connectorIdInput, connectionTestSchema, 'Tests what the connector\'s source needs and reports each step: for member streams and Datahose the key, pod, key manager, identity, stream listing and agent (and a Datahose read); for Content Export the pod URL and the export location.'),
   'capture.conversations': call(connectorIdInput, z.array(capturedConversationSchema), 'The conversations captured for a connector, with item, member and attachment counts.'),
 } as const;
 export const captureEvents = {} as const;
