@@ -70,4 +70,20 @@ describe('rendering a ConvertedEmail as a Graph message', () => {
       temp.cleanup();
     }
   });
+
+  it('renders an e-mail once per set of options, and what a caller changes on a message is not in the next one', () => {
+    const email = makeEmail(7);
+    const first = renderMessage(email, { markAsRead: true }, [{ name: 'a.txt', contentBytes: 'YQ==' }]);
+    first.singleValueExtendedProperties = [...first.singleValueExtendedProperties!, { id: 'String 0x001A', value: 'IPM.Test' }];
+    first.subject = 'changed';
+    const second = renderMessage(email, { markAsRead: true }, []);
+    expect(second.subject).toBe(email.subject);
+    expect(second.attachments).toBeUndefined();
+    expect(second.singleValueExtendedProperties!.some((p) => p.id === 'String 0x001A')).toBe(false);
+    // Other options, another rendering: unread and a draft are not taken from the read one.
+    expect(renderMessage(email, { markAsRead: false }, []).isRead).toBe(false);
+    expect(validateMessage(renderMessage(email, { markAsRead: true, asDraft: true }, [])).isDraft).toBe(true);
+    // The same e-mail under the same options gives equal JSON each time.
+    expect(JSON.stringify(renderMessage(email, { markAsRead: true }, []))).toBe(JSON.stringify(second));
+  });
 });

@@ -46,7 +46,7 @@ export interface AttachmentPlan {
 
 /** Splits the attachments: as many as fit go inline in the create request (base64 grows by 4/3). */
 export function planAttachments(email: ConvertedEmail, options: RenderOptions): AttachmentPlan {
-  let budget = MAX_REQUEST_BYTES - REQUEST_MARGIN - Buffer.byteLength(JSON.stringify(renderMessage(email, options, [])));
+  let budget = MAX_REQUEST_BYTES - REQUEST_MARGIN - rendered(email, options).bytes;
   const inline: number[] = [];
   const later: number[] = [];
   email.attachments.forEach((attachment, index) => {
@@ -71,6 +71,39 @@ export function base64Length(bytes: number): number {
  * (convert/normalise.ts), so both carry the same addresses and no lone surrogate reaches the JSON.
  */
 export function renderMessage(email: ConvertedEmail, options: RenderOptions, inline: FileAttachment[]): Message {
+  // A shallow copy: callers may set fields on what they get, never on the remembered one.
+  const message: Message = { ...rendered(email, options).message };
+  if (inline.length) message.attachments = inline;
+  return message;
+}
+
+/**
+ * Each e-mail is rendered once per set of options and remembered as long as the e-mail object
+ * lives (a WeakMap: the importer's cache of loaded e-mails decides that). Rendering normalises
+ * every recipient and the body, and the importer needs it three times per delivery (measuring the
+ * e-mail, planning its attachments, the create itself) — the day benchmark's largest allocation
+ * by far. ConvertedEmail is never changed after conversion (a destination that reshapes one
+ * returns a new object), so the remembered message stays true.
+ */
+const renderedMessages = new WeakMap<ConvertedEmail, Map<string, { message: Message; bytes: number }>>();
+
+function rendered(email: ConvertedEmail, options: RenderOptions): { message: Message; bytes: number } {
+  const key = `${options.markAsRead ? 1 : 0}${options.asDraft ? 1 : 0}`;
+  let forEmail = renderedMessages.get(email);
+  if (!forEmail) {
+    forEmail = new Map();
+    renderedMessages.set(email, forEmail);
+  }
+  let found = forEmail.get(key);
+  if (!found) {
+    const message = render(email, options);
+    found = { message, bytes: Buffer.byteLength(JSON.stringify(message)) };
+    forEmail.set(key, found);
+  }
+  return found;
+}
+
+function render(email: ConvertedEmail, options: RenderOptions): Message {
   const iso = email.date.toISOString();
   const envelope = normaliseEnvelope(email);
   const extended: SingleValueLegacyExtendedProperty[] = [
@@ -102,7 +135,6 @@ export function renderMessage(email: ConvertedEmail, options: RenderOptions, inl
   const headers = foldHeaders(envelope.headers);
   // An empty collection is refused just like six headers; leave it out instead.
   if (headers.length) message.internetMessageHeaders = headers;
-  if (inline.length) message.attachments = inline;
   return message;
 }
 
