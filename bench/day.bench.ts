@@ -14,6 +14,7 @@ import { MailboxThrottle } from '../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../electron/core/mapping/graph-directory';
 import { MappingService } from '../electron/core/mapping/resolver';
 import { systemClock } from '../electron/core/platform/clock';
+import { boundHeapGrowth } from '../electron/core/platform/heap';
 import { silentLogger } from '../electron/core/platform/logger';
 import { appPaths, ensureAppPaths } from '../electron/core/platform/paths';
 import { createRealStages } from '../electron/core/runs/adapters/real';
@@ -40,6 +41,8 @@ interface Ready {
 async function runDay(scale: number): Promise<BenchRow[]> {
   const users = Math.round(FULL_DAY.users * scale);
   const label = `day × ${scale} (${users.toLocaleString('en')} users)`;
+  // As every host does through the Core: this process stands for the archiver.
+  boundHeapGrowth();
   const temp = makeTempDir('archiver-day-');
   const child = fork(new URL('../test/support/day-emulators.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   try {

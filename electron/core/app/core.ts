@@ -25,6 +25,7 @@ import { GraphAccess, importHandlers } from '../graph/handlers';
 import type { OpenBrowser } from '../graph/auth/msal';
 import type { SecretCipher } from '../platform/secrets';
 import { deliverHandlers } from '../deliver/handlers';
+import { boundHeapGrowth } from '../platform/heap';
 
 export interface CoreOptions {
   /** Runs the connectors' schedules (hosts that serve as the archiver: the app, `run` without --once). */
@@ -66,6 +67,8 @@ export class Core implements Disposable {
   private readonly disposables = new DisposableStore();
 
   constructor(options: CoreOptions) {
+    // Memory flat in the size of the day: garbage is collected at 1.5× the live data (platform/heap.ts).
+    boundHeapGrowth();
     this.paths = appPaths(options.dataDir);
     claimDataFolder(this.paths, options.sandbox ?? false);
     this.sandbox = options.sandbox ?? false;
