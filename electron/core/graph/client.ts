@@ -82,17 +82,18 @@ export class GraphClient {
   async request<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
     const text = request.text ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
     const bytes = text ? Buffer.byteLength(text) : 0;
-    const run = () => this.send<T>(request, text);
+    const run = (sent: () => void = () => {}) => this.send<T>(request, text, sent);
     return request.mailbox ? this.throttle.run(request.mailbox, bytes, run, request.signal) : run();
   }
 
-  private async send<T>(request: GraphRequest, text: string | undefined): Promise<GraphResponse<T>> {
+  private async send<T>(request: GraphRequest, text: string | undefined, sent: () => void): Promise<GraphResponse<T>> {
     // The token is fetched here, not in a middleware: the SDK would turn a lost sign-in
     // (ArchiverError `sign-in-required`) into a GraphError that reads like a network failure,
     // and the run would retry it instead of stopping for the officer to sign in.
     const token = await this.options.getToken();
     const timeout = await this.deadlineSignal(request.beforeSend);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    sent();
     let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal).header('Authorization', `Bearer ${token}`);
     if (request.version) api = api.version(request.version);
     if (request.query) api = api.query(request.query);
@@ -165,8 +166,9 @@ export class GraphClient {
     return this.throttle.run(
       mailbox,
       chunk.length,
-      async () => {
+      async (sent) => {
         const timeout = await this.deadlineSignal(beforeSend);
+        sent();
         let raw: Response;
         try {
           raw = await fetch(uploadUrl, {

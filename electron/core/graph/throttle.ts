@@ -87,17 +87,22 @@ export class MailboxThrottle {
     return this.global.limit;
   }
 
-  /** Runs `fn` holding one of the mailbox's slots; `uploadBytes` is the request body size. */
-  async run<T>(mailbox: string, uploadBytes: number, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `fn` holding one of the mailbox's slots; `uploadBytes` is the request body size. `fn`
+   * calls `sent()` as its request leaves: the latency that teaches the global cap is measured from
+   * there, so our own work before it (the ledger's commit of `sending`, an fsync that a busy disk
+   * makes slow) does not read as Graph slowing down and shrink the cap.
+   */
+  async run<T>(mailbox: string, uploadBytes: number, fn: (sent: () => void) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const state = this.state(mailbox);
     await state.slots.acquire();
     try {
       await this.waitForBudget(state, uploadBytes, signal);
       await this.global.acquire();
       const inFlightAtStart = this.global.inFlight - 1;
-      const startedAt = performance.now();
+      let startedAt = performance.now();
       try {
-        const result = await fn();
+        const result = await fn(() => (startedAt = performance.now()));
         this.global.onAnswer(performance.now() - startedAt, startedAt, inFlightAtStart);
         return result;
       } catch (error) {
