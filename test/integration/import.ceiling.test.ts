@@ -48,16 +48,16 @@ describe('import at the ceiling', () => {
 
   it('runs as many deliveries as the adaptive cap lets requests out: beyond the 128 a fixed task cap allowed', async () => {
     // A cap of 400 from the start: the importer must keep 400 requests busy, i.e. follow the cap.
-    // Three seconds per request: a loaded machine's own delays never double that, which would make
+    // Five seconds per request: a loaded machine's own delays never double that, which would make
     // the cap back off (adaptive-limit.ts), so the cap stays 400 and the test measures the importer.
-    await start(400, { globalConcurrency: 400, maxGlobalConcurrency: 400 }, 3000);
+    await start(400, { globalConcurrency: 400, maxGlobalConcurrency: 400 }, 5000);
     const { emails, expected } = enqueue(400);
     const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)! });
     expect(summary.delivered).toBe(400);
-    expect(world.throttle.globalLimit).toBe(400);
+    expect(world.throttle.globalLimit, 'the cap backed off: the machine delayed answers by seconds').toBe(400);
     expect(world.emulator.counters.throttled).toBe(0);
     expect(world.emulator.counters.maxConcurrentPerMailbox).toBeLessThanOrEqual(4);
-    expect(Math.max(...createsInFlight)).toBeGreaterThan(300);
+    expect(Math.max(...createsInFlight), 'creates in flight at once').toBeGreaterThan(300);
     expect(Math.max(...createsInFlight)).toBeLessThanOrEqual(400);
     expectExactlyOnce(world.emulator, expected, (key) => emails.get(key)!);
   });
