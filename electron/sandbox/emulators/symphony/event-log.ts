@@ -1,4 +1,16 @@
-import type { EmStream } from './model';
+/**
+ * What the log needs of a conversation. Declared here rather than imported from model.ts, which
+ * builds its log from these functions: the pod's `EmStream` fits it, with no import going back.
+ */
+export interface LoggedStream {
+  id: string;
+  type: 'IM' | 'MIM' | 'ROOM';
+  name: string;
+  created: number;
+  createdBy: bigint;
+  members: ReadonlyMap<bigint, { joinDate: number; left?: boolean }>;
+  messages: ReadonlyArray<{ id: string; timestamp: number; sender: bigint }>;
+}
 
 /** One entry of the pod's event log, which Datahose feeds read (rendered to V4Event on delivery). */
 export interface EmEvent {
@@ -30,7 +42,7 @@ export type EmEventType =
   | 'ROOMMEMBERDEMOTEDFROMOWNER';
 
 /** What happened when a conversation was made: created, then its first members joined. */
-export function creationEvents(s: EmStream): Omit<EmEvent, 'seq' | 'id'>[] {
+export function creationEvents(s: LoggedStream): Omit<EmEvent, 'seq' | 'id'>[] {
   const events: Omit<EmEvent, 'seq' | 'id'>[] = [];
   if (s.type === 'ROOM') {
     events.push({ timestamp: s.created, type: 'ROOMCREATED', streamId: s.id, initiator: s.createdBy, name: s.name });
@@ -42,7 +54,7 @@ export function creationEvents(s: EmStream): Omit<EmEvent, 'seq' | 'id'>[] {
 }
 
 /** A generated history as events, in time order (creation before messages at the same instant). */
-export function history(streams: Iterable<EmStream>): Omit<EmEvent, 'seq' | 'id'>[] {
+export function history(streams: Iterable<LoggedStream>): Omit<EmEvent, 'seq' | 'id'>[] {
   const events: Omit<EmEvent, 'seq' | 'id'>[] = [];
   for (const s of streams) {
     events.push(...creationEvents(s));
