@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { app, dialog, powerMonitor, session, shell, type BrowserWindow } from 'electron';
 import { ArchiverError, errorText } from '../shared/errors';
@@ -25,6 +26,8 @@ if (!app.requestSingleInstanceLock()) {
   let window: BrowserWindow | undefined;
   let core: Core | undefined;
   let world: SandboxWorld | undefined;
+  let sandboxDir: string | undefined;
+  let cleanedUp = false;
   // "Try it with a sandbox" restarts the app with this flag (shell/relaunch.ts): a fresh sandbox
   // folder and an emulated pod and tenant in this process, never the real archive's folder.
   const sandbox = process.argv.includes(SANDBOX_FLAG);
@@ -40,6 +43,7 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     const appRoot = app.getAppPath();
     const dataDir = sandbox ? freshSandboxFolder() : app.getPath('userData');
+    if (sandbox) sandboxDir = dataDir;
     const paths = appPaths(dataDir);
     // A sandbox folder is claimed before anything is written into it (folder-kind.ts).
     if (sandbox) claimSandboxFolder(dataDir);
@@ -103,8 +107,20 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  app.on('will-quit', () => {
-    void core?.dispose();
-    void world?.stop();
+  app.on('will-quit', (event) => {
+    if (!sandboxDir || cleanedUp) {
+      void core?.dispose();
+      return;
+    }
+    // A sandbox folder is make-believe and starts fresh every time: once the core and the world
+    // have stopped it is removed (a spool of its 100 MB recording would otherwise stay in the
+    // temporary folder), then the app quits (and restarts, after app.relaunch).
+    event.preventDefault();
+    cleanedUp = true;
+    const dir = sandboxDir;
+    void Promise.allSettled([core?.dispose(), world?.stop()]).then(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      app.exit(0);
+    });
   });
 }

@@ -37,9 +37,9 @@ async function startDemo(dataDir: string): Promise<{ demo: ChildProcess; url: st
   return { demo, url };
 }
 
-async function shoot(page: Page, name: string, caption: string): Promise<void> {
-  // Settle: no spinner, fonts drawn.
-  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 30_000 }).catch(() => undefined);
+async function shoot(page: Page, name: string, caption: string, { live = false } = {}): Promise<void> {
+  // Settle: no spinner, fonts drawn (a live run is taken as it is, before it moves on).
+  if (!live) await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 30_000 }).catch(() => undefined);
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: path.join(out, `${name}.png`) });
   console.log(`  ${name}.png — ${caption}`);
@@ -77,8 +77,16 @@ async function main() {
     // The first run, caught while it imports, then finished.
     const first = await runAndWait(page, 1, async () => {
       await page.getByText('Import into Microsoft 365 (now)').waitFor({ timeout: RUN_TIMEOUT_MS });
-      await page.waitForFunction(() => /[1-9]/.test(document.querySelector('[aria-label="Import into Microsoft 365"]')?.getAttribute('aria-valuenow') ?? ''), undefined, { timeout: RUN_TIMEOUT_MS });
-      await shoot(page, 'monitor-progress', 'a run importing, stage by stage');
+      // A third of the deliveries in: every stage has something to show.
+      await page.waitForFunction(
+        () => {
+          const bar = document.querySelector('[aria-label^="Import into Microsoft 365"]');
+          return Number(bar?.getAttribute('aria-valuenow') ?? 0) >= Number(bar?.getAttribute('aria-valuemax') ?? Infinity) / 3;
+        },
+        undefined,
+        { timeout: RUN_TIMEOUT_MS, polling: 100 },
+      );
+      await shoot(page, 'monitor-progress', 'a run importing, stage by stage', { live: true });
       if (!(await page.getByTestId('current-run').isVisible())) console.warn('  (the run ended before monitor-progress was taken: use --size full)');
     });
     if (first !== 'succeeded') throw new Error(`the first sandbox run ended ${first}`);
@@ -191,7 +199,7 @@ async function main() {
     await page.getByRole('button', { name: "Drop the pod's network for a minute" }).click();
     const third = await runAndWait(page, 3, async () => {
       await page.getByTestId('run-retrying').waitFor();
-      await shoot(page, 'monitor-waiting-to-retry', 'capture waiting for the pod to come back');
+      await shoot(page, 'monitor-waiting-to-retry', 'capture waiting for the pod to come back', { live: true });
     });
     if (third !== 'succeeded') throw new Error(`the run after the dropped pod ended ${third}`);
 
