@@ -1,22 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../shared/contract';
-import { silentLogger } from '../../electron/core/platform/logger';
-import { type Store } from '../../electron/core/store/database';
 import { CaptureRepository } from '../../electron/core/store/repos/capture';
 import type { CaptureSummary, CaptureTuning } from '../../electron/core/symphony/source';
-import { captureBySource } from '../../electron/core/symphony/sources';
 import { sha256Hex } from '../../electron/core/symphony/json';
 import { attachmentSha256, type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { TestWorld, addConnector } from '../support/world';
+import { TestWorld } from '../support/world';
+import { captureInto, openCaptureArchive, type CaptureArchive } from '../support/world-recipes';
 import { itemFingerprints, storedItems, storedMessageIds } from '../support/store-reads';
 
-interface Db {
-  store: Store;
+interface Db extends CaptureArchive {
   repo: CaptureRepository;
-  connector: Connector;
-  spool: string;
 }
 
 describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', () => {
@@ -26,15 +20,12 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
   let main: Db;
   /** The message edited after the first capture: the pod now serves it with `replacedBy`. */
   let editedLater = '';
-  const opened: Store[] = [];
 
   const openDb = (name: string): Db => {
-    const store = temp.store(path.join(name, 'archiver.db'));
-    opened.push(store);
-    return { store, repo: new CaptureRepository(store), connector: addConnector(store, { pod: { url: emulator.url, keyPath } }), spool: path.join(temp.dir, name, 'spool') };
+    const archive = openCaptureArchive(temp, name, { url: emulator.url, keyPath });
+    return { ...archive, repo: new CaptureRepository(archive.store) };
   };
-  const capture = (db: Db, tuning?: Partial<CaptureTuning>): Promise<CaptureSummary> =>
-    captureBySource({ store: db.store, connector: db.connector, paths: { spool: db.spool }, logger: silentLogger, tuning });
+  const capture = (db: Db, tuning?: Partial<CaptureTuning>) => captureInto(db, tuning);
   const messageIds = (db: Db) => storedMessageIds(db.store, db.connector.id);
   const fingerprint = (db: Db, withSource = true) => itemFingerprints(db.store, db.connector.id, { withSource });
 
@@ -54,11 +45,7 @@ describe('capture of a 200-conversation, 20,000-message, 300-attachment pod', ()
     keyPath = pod.keyPath;
     main = openDb('main');
   });
-  afterAll(async () => {
-    for (const s of opened) s.dispose();
-    await emulator.stop();
-    await temp.dispose();
-  });
+  afterAll(() => temp.dispose());
 
   it('stores every message exactly once, with verified attachments and a hashed canonical source', async () => {
     const inventory = emulator.pod.inventory();

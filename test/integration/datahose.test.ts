@@ -15,15 +15,13 @@ import { captureHandlers } from '../../electron/core/symphony/handlers';
 import { captureBySource, type SourceSummary } from '../../electron/core/symphony/sources';
 import { attachmentSha256, type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { TestWorld, addConnector, withSource } from '../support/world';
+import { captureInto, openCaptureArchive, type CaptureArchive } from '../support/world-recipes';
 import { currentMemberIds, itemFingerprints, itemsFromNonMembers, storedItems, storedMessageIds } from '../support/store-reads';
 import { expectedSourceJson } from '../support/expected-source';
 
-interface Db {
-  store: Store;
+interface Db extends CaptureArchive {
   repo: DatahoseRepository;
   capture: CaptureRepository;
-  connector: Connector;
-  spool: string;
 }
 
 describe('Datahose source', () => {
@@ -31,15 +29,12 @@ describe('Datahose source', () => {
   let emulator: SymphonyEmulator;
   let keyPath: string;
   let main: Db;
-  const opened: Store[] = [];
 
   const openDb = (name: string, source: 'datahose' | 'streams' = 'datahose'): Db => {
-    const store = temp.store(path.join(name, 'archiver.db'));
-    opened.push(store);
-    return { store, repo: new DatahoseRepository(store), capture: new CaptureRepository(store), connector: addConnector(store, { pod: { url: emulator.url, keyPath }, source }), spool: path.join(temp.dir, name, 'spool') };
+    const archive = openCaptureArchive(temp, name, { url: emulator.url, keyPath }, source);
+    return { ...archive, repo: new DatahoseRepository(archive.store), capture: new CaptureRepository(archive.store) };
   };
-  const run = (db: Db): Promise<SourceSummary> =>
-    captureBySource({ store: db.store, connector: new ConnectorRepository(db.store).get(db.connector.id), paths: { spool: db.spool }, logger: silentLogger, tuning: { timeoutMs: 2000, retry: { baseMs: 10, maxMs: 100 } } });
+  const run = (db: Db) => captureInto(db, { timeoutMs: 2000, retry: { baseMs: 10, maxMs: 100 } });
   const admin = async (route: string, body: unknown = {}) => {
     const res = await fetch(`${emulator.url}/__admin${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
@@ -63,11 +58,7 @@ describe('Datahose source', () => {
     keyPath = pod.keyPath;
     main = openDb('main');
   });
-  afterAll(async () => {
-    for (const s of opened) s.dispose();
-    await emulator.stop();
-    await temp.dispose();
-  });
+  afterAll(() => temp.dispose());
 
   it('captures every conversation of the pod, member or not, each message once, as the member reader stores it', async () => {
     const summary = await run(main);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
+import { addConnector, numberedMailboxes } from './world';
 import { GraphClient } from '../../electron/core/graph/client';
 import { MailboxThrottle } from '../../electron/core/graph/throttle';
 import type { Connector } from '../../shared/contract';
@@ -19,16 +19,14 @@ export interface BenchWorld {
 }
 
 export async function startBenchWorld(dir: string, mailboxCount: number, options: GraphEmulatorOptions): Promise<BenchWorld> {
-  const mailboxes = Array.from({ length: mailboxCount }, (_, i) => `user${String(i).padStart(3, '0')}@corp.example`);
+  const mailboxes = numberedMailboxes(mailboxCount);
   // Workers do not inherit the TypeScript loader: the worker registers tsx, then loads the emulator.
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./import-emulator-worker.ts', import.meta.url).href;
   const worker = new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: { options, mailboxes } });
   const [ready] = (await once(worker, 'message')) as [{ baseUrl: string; tenantId: string; token: string }];
   const store = Store.open(path.join(dir, 'archiver.db'));
-  const connector = new ConnectorRepository(store).create('bench', {
-    microsoft: { cloud: 'public', tenantId: ready.tenantId, clientId: 'app', authMode: 'certificate', certificatePath: '', authorityHost: '', graphBaseUrl: ready.baseUrl, folderName: 'Symphony', markAsRead: true, importMethod: 'graph-json', messageClass: 'IPM.ExternalData.Symphony.IM' },
-  });
+  const connector = addConnector(store, { name: 'bench', tenant: { tenantId: ready.tenantId, url: ready.baseUrl }, microsoft: { authMode: 'certificate' } });
   const graph = new GraphClient({ baseUrl: ready.baseUrl, getToken: async () => ready.token, throttle: new MailboxThrottle() });
   const ask = async <T>(type: string, answer: string): Promise<T> => {
     worker.postMessage({ type });

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Connector, ConnectorSettings } from '../../shared/contract';
+import type { SymphonySource } from '../../shared/contract/capture';
 import type { GraphClient } from '../../electron/core/graph/client';
 import { graphRetryPolicy } from '../../electron/core/graph/errors';
 import { MailboxThrottle, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/throttle';
@@ -13,6 +15,7 @@ import { createRealStages } from '../../electron/core/runs/adapters/real';
 import type { PipelineOptions } from '../../electron/core/runs/pipeline';
 import type { Stages } from '../../electron/core/runs/stages';
 import { RunController } from '../../electron/core/runs/runner';
+import { captureBySource, type CaptureOptions, type SourceSummary } from '../../electron/core/symphony/sources';
 import type { GraphEmulator, GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 import type { SymphonyEmulator, SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony';
 import { addPodMailboxes, type TestPod, type TestTenant, type TestWorld } from './world';
@@ -119,4 +122,23 @@ export async function startImportWorld(world: TestWorld, options: ImportWorldOpt
   const throttle = new MailboxThrottle({ ...outlookLimits, ...options.limits });
   const graph = await world.graphClient(tenant, { throttle, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, settleMarginMs: options.settleMarginMs ?? 300 });
   return { tenant, store, connector, emulator: tenant.emulator, graph, throttle, mailboxes: tenant.mailboxes };
+}
+
+/** A capture's own archive in a sub-folder of the world: a store, a connector reading the pod, a spool folder. */
+export interface CaptureArchive {
+  store: Store;
+  connector: Connector;
+  spool: string;
+}
+
+/** Several archives of one pod side by side (a clean capture beside a faulty one, one per source…). */
+export function openCaptureArchive(world: TestWorld, name: string, pod: Pick<TestPod, 'url' | 'keyPath'>, source?: SymphonySource): CaptureArchive {
+  const store = world.store(path.join(name, 'archiver.db'));
+  return { store, connector: world.connector(store, { pod, source }), spool: world.path(name, 'spool') };
+}
+
+/** One capture into the archive through the connector's current source (its settings read afresh). */
+export function captureInto(archive: CaptureArchive, tuning?: CaptureOptions['tuning']): Promise<SourceSummary> {
+  const connector = new ConnectorRepository(archive.store).get(archive.connector.id);
+  return captureBySource({ store: archive.store, connector, paths: { spool: archive.spool }, logger: silentLogger, tuning });
 }

@@ -178,9 +178,14 @@ export function makeServiceKey(dir: string, bits = 2048): { privateKeyPath: stri
   return { privateKeyPath, publicKey };
 }
 
-/** `user000@corp.example`… added to the tenant; their UPNs in order. */
+/** The UPNs of `count` numbered mailboxes, `user000@corp.example`… in order (the importer's tests and benchmark deliver to them). */
+export function numberedMailboxes(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `user${String(i).padStart(3, '0')}@corp.example`);
+}
+
+/** `count` numbered mailboxes added to the tenant; their UPNs in order. */
 export function addNumberedMailboxes(emulator: GraphEmulator, count: number): string[] {
-  const mailboxes = Array.from({ length: count }, (_, i) => `user${String(i).padStart(3, '0')}@corp.example`);
+  const mailboxes = numberedMailboxes(count);
   for (const upn of mailboxes) emulator.directory.addUser({ userPrincipalName: upn });
   return mailboxes;
 }
