@@ -5,12 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reconciliation } from '../../shared/contract';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
-import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { type GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { TestWorld, addConnector } from '../support/world';
+import { TestWorld, addPodMailboxes, prepareDataDir } from '../support/world';
 import type { RealChildOptions } from '../support/pipeline-real-child';
 import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
 import { expectDeletionsLogged } from '../support/import-verify';
@@ -105,32 +102,18 @@ describe('real pipeline killed with SIGKILL in every stage', () => {
     const pod = await temp.pod({ seed: 'crash', conversations: 25, messages: 600, attachments: 12, internalUsers: 16, externalUsers: 4, maxAttachmentBytes: 32 * 1024 });
     symphony = pod.emulator;
     keyPath = pod.keyPath;
-    graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 }, faults: GRAPH_FAULTS });
-    graphUrl = await graph.start();
+    const m365 = await temp.tenant({ limits: { requestsPerWindow: 10_000_000 }, faults: GRAPH_FAULTS });
+    graph = m365.emulator;
+    graphUrl = m365.url;
     token = await graph.mintToken();
-    const internal = [...symphony.pod.users.values()].filter((u) => !u.external && u.accountType === 'NORMAL').sort((a, b) => (a.id < b.id ? -1 : 1));
-    internal.forEach((u, i) => {
-      if (i % 3 !== 0) return;
-      const upn = `${u.username}@tenant.example`.toLowerCase();
-      graph.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
-      tenant.set(u.email.toLowerCase(), upn);
-    });
+    // Every third person has a mailbox, the service account none: most items wait for a mapping.
+    for (const [email, upn] of addPodMailboxes(graph, symphony, { has: (i) => i % 3 === 0, serviceAccount: false })) tenant.set(email, upn);
   });
-  afterAll(async () => {
-    await symphony?.stop();
-    await graph?.stop();
-    await temp.dispose();
-  });
+  afterAll(() => temp.dispose());
 
   /** A fresh data folder with one connector to the emulators (its id makes its archive keys its own). */
   function freshDataDir(name: string): { dataDir: string; connectorId: string } {
-    const dataDir = path.join(temp.dir, name);
-    const paths = ensureAppPaths(appPaths(dataDir));
-    const store = Store.open(paths.database);
-    const created = addConnector(store, { pod: { url: symphony.url, keyPath } });
-    new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
-    store.dispose();
-    return { dataDir, connectorId: created.id };
+    return prepareDataDir(temp.path(name), { pod: { url: symphony.url, keyPath }, tenant: { tenantId: graph.tenantId, url: graphUrl } });
   }
 
   function expectedFor(connectorId: string): Map<string, string[]> {

@@ -5,15 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reconciliation } from '../../shared/contract';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
+import { appPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { UnknownOutcomeRepository } from '../../electron/core/store/repos/delivery-unknowns';
-import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { type GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import type { FaultOptions } from '../../electron/sandbox/emulators/graph/faults';
 import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import { attachmentSha256 } from '../../electron/sandbox/emulators/symphony/model';
-import { TestWorld, addConnector } from '../support/world';
+import { TestWorld, addPodMailboxes, prepareDataDir } from '../support/world';
 import { expectDeletionsLogged } from '../support/import-verify';
 import type { RealChildOptions } from '../support/pipeline-real-child';
 import { Prng } from '../../electron/sandbox/emulators/prng';
@@ -92,26 +91,12 @@ describe.runIf(process.env.ARCHIVER_ACCEPTANCE !== undefined)(`acceptance (issue
   beforeAll(async () => {
     const pod = await temp.pod({ seed: 'kill-acceptance', conversations: FULL ? 50 : 12, messages: MESSAGES, attachments: 60, internalUsers: 30, externalUsers: 6, maxAttachmentBytes: 64 * 1024 });
     symphony = pod.emulator;
-    graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 }, faults: FAULTS });
-    const graphUrl = await graph.start();
-    for (const u of symphony.pod.users.values()) {
-      if (u.external || u.accountType !== 'NORMAL') continue;
-      const upn = `${u.username}@tenant.example`.toLowerCase();
-      graph.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
-      tenant.set(u.email.toLowerCase(), upn);
-    }
-    dataDir = path.join(temp.dir, 'data');
-    const store = Store.open(ensureAppPaths(appPaths(dataDir)).database);
-    const created = addConnector(store, { pod });
-    new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
-    store.dispose();
-    connectorId = created.id;
+    const m365 = await temp.tenant({ limits: { requestsPerWindow: 10_000_000 }, faults: FAULTS });
+    graph = m365.emulator;
+    for (const [email, upn] of addPodMailboxes(graph, symphony, { serviceAccount: false })) tenant.set(email, upn);
+    ({ dataDir, connectorId } = prepareDataDir(temp.path('data'), { pod, tenant: m365 }));
   });
-  afterAll(async () => {
-    await symphony?.stop();
-    await graph?.stop();
-    await temp.dispose();
-  });
+  afterAll(() => temp.dispose());
 
   /** What must land, from the pod's own model: per archive key, the mailboxes and the attachments (size:sha256). */
   function expected(): Map<string, { boxes: string[]; attachments: string[] }> {

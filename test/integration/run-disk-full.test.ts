@@ -5,12 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../electron/core/platform/logger';
 import { messageArchiveKey } from '../../electron/core/convert/ids';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
-import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
-import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
+import { type GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import { type SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
-import { TestWorld, addConnector } from '../support/world';
+import { TestWorld, prepareDataDir } from '../support/world';
 import { ledgerCounts, outcomeCounts } from '../support/store-reads';
 
 const CHILD = path.resolve(__dirname, '../support/disk-full-child.ts');
@@ -98,8 +96,9 @@ describe.skipIf(!mounted)('a run whose disk fills up', () => {
   beforeAll(async () => {
     const pod = await temp.pod({ seed: 'disk-full', conversations: 8, messages: 250, attachments: 12, internalUsers: 10, externalUsers: 2, maxAttachmentBytes: 64 * 1024 });
     symphony = pod.emulator;
-    graph = new GraphEmulator({ limits: { requestsPerWindow: 10_000_000 }, latencyMs: 2 });
-    graphUrl = await graph.start();
+    const m365 = await temp.tenant({ limits: { requestsPerWindow: 10_000_000 }, latencyMs: 2 });
+    graph = m365.emulator;
+    graphUrl = m365.url;
     token = await graph.mintToken();
     // Everyone internal has a mailbox, the service account too: nothing is held for a participant.
     for (const u of [...symphony.pod.users.values()].filter((u) => !u.external)) {
@@ -107,17 +106,7 @@ describe.skipIf(!mounted)('a run whose disk fills up', () => {
       graph.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
       tenant.set(u.email.toLowerCase(), upn);
     }
-    dataDir = path.join(mountPoint, 'data');
-    const paths = ensureAppPaths(appPaths(dataDir));
-    const store = Store.open(paths.database);
-    const created = addConnector(store, { pod });
-    new ConnectorRepository(store).update(created.id, { settings: { ...created.settings, microsoft: { ...created.settings.microsoft, tenantId: graph.tenantId, clientId: 'app', graphBaseUrl: graphUrl } } });
-    connectorId = created.id;
-    store.dispose();
-  });
-  afterAll(async () => {
-    await symphony?.stop();
-    await graph?.stop();
+    ({ dataDir, connectorId } = prepareDataDir(path.join(mountPoint, 'data'), { pod, tenant: m365 }));
   });
 
   it('says so in one line with the fix, does not flood the console, and the next run completes', async () => {

@@ -68,7 +68,7 @@ export interface RealWorld {
 export async function startRealWorld(world: TestWorld, options: RealWorldOptions): Promise<RealWorld> {
   const pod = await world.pod(options.symphony);
   const tenant = await world.tenant({ ...options.graph?.emulator, limits: { requestsPerWindow: 10_000_000, ...options.graph?.emulator?.limits } });
-  const mailboxes = addPodMailboxes(tenant.emulator, pod.emulator, options.hasMailbox);
+  const mailboxes = addPodMailboxes(tenant.emulator, pod.emulator, { has: options.hasMailbox });
   const paths = ensureAppPaths(appPaths(world.dir));
   const store = world.store(paths.database);
   const connectors = new ConnectorRepository(store);

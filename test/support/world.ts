@@ -8,6 +8,7 @@ import { GraphClient, type GraphClientOptions } from '../../electron/core/graph/
 import { MailboxThrottle, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/throttle';
 import { Core, type CoreOptions } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
+import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
@@ -191,20 +192,21 @@ export function addNumberedMailboxes(emulator: GraphEmulator, count: number): st
 }
 
 /**
- * A mailbox for each of the pod's internal people (in user-id order, those `has` keeps) and for
- * the archiver's service account, which is a member of every conversation it reads (else every
- * item would wait for it, as for any internal participant without a mailbox). The UPN is
- * `username@tenant.example`, the pod's e-mail address the mailbox's `mail`: the mapping must match
- * by address, not by UPN. Returns lowercased e-mail → UPN.
+ * A mailbox for each of the pod's internal people (in user-id order, those `has` keeps) and, unless
+ * told otherwise, for the archiver's service account, which is a member of every conversation it
+ * reads (else every item would wait for it, as for any internal participant without a mailbox).
+ * The UPN is `username@tenant.example`, the pod's e-mail address the mailbox's `mail`: the mapping
+ * must match by address, not by UPN. Returns lowercased e-mail → UPN.
  */
-export function addPodMailboxes(emulator: GraphEmulator, pod: SymphonyEmulator, has: (index: number) => boolean = () => true): Map<string, string> {
+export function addPodMailboxes(emulator: GraphEmulator, pod: SymphonyEmulator, options: { has?: (index: number) => boolean; serviceAccount?: boolean } = {}): Map<string, string> {
+  const { has = () => true, serviceAccount = true } = options;
   const tenant = new Map<string, string>();
   const add = (u: { username: string; email: string; displayName: string }) => {
     const upn = `${u.username}@tenant.example`.toLowerCase();
     emulator.directory.addUser({ userPrincipalName: upn, mail: u.email, displayName: u.displayName });
     tenant.set(u.email.toLowerCase(), upn);
   };
-  add(pod.pod.serviceAccount);
+  if (serviceAccount) add(pod.pod.serviceAccount);
   [...pod.pod.users.values()]
     .filter((u) => !u.external && u.accountType === 'NORMAL')
     .sort((a, b) => (a.id < b.id ? -1 : 1))
@@ -217,6 +219,19 @@ export function addPodMailboxes(emulator: GraphEmulator, pod: SymphonyEmulator, 
 /** The Microsoft settings that point a connector at an emulated tenant (client id `app`). */
 export function tenantSettings(tenant: { tenantId: string; url: string }): Partial<MicrosoftSettings> {
   return { tenantId: tenant.tenantId, clientId: 'app', graphBaseUrl: tenant.url };
+}
+
+/**
+ * A data folder for runs in child processes: the app's folders and one connector to the pod and
+ * the tenant, the store closed again (each child opens it as the app would).
+ */
+export function prepareDataDir(dataDir: string, options: ConnectorOptions): { dataDir: string; connectorId: string } {
+  const store = Store.open(ensureAppPaths(appPaths(dataDir)).database);
+  try {
+    return { dataDir, connectorId: addConnector(store, options).id };
+  } finally {
+    store.dispose();
+  }
 }
 
 /** A connector in `store`: the pod (pod, agent and key manager on one address) and tenant it is given. */
