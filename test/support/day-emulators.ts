@@ -8,6 +8,7 @@ import { createPublicKey } from 'node:crypto';
 import { GraphEmulator } from '../../electron/sandbox/emulators/graph/server';
 import { SymphonyEmulator } from '../../electron/sandbox/emulators/symphony';
 import type { SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony/server';
+import { addPodMailboxes } from './world';
 
 interface Start {
   type: 'start';
@@ -22,12 +23,7 @@ process.on('message', async (message: Start | { type: 'stop' }) => {
   symphony.registerKey(createPublicKey(message.publicKey));
   const graph = new GraphEmulator({ latencyMs: message.graphLatencyMs });
   const graphUrl = await graph.start();
-  let mailboxes = 0;
-  for (const u of symphony.pod.users.values()) {
-    if (u.external || u.accountType !== 'NORMAL') continue;
-    graph.directory.addUser({ userPrincipalName: `${u.username}@tenant.example`.toLowerCase(), mail: u.email, displayName: u.displayName });
-    mailboxes++;
-  }
+  const mailboxes = addPodMailboxes(graph, symphony, { serviceAccount: false }).size;
   let messages = 0;
   for (const stream of symphony.pod.streams.values()) messages += stream.messages.length;
   process.send!({ type: 'ready', symphonyUrl: symphony.url, graphUrl, tenantId: graph.tenantId, token: await graph.mintToken(), mailboxes, messages });

@@ -133,7 +133,8 @@ describe('mapping: items held for unmapped participants', () => {
     const service = new MappingService({ store, connectors, clock, directoryFor: () => directory });
     const item = { id: 42, timestamp: Date.UTC(2026, 0, 9) };
     for (let i = 0; i < 3; i++) service.recordItem(c.id, item, await service.resolveRecipients(c.id, [alice, dave]));
-    expect(store.db.prepare("SELECT items_seen FROM mapping_participants WHERE user_id = '1'").get()).toEqual({ items_seen: 1 });
+    const seen = new MappingRepository(store).listParticipants({ connectorId: c.id, automatic: true, sort: 'name', direction: 'asc', offset: 0, limit: 100 });
+    expect(seen.rows.find((r) => r.participant.userId === '1')?.itemsAffected).toBe(1);
     expect(mappingRows(store, 'mapping_held')).toBe(1);
   });
 });
