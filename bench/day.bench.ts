@@ -3,8 +3,8 @@
 // emulated tenant with every documented limit on and 300 ms per create. Both emulators run in a
 // child process, so the CPU and memory measured here are the archiver's.
 // DAY_SCALE=1 is the issue's day (5,000 users, 250,000 messages); the default runs 1/100 and 4/100
-// of it (50 and 200 users), which this shared 2-core machine finishes in about 8 minutes together
-// when it is quiet (1/10 alone took a quarter of an hour); each row names its scale. `npm run bench -- day`. DAY_HEAP=200 caps
+// of it (50 and 200 users); each row names its scale. On this shared 2-core machine the 1/100 day
+// took 86 s when it was quiet; under load 10–20 the two took 6 and 25 minutes. `npm run bench -- day`. DAY_HEAP=200 caps
 // V8's heap (MiB) to tell retained memory from garbage not yet collected.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
