@@ -1,4 +1,4 @@
-import type { Participant, StreamType } from '../../model/captured';
+import type { Conversation } from '../../model/captured';
 import type { NewItem } from '../../store/repos/capture';
 import type { CaptureBatch } from '../../store/repos/capture-writer';
 
@@ -17,13 +17,7 @@ export interface ReadAttachment {
 export type ReadItem = Omit<NewItem, 'attachments'> & { attachments: ReadAttachment[] };
 
 /** One conversation of an export file, as read (read-export.ts). */
-export interface ReadConversation {
-  streamId: string;
-  streamType: StreamType;
-  name: string;
-  external: boolean;
-  crossPod: boolean;
-  members: Participant[];
+export interface ReadConversation extends Omit<Conversation, 'connectorId'> {
   /** Members whose id is not a Symphony id (derived from an e-mail address). */
   pseudonymousUserIds: ReadonlySet<string>;
   items: ReadItem[];
