@@ -24,7 +24,11 @@ process.on('message', async (message: Start | { type: 'stop' }) => {
   const graph = new GraphEmulator({ latencyMs: message.graphLatencyMs });
   const graphUrl = await graph.start();
   const mailboxes = addPodMailboxes(graph, symphony, { serviceAccount: false }).size;
+  // External counterparties have no mailbox in the bank's tenant: a bank maps them to its
+  // compliance mailbox (the fallback), as the setup guide tells the officer to.
+  const fallbackMailbox = 'compliance-archive@bank.example';
+  graph.directory.addUser({ userPrincipalName: fallbackMailbox, mail: fallbackMailbox, displayName: 'Compliance archive' });
   let messages = 0;
   for (const stream of symphony.pod.streams.values()) messages += stream.messages.length;
-  process.send!({ type: 'ready', symphonyUrl: symphony.url, graphUrl, tenantId: graph.tenantId, token: await graph.mintToken(), mailboxes, messages });
+  process.send!({ type: 'ready', symphonyUrl: symphony.url, graphUrl, tenantId: graph.tenantId, token: await graph.mintToken(), mailboxes: mailboxes + 1, messages, fallbackMailbox, serviceAccountId: String(symphony.pod.serviceAccount.id) });
 });
