@@ -8,13 +8,16 @@
 // V8's heap (MiB) to tell retained memory from garbage not yet collected.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { GraphClient } from '../electron/core/graph/client';
 import { MailboxThrottle } from '../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../electron/core/mapping/graph-directory';
 import { MappingService } from '../electron/core/mapping/resolver';
 import { systemClock } from '../electron/core/platform/clock';
 import { boundHeapGrowth } from '../electron/core/platform/heap';
+import { packageInfo } from '../electron/core/platform/package-root';
 import { silentLogger } from '../electron/core/platform/logger';
 import { appPaths, ensureAppPaths } from '../electron/core/platform/paths';
 import { createRealStages } from '../electron/core/runs/adapters/real';
@@ -22,7 +25,8 @@ import { RunController } from '../electron/core/runs/runner';
 import { Store } from '../electron/core/store/database';
 import { ConnectorRepository } from '../electron/core/store/repos/connectors';
 import { DeliveryRepository } from '../electron/core/store/repos/deliveries';
-import { addConnector, makeServiceKey } from '../test/support/world';
+// Product code and the connector fixtures only: this process is measured as the archiver.
+import { addConnector, makeServiceKey } from '../test/support/connector-fixtures';
 import { makeTempDir } from '../test/support/tmp';
 import type { BenchRow } from './types';
 import { runOutcomeWords } from '../shared/contract/run-words';
@@ -49,7 +53,7 @@ async function runDay(scale: number): Promise<BenchRow[]> {
   // As every host does through the Core: this process stands for the archiver.
   boundHeapGrowth();
   const temp = makeTempDir('archiver-day-');
-  const child = fork(new URL('../test/support/day-emulators.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(path.join(packageInfo().root, 'test', 'support', 'day-emulators.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   try {
     const key = makeServiceKey(temp.dir);
     child.send({
@@ -110,8 +114,12 @@ async function runDay(scale: number): Promise<BenchRow[]> {
 /** Each size in a fresh process, so peak RSS is that size's own. */
 export async function runDayBench(scales = (process.env.DAY_SCALE ?? '0.01,0.04').split(',').map(Number)): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  // The archiver's process runs this file bundled, as the hosts run (scripts/build-node.mjs), not
+  // under tsx: tsx's compiler and source cache would be counted in the archiver's peak RSS.
+  const bundle = path.join(packageInfo().root, 'dist', 'bench', 'day.bench.mjs');
+  await build({ entryPoints: [fileURLToPath(import.meta.url)], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
   for (const scale of scales) {
-    const child = fork(new URL(import.meta.url), ['--one', String(scale)], { execArgv: ['--import', 'tsx', ...(process.env.DAY_HEAP ? [`--max-old-space-size=${process.env.DAY_HEAP}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(bundle, ['--one', String(scale)], { execArgv: process.env.DAY_HEAP ? [`--max-old-space-size=${process.env.DAY_HEAP}`] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const [message] = (await once(child, 'message')) as [{ rows?: BenchRow[]; error?: string }];
     if (message.error) throw new Error(message.error);
     rows.push(...message.rows!);

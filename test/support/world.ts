@@ -1,20 +1,20 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Connector, ConnectorSettings } from '../../shared/contract';
-import type { SymphonySource } from '../../shared/contract/capture';
-import type { MicrosoftSettings } from '../../shared/contract/import';
+import type { Connector } from '../../shared/contract';
 import { GraphClient, type GraphClientOptions } from '../../electron/core/graph/client';
 import { MailboxThrottle, outlookLimits, type ThrottleLimits } from '../../electron/core/graph/throttle';
 import { Core, type CoreOptions } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { appPaths, ensureAppPaths } from '../../electron/core/platform/paths';
 import { Store } from '../../electron/core/store/database';
-import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { GraphEmulator, type GraphEmulatorOptions } from '../../electron/sandbox/emulators/graph/server';
 import { startOidcProvider, type OidcProviderHandle } from '../../electron/sandbox/emulators/oidc/provider';
 import { SymphonyEmulator, type SymphonyEmulatorOptions } from '../../electron/sandbox/emulators/symphony';
 import { makeTempDir } from './tmp';
+import { addConnector, makeServiceKey, type ConnectorOptions } from './connector-fixtures';
+
+export { addConnector, makeServiceKey, tenantSettings, withSource, type ConnectorOptions } from './connector-fixtures';
 
 /** A pod the archiver may read: the emulator, with a service-account key registered and written as a PEM file. */
 export interface TestPod {
@@ -37,20 +37,6 @@ export interface TenantOptions extends GraphEmulatorOptions {
   mailboxes?: number;
 }
 
-export interface ConnectorOptions {
-  /** The pod the connector reads (its URL and key); without it, the Symphony settings stay empty. */
-  pod?: Pick<TestPod, 'url' | 'keyPath'>;
-  /** How the connector reads the pod (member streams unless told). */
-  source?: SymphonySource;
-  /** The tenant the connector writes to (its id and Graph URL; the client id `app`). */
-  tenant?: Pick<TestTenant, 'tenantId' | 'url'>;
-  /** Further Microsoft settings (import method, folder, mark-as-read…). */
-  microsoft?: Partial<MicrosoftSettings>;
-  name?: string;
-  username?: string;
-  /** An existing connector of that name is taken as it is (a store reopened by a test). */
-  reuse?: boolean;
-}
 
 /**
  * The one test world: a temporary folder and whatever a test takes from it — a Symphony pod, a
@@ -171,13 +157,6 @@ export class TestWorld implements AsyncDisposable {
   }
 }
 
-/** An RSA key pair for the service account; the private half as a PEM file, as an officer would have it. */
-export function makeServiceKey(dir: string, bits = 2048): { privateKeyPath: string; publicKey: KeyObject } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  const privateKeyPath = path.join(dir, `service-${bits}-${Date.now()}-${Math.random().toString(36).slice(2)}.pem`);
-  fs.writeFileSync(privateKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  return { privateKeyPath, publicKey };
-}
 
 /** The UPNs of `count` numbered mailboxes, `user000@corp.example`… in order (the importer's tests and benchmark deliver to them). */
 export function numberedMailboxes(count: number): string[] {
@@ -216,10 +195,6 @@ export function addPodMailboxes(emulator: GraphEmulator, pod: SymphonyEmulator, 
   return tenant;
 }
 
-/** The Microsoft settings that point a connector at an emulated tenant (client id `app`). */
-export function tenantSettings(tenant: { tenantId: string; url: string }): Partial<MicrosoftSettings> {
-  return { tenantId: tenant.tenantId, clientId: 'app', graphBaseUrl: tenant.url };
-}
 
 /**
  * A data folder for runs in child processes: the app's folders and one connector to the pod and
@@ -234,23 +209,4 @@ export function prepareDataDir(dataDir: string, options: ConnectorOptions): { da
   }
 }
 
-/** A connector in `store`: the pod (pod, agent and key manager on one address) and tenant it is given. */
-export function addConnector(store: Store, options: ConnectorOptions = {}): Connector {
-  const repo = new ConnectorRepository(store);
-  const name = options.name ?? 'Emulated pod';
-  const existing = options.reuse ? repo.findByName(name) : undefined;
-  if (existing) return existing;
-  const settings: Partial<ConnectorSettings> = {};
-  if (options.pod) {
-    settings.symphony = { podUrl: options.pod.url, agentUrl: '', keyManagerUrl: '', username: options.username ?? 'archiver-bot', privateKeyPath: options.pod.keyPath, proxyUrl: '', source: options.source ?? 'streams', streamTypes: ['IM', 'MIM', 'ROOM'], startDate: '' };
-  }
-  if (options.tenant || options.microsoft) settings.microsoft = { ...(options.tenant ? tenantSettings(options.tenant) : {}), ...options.microsoft } as MicrosoftSettings;
-  return repo.create(name, settings);
-}
 
-/** The connector with its Symphony source changed (a test switching a store between readers). */
-export function withSource(store: Store, connector: Connector, source: SymphonySource): Connector {
-  const repo = new ConnectorRepository(store);
-  const current = repo.get(connector.id);
-  return repo.update(connector.id, { settings: { ...current.settings, symphony: { ...current.settings.symphony, source } } });
-}
