@@ -31,7 +31,9 @@ export async function runPipelineBench(sizes: readonly number[] = [10_000, 100_0
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'archiver-bench-pipeline-'));
     try {
       const result = await runChild(dir, size);
-      if (result.status !== 'succeeded' || !result.balanced || result.captured !== size) {
+      // The in-test pod holds every tenth conversation's items for members without a mailbox (by
+      // design): its run ends completed-with-problems, balanced, and that is what is measured.
+      if ((result.status !== 'succeeded' && result.status !== 'completed-with-problems') || !result.balanced || result.captured !== size) {
         throw new Error(`the ${size}-message run ended ${result.status} (captured ${result.captured}, balanced ${result.balanced}): ${result.error ?? ''}`);
       }
       results.push(result);
