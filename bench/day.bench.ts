@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { GraphClient } from '../electron/core/graph/client';
-import { MailboxThrottle } from '../electron/core/graph/throttle';
+import { MailboxThrottle, outlookLimits } from '../electron/core/graph/throttle';
 import { GraphDirectory, graphClientRequester } from '../electron/core/mapping/graph-directory';
 import { MappingService } from '../electron/core/mapping/resolver';
 import { systemClock } from '../electron/core/platform/clock';
@@ -80,7 +80,8 @@ async function runDay(scale: number): Promise<BenchRow[]> {
     // mailbox: the officer excludes it (docs/mapping.md), or every item waits for it.
     new MappingRepository(store).insertCustom(added.id, customMappingSchema.parse({ symphonyUserId: ready.serviceAccountId, exclude: true, note: 'the archiver service account' }), new Date().toISOString());
     const connector = connectors.update(added.id, { settings: { ...added.settings, mapping: { ...added.settings.mapping, mode: 'automatic', fallbackMailbox: ready.fallbackMailbox } } });
-    const graph = new GraphClient({ baseUrl: ready.graphUrl, getToken: async () => ready.token, throttle: new MailboxThrottle() });
+    // DAY_MAX_CAP holds the adaptive cap on requests in flight (a diagnostic: memory follows it, docs/scale.md).
+    const graph = new GraphClient({ baseUrl: ready.graphUrl, getToken: async () => ready.token, throttle: new MailboxThrottle({ ...outlookLimits, maxGlobalConcurrency: Number(process.env.DAY_MAX_CAP ?? outlookLimits.maxGlobalConcurrency) }) });
     const mapping = new MappingService({ store, connectors, directoryFor: () => new GraphDirectory(graphClientRequester(() => graph)) });
     const stages = createRealStages({ store, paths, logger: silentLogger, clock: systemClock, mapping, graphFor: () => graph }, connector);
     const controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages });
