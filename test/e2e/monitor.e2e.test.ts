@@ -33,7 +33,7 @@ describe('import monitor', () => {
     await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('cancelled');
     const [run] = (await app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
     expect(run!.status).toBe('cancelled');
-    expect(await page.getByTestId('status-last-run').textContent()).toContain('cancelled');
+    await expect.poll(() => page.getByTestId('status-last-run').textContent()).toContain('cancelled');
   });
 
   it('a second run finishes; conversations drill down to each item’s trail', async () => {
