@@ -31,17 +31,26 @@ describe('pipeline in daily-transcript mode', () => {
     await temp.dispose();
   });
 
-  /** A day is over an hour after its end (the adapter's settling time). */
-  const closed = (timestamp: number) => Date.parse(`${utcDay(timestamp)}T00:00:00Z`) + DAY + 3_600_000 <= Date.now();
+  /**
+   * The adapter's rule for a closed day (runs/adapters/transcripts.ts): the conversation's capture
+   * checkpoint (its newest message) is past the day's end, or the day ended more than an hour ago
+   * (the settling time). Both halves matter: between 00:00 and 01:00 UTC only the first closes
+   * yesterday, so a test that knew only the second failed at that hour.
+   */
+  const closed = (streamId: string, timestamp: number) => {
+    const end = Date.parse(`${utcDay(timestamp)}T00:00:00Z`) + DAY;
+    const newest = Math.max(...world.symphony.pod.streams.get(streamId)!.messages.map((m) => m.timestamp));
+    return newest >= end || end + 3_600_000 <= Date.now();
+  };
   const run = async () => (await world.controller.start(world.connector.id, 'manual')).done;
 
   /** Transcript key → mailboxes, from the pod's model, for messages with `pick(timestamp)`. */
-  function expected(pick: (timestamp: number) => boolean, part?: (streamId: string, day: string) => string | undefined): Map<string, string[]> {
+  function expected(pick: (streamId: string, timestamp: number) => boolean, part?: (streamId: string, day: string) => string | undefined): Map<string, string[]> {
     const byKey = new Map<string, Set<bigint>>();
     const members = new Map<string, bigint[]>();
     for (const stream of world.symphony.pod.streams.values()) {
       members.set(stream.id, [...stream.members].filter(([, m]) => !m.left).map(([id]) => id));
-      for (const message of stream.messages.filter((m) => pick(m.timestamp))) {
+      for (const message of stream.messages.filter((m) => pick(stream.id, m.timestamp))) {
         const day = utcDay(message.timestamp);
         const key = transcriptArchiveKey(world.connector.id, stream.id, day, part?.(stream.id, day));
         const people = byKey.get(key) ?? new Set(members.get(stream.id));
@@ -79,7 +88,7 @@ describe('pipeline in daily-transcript mode', () => {
 
   it('delivers one transcript per conversation and day, every day of the pod included', async () => {
     // The generator may stamp a few messages today: that day is not over, its transcript waits.
-    const open = [...world.symphony.pod.streams.values()].flatMap((st) => st.messages).filter((m) => !closed(m.timestamp)).length;
+    const open = [...world.symphony.pod.streams.values()].flatMap((st) => st.messages.filter((m) => !closed(st.id, m.timestamp))).length;
     const outcome = await run();
     expect(outcome.error).toBeNull();
     const rec = outcome.result!.reconciliation;
@@ -96,7 +105,7 @@ describe('pipeline in daily-transcript mode', () => {
     // that message's day, which the first run already closed and transcribed.
     const stream = [...world.symphony.pod.streams.values()].find((s) => {
       const last = s.messages.at(-1)?.timestamp;
-      return last !== undefined && utcDay(last + 1) === utcDay(last) && closed(last);
+      return last !== undefined && utcDay(last + 1) === utcDay(last) && closed(s.id, last);
     })!;
     const late = world.symphony.pod.addMessage(stream.id, { timestamp: stream.messages.at(-1)!.timestamp + 1 });
     // Today: the day is not over, so its transcript waits.
