@@ -138,15 +138,16 @@ describe('layout at 1024, 1280 and 1920 px', () => {
     // The date and time as the page formats it (the relative part may tick between reads).
     const when = async (text: Promise<string | null>) => /^(.*?) \(/.exec(((await text) ?? '').replace(/^.*?Next (scheduled )?run:? /, ''))?.[1];
     await show('2', 'Acme Capital production pod (EU) — archive');
+    await expect.poll(() => when(page.getByTestId('connector-next-run').textContent())).toBeTruthy();
     const details = await when(page.getByTestId('connector-next-run').textContent());
-    expect(details).toBeTruthy();
-    expect(await when(page.getByTestId('status-next-run').textContent())).toBe(details);
+    // Each view renders when its own read answers: wait for it, never read once.
+    await expect.poll(() => when(page.getByTestId('status-next-run').textContent())).toBe(details);
     await page.getByRole('button', { name: 'Edit setup' }).click();
     await page.getByRole('button', { name: /Review/ }).click();
     const firstRun = page.locator('.review dt', { hasText: 'First run' }).locator('xpath=following-sibling::dd[1]');
-    expect(await when(firstRun.textContent().then((t) => `Next run: ${t}`))).toBe(details);
+    await expect.poll(() => when(firstRun.textContent().then((t) => `Next run: ${t}`))).toBe(details);
     await page.locator('.wizard-footer').getByRole('button', { name: 'Close' }).click();
     await show('4', 'Import monitor');
-    expect(await when(page.getByTestId('last-run').locator('p').last().textContent())).toBe(details);
+    await expect.poll(() => when(page.getByTestId('last-run').locator('p').last().textContent())).toBe(details);
   });
 });

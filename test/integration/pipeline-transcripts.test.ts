@@ -32,15 +32,15 @@ describe('pipeline in daily-transcript mode', () => {
   });
 
   /**
-   * The adapter's rule for a closed day (runs/adapters/transcripts.ts): the conversation's capture
-   * checkpoint (its newest message) is past the day's end, or the day ended more than an hour ago
-   * (the settling time). Both halves matter: between 00:00 and 01:00 UTC only the first closes
-   * yesterday, so a test that knew only the second failed at that hour.
+   * The adapter's rule for a closed day (runs/adapters/transcripts.ts): the day has ended and the
+   * conversation's capture checkpoint (its newest message) is past its end, or the day ended more
+   * than an hour ago (the settling time). Both halves matter: between 00:00 and 01:00 UTC only the
+   * first closes yesterday, so a test that knew only the second failed at that hour.
    */
   const closed = (streamId: string, timestamp: number) => {
     const end = Date.parse(`${utcDay(timestamp)}T00:00:00Z`) + DAY;
     const newest = Math.max(...world.symphony.pod.streams.get(streamId)!.messages.map((m) => m.timestamp));
-    return newest >= end || end + 3_600_000 <= Date.now();
+    return (newest >= end && end <= Date.now()) || end + 3_600_000 <= Date.now();
   };
   const run = async () => (await world.controller.start(world.connector.id, 'manual')).done;
 

@@ -28,8 +28,8 @@ function parseKey(connectorId: string, archiveKey: string): { day: string; part?
 /**
  * Daily-transcript mode: the items of a page are grouped by conversation and UTC day; a day is
  * converted once it is closed, with all its messages, including those in later pages (returned as
- * `extraItems`). Open days are deferred. A day is closed when the conversation's capture
- * checkpoint is past its end, or — for a conversation that went quiet, whose checkpoint stays on
+ * `extraItems`). Open days are deferred. A day is closed when it has ended here and the
+ * conversation's capture checkpoint is past its end, or — for a conversation that went quiet, whose checkpoint stays on
  * its last message — when this run's capture read the conversation through without error more
  * than an hour after the day ended (capture runs before convert in the same run, at `nowMs`).
  * A message that still turns up for a closed day goes into an addendum (convert's planTranscripts).
@@ -60,7 +60,9 @@ export async function convertTranscriptPage(input: {
     const from = utcDayStart(day);
     const checkpoint = conversations.checkpoint(connector.id, streamId);
     const readThrough = from + DAY_MS + SETTLE_MS <= input.nowMs && conversations.lastError(connector.id, streamId) === null;
-    const closedAt = checkpoint ? Math.max(checkpoint.since, readThrough ? from + DAY_MS : 0) : 0;
+    // Never later than now: a message stamped in the future (a pod's clock ahead of ours) does not
+    // close a day that has not ended here yet.
+    const closedAt = checkpoint ? Math.min(input.nowMs, Math.max(checkpoint.since, readThrough ? from + DAY_MS : 0)) : 0;
     // An open day waits without reading its items.
     if (!checkpoint || from + DAY_MS > closedAt) {
       group.forEach((item) => outcomes.push({ kind: 'deferred', itemId: item.id }));
