@@ -23,15 +23,31 @@ export interface MappingHandlerDeps {
   uploads?: UploadStore;
 }
 
+/** What every mapping call shares: the repository, the clock, snapshots and change events. */
+interface MappingContext {
+  deps: MappingHandlerDeps;
+  repo: MappingRepository;
+  now: () => string;
+  /** A consistent snapshot for reads, without taking the write lock as store.transaction does. */
+  read: <T>(fn: () => T) => T;
+  changed: (connectorId: string, revision: number) => void;
+}
+
 /** The mapping editor's calls (shared/contract/mapping.ts). */
 export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
-  const repo = new MappingRepository(deps.store);
   const clock = deps.clock ?? systemClock;
-  const now = () => new Date(clock.now()).toISOString();
-  // A consistent snapshot for reads, without taking the write lock as store.transaction does.
-  const read = <T>(fn: () => T): T => deps.store.deferredTransaction(fn);
-  const changed = (connectorId: string, revision: number) => deps.events.emit('mapping.changed', { connectorId, revision });
+  const ctx: MappingContext = {
+    deps,
+    repo: new MappingRepository(deps.store),
+    now: () => new Date(clock.now()).toISOString(),
+    read: (fn) => deps.store.deferredTransaction(fn),
+    changed: (connectorId, revision) => deps.events.emit('mapping.changed', { connectorId, revision }),
+  };
+  return { ...editorHandlers(ctx), ...csvHandlers(ctx) };
+}
 
+/** Listing, one mapping set or removed, the unmapped report and the export. */
+function editorHandlers({ deps, repo, now, read, changed }: MappingContext): Pick<MappingHandlers, 'mapping.participants' | 'mapping.set' | 'mapping.remove' | 'mapping.exportCsv' | 'mapping.unmapped'> {
   return {
     'mapping.participants': ({ connectorId, query, sort, direction, offset, limit }) => {
       const connector = deps.connectors.get(connectorId);
@@ -65,6 +81,23 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
       return { removed: result.removed };
     },
 
+    'mapping.exportCsv': ({ connectorId }) => {
+      const connector = deps.connectors.get(connectorId);
+      const csv = toMappingCsv(repo.listCustom(connectorId).map((r) => r.mapping));
+      const slug = connector.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'connector';
+      return { csv, filename: `symphony-mapping-${slug}-${now().slice(0, 10)}.csv` };
+    },
+
+    'mapping.unmapped': ({ connectorId }) => {
+      deps.connectors.get(connectorId);
+      return { rows: repo.unmappedReport(connectorId) };
+    },
+  };
+}
+
+/** A CSV previewed, then applied only if the mapping is still the one previewed. */
+function csvHandlers({ deps, repo, now, read, changed }: MappingContext): Pick<MappingHandlers, 'mapping.previewCsv' | 'mapping.applyCsv'> {
+  return {
     'mapping.previewCsv': async ({ connectorId, csv, upload }) => {
       deps.connectors.get(connectorId);
       return withStagedCsv(deps, { csv, upload }, (staged) =>
@@ -100,18 +133,6 @@ export function mappingHandlers(deps: MappingHandlerDeps): MappingHandlers {
       if (result.value.applied && upload) deps.uploads?.discard(upload);
       if (result.bumped) changed(connectorId, result.value.revision);
       return result.value;
-    },
-
-    'mapping.exportCsv': ({ connectorId }) => {
-      const connector = deps.connectors.get(connectorId);
-      const csv = toMappingCsv(repo.listCustom(connectorId).map((r) => r.mapping));
-      const slug = connector.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'connector';
-      return { csv, filename: `symphony-mapping-${slug}-${now().slice(0, 10)}.csv` };
-    },
-
-    'mapping.unmapped': ({ connectorId }) => {
-      deps.connectors.get(connectorId);
-      return { rows: repo.unmappedReport(connectorId) };
     },
   };
 }
