@@ -81,6 +81,46 @@ describe('the Welcome screen', () => {
     });
   });
 
+  describe('where the app opens', () => {
+    let app: ServedApp;
+    beforeAll(async () => {
+      app = await serveApp();
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    const selectedTab = (page: Page) => page.getByRole('navigation', { name: 'Views' }).locator('[role="tab"][aria-selected="true"]').getAttribute('id');
+
+    it('opens on Welcome on a fresh data folder, on Connectors while every connector is a draft, on the Monitor once one is enabled; Welcome stays one key away', async () => {
+      const fresh = await open(app.host.url);
+      await fresh.getByTestId('no-connectors').waitFor();
+      await expect.poll(() => selectedTab(fresh)).toBe('tab-welcome');
+      await fresh.close();
+
+      // A setup left unfinished (a disabled draft): the place to continue it.
+      app.core.connectors.create('Draft pod', {}, undefined, { enabled: false });
+      const draft = await open(app.host.url);
+      await draft.getByRole('heading', { name: 'Draft pod', exact: true }).waitFor();
+      await expect.poll(() => selectedTab(draft)).toBe('tab-connectors');
+      await draft.close();
+
+      app.core.connectors.create('Acme pod');
+      const configured = await open(app.host.url);
+      await configured.getByRole('heading', { name: 'Import monitor' }).waitFor();
+      await expect.poll(() => selectedTab(configured)).toBe('tab-monitor');
+      await configured.keyboard.press('Control+1');
+      await configured.locator('#editor').getByRole('heading', { name: 'Connectors', exact: true }).waitFor();
+      await expect.poll(() => selectedTab(configured)).toBe('tab-welcome');
+      expect(new URL(configured.url()).hash).toBe('#welcome');
+      // A view the officer chose is kept over a reload: the address names it.
+      await configured.reload();
+      await configured.getByRole('heading', { name: 'Symphony Archiver', exact: true }).waitFor();
+      await expect.poll(() => selectedTab(configured)).toBe('tab-welcome');
+      await configured.close();
+    });
+  });
+
   describe('in the desktop app', () => {
     let app: ServedApp;
     const asked: boolean[] = [];

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectorSettingsSchema, type RunSummary } from '../../shared/contract';
 import { dailyVolume } from '../../renderer/src/views/monitor/daily';
 import { cronProblem, fieldOfTarget, settingsForSave, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
 import { numberText, parseNumberText } from '../../renderer/src/components/form';
+import { startViewId } from '../../renderer/src/shell/startView';
 
 function run(startedAt: string, delivered: [number, number], failed: number): RunSummary {
   const cb = (count: number, bytes = 0) => ({ count, bytes });
@@ -119,5 +121,18 @@ describe('reconnection back-off', () => {
       expect(reconnectDelay(attempt, () => 1)).toBe(5000);
       expect(reconnectDelay(attempt, () => 0)).toBe(2500);
     }
+  });
+});
+
+describe('the view the app opens on', () => {
+  it('Welcome for a first start or a sandbox, the Monitor once a connector is enabled, Connectors while none is', () => {
+    expect(startViewId([], false)).toBe('welcome');
+    expect(startViewId(undefined, false)).toBe('welcome');
+    fc.assert(
+      fc.property(fc.array(fc.record({ enabled: fc.boolean() }), { maxLength: 6 }), fc.boolean(), (connectors, sandbox) => {
+        const expected = sandbox || connectors.length === 0 ? 'welcome' : connectors.some((c) => c.enabled) ? 'monitor' : 'connectors';
+        expect(startViewId(connectors, sandbox)).toBe(expected);
+      }),
+    );
   });
 });
