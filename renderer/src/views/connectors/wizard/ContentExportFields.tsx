@@ -13,11 +13,7 @@ export function ContentExportFields({ wizard }: { wizard: Wizard }) {
   const c = draft.settings.contentExport;
   const set = <K extends keyof typeof c>(key: K) => (value: (typeof c)[K]) => wizard.setField('contentExport', key, value);
   const err = (key: string) => errors[`contentExport.${key}`];
-  const test = useAction(async (): Promise<ContentExportTestResult | null> => {
-    if (!wizard.validate()) return null;
-    const id = await wizard.persist();
-    return id === null ? null : api.invoke('contentExport.test', { connectorId: id });
-  });
+  const test = useAction((): Promise<ContentExportTestResult | null> => wizard.forCheck((connectorId) => api.invoke('contentExport.test', { connectorId })));
   return (
     <fieldset className="subsection">
       <legend>Content Export location</legend>

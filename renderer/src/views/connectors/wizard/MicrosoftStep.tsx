@@ -1,13 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { AuthStatus, MailboxCheck } from '../../../../../shared/contract';
 import { Button } from '../../../components/Button';
 import { ErrorNotice, Notice } from '../../../components/ErrorNotice';
 import { RadioGroup, SelectField, TextField } from '../../../components/Field';
 import { Table } from '../../../components/Table';
-import { useAction } from '../../../components/useAction';
-import { notifyAuthChanged } from '../selection';
 import { cloudOptions } from './SimpleSteps';
-import { useChecks } from './useChecks';
+import { useMicrosoftChecks } from './useMicrosoftChecks';
 import type { Wizard } from './useWizard';
 
 const reasonFix: Record<NonNullable<MailboxCheck['reason']>, string> = {
@@ -19,65 +17,56 @@ const reasonFix: Record<NonNullable<MailboxCheck['reason']>, string> = {
 };
 
 export function MicrosoftStep({ wizard }: { wizard: Wizard }) {
-  const { draft, errors, connectorId } = wizard.state;
-  const m = draft.settings.microsoft;
-  const set = <K extends keyof typeof m>(key: K) => (value: (typeof m)[K]) => wizard.setField('microsoft', key, value);
-  const checks = useChecks();
-  const [status, setStatus] = useState<AuthStatus | null>(null);
-  const [mailboxes, setMailboxes] = useState(draft.settings.mapping.fallbackMailbox);
-
-  useEffect(() => {
-    if (!connectorId) return;
-    let live = true;
-    checks.authStatus(connectorId).then((s) => live && setStatus(s), () => undefined);
-    return () => {
-      live = false;
-    };
-  }, [checks, connectorId]);
-
-  const withSaved = async <T,>(fn: (id: string) => Promise<T>): Promise<T | null> => {
-    if (!wizard.validate()) return null;
-    const id = await wizard.persist();
-    return id === null ? null : fn(id);
-  };
-  const signIn = useAction(async () => {
-    try {
-      const s = await withSaved((id) => checks.signIn(id));
-      if (s) {
-        setStatus(s);
-        wizard.setCheck('microsoft', s.signedIn ? 'ok' : 'failed');
-      }
-      notifyAuthChanged();
-      return s;
-    } catch (e) {
-      wizard.setCheck('microsoft', 'failed');
-      throw e;
-    }
-  });
-  const signOut = useAction(async () => {
-    const s = connectorId ? await checks.signOut(connectorId) : null;
-    if (s) setStatus(s);
-    notifyAuthChanged();
-    return s;
-  });
-  const permissions = useAction(() =>
-    withSaved((id) =>
-      checks.checkPermissions(
-        id,
-        mailboxes
-          .split(/[,;\s]+/)
-          .map((x) => x.trim())
-          .filter(Boolean),
-      ),
-    ),
-  );
-
+  const m = wizard.state.draft.settings.microsoft;
+  const [mailboxes, setMailboxes] = useState(wizard.state.draft.settings.mapping.fallbackMailbox);
+  const { status, signIn, signOut, permissions } = useMicrosoftChecks(wizard, mailboxes);
   return (
     <>
       <p className="lead">
         The archiver writes into mailboxes through Microsoft Graph with an <strong>app registration</strong> in your tenant. It needs the
         Mail.ReadWrite application permission, granted by an administrator.
       </p>
+      <AppRegistrationFields wizard={wizard} />
+      <div className="step-actions">
+        <Button onClick={() => void signIn.run()} busy={signIn.busy} data-testid="sign-in">
+          {m.authMode === 'certificate' ? 'Test sign-in' : 'Sign in'}
+        </Button>
+        {status?.signedIn && m.authMode === 'interactive' && (
+          <Button onClick={() => void signOut.run()} busy={signOut.busy}>
+            Sign out
+          </Button>
+        )}
+      </div>
+      {(signIn.error ?? signOut.error) && <ErrorNotice error={(signIn.error ?? signOut.error)!} title="Sign-in failed" />}
+      {/* Not signed in is news only once there is something to sign in with, or after a try. */}
+      {status && (status.signedIn || signIn.result !== undefined || (m.tenantId && m.clientId)) && <AuthStatusLine status={status} />}
+
+      <h3>Permissions</h3>
+      <TextField
+        label="Mailboxes to check"
+        value={mailboxes}
+        onChange={setMailboxes}
+        hint="Addresses separated by commas; empty checks every mailbox the connector maps to."
+        spellCheck={false}
+      />
+      <div className="step-actions">
+        <Button onClick={() => void permissions.run()} busy={permissions.busy} data-testid="check-permissions">
+          Check permissions
+        </Button>
+      </div>
+      {permissions.error && <ErrorNotice error={permissions.error} title="The permission check failed" />}
+      {permissions.result && <PermissionResults checks={permissions.result.checks} />}
+    </>
+  );
+}
+
+/** The app registration: tenant, client id, cloud, how the archiver signs in, and the endpoints. */
+function AppRegistrationFields({ wizard }: { wizard: Wizard }) {
+  const { draft, errors } = wizard.state;
+  const m = draft.settings.microsoft;
+  const set = <K extends keyof typeof m>(key: K) => (value: (typeof m)[K]) => wizard.setField('microsoft', key, value);
+  return (
+    <>
       <div className="field-row">
         <TextField label="Tenant" name="microsoft.tenantId" value={m.tenantId} onChange={set('tenantId')} error={errors['microsoft.tenantId']} placeholder="contoso.onmicrosoft.com" spellCheck={false} />
         <TextField label="Client id" name="microsoft.clientId" value={m.clientId} onChange={set('clientId')} error={errors['microsoft.clientId']} placeholder="00000000-0000-0000-0000-000000000000" spellCheck={false} />
@@ -108,36 +97,6 @@ export function MicrosoftStep({ wizard }: { wizard: Wizard }) {
         <TextField label="Sign-in authority" value={m.authorityHost} onChange={set('authorityHost')} hint="Empty uses the cloud's own." spellCheck={false} />
         <TextField label="Graph endpoint" value={m.graphBaseUrl} onChange={set('graphBaseUrl')} hint="Empty uses the cloud's own." spellCheck={false} />
       </details>
-
-      <div className="step-actions">
-        <Button onClick={() => void signIn.run()} busy={signIn.busy} data-testid="sign-in">
-          {m.authMode === 'certificate' ? 'Test sign-in' : 'Sign in'}
-        </Button>
-        {status?.signedIn && m.authMode === 'interactive' && (
-          <Button onClick={() => void signOut.run()} busy={signOut.busy}>
-            Sign out
-          </Button>
-        )}
-      </div>
-      {(signIn.error ?? signOut.error) && <ErrorNotice error={(signIn.error ?? signOut.error)!} title="Sign-in failed" />}
-      {/* Not signed in is news only once there is something to sign in with, or after a try. */}
-      {status && (status.signedIn || signIn.result !== undefined || (m.tenantId && m.clientId)) && <AuthStatusLine status={status} />}
-
-      <h3>Permissions</h3>
-      <TextField
-        label="Mailboxes to check"
-        value={mailboxes}
-        onChange={setMailboxes}
-        hint="Addresses separated by commas; empty checks every mailbox the connector maps to."
-        spellCheck={false}
-      />
-      <div className="step-actions">
-        <Button onClick={() => void permissions.run()} busy={permissions.busy} data-testid="check-permissions">
-          Check permissions
-        </Button>
-      </div>
-      {permissions.error && <ErrorNotice error={permissions.error} title="The permission check failed" />}
-      {permissions.result && <PermissionResults checks={permissions.result.checks} />}
     </>
   );
 }

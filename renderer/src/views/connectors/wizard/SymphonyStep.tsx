@@ -33,21 +33,20 @@ export function SymphonyStep({ wizard }: { wizard: Wizard }) {
   const checks = useChecks();
   // Open/closed is the officer's choice; React must not re-collapse it on every render.
   const [moreOpen, setMoreOpen] = useState(false);
-  const test = useAction(async () => {
-    if (!wizard.validate()) return null;
-    const id = await wizard.persist();
-    if (id === null) return null;
-    try {
-      const result = await checks.testConnection(id);
-      wizard.setCheck('symphony', result.ok ? 'ok' : 'failed');
-      const failed = result.steps.find((step) => step.status === 'failed');
-      if (failed?.error) wizard.setFieldError(failed.error.target, failed.error.message);
-      return result;
-    } catch (e) {
-      wizard.setCheck('symphony', 'failed');
-      throw e;
-    }
-  });
+  const test = useAction(() =>
+    wizard.forCheck(async (id) => {
+      try {
+        const result = await checks.testConnection(id);
+        wizard.setCheck('symphony', result.ok ? 'ok' : 'failed');
+        const failed = result.steps.find((step) => step.status === 'failed');
+        if (failed?.error) wizard.setFieldError(failed.error.target, failed.error.message);
+        return result;
+      } catch (e) {
+        wizard.setCheck('symphony', 'failed');
+        throw e;
+      }
+    }),
+  );
   const warn = (value: string, field: string) => (wizard.state.touched[field] || value ? podUrlWarning(value) : undefined);
   return (
     <>
