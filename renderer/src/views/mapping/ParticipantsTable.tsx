@@ -1,5 +1,5 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { ParticipantRow, ParticipantSort, ResolutionHow } from '../../../../shared/contract';
 import { formatCount, formatDateTime } from '../../components/format';
 import { RowEditor } from './RowEditor';
@@ -30,59 +30,21 @@ const HOW: Record<ResolutionHow, { label: string; badge: string; hint: string }>
  */
 export function ParticipantsTable({ table, editor }: { table: MappingTable; editor: RowEditorState }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [focusIndex, setFocusIndex] = useState(0);
   const { total } = table.state;
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => 34, overscan: 12 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? -1;
   const { ensureRows } = table;
+  const focus = useRowFocus(total, scrollRef, virtualizer, editor.start);
 
   useEffect(() => {
     if (last >= first) ensureRows(first, last);
   }, [first, last, ensureRows]);
 
-  const focusRow = (index: number) => {
-    const target = Math.max(0, Math.min(total - 1, index));
-    setFocusIndex(target);
-    virtualizer.scrollToIndex(target, { align: 'auto' });
-    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${target}"]`)?.focus());
-  };
-
-  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, index: number, row: ParticipantRow | undefined) => {
-    if (e.target !== e.currentTarget) return;
-    const moves: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, PageDown: index + 10, PageUp: index - 10, Home: 0, End: total - 1 };
-    if (e.key in moves) {
-      e.preventDefault();
-      focusRow(moves[e.key]!);
-    } else if ((e.key === 'Enter' || e.key === ' ') && row) {
-      e.preventDefault();
-      editor.start(row);
-    }
-  };
-
   return (
     <div className="mapping-table" role="table" aria-label="Participants and their mailboxes" aria-rowcount={total + 1} data-testid="mapping-table">
-      <div role="rowgroup" className="mapping-head">
-        <div role="row" aria-rowindex={1} className="mapping-row-cells">
-          {COLUMNS.map((c) => (
-            <div
-              key={c.header}
-              role="columnheader"
-              aria-sort={c.sort && table.sort === c.sort ? (table.direction === 'asc' ? 'ascending' : 'descending') : undefined}
-            >
-              {c.sort ? (
-                <button className="sort-button" onClick={() => table.sortBy(c.sort!)}>
-                  {c.header}
-                  <span aria-hidden="true">{table.sort === c.sort ? (table.direction === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-                </button>
-              ) : (
-                <span className="sr-only">{c.header}</span>
-              )}
-            </div>
-          ))}
-        </div>
-      </div>
+      <TableHead table={table} />
       {/* As tall as its rows, up to the space left: few participants leave no blank box below them. */}
       <div ref={scrollRef} className="mapping-scroll" role="rowgroup" style={{ height: Math.max(virtualizer.getTotalSize(), 48) + 2 }}>
         {table.state.loaded && total === 0 && (
@@ -96,7 +58,8 @@ export function ParticipantsTable({ table, editor }: { table: MappingTable; edit
           {items.map((item) => {
             const row = table.rowAt(item.index);
             const editing = row && editor.editing?.rowKey === row.key ? editor.editing : null;
-            const name = row ? row.participant.displayName || row.participant.email || row.participant.userId : '';
+            const name = row ? nameOf(row) : '';
+            const tabbable = item.index === focus.index;
             return (
               <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="mapping-item" style={{ transform: `translateY(${item.start}px)` }}>
                 <div
@@ -104,44 +67,13 @@ export function ParticipantsTable({ table, editor }: { table: MappingTable; edit
                   aria-rowindex={item.index + 2}
                   data-row-index={item.index}
                   data-testid={row ? `mapping-row-${row.key}` : undefined}
-                  tabIndex={item.index === focusIndex ? 0 : -1}
+                  tabIndex={tabbable ? 0 : -1}
                   className={`mapping-row-cells${row?.how === 'unmapped' ? ' unmapped' : ''}${editing ? ' editing' : ''}`}
-                  onFocus={() => setFocusIndex(item.index)}
-                  onKeyDown={(e) => onRowKey(e, item.index, row)}
+                  onFocus={() => focus.set(item.index)}
+                  onKeyDown={(e) => focus.onRowKey(e, item.index, row)}
                 >
                   {row ? (
-                    <>
-                      <div role="cell" className="cell-name" title={row.participant.userId ? `Symphony user id ${row.participant.userId}` : undefined}>
-                        {name}
-                      </div>
-                      <div role="cell" className="cell-ellipsis">
-                        {row.participant.email || <span className="muted">—</span>}
-                      </div>
-                      <div role="cell" className="cell-ellipsis" data-testid="resolved-mailbox">
-                        {row.resolvedMailbox ?? <span className="muted">—</span>}
-                        {row.alsoDeliverTo.length > 0 && <span className="muted"> + {row.alsoDeliverTo.join(', ')}</span>}
-                      </div>
-                      <div role="cell">
-                        <span className={`badge ${HOW[row.how].badge}`} title={HOW[row.how].hint} data-testid="resolved-how">
-                          {HOW[row.how].label}
-                        </span>
-                      </div>
-                      <div role="cell" className="cell-number" title={row.heldItems > 0 ? `${formatCount(row.heldItems)} held back until this participant has a mailbox` : undefined}>
-                        {formatCount(row.itemsAffected)}
-                        {row.heldItems > 0 &&
-                          (row.how === 'unmapped' ? (
-                            <span className="held"> ({formatCount(row.heldItems)} held)</span>
-                          ) : (
-                            <span className="muted"> ({formatCount(row.heldItems)} on next run)</span>
-                          ))}
-                      </div>
-                      <div role="cell">{formatDateTime(row.lastSeen)}</div>
-                      <div role="cell">
-                        <button className="link-button" onClick={() => editor.start(row)} aria-label={`Edit the mapping of ${name}`} tabIndex={item.index === focusIndex ? 0 : -1}>
-                          Edit
-                        </button>
-                      </div>
-                    </>
+                    <ParticipantCells row={row} name={name} tabbable={tabbable} onEdit={() => editor.start(row)} />
                   ) : (
                     <div role="cell" className="muted">
                       Loading…
@@ -161,5 +93,88 @@ export function ParticipantsTable({ table, editor }: { table: MappingTable; edit
         </div>
       </div>
     </div>
+  );
+}
+
+function nameOf(row: ParticipantRow): string {
+  return row.participant.displayName || row.participant.email || row.participant.userId;
+}
+
+/** The roving tab stop over the rows: arrows, Page Up/Down, Home and End move it (scrolling the row into view); Enter or Space edits. */
+function useRowFocus(total: number, scrollRef: RefObject<HTMLDivElement | null>, virtualizer: Virtualizer<HTMLDivElement, Element>, edit: (row: ParticipantRow) => void) {
+  const [index, setIndex] = useState(0);
+  const focusRow = (wanted: number) => {
+    const target = Math.max(0, Math.min(total - 1, wanted));
+    setIndex(target);
+    virtualizer.scrollToIndex(target, { align: 'auto' });
+    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${target}"]`)?.focus());
+  };
+  const onRowKey = (e: KeyboardEvent<HTMLDivElement>, at: number, row: ParticipantRow | undefined) => {
+    if (e.target !== e.currentTarget) return;
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + 10, PageUp: at - 10, Home: 0, End: total - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      focusRow(moves[e.key]!);
+    } else if ((e.key === 'Enter' || e.key === ' ') && row) {
+      e.preventDefault();
+      edit(row);
+    }
+  };
+  return { index, set: setIndex, onRowKey };
+}
+
+/** The column headers; a sortable column's header is a button that sorts by it (again: the other way). */
+function TableHead({ table }: { table: MappingTable }) {
+  return (
+    <div role="rowgroup" className="mapping-head">
+      <div role="row" aria-rowindex={1} className="mapping-row-cells">
+        {COLUMNS.map((c) => (
+          <div key={c.header} role="columnheader" aria-sort={c.sort && table.sort === c.sort ? (table.direction === 'asc' ? 'ascending' : 'descending') : undefined}>
+            {c.sort ? (
+              <button className="sort-button" onClick={() => table.sortBy(c.sort!)}>
+                {c.header}
+                <span aria-hidden="true">{table.sort === c.sort ? (table.direction === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+              </button>
+            ) : (
+              <span className="sr-only">{c.header}</span>
+            )}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** One participant's cells: who, where their items go, how that was resolved, what is held for them. */
+function ParticipantCells({ row, name, tabbable, onEdit }: { row: ParticipantRow; name: string; tabbable: boolean; onEdit: () => void }) {
+  return (
+    <>
+      <div role="cell" className="cell-name" title={row.participant.userId ? `Symphony user id ${row.participant.userId}` : undefined}>
+        {name}
+      </div>
+      <div role="cell" className="cell-ellipsis">
+        {row.participant.email || <span className="muted">—</span>}
+      </div>
+      <div role="cell" className="cell-ellipsis" data-testid="resolved-mailbox">
+        {row.resolvedMailbox ?? <span className="muted">—</span>}
+        {row.alsoDeliverTo.length > 0 && <span className="muted"> + {row.alsoDeliverTo.join(', ')}</span>}
+      </div>
+      <div role="cell">
+        <span className={`badge ${HOW[row.how].badge}`} title={HOW[row.how].hint} data-testid="resolved-how">
+          {HOW[row.how].label}
+        </span>
+      </div>
+      <div role="cell" className="cell-number" title={row.heldItems > 0 ? `${formatCount(row.heldItems)} held back until this participant has a mailbox` : undefined}>
+        {formatCount(row.itemsAffected)}
+        {row.heldItems > 0 &&
+          (row.how === 'unmapped' ? <span className="held"> ({formatCount(row.heldItems)} held)</span> : <span className="muted"> ({formatCount(row.heldItems)} on next run)</span>)}
+      </div>
+      <div role="cell">{formatDateTime(row.lastSeen)}</div>
+      <div role="cell">
+        <button className="link-button" onClick={onEdit} aria-label={`Edit the mapping of ${name}`} tabIndex={tabbable ? 0 : -1}>
+          Edit
+        </button>
+      </div>
+    </>
   );
 }
