@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import type { Reconciliation, RunStage, StageProgress } from '../../../../shared/contract';
+import type { RunStage, StageProgress } from '../../../../shared/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { conversationName, formatBytes } from '../../components/format';
 import { Table } from '../../components/Table';
 import { useCall } from '../../state/api-context';
 import { stageLabels } from './CurrentRun';
 import { ItemTrail } from './ItemTrail';
+import { ReconciliationTable } from './Reconciliation';
 
 /** One run: its reconciliation in full and its conversations; a conversation opens its item trail. */
 export function RunDetail({ runId, connectorId }: { runId: number; connectorId: string }) {
@@ -59,94 +60,5 @@ function RetriedRequests({ progress }: { progress: Record<string, StageProgress>
     <p className="muted" data-testid="run-retries">
       Requests tried again after throttling, an outage or a network error: {stages.map((s) => `${progress[s]!.retries.toLocaleString()} in ${stageLabels[s]}`).join(', ')}.
     </p>
-  );
-}
-
-function ReconciliationTable({ rec }: { rec: Reconciliation }) {
-  const row = (label: string, v: { count: number; bytes: number }, id: string) => (
-    <tr data-testid={`rec-items-${id}`}>
-      <th scope="row">{label}</th>
-      <td>{v.count.toLocaleString()}</td>
-      <td>{formatBytes(v.bytes)}</td>
-    </tr>
-  );
-  const d = rec.deliveries;
-  const drow = (label: string, n: number, id: string) => (
-    <tr data-testid={`rec-deliveries-${id}`}>
-      <th scope="row">{label}</th>
-      <td>{n.toLocaleString()}</td>
-    </tr>
-  );
-  const reasons = Object.entries(rec.skipped.byReason);
-  return (
-    <div className="reconciliation" data-testid="reconciliation" data-balanced={rec.balanced}>
-      <table className="table compact" aria-label="Reconciliation per item">
-        <thead>
-          <tr>
-            <th scope="col">Items</th>
-            <th scope="col">Count</th>
-            <th scope="col">Size</th>
-          </tr>
-        </thead>
-        <tbody>
-          {row('Captured', rec.captured, 'captured')}
-          {row('Delivered', rec.delivered, 'delivered')}
-          {row('Blocked', rec.blocked, 'blocked')}
-          {row('Failed', rec.failed, 'failed')}
-          {row('of which stopped retrying', rec.stoppedRetrying, 'stopped')}
-          {row('Held', rec.held, 'held')}
-          {row('Skipped', rec.skipped, 'skipped')}
-          {row('Unaccounted', rec.unaccounted, 'unaccounted')}
-        </tbody>
-      </table>
-      <table className="table compact" aria-label="Reconciliation per delivery">
-        <thead>
-          <tr>
-            <th scope="col">Deliveries (item × mailbox)</th>
-            <th scope="col">Count</th>
-          </tr>
-        </thead>
-        <tbody>
-          {drow('Planned', d.planned, 'planned')}
-          {drow('Delivered', d.delivered, 'delivered')}
-          {drow('Already there', d.alreadyThere, 'already-there')}
-          {drow('Partially delivered', d.partial, 'partial')}
-          {drow('Blocked', d.blocked, 'blocked')}
-          {drow('Failed', d.failed, 'failed')}
-          {drow('Held', d.held, 'held')}
-          {drow('Skipped', d.skipped, 'skipped')}
-          {drow('Not finished', d.open, 'open')}
-        </tbody>
-      </table>
-      <div>
-        <p className={rec.balanced ? 'ok-text' : 'error-text'}>
-          <strong>{rec.balanced ? '✓ Balanced:' : '✗ Not balanced:'}</strong> captured {rec.captured.count.toLocaleString()} = delivered {rec.delivered.count.toLocaleString()} + blocked{' '}
-          {rec.blocked.count.toLocaleString()} + failed {rec.failed.count.toLocaleString()} + held {rec.held.count.toLocaleString()} + skipped {rec.skipped.count.toLocaleString()}
-          {rec.unaccounted.count ? ` + ${rec.unaccounted.count.toLocaleString()} unaccounted` : ''}
-        </p>
-        {reasons.length > 0 && <p className="muted">Skipped because: {reasons.map(([k, v]) => `${k} ${v}`).join(', ')}</p>}
-        {rec.blockedMailboxes.map((m) => (
-          <p key={m.mailbox} className="warn-text" data-testid="rec-blocked-mailbox">
-            <strong>{m.mailbox}</strong>: {m.deliveries.toLocaleString()} blocked. {m.message} <strong>How to fix it:</strong> {m.fix}
-          </p>
-        ))}
-        {rec.read !== undefined && <p className="muted" data-testid="run-read">Read {rec.read.toLocaleString()} new message(s) from Symphony.</p>}
-        {rec.takenOver && (
-          <p className="muted" data-testid="run-taken-over">
-            {rec.takenOver.items.toLocaleString()} of these items were taken over from interrupted run(s) {rec.takenOver.runIds.join(', ')}, whose process stopped before it could reconcile them.
-          </p>
-        )}
-        {Object.entries(rec.waiting ?? {}).map(([why, n]) => (
-          <p key={why} className={why === 'lookup-failed' ? 'error-text' : 'muted'} data-testid={`run-waiting-${why}`}>
-            {n.toLocaleString()} item(s) wait for the next run: {why === 'lookup-failed' ? 'the directory look-up of their participants failed' : 'their transcript day is still open or an attachment is still downloading'}.
-          </p>
-        ))}
-        {rec.problems.map((p) => (
-          <p key={p} className="error-text">
-            {p}
-          </p>
-        ))}
-      </div>
-    </div>
   );
 }
