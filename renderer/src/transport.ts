@@ -1,7 +1,8 @@
-import { createArchiverApi, type ContractTransport, type ServerMessage, type UploadResult } from '../../shared/contract/client';
+import { createArchiverApi, type ContractTransport, type UploadResult } from '../../shared/contract/client';
 import type { ArchiverApi, CallName, EventName } from '../../shared/contract';
 import type { CallResult } from '../../shared/contract/define';
-import { alwaysConnected, createConnectionStore, reconnectDelay, type ConnectionStore } from './state/connection';
+import { alwaysConnected, createConnectionStore, type ConnectionStore } from './state/connection';
+import { reconnectingSocket } from './state/socket';
 
 declare global {
   interface Window {
@@ -66,77 +67,41 @@ export function webSocketTransport(
   base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
 ): ContractTransport {
   let csrf = initialCsrf;
-  let socket: WebSocket | undefined;
   let nextId = 1;
-  let attempt = 0;
-  const pending = new Map<number, { resolve: (r: CallResult) => void; message: string }>();
+  const pending = new Map<number, (r: CallResult) => void>();
   const listeners = new Set<(event: EventName, payload: unknown) => void>();
-  let waiting: ((ws: WebSocket) => void)[] = [];
-  const whenOpen = (): Promise<WebSocket> => (socket ? Promise.resolve(socket) : new Promise((resolve) => waiting.push(resolve)));
-
-  const connect = () => {
-    const ws = new WebSocket(`${base}?${CSRF_PARAM}=${encodeURIComponent(csrf ?? '')}`);
-    let wasOpen = false;
-    ws.onopen = () => {
-      wasOpen = true;
-      attempt = 0;
-      socket = ws;
-      connection.set({ status: 'connected', connected: connection.get().connected + 1 });
-      const ready = waiting;
-      waiting = [];
-      for (const resolve of ready) resolve(ws);
-    };
-    ws.onmessage = (e) => {
-      let message: ServerMessage;
-      try {
-        message = JSON.parse(String(e.data)) as ServerMessage;
-      } catch {
-        return;
-      }
+  const socket = reconnectingSocket({
+    url: () => `${base}?${CSRF_PARAM}=${encodeURIComponent(csrf ?? '')}`,
+    connection,
+    onMessage(message) {
       if (message.type === 'result') {
-        pending.get(message.id)?.resolve(message.result);
+        pending.get(message.id)?.(message.result);
         pending.delete(message.id);
       } else {
         for (const l of listeners) l(message.name, message.payload);
       }
-    };
-    ws.onclose = () => {
-      if (socket === ws) socket = undefined;
-      for (const [id, call] of pending) {
-        call.resolve({ ok: false, error: { code: 'unreachable', message: 'The connection to the archiver was lost.', fix: 'The page reconnects by itself; retry once the banner is gone.' } });
+    },
+    onClose() {
+      for (const [id, resolve] of pending) {
+        resolve({ ok: false, error: { code: 'unreachable', message: 'The connection to the archiver was lost.', fix: 'The page reconnects by itself; retry once the banner is gone.' } });
         pending.delete(id);
       }
-      void scheduleReconnect(wasOpen);
-    };
-  };
-
-  const scheduleReconnect = async (justLost: boolean) => {
-    if (justLost) attempt = 0;
-    const delay = reconnectDelay(attempt++);
-    const connected = connection.get().connected;
-    connection.set({ status: 'reconnecting', connected, attempt, retryAt: Date.now() + delay });
-    await new Promise((r) => setTimeout(r, delay));
-    // A socket refused although the host is up: it restarted and forgot this page's session.
-    if (!justLost) {
+    },
+    async checkAccess() {
       const access = await signInAgain();
       if (access.state === 'signed-in') csrf = access.csrf;
-      if (access.state === 'refused') {
-        connection.set({ status: 'refused', connected });
-        setTimeout(() => void scheduleReconnect(false), 5000);
-        return;
-      }
-    }
-    connect();
-  };
-  if (csrf) connect();
+      return access.state;
+    },
+  });
+  if (csrf) socket.connect();
 
   return {
     async call(name: CallName, input: unknown) {
       if (!csrf) return { ok: false, error: notSignedIn };
-      const ws = await whenOpen();
+      const ws = await socket.whenOpen();
       const id = nextId++;
       return new Promise<CallResult>((resolve) => {
-        pending.set(id, { resolve, message: name });
+        pending.set(id, resolve);
         ws.send(JSON.stringify({ type: 'call', id, name, input }));
       });
     },
