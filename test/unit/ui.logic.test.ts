@@ -5,6 +5,8 @@ import { dailyVolume } from '../../renderer/src/views/monitor/daily';
 import { cronProblem, fieldOfTarget, settingsForSave, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
 import { numberText, parseNumberText } from '../../renderer/src/components/form';
 import { startViewId } from '../../renderer/src/shell/startView';
+import { advanced, firstInvalidStep, initialWizardState, movedTo, saveFailed, shownErrors, withField, withName, withTouched } from '../../renderer/src/views/connectors/wizard/wizardState';
+import { ArchiverError } from '../../shared/errors';
 
 function run(startedAt: string, delivered: [number, number], failed: number): RunSummary {
   const cb = (count: number, bytes = 0) => ({ count, bytes });
@@ -134,5 +136,50 @@ describe('the view the app opens on', () => {
         expect(startViewId(connectors, sandbox)).toBe(expected);
       }),
     );
+  });
+});
+
+describe('the wizard state transitions', () => {
+  it('a change clears its own message and the check of its step, and only a field typed in gets touched', () => {
+    let s = { ...initialWizardState(null), checks: { symphony: 'ok' as const, microsoft: 'failed' as const }, errors: { 'symphony.podUrl': 'bad', name: 'taken' } };
+    s = withField(s, 'symphony', 'podUrl', 'https://acme.symphony.com');
+    expect(s.checks).toEqual({ symphony: undefined, microsoft: 'failed' });
+    expect(s.errors).toEqual({ name: 'taken' });
+    expect(s.draft.settings.symphony.podUrl).toBe('https://acme.symphony.com');
+    // Leaving a field never typed in (tabbing through) does not touch it.
+    expect(withTouched(s, 'symphony.username').touched).toEqual({});
+    s = withTouched(s, 'symphony.podUrl');
+    expect(s.touched).toEqual({ 'symphony.podUrl': true });
+    expect(withName(s, 'Acme').errors).toEqual({});
+  });
+
+  it('shows a live message only for a field typed in and left, and Next-pressed messages as they are', () => {
+    const typed = withField(initialWizardState(null), 'symphony', 'podUrl', 'acme.symphony.com');
+    expect(shownErrors(typed, 'symphony', {})).toEqual({});
+    const left = withTouched(typed, 'symphony.podUrl');
+    expect(Object.keys(shownErrors(left, 'symphony', {}))).toEqual(['symphony.podUrl']);
+    expect(shownErrors({ ...left, errors: { 'symphony.podUrl': 'from Next' } }, 'symphony', {})).toEqual({ 'symphony.podUrl': 'from Next' });
+  });
+
+  it('moves only to steps reached, and a failed save goes back to an earlier step the core named, never forward', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5 }), fc.integer({ min: -2, max: 7 }), fc.constantFrom('name', 'settings.symphony.podUrl', 'settings.schedule.cron', undefined), (at, to, target) => {
+        let s = initialWizardState(null);
+        for (let i = 0; i < at; i++) s = advanced(s, 'name');
+        expect(s.stepIndex).toBe(at);
+        expect(movedTo(s, to).stepIndex).toBe(to >= 0 && to <= at ? to : at);
+        const failed = saveFailed(s, new ArchiverError({ code: 'invalid-input', message: 'no', target }));
+        const named = { name: 0, 'settings.symphony.podUrl': 1, 'settings.schedule.cron': 4 }[target ?? ''] ?? at;
+        expect(failed.stepIndex).toBe(Math.min(named, at));
+        expect(failed.saving).toBe(false);
+      }),
+    );
+  });
+
+  it('Finish names the first step that does not pass', () => {
+    const s = initialWizardState(null);
+    expect(firstInvalidStep(s.draft, {})).toMatchObject({ stepIndex: 0, errors: { name: 'A connector needs a name.' } });
+    expect(firstInvalidStep({ ...s.draft, name: 'Acme' }, {})?.stepIndex).toBe(1);
+    expect(firstInvalidStep({ ...s.draft, name: 'Acme' }, { takenNames: ['ACME'] })?.stepIndex).toBe(0);
   });
 });
