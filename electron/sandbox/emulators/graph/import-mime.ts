@@ -2,7 +2,8 @@ import type http from 'node:http';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { createHash } from 'node:crypto';
 import { graphId, messageSize, type Directory, type EmulatedUser, type Mailbox, type StoredAttachment, type StoredMessage } from './model';
-import { GraphError } from './validate';
+import { GraphError } from './graph-error';
+import { mediaType, readBody, readJsonObject, send } from './http';
 import { renderMessage } from './render';
 import type { LimitOptions } from './limits';
 
@@ -95,7 +96,7 @@ export class ImportMimeRoute {
       req.resume();
       throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     }
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const contentType = mediaType(req);
     if (contentType !== 'text/plain') {
       req.resume();
       throw new GraphError(415, 'UnsupportedMediaType', `importMime takes Content-Type text/plain, not '${contentType}'.`);
@@ -106,7 +107,7 @@ export class ImportMimeRoute {
       req.resume();
       throw new GraphError(413, 'RequestBodyTooLarge', `The request body exceeds the maximum of ${this.maxRequestBytes} bytes.`);
     }
-    const text = (await readLimited(req, this.maxRequestBytes, () => this.counters.refusedSize++)).toString('latin1').trim();
+    const text = (await readBody(req, this.maxRequestBytes, () => this.counters.refusedSize++)).toString('latin1').trim();
     if (!text || !/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(text)) throw new GraphError(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
     const mime = Buffer.from(text.replace(/[\r\n]/g, ''), 'base64');
     const parsed = await simpleParser(mime, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
@@ -117,12 +118,12 @@ export class ImportMimeRoute {
     mailbox.messages.set(message.id, message);
     this.counters.imports++;
     this.host.created();
-    sendJson(res, 201, { '@odata.context': `${this.host.url()}/beta/$metadata#users('${user.id}')/mailFolders('${folder.id}')/messages/$entity`, ...renderMessage(message, mailbox, null, null) });
+    send(res, 201, { '@odata.context': `${this.host.url()}/beta/$metadata#users('${user.id}')/mailFolders('${folder.id}')/messages/$entity`, ...renderMessage(message, mailbox, null, null) });
   }
 
   /** `PATCH /v1.0/users/{id}/messages/{id}`. */
   async patch(req: http.IncomingMessage, res: http.ServerResponse, mailbox: Mailbox, message: StoredMessage, claims: TokenClaims): Promise<void> {
-    const body = (await readJsonLimited(req, this.host.limits.maxRequestBytes)) as Record<string, unknown>;
+    const body = await readJsonObject(req, this.host.limits.maxRequestBytes);
     const fields = Object.keys(body);
     // Anything that is not a management property counts as sensitive: stricter than the list, never more lenient.
     const sensitive = fields.filter((f) => !MANAGEMENT.has(f));
@@ -137,7 +138,7 @@ export class ImportMimeRoute {
       else message.fields[key] = value;
     }
     message.lastModifiedDateTime = new Date(this.host.now()).toISOString();
-    sendJson(res, 200, renderMessage(message, mailbox, null, null));
+    send(res, 200, renderMessage(message, mailbox, null, null));
   }
 }
 
@@ -213,40 +214,4 @@ function storedFromMime(parsed: ParsedMail, mime: Buffer, folderId: string, now:
     attachments,
     mime: mime.toString('latin1'),
   };
-}
-
-async function readLimited(req: http.IncomingMessage, max: number, onTooLarge: () => void): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
-      onTooLarge();
-      throw new GraphError(413, 'RequestBodyTooLarge', `The request body exceeds the maximum of ${max} bytes.`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-async function readJsonLimited(req: http.IncomingMessage, max: number): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
-    req.resume();
-    throw new GraphError(415, 'UnsupportedMediaType', 'Content-Type must be application/json.');
-  }
-  const text = (await readLimited(req, max, () => undefined)).toString('utf8');
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-    return value;
-  } catch {
-    throw new GraphError(400, 'RequestBodyRead', 'The request body is not a JSON object.');
-  }
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }
