@@ -1,107 +1,15 @@
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { messageContent, type MentionTarget } from './content';
 import { creationEvents, history, type EmEvent } from './event-log';
 import { Prng } from '../prng';
+import { normaliseId, toStandard, urlSafe } from './ids';
+import type { EmAttachment, EmMessage, EmStream, EmStreamType, EmUser, PodOptions } from './pod-types';
+
+export { normaliseId, opaqueToken, toStandard, urlSafe } from './ids';
+export { attachmentChunks, attachmentSha256 } from './attachment-bytes';
 
 export type { EmEvent, EmEventType } from './event-log';
 
-export type EmStreamType = 'IM' | 'MIM' | 'ROOM';
-
-export interface EmUser {
-  id: bigint;
-  username: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  company: string;
-  companyId: number;
-  external: boolean;
-  accountType: 'NORMAL' | 'SYSTEM';
-  roles: string[];
-  /** Registered RSA public key (service accounts). */
-  publicKey?: KeyObject;
-}
-
-export interface EmAttachment {
-  /** Contains `/`, `+` and `=`: the client must URL-encode it. */
-  id: string;
-  name: string;
-  /** Bytes actually served. */
-  size: number;
-  /** Bytes announced in the message (differs from `size` only when a test wants a liar). */
-  declaredSize: number;
-  /** Content is generated from this seed on demand, never kept in memory. */
-  seed: number;
-}
-
-export interface EmMessage {
-  /** URL-safe id (how it is keyed). */
-  id: string;
-  /** Serve ids in standard base64 in the payload (both forms exist in the wild). */
-  standardIds: boolean;
-  timestamp: number;
-  seq: number;
-  sender: bigint;
-  message: string;
-  data: string;
-  attachments: EmAttachment[];
-  replacing?: string;
-  replacedBy?: string;
-  initialTimestamp?: number;
-  initialMessageId?: string;
-  /** Suppressed by a compliance officer (still served by v4 here; announced to Datahose). */
-  suppressed?: boolean;
-}
-
-export interface EmMember {
-  joinDate: number;
-  owner: boolean;
-  /** Left the conversation: no longer listed, still the sender of old messages. */
-  left?: boolean;
-}
-
-export interface EmStream {
-  id: string;
-  type: EmStreamType;
-  name: string;
-  external: boolean;
-  active: boolean;
-  isPublic: boolean;
-  createdBy: bigint;
-  created: number;
-  lastModified: number;
-  members: Map<bigint, EmMember>;
-  /** Ordered by (timestamp, seq). */
-  messages: EmMessage[];
-}
-
-export interface PodOptions {
-  seed?: number | string;
-  conversations?: number;
-  messages?: number;
-  attachments?: number;
-  internalUsers?: number;
-  externalUsers?: number;
-  /** Largest generated attachment (bytes). */
-  maxAttachmentBytes?: number;
-  /** Attachments that declare (and would serve) more than 150 MB. */
-  hugeAttachments?: number;
-  /** Share of messages that are edits of an earlier message. */
-  editRate?: number;
-  /** Puts this many messages on one timestamp in one stream (tests the paging rule past one page). */
-  burst?: number;
-  /** Streams the service account is not a member of. */
-  nonMemberStreams?: number;
-  /**
-   * Every user id above 2^53, the service account's included (2^53 + 1, then odd steps): none
-   * survives a round trip through a double. Default: only other pods' users have such ids.
-   */
-  largeIds?: boolean;
-  /** First message time (ms); all generated messages lie between this and `end`. */
-  start?: number;
-  end?: number;
-}
+export type { EmAttachment, EmMember, EmMessage, EmStream, EmStreamType, EmUser, PodOptions } from './pod-types';
 
 export const POD_COMPANY = 'Acme Capital';
 /** 2^53 + 1: the first integer a double cannot hold. */
@@ -116,20 +24,6 @@ const FIRST = ['Anna', 'Björn', 'Chloé', 'Dmitri', 'Émile', 'Fatima', 'Grace'
 const LAST = ['Smith', 'Müller', 'Dubois', 'Rossi', 'García', "O'Brien", 'Nakamura', 'Kowalski', 'Haddad', 'Cohen', 'Nguyen', 'Van der Berg', 'Ørsted', 'Li'];
 const ROOM_NAMES = ['Rates desk', 'FX flow 🌍', 'Équipe conformité', 'Credit — EMEA', 'Deal room «Atlas»', 'غرفة التداول', 'צוות מסחר', 'IPO 🚀 war room', '<b>Not bold</b> & co', 'Morning call'];
 const FILE_NAMES = ['report.pdf', 'chart.png', 'trades.csv', 'notes.txt', 'deck.pptx', 'model.xlsx', 'photo.jpg', 'contract.docx', 'résumé final (2).pdf', '报告.pdf', 'no-extension', 'archive.zip'];
-
-/** URL-safe base64 without padding. */
-export function urlSafe(bytes: Buffer): string {
-  return bytes.toString('base64url');
-}
-
-export function toStandard(id: string): string {
-  const std = id.replace(/-/g, '+').replace(/_/g, '/');
-  return std + '='.repeat((4 - (std.length % 4)) % 4);
-}
-
-export function normaliseId(id: string): string {
-  return id.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 /** The whole pod: users, streams, messages. Deterministic for a seed; mutable through the admin API. */
 export class PodState {
@@ -174,7 +68,20 @@ export class PodState {
     return external ? 9007199254740993n + BigInt(this.userCounter) * 7n : 13537736917001n + BigInt(this.userCounter);
   }
 
+  /** The generated history: people, then conversations, then their messages, then attachments (one seeded draw order). */
   private generate(): void {
+    const o = this.options;
+    const { internal, external } = this.generatePeople();
+    const start = o.start ?? Date.UTC(2025, 0, 1);
+    const end = o.end ?? Date.now() - 24 * 3600_000;
+    const streams = this.generateStreams(internal, external, start, end);
+    const burst = o.burst ?? 0;
+    const perStream = this.messageShares(streams.length, burst);
+    streams.forEach((stream, i) => this.fillStream(stream, perStream[i]!, end, i === 0 ? burst : 0));
+    this.generateAttachments(streams);
+  }
+
+  private generatePeople(): { internal: EmUser[]; external: EmUser[] } {
     const o = this.options;
     const rng = this.rng;
     const internal: EmUser[] = [];
@@ -190,12 +97,15 @@ export class PodState {
       const last = rng.pick(LAST);
       external.push(this.addUser({ username: `ext${i}`, firstName: first, lastName: last, displayName: `${first} ${last} (${company.name})`, company: company.name, companyId: company.id, external: true, accountType: 'NORMAL', roles: ['INDIVIDUAL'] }));
     }
-    const start = o.start ?? Date.UTC(2025, 0, 1);
-    const end = o.end ?? Date.now() - 24 * 3600_000;
-    const count = o.conversations ?? 20;
-    const nonMember = o.nonMemberStreams ?? 0;
+    return { internal, external };
+  }
+
+  /** Half IMs, a fifth group chats, the rest rooms; one in five with an external counterparty. */
+  private generateStreams(internal: EmUser[], external: EmUser[], start: number, end: number): EmStream[] {
+    const rng = this.rng;
+    const nonMember = this.options.nonMemberStreams ?? 0;
     const streams: EmStream[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < (this.options.conversations ?? 20); i++) {
       const roll = rng.next();
       const type: EmStreamType = roll < 0.5 ? 'IM' : roll < 0.7 ? 'MIM' : 'ROOM';
       const withExternal = external.length > 0 && rng.chance(0.2);
@@ -206,14 +116,18 @@ export class PodState {
       const created = start + rng.int(0, Math.max(1, Math.floor((end - start) / 10)));
       streams.push(this.addStream({ type, name: type === 'ROOM' ? `${rng.pick(ROOM_NAMES)} ${i}` : '', members: [...people].map((p) => p.id), created, serviceAccountMember: i >= nonMember, external: withExternal }));
     }
-    // Skewed: a few busy rooms, many quiet IMs.
-    const weights = streams.map(() => 1 / (1 + rng.int(0, 20)));
+    return streams;
+  }
+
+  /** How many messages each stream gets: skewed, a few busy rooms and many quiet IMs. */
+  private messageShares(streamCount: number, burst: number): number[] {
+    const rng = this.rng;
+    const weights = Array.from({ length: streamCount }, () => 1 / (1 + rng.int(0, 20)));
     const total = weights.reduce((a, b) => a + b, 0);
-    const messageCount = o.messages ?? 500;
+    const messageCount = this.options.messages ?? 500;
     const perStream = weights.map((w) => Math.floor((w / total) * messageCount));
     let rest = messageCount - perStream.reduce((a, b) => a + b, 0);
     for (let i = 0; rest > 0; i = (i + 1) % perStream.length, rest--) perStream[i]!++;
-    const burst = o.burst ?? 0;
     // The burst stream needs more than one page of messages; take them from the busiest others.
     for (let deficit = burst + 10 - perStream[0]!; burst > 0 && deficit > 0 && perStream.length > 1; ) {
       const richest = perStream.indexOf(Math.max(...perStream.slice(1)), 1);
@@ -223,29 +137,39 @@ export class PodState {
       perStream[0]! += take;
       deficit -= take;
     }
-    streams.forEach((stream, i) => {
-      let n = perStream[i]!;
-      let ts = stream.created;
-      const step = Math.max(1, Math.floor((end - stream.created) / Math.max(1, n + 1)));
-      const senders = [...stream.members.keys()].filter((id) => id !== this.serviceAccount.id);
-      if (i === 0 && burst > 0) {
-        const at = ts + 1000;
-        for (let k = 0; k < burst && n > 0; k++, n--) this.pushMessage(stream, at, rng.pick(senders), rng);
-        ts = at;
-      }
-      for (; n > 0; n--) {
-        // Equal timestamps happen (same millisecond): about one message in twenty.
-        ts += rng.chance(0.05) ? 0 : rng.int(1, step * 2);
-        const previous = stream.messages.at(-1);
-        if (previous && rng.chance(o.editRate ?? 0.03)) this.pushEdit(stream, previous, ts, rng);
-        else this.pushMessage(stream, ts, rng.pick(senders), rng);
-      }
-      // Some people left after talking: their messages stay, the membership list forgets them.
-      if (stream.type === 'ROOM' && senders.length > 3 && rng.chance(0.3)) {
-        const leaver = stream.members.get(senders[0]!);
-        if (leaver) leaver.left = true;
-      }
-    });
+    return perStream;
+  }
+
+  /** `count` messages between the stream's creation and `end`, the first `burst` of them on one timestamp. */
+  private fillStream(stream: EmStream, count: number, end: number, burst: number): void {
+    const rng = this.rng;
+    let n = count;
+    let ts = stream.created;
+    const step = Math.max(1, Math.floor((end - stream.created) / Math.max(1, n + 1)));
+    const senders = [...stream.members.keys()].filter((id) => id !== this.serviceAccount.id);
+    if (burst > 0) {
+      const at = ts + 1000;
+      for (let k = 0; k < burst && n > 0; k++, n--) this.pushMessage(stream, at, rng.pick(senders), rng);
+      ts = at;
+    }
+    for (; n > 0; n--) {
+      // Equal timestamps happen (same millisecond): about one message in twenty.
+      ts += rng.chance(0.05) ? 0 : rng.int(1, step * 2);
+      const previous = stream.messages.at(-1);
+      if (previous && rng.chance(this.options.editRate ?? 0.03)) this.pushEdit(stream, previous, ts, rng);
+      else this.pushMessage(stream, ts, rng.pick(senders), rng);
+    }
+    // Some people left after talking: their messages stay, the membership list forgets them.
+    if (stream.type === 'ROOM' && senders.length > 3 && rng.chance(0.3)) {
+      const leaver = stream.members.get(senders[0]!);
+      if (leaver) leaver.left = true;
+    }
+  }
+
+  /** Mostly small files, a few up to `maxAttachmentBytes`, and the requested number over 150 MB. */
+  private generateAttachments(streams: EmStream[]): void {
+    const o = this.options;
+    const rng = this.rng;
     const all = streams.flatMap((s) => s.messages.filter((m) => !m.replacing));
     const sizes = (): number => {
       const roll = rng.next();
@@ -398,24 +322,4 @@ export class PodState {
     }
     return { messages, attachments };
   }
-}
-
-/** The attachment's bytes, generated in chunks (multiples of 3 so base64 pieces concatenate). */
-export function* attachmentChunks(a: Pick<EmAttachment, 'seed' | 'size'>, chunkSize = 48 * 1024): Generator<Buffer> {
-  const rng = new Prng(`attachment:${a.seed}`);
-  for (let sent = 0; sent < a.size; ) {
-    const n = Math.min(chunkSize, a.size - sent);
-    yield rng.bytes(n);
-    sent += n;
-  }
-}
-
-export function attachmentSha256(a: Pick<EmAttachment, 'seed' | 'size'>): string {
-  const hash = createHash('sha256');
-  for (const chunk of attachmentChunks(a)) hash.update(chunk);
-  return hash.digest('hex');
-}
-
-export function opaqueToken(): string {
-  return randomBytes(32).toString('hex');
 }
