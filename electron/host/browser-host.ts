@@ -44,19 +44,61 @@ export const CSRF_META = 'archiver-csrf';
  * (Fetch Metadata: a page on another port of 127.0.0.1 is "same-site", not "same-origin"), and
  * must carry the session cookie; calls, uploads and downloads also the CSRF value.
  */
+/** What every request and socket of one browser host shares. */
+interface HostContext {
+  options: BrowserHostOptions;
+  logger: Logger;
+  sessions: SessionStore;
+  sockets: Set<WebSocket>;
+  /** The Host header names this server (set once it listens). */
+  validHost(host: string | undefined): boolean;
+}
+
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const token = options.token ?? newAccessToken();
-  const logger = options.core.logger.scope('browser-host');
   let port = 0;
-  const sessions = new SessionStore(token);
-  const sockets = new Set<WebSocket>();
+  const host: HostContext = {
+    options,
+    logger: options.core.logger.scope('browser-host'),
+    sessions: new SessionStore(token),
+    sockets: new Set<WebSocket>(),
+    validHost: (name) => name !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(name.toLowerCase()),
+  };
+  const server = createServer(host);
+  const wss = acceptSockets(server, host);
+  const subscription = options.core.events.subscribe((name, payload) => {
+    const message = stringify({ type: 'event', name, payload } satisfies ServerMessage, host.logger);
+    if (message === undefined) return;
+    for (const ws of host.sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+  });
 
-  const validHost = (host: string | undefined) =>
-    host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  server.on('error', (error) => host.logger.error('browser host server error', error));
+  port = (server.address() as AddressInfo).port;
+  host.sessions.listensOn(port);
 
+  return {
+    url: `http://127.0.0.1:${port}/?tkn=${token}`,
+    port,
+    token,
+    cookieName: host.sessions.cookieName,
+    async dispose() {
+      await subscription.dispose();
+      for (const ws of host.sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function createServer(host: HostContext): http.Server {
   const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
-    handleRequest(req, res).catch((error: unknown) => {
-      logger.error(`request ${req.method} ${String(req.url).slice(0, 200)} failed unexpectedly`, error);
+    handleRequest(host, req, res).catch((error: unknown) => {
+      host.logger.error(`request ${req.method} ${String(req.url).slice(0, 200)} failed unexpectedly`, error);
       answer(res, 500, 'The archiver could not answer this request; the details are in its log.');
     });
   });
@@ -71,37 +113,42 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
   server.setTimeout(120_000);
+  return server;
+}
 
-  async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const refusal = refuseForeign(req, validHost);
-    if (refusal) return answer(res, 403, refusal);
-    const url = parseUrl(req.url);
-    if (!url) return answer(res, 400, 'This address is not valid.');
-    const store = sessions;
-    const queryToken = url.searchParams.get('tkn');
-    if (queryToken !== null) {
-      if (!store.tokenMatches(queryToken)) return answer(res, 403, 'The token in this URL is not valid. Use the URL printed by the archiver.');
-      // The app itself, with a new session: its cookie, and its CSRF value in the page (which only
-      // this page can read; the page then removes the token from the address bar).
-      const session = store.open();
-      return serveSignedIn(options.staticDir, session.csrf, store.cookieFor(session), res);
-    }
-    const session = store.fromRequest(req);
-    if (!session) return answer(res, 403, 'Open the URL printed by the archiver: it carries the access token.');
-    const method = req.method ?? 'GET';
-    if (url.pathname === UPLOADS_ROUTE) {
-      if (method !== 'POST') return answer(res, 405, 'Uploads are sent with POST.', { Allow: 'POST' });
-      if (!store.csrfMatches(session, headerValue(req.headers[CSRF_HEADER]))) return answer(res, 403, 'This upload does not carry the page’s CSRF value. Reload the page from the printed URL.');
-      return receiveUpload(options.core.uploads, req, res);
-    }
-    if (method !== 'GET' && method !== 'HEAD') return answer(res, 405, 'Only GET and HEAD are served here.', { Allow: 'GET, HEAD' });
-    if (url.pathname.startsWith(EXPORTS_ROUTE)) {
-      if (!store.csrfMatches(session, url.searchParams.get(CSRF_PARAM))) return answer(res, 403, 'This download link does not carry the page’s CSRF value. Use the link in the archiver.');
-      return serveExport(options.core.paths.exports, url.pathname.slice(EXPORTS_ROUTE.length - 1), method, res);
-    }
-    return serveStatic(options.staticDir, url.pathname, method, res);
+/** The signed-in page (a URL with the token), then, with its cookie: uploads, downloads and the built app. */
+async function handleRequest({ options, sessions, validHost }: HostContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const refusal = refuseForeign(req, validHost);
+  if (refusal) return answer(res, 403, refusal);
+  const url = parseUrl(req.url);
+  if (!url) return answer(res, 400, 'This address is not valid.');
+  const queryToken = url.searchParams.get('tkn');
+  if (queryToken !== null) {
+    if (!sessions.tokenMatches(queryToken)) return answer(res, 403, 'The token in this URL is not valid. Use the URL printed by the archiver.');
+    // The app itself, with a new session: its cookie, and its CSRF value in the page (which only
+    // this page can read; the page then removes the token from the address bar).
+    const session = sessions.open();
+    return serveSignedIn(options.staticDir, session.csrf, sessions.cookieFor(session), res);
   }
+  const session = sessions.fromRequest(req);
+  if (!session) return answer(res, 403, 'Open the URL printed by the archiver: it carries the access token.');
+  const method = req.method ?? 'GET';
+  if (url.pathname === UPLOADS_ROUTE) {
+    if (method !== 'POST') return answer(res, 405, 'Uploads are sent with POST.', { Allow: 'POST' });
+    if (!sessions.csrfMatches(session, headerValue(req.headers[CSRF_HEADER]))) return answer(res, 403, 'This upload does not carry the page’s CSRF value. Reload the page from the printed URL.');
+    return receiveUpload(options.core.uploads, req, res);
+  }
+  if (method !== 'GET' && method !== 'HEAD') return answer(res, 405, 'Only GET and HEAD are served here.', { Allow: 'GET, HEAD' });
+  if (url.pathname.startsWith(EXPORTS_ROUTE)) {
+    if (!sessions.csrfMatches(session, url.searchParams.get(CSRF_PARAM))) return answer(res, 403, 'This download link does not carry the page’s CSRF value. Use the link in the archiver.');
+    return serveExport(options.core.paths.exports, url.pathname.slice(EXPORTS_ROUTE.length - 1), method, res);
+  }
+  return serveStatic(options.staticDir, url.pathname, method, res);
+}
 
+/** The contract's socket at /ws: only for this page's session, its origin and its CSRF value. */
+function acceptSockets(server: http.Server, host: HostContext): WebSocketServer {
+  const { sessions, validHost } = host;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CALL_BYTES });
   server.on('upgrade', (req, socket: Duplex, head) => {
     socket.on('error', () => socket.destroy());
@@ -117,66 +164,40 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => serveCalls(ws, host));
   });
+  return wss;
+}
 
-  const subscription = options.core.events.subscribe((name, payload) => {
-    const message = stringify({ type: 'event', name, payload } satisfies ServerMessage, logger);
-    if (message === undefined) return;
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
+/** One page's socket: each text frame is a call, answered by id; the core's events go to every socket. */
+function serveCalls(ws: WebSocket, { options, logger, sockets }: HostContext): void {
+  sockets.add(ws);
+  ws.on('close', () => sockets.delete(ws));
+  // A frame over maxPayload, a bad opcode or invalid UTF-8: ws closes the socket with the right
+  // code (1009, 1002, 1007); without this listener the error would be thrown and end the process.
+  ws.on('error', (error) => logger.warn(`a browser socket was closed: ${error.message}`));
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return ws.close(1003, 'Calls are JSON text frames.');
+    const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const checked = parseCallMessage(raw, raw.length);
+    if (!checked.ok && checked.id === undefined) {
+      // Not a call at all: there is no id to answer to, so the socket is closed with the reason.
+      ws.close(1003, checked.error.message.slice(0, 120));
+      return;
+    }
+    const reply = (result: ServerMessage & { type: 'result' }) => {
+      const text = stringify(result, logger);
+      if (text !== undefined && ws.readyState === ws.OPEN) ws.send(text);
+    };
+    if (!checked.ok) return reply({ type: 'result', id: checked.id!, result: { ok: false, error: checked.error } });
+    options.core.dispatcher.dispatch(checked.name, checked.input).then(
+      (result) => reply({ type: 'result', id: checked.id, result }),
+      (error: unknown) => {
+        logger.error(`call ${checked.name} failed outside the dispatcher`, error);
+        reply({ type: 'result', id: checked.id, result: { ok: false, error: { code: 'internal', message: 'The call failed; the details are in the application log.' } } });
+      },
+    );
   });
-
-  function onConnection(ws: WebSocket) {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
-    // A frame over maxPayload, a bad opcode or invalid UTF-8: ws closes the socket with the right
-    // code (1009, 1002, 1007); without this listener the error would be thrown and end the process.
-    ws.on('error', (error) => logger.warn(`a browser socket was closed: ${error.message}`));
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.close(1003, 'Calls are JSON text frames.');
-      const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      const checked = parseCallMessage(raw, raw.length);
-      if (!checked.ok && checked.id === undefined) {
-        // Not a call at all: there is no id to answer to, so the socket is closed with the reason.
-        ws.close(1003, checked.error.message.slice(0, 120));
-        return;
-      }
-      const reply = (result: ServerMessage & { type: 'result' }) => {
-        const text = stringify(result, logger);
-        if (text !== undefined && ws.readyState === ws.OPEN) ws.send(text);
-      };
-      if (!checked.ok) return reply({ type: 'result', id: checked.id!, result: { ok: false, error: checked.error } });
-      options.core.dispatcher.dispatch(checked.name, checked.input).then(
-        (result) => reply({ type: 'result', id: checked.id, result }),
-        (error: unknown) => {
-          logger.error(`call ${checked.name} failed outside the dispatcher`, error);
-          reply({ type: 'result', id: checked.id, result: { ok: false, error: { code: 'internal', message: 'The call failed; the details are in the application log.' } } });
-        },
-      );
-    });
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  server.on('error', (error) => logger.error('browser host server error', error));
-  port = (server.address() as AddressInfo).port;
-  sessions.listensOn(port);
-
-  return {
-    url: `http://127.0.0.1:${port}/?tkn=${token}`,
-    port,
-    token,
-    cookieName: sessions.cookieName,
-    async dispose() {
-      await subscription.dispose();
-      for (const ws of sockets) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /**

@@ -42,31 +42,10 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
   // recording would be refused otherwise.
   const tenant = new GraphEmulator({ tenantId: oidc.tenantId, issuers: [{ issuer: oidc.issuer, jwks: oidc.jwks }], latencyMs: 20, limits: { maxItemBytes: 150 * 1024 * 1024 } });
   const graphUrl = await tenant.start();
-  const addMailboxes = () => {
-    for (const user of pod.pod.users.values()) {
-      // Every internal account has a mailbox, bots included (the archiver's own service account and
-      // the market-data bot are members of conversations too; a bank gives them a journal mailbox).
-      if (user.external) continue;
-      if ([...tenant.directory.users.values()].some((u) => u.userPrincipalName === user.email)) continue;
-      tenant.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName });
-    }
-  };
-  addMailboxes();
+  addMailboxes(pod, tenant);
   tenant.directory.addUser({ userPrincipalName: 'compliance.officer@acmecapital.example.com', displayName: 'Compliance Officer' });
-
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPath = path.join(dir, 'service-account.pem');
-  fs.writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  pod.registerKey(publicKey);
-  const certificatePath = path.join(dir, 'app-certificate.pem');
-  fs.writeFileSync(certificatePath, oidc.clientCertificatePem, { mode: 0o600 });
-
-  const refusing = new Set<string>();
-  let throttled = false;
-  let offlineUntil = 0;
-  let restore: ReturnType<typeof setTimeout> | undefined;
-  const userByUpn = (upn: string) => [...tenant.directory.users.values()].find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
-
+  const { keyPath, certificatePath } = writeCredentials(dir, pod, oidc);
+  const { dispose, ...sandboxControls } = controls(pod, tenant);
   return {
     pod,
     oidc,
@@ -74,6 +53,48 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
     graphUrl,
     keyPath,
     certificatePath,
+    ...sandboxControls,
+    async stop() {
+      dispose();
+      await tenant.stop();
+      await oidc.stop();
+      await pod.stop();
+    },
+  };
+}
+
+/** Every internal account of the pod gets a mailbox (once). */
+function addMailboxes(pod: SymphonyEmulator, tenant: GraphEmulator): void {
+  for (const user of pod.pod.users.values()) {
+    // Bots included: the archiver's own service account and the market-data bot are members of
+    // conversations too; a bank gives them a journal mailbox.
+    if (user.external) continue;
+    if ([...tenant.directory.users.values()].some((u) => u.userPrincipalName === user.email)) continue;
+    tenant.directory.addUser({ userPrincipalName: user.email, displayName: user.displayName });
+  }
+}
+
+/** The service account's RSA key (registered with the pod) and the app's certificate, in the sandbox folder. */
+function writeCredentials(dir: string, pod: SymphonyEmulator, oidc: OidcProviderHandle): { keyPath: string; certificatePath: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPath = path.join(dir, 'service-account.pem');
+  fs.writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  pod.registerKey(publicKey);
+  const certificatePath = path.join(dir, 'app-certificate.pem');
+  fs.writeFileSync(certificatePath, oidc.clientCertificatePem, { mode: 0o600 });
+  return { keyPath, certificatePath };
+}
+
+type SandboxControls = Pick<SandboxWorld, 'state' | 'refuseWrites' | 'throttle' | 'dropPod' | 'addPeople' | 'sendMessages'>;
+
+/** The sandbox's state and its failure controls (docs/sandbox.md); `dispose` ends a pending pod restore. */
+function controls(pod: SymphonyEmulator, tenant: GraphEmulator): SandboxControls & { dispose(): void } {
+  const refusing = new Set<string>();
+  let throttled = false;
+  let offlineUntil = 0;
+  let restore: ReturnType<typeof setTimeout> | undefined;
+  const userByUpn = (upn: string) => [...tenant.directory.users.values()].find((u) => u.userPrincipalName.toLowerCase() === upn.toLowerCase());
+  return {
     state: () => ({
       mailboxes: [...tenant.directory.mailboxes.values()]
         .map((m) => ({
@@ -108,15 +129,10 @@ export async function startSandboxWorld(dir: string, size: SandboxSize = 'full')
     },
     addPeople(count) {
       addPeople(pod.pod, count);
-      addMailboxes();
+      addMailboxes(pod, tenant);
     },
     sendMessages: (count) => sendMessages(pod.pod, count),
-    async stop() {
-      clearTimeout(restore);
-      await tenant.stop();
-      await oidc.stop();
-      await pod.stop();
-    },
+    dispose: () => clearTimeout(restore),
   };
 }
 

@@ -60,96 +60,108 @@ const USERS = Array.from({ length: 40 }, (_, i) => ({
   userId: `${71811853189000 + i}`,
 }));
 
+type ExportUser = (typeof USERS)[number];
+
+/** What every conversation of one export shares: the options, the seeded draws, the day. */
+interface ExportRun {
+  options: GeneratorOptions;
+  layout: 'messages' | 'transcript';
+  random: () => number;
+  dayStart: number;
+  attachmentCounter: number;
+}
+
 export async function generateEmlExport(options: GeneratorOptions): Promise<GeneratedExport> {
   const rng = new Prng(options.seed ?? 1);
-  const random = () => rng.next();
-  const layout = options.layout ?? 'messages';
-  const dayStart = Date.parse(`${options.day}T00:00:00Z`);
-  const nextDay = new Date(dayStart + 86_400_000).toISOString().slice(0, 10);
-  const generatedMs = options.generatedMs ?? dayStart + 86_400_000 + 60_000;
+  const run: ExportRun = { options, layout: options.layout ?? 'messages', random: () => rng.next(), dayStart: Date.parse(`${options.day}T00:00:00Z`), attachmentCounter: 0 };
+  const nextDay = new Date(run.dayStart + 86_400_000).toISOString().slice(0, 10);
+  const generatedMs = options.generatedMs ?? run.dayStart + 86_400_000 + 60_000;
   const company = options.company ?? 'acme-prod-1';
   const fileName = `e_${company}_SD-${options.day}-00_ED-${nextDay}-00_GD-${nextDay}_${generatedMs}.zip`;
   const zip = new yazl.ZipFile();
   const conversations: GeneratedConversation[] = [];
-  let messageCount = 0;
-  let attachmentCounter = 0;
-
   for (let c = 0; c < options.conversations; c++) {
-    const kind = c % 3 === 0 ? 'IM' : c % 3 === 1 ? 'MIM' : 'ROOM';
-    const size = kind === 'IM' ? 2 : kind === 'MIM' ? 3 + (c % 2) : 3 + (c % 4);
-    const members = pick(USERS, size, random);
-    const streamId = layout === 'messages' ? randomId(random) : null;
-    const name = kind === 'ROOM' ? `Desk room ${c}` : '';
-    const count = options.messagesPer?.(c) ?? 1 + (c % 4);
-    const messages: GeneratedMessage[] = [];
-    const parts: Buffer[] = [];
-    for (let m = 0; m < count; m++) {
-      const sender = members[Math.floor(random() * members.length)]!;
-      const timestamp = dayStart + Math.floor(random() * 86_000_000) + m;
-      const text = `Conversation ${c} message ${m}: price ${Math.floor(random() * 10_000)} <ok> & done`;
-      const attachments: { filename: string; content: Buffer }[] = [];
-      if (options.attachmentEvery && ++attachmentCounter % options.attachmentEvery === 0) {
-        attachments.push({ filename: `report-${c}-${m}.txt`, content: Buffer.from(`Attachment of conversation ${c} message ${m}\n`.repeat(3)) });
-      }
-      const messageId = layout === 'messages' ? randomId(random) : null;
-      messages.push({
-        messageId,
-        streamId: streamId ?? '',
-        timestamp,
-        senderEmail: sender.email,
-        senderUserId: sender.userId,
-        text,
-        attachments: attachments.map((a) => ({ name: a.filename, sha256: sha256(a.content), size: a.content.length })),
-      });
-      if (layout === 'messages') {
-        parts.push(
-          await build({
-            from: { name: sender.displayName, address: sender.email },
-            to: members.filter((u) => u !== sender).map((u) => ({ name: u.displayName, address: u.email })),
-            date: new Date(timestamp),
-            subject: name,
-            headers: { 'X-Symphony-Message-Id': messageId!, 'X-Symphony-Sender-Id': sender.userId, 'X-Symphony-Timestamp': String(timestamp) },
-            text,
-            html: `<p>${escapeHtml(text)}</p>`,
-            attachments,
-          }),
-        );
-      }
-    }
-    messageCount += count;
-    let eml: Buffer;
-    if (layout === 'messages') {
-      eml = await build({
-        from: { name: members[0]!.displayName, address: members[0]!.email },
-        to: members.slice(1).map((u) => ({ name: u.displayName, address: u.email })),
-        date: new Date(dayStart),
-        subject: name,
-        headers: { 'X-Symphony-Stream-Id': streamId!, 'X-Symphony-Stream-Type': kind },
-        text: `Symphony conversation export, ${count} messages.`,
-        attachments: parts.map((p, i) => ({ content: p, contentType: 'message/rfc822', contentDisposition: 'attachment' as const, filename: `${messages[i]!.messageId}.eml` })),
-      });
-    } else {
-      // One message per conversation holding the transcript, without Symphony ids: the reader
-      // stores it as one item with derived ids.
-      const lines = messages.map((m) => `[${new Date(m.timestamp).toISOString()}] ${m.senderEmail}: ${m.text}`);
-      const all = messages.flatMap((m, i) => m.attachments.map((a) => ({ filename: a.name, content: Buffer.from(`Attachment of conversation ${c} message ${i}\n`.repeat(3)) })));
-      eml = await build({
-        from: { name: members[0]!.displayName, address: members[0]!.email },
-        to: members.slice(1).map((u) => ({ name: u.displayName, address: u.email })),
-        date: new Date(dayStart + 3_600_000),
-        subject: name,
-        text: lines.join('\n'),
-        attachments: all,
-      });
-    }
-    const entry = `conversation-${String(c).padStart(4, '0')}.eml`;
-    zip.addBuffer(eml, entry, { mtime: new Date(generatedMs) });
-    if (options.entryChecksums ?? true) zip.addBuffer(Buffer.from(`${md5(eml)}  ${entry}\n`), `${entry}.md5`, { mtime: new Date(generatedMs) });
-    conversations.push({ streamId, streamType: kind, name, members, messages, entry });
+    const { conversation, eml } = await generateConversation(run, c);
+    zip.addBuffer(eml, conversation.entry, { mtime: new Date(generatedMs) });
+    if (options.entryChecksums ?? true) zip.addBuffer(Buffer.from(`${md5(eml)}  ${conversation.entry}\n`), `${conversation.entry}.md5`, { mtime: new Date(generatedMs) });
+    conversations.push(conversation);
   }
   zip.end();
   const bytes = await collect(zip.outputStream);
+  const messageCount = conversations.reduce((n, c) => n + c.messages.length, 0);
   return { fileName, zip: bytes, md5File: `${md5(bytes)}  ${fileName}\n`, conversations, messageCount };
+}
+
+/** Conversation `c`: IM, group chat or room in turn, its messages, and its EML in the export's layout. */
+async function generateConversation(run: ExportRun, c: number): Promise<{ conversation: GeneratedConversation; eml: Buffer }> {
+  const { options, layout, random } = run;
+  const kind = c % 3 === 0 ? 'IM' : c % 3 === 1 ? 'MIM' : 'ROOM';
+  const size = kind === 'IM' ? 2 : kind === 'MIM' ? 3 + (c % 2) : 3 + (c % 4);
+  const members = pick(USERS, size, random);
+  const streamId = layout === 'messages' ? randomId(random) : null;
+  const name = kind === 'ROOM' ? `Desk room ${c}` : '';
+  const count = options.messagesPer?.(c) ?? 1 + (c % 4);
+  const messages: GeneratedMessage[] = [];
+  const parts: Buffer[] = [];
+  for (let m = 0; m < count; m++) {
+    const sender = members[Math.floor(random() * members.length)]!;
+    const timestamp = run.dayStart + Math.floor(random() * 86_000_000) + m;
+    const text = `Conversation ${c} message ${m}: price ${Math.floor(random() * 10_000)} <ok> & done`;
+    const attachments: { filename: string; content: Buffer }[] = [];
+    if (options.attachmentEvery && ++run.attachmentCounter % options.attachmentEvery === 0) {
+      attachments.push({ filename: `report-${c}-${m}.txt`, content: Buffer.from(`Attachment of conversation ${c} message ${m}\n`.repeat(3)) });
+    }
+    const messageId = layout === 'messages' ? randomId(random) : null;
+    messages.push({ messageId, streamId: streamId ?? '', timestamp, senderEmail: sender.email, senderUserId: sender.userId, text, attachments: attachments.map((a) => ({ name: a.filename, sha256: sha256(a.content), size: a.content.length })) });
+    if (layout === 'messages') parts.push(await messagePart(members, sender, name, messageId!, timestamp, text, attachments));
+  }
+  const eml = layout === 'messages' ? await messagesEml(run, members, name, streamId!, kind, messages, parts) : await transcriptEml(run, c, members, name, messages);
+  const entry = `conversation-${String(c).padStart(4, '0')}.eml`;
+  return { conversation: { streamId, streamType: kind, name, members, messages, entry }, eml };
+}
+
+/** One chat message as a message/rfc822 part, with Symphony's id headers. */
+function messagePart(members: ExportUser[], sender: ExportUser, subject: string, messageId: string, timestamp: number, text: string, attachments: { filename: string; content: Buffer }[]): Promise<Buffer> {
+  return build({
+    from: { name: sender.displayName, address: sender.email },
+    to: members.filter((u) => u !== sender).map((u) => ({ name: u.displayName, address: u.email })),
+    date: new Date(timestamp),
+    subject,
+    headers: { 'X-Symphony-Message-Id': messageId, 'X-Symphony-Sender-Id': sender.userId, 'X-Symphony-Timestamp': String(timestamp) },
+    text,
+    html: `<p>${escapeHtml(text)}</p>`,
+    attachments,
+  });
+}
+
+/** The `messages` layout: the conversation's EML holds one part per chat message. */
+function messagesEml(run: ExportRun, members: ExportUser[], subject: string, streamId: string, kind: string, messages: GeneratedMessage[], parts: Buffer[]): Promise<Buffer> {
+  return build({
+    from: { name: members[0]!.displayName, address: members[0]!.email },
+    to: members.slice(1).map((u) => ({ name: u.displayName, address: u.email })),
+    date: new Date(run.dayStart),
+    subject,
+    headers: { 'X-Symphony-Stream-Id': streamId, 'X-Symphony-Stream-Type': kind },
+    text: `Symphony conversation export, ${messages.length} messages.`,
+    attachments: parts.map((p, i) => ({ content: p, contentType: 'message/rfc822', contentDisposition: 'attachment' as const, filename: `${messages[i]!.messageId}.eml` })),
+  });
+}
+
+/**
+ * The `transcript` layout: one message per conversation holding the transcript, without Symphony
+ * ids: the reader stores it as one item with derived ids.
+ */
+function transcriptEml(run: ExportRun, c: number, members: ExportUser[], subject: string, messages: GeneratedMessage[]): Promise<Buffer> {
+  const lines = messages.map((m) => `[${new Date(m.timestamp).toISOString()}] ${m.senderEmail}: ${m.text}`);
+  const all = messages.flatMap((m, i) => m.attachments.map((a) => ({ filename: a.name, content: Buffer.from(`Attachment of conversation ${c} message ${i}\n`.repeat(3)) })));
+  return build({
+    from: { name: members[0]!.displayName, address: members[0]!.email },
+    to: members.slice(1).map((u) => ({ name: u.displayName, address: u.email })),
+    date: new Date(run.dayStart + 3_600_000),
+    subject,
+    text: lines.join('\n'),
+    attachments: all,
+  });
 }
 
 /** A ZIP with Symphony XML content, to check that unsupported formats are refused by name. */

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
@@ -30,8 +31,39 @@ export interface OidcProviderHandle {
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 
+const PUBLIC_CLIENT_ID = '2b6f3a1c-5d4e-4f70-9a8b-0c1d2e3f4a51';
+const DAEMON_CLIENT_ID = '7c9e8d2a-1b3f-4e5d-8c6b-a0f1e2d3c4b5';
+const SCOPE = `${GRAPH_RESOURCE}/.default`;
+
 export async function startOidcProvider(options: { tenantId?: string; accessTokenTtlSec?: number } = {}): Promise<OidcProviderHandle> {
   const tenantId = options.tenantId ?? '11111111-2222-3333-4444-555555555555';
+  const keys = await makeKeys();
+  const server = https.createServer({ key: keys.tls.private, cert: keys.tls.cert });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `${host}/${tenantId}`;
+  const provider = createProvider(issuer, tenantId, keys, options.accessTokenTtlSec ?? 3600);
+  const handle: OidcProviderHandle = {
+    host,
+    issuer,
+    tenantId,
+    tlsCert: keys.tls.cert,
+    jwks: { keys: [keys.publicSigningJwk] },
+    clientCertificatePem: `${keys.daemon.cert}\n${keys.daemon.private}`,
+    publicClientId: PUBLIC_CLIENT_ID,
+    daemonClientId: DAEMON_CLIENT_ID,
+    interactions: 0,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  mountUnderTenant(server, provider, handle);
+  return handle;
+}
+
+/** The TLS certificate, the daemon app's certificate (its client credential) and the token signing key. */
+async function makeKeys() {
   const tls = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -45,22 +77,20 @@ export async function startOidcProvider(options: { tenantId?: string; accessToke
   const signingJwk: JWK = { ...(await exportJWK(signing.privateKey)), kid: 'sig-1', alg: 'RS256', use: 'sig' };
   const publicSigningJwk: JWK = { ...(await exportJWK(signing.publicKey)), kid: 'sig-1', alg: 'RS256', use: 'sig' };
   const daemonJwk: JWK = { ...(await exportJWK(await importSpki(daemon.public))), use: 'sig' };
+  return { tls, daemon, signingJwk, publicSigningJwk, daemonJwk };
+}
 
-  const server = https.createServer({ key: tls.private, cert: tls.cert });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const host = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const issuer = `${host}/${tenantId}`;
-  const scope = `${GRAPH_RESOURCE}/.default`;
-
+/** oidc-provider configured as Entra ID behaves for the archiver's two apps (public client with PKCE, daemon with a certificate). */
+function createProvider(issuer: string, tenantId: string, keys: Awaited<ReturnType<typeof makeKeys>>, accessTokenTtlSec: number): Provider {
   const provider = new Provider(issuer, {
     adapter: MemoryAdapter,
     clients: [
-      { client_id: '2b6f3a1c-5d4e-4f70-9a8b-0c1d2e3f4a51', application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
-      { client_id: '7c9e8d2a-1b3f-4e5d-8c6b-a0f1e2d3c4b5', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [daemonJwk] }, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
+      { client_id: PUBLIC_CLIENT_ID, application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['http://localhost'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+      { client_id: DAEMON_CLIENT_ID, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [keys.daemonJwk] }, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
     ],
-    jwks: { keys: [signingJwk] },
+    jwks: { keys: [keys.signingJwk] },
     // Entra ID lets a refresh token renew `.default`; here that needs the scope known outside the resource too.
-    scopes: ['openid', 'profile', 'offline_access', scope],
+    scopes: ['openid', 'profile', 'offline_access', SCOPE],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'tid', 'oid'] },
     conformIdTokenClaims: false,
     features: {
@@ -70,7 +100,7 @@ export async function startOidcProvider(options: { tenantId?: string; accessToke
         enabled: true,
         defaultResource: () => GRAPH_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope, audience: GRAPH_RESOURCE, accessTokenTTL: options.accessTokenTtlSec ?? 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+        getResourceServerInfo: () => ({ scope: SCOPE, audience: GRAPH_RESOURCE, accessTokenTTL: accessTokenTtlSec, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
       },
     },
     extraTokenClaims: () => ({ tid: tenantId }),
@@ -82,58 +112,47 @@ export async function startOidcProvider(options: { tenantId?: string; accessToke
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
   });
   provider.on('server_error', (_ctx: unknown, error: unknown) => console.error('oidc-provider', error));
+  return provider;
+}
 
-  const handle: OidcProviderHandle = {
-    host,
-    issuer,
-    tenantId,
-    tlsCert: tls.cert,
-    jwks: { keys: [publicSigningJwk] },
-    clientCertificatePem: `${daemon.cert}\n${daemon.private}`,
-    publicClientId: '2b6f3a1c-5d4e-4f70-9a8b-0c1d2e3f4a51',
-    daemonClientId: '7c9e8d2a-1b3f-4e5d-8c6b-a0f1e2d3c4b5',
-    interactions: 0,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-
+/** Serves the provider under /<tenant>, as Entra ID's authority is, with the browser step consented automatically. */
+function mountUnderTenant(server: https.Server, provider: Provider, handle: OidcProviderHandle): void {
   const callback = provider.callback();
+  const prefix = `/${handle.tenantId}`;
   server.on('request', (req, res) => {
-    const prefix = `/${tenantId}`;
     const url = req.url ?? '/';
     if (url.startsWith(`${prefix}/interaction/`)) {
-      // The "browser" step, consented automatically: log the officer in, grant the scopes asked for.
-      void (async () => {
-        try {
-          handle.interactions++;
-          const details = await provider.interactionDetails(req, res);
-          if (details.prompt.name === 'login') {
-            await provider.interactionFinished(req, res, { login: { accountId: 'officer-1' } }, { mergeWithLastSubmission: false });
-            return;
-          }
-          const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });
-          grant!.addOIDCScope(`openid profile offline_access ${scope}`);
-          grant!.addResourceScope(GRAPH_RESOURCE, scope);
-          const grantId = await grant!.save();
-          await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-        } catch (error) {
-          res.writeHead(500).end(String(error));
-        }
-      })();
+      handle.interactions++;
+      void consent(provider, req, res);
       return;
     }
     if (!url.startsWith(prefix)) {
       res.writeHead(404).end();
       return;
     }
-    // Mounted under /<tenant>, as Entra ID's authority is: oidc-provider reads the mount path from originalUrl.
+    // oidc-provider reads the mount path from originalUrl.
     (req as typeof req & { originalUrl?: string }).originalUrl = url;
     req.url = url.slice(prefix.length) || '/';
     void callback(req, res);
   });
-  return handle;
+}
+
+/** The "browser" step: log the officer in, grant the scopes asked for. */
+async function consent(provider: Provider, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  try {
+    const details = await provider.interactionDetails(req, res);
+    if (details.prompt.name === 'login') {
+      await provider.interactionFinished(req, res, { login: { accountId: 'officer-1' } }, { mergeWithLastSubmission: false });
+      return;
+    }
+    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });
+    grant!.addOIDCScope(`openid profile offline_access ${SCOPE}`);
+    grant!.addResourceScope(GRAPH_RESOURCE, SCOPE);
+    const grantId = await grant!.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  } catch (error) {
+    res.writeHead(500).end(String(error));
+  }
 }
 
 async function importSpki(pem: string) {

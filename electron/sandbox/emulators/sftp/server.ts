@@ -112,23 +112,60 @@ function authenticate(ctx: AuthContext, users: SftpUser[]): void {
   ctx.reject(['password', 'publickey']);
 }
 
-function serveSftp(sftp: SFTPWrapper, root: string, removed: string[]): void {
-  const files = new Map<number, { fd: number }>();
-  const dirs = new Map<number, { path: string; done: boolean }>();
-  let next = 1;
-  const handleOf = (id: number) => {
+/** The handles a client holds in one SFTP session: open files and listed directories, by number. */
+class Handles {
+  readonly files = new Map<number, { fd: number }>();
+  readonly dirs = new Map<number, { path: string; done: boolean }>();
+  private next = 1;
+
+  add(entry: { fd: number } | { path: string; done: boolean }): Buffer {
+    const id = this.next++;
+    if ('fd' in entry) this.files.set(id, entry);
+    else this.dirs.set(id, entry);
     const b = Buffer.alloc(4);
     b.writeUInt32BE(id);
     return b;
-  };
-  const idOf = (h: Buffer) => (h.length === 4 ? h.readUInt32BE(0) : -1);
-  const local = (p: string) => {
-    const clean = path.posix.normalize(`/${p}`);
-    return path.join(root, ...clean.split('/').filter(Boolean));
-  };
-  const attrsOf = (stat: fs.Stats) => ({ mode: stat.mode, uid: stat.uid, gid: stat.gid, size: stat.size, atime: Math.floor(stat.atimeMs / 1000), mtime: Math.floor(stat.mtimeMs / 1000) });
-  const fail = (reqid: number, error: unknown) => sftp.status(reqid, (error as NodeJS.ErrnoException).code === 'ENOENT' ? STATUS_CODE.NO_SUCH_FILE : STATUS_CODE.FAILURE);
+  }
 
+  static idOf(handle: Buffer): number {
+    return handle.length === 4 ? handle.readUInt32BE(0) : -1;
+  }
+}
+
+/** One SFTP session: a folder served as the root (paths are normalised so a client cannot leave it). */
+interface SftpSession {
+  sftp: SFTPWrapper;
+  root: string;
+  handles: Handles;
+  removed: string[];
+}
+
+function serveSftp(sftp: SFTPWrapper, root: string, removed: string[]): void {
+  const session: SftpSession = { sftp, root, handles: new Handles(), removed };
+  servePaths(session);
+  serveFiles(session);
+  serveDirectories(session);
+  sftp.on('end', () => {
+    for (const f of session.handles.files.values()) fs.closeSync(f.fd);
+    session.handles.files.clear();
+  });
+}
+
+function local(root: string, p: string): string {
+  const clean = path.posix.normalize(`/${p}`);
+  return path.join(root, ...clean.split('/').filter(Boolean));
+}
+
+function attrsOf(stat: fs.Stats) {
+  return { mode: stat.mode, uid: stat.uid, gid: stat.gid, size: stat.size, atime: Math.floor(stat.atimeMs / 1000), mtime: Math.floor(stat.mtimeMs / 1000) };
+}
+
+function fail(sftp: SFTPWrapper, reqid: number, error: unknown): void {
+  sftp.status(reqid, (error as NodeJS.ErrnoException).code === 'ENOENT' ? STATUS_CODE.NO_SUCH_FILE : STATUS_CODE.FAILURE);
+}
+
+/** REALPATH, STAT, LSTAT and REMOVE: requests that name a path. */
+function servePaths({ sftp, root, removed }: SftpSession): void {
   sftp.on('REALPATH', (reqid, p) => {
     const clean = path.posix.normalize(`/${p === '.' ? '' : p}`);
     sftp.name(reqid, [{ filename: clean, longname: clean, attrs: {} as never }]);
@@ -136,31 +173,42 @@ function serveSftp(sftp: SFTPWrapper, root: string, removed: string[]): void {
   for (const event of ['STAT', 'LSTAT'] as const) {
     sftp.on(event, (reqid: number, p: string) => {
       try {
-        sftp.attrs(reqid, attrsOf(fs.statSync(local(p))));
+        sftp.attrs(reqid, attrsOf(fs.statSync(local(root, p))));
       } catch (error) {
-        fail(reqid, error);
+        fail(sftp, reqid, error);
       }
     });
   }
-  sftp.on('FSTAT', (reqid, handle) => {
-    const f = files.get(idOf(handle));
-    if (!f) return sftp.status(reqid, STATUS_CODE.FAILURE);
-    sftp.attrs(reqid, attrsOf(fs.fstatSync(f.fd)));
+  sftp.on('REMOVE', (reqid, p) => {
+    try {
+      fs.rmSync(local(root, p));
+      removed.push(path.posix.normalize(`/${p}`).slice(1));
+      sftp.status(reqid, STATUS_CODE.OK);
+    } catch (error) {
+      fail(sftp, reqid, error);
+    }
   });
+}
+
+/** OPEN, FSTAT, READ, WRITE and CLOSE on file handles. */
+function serveFiles({ sftp, root, handles }: SftpSession): void {
+  const fileOf = (handle: Buffer) => handles.files.get(Handles.idOf(handle));
   sftp.on('OPEN', (reqid, filename, flags) => {
     try {
       const mode = utils.sftp.flagsToString(flags);
       if (!mode) return sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED);
-      const fd = fs.openSync(local(filename), mode);
-      const id = next++;
-      files.set(id, { fd });
-      sftp.handle(reqid, handleOf(id));
+      sftp.handle(reqid, handles.add({ fd: fs.openSync(local(root, filename), mode) }));
     } catch (error) {
-      fail(reqid, error);
+      fail(sftp, reqid, error);
     }
   });
+  sftp.on('FSTAT', (reqid, handle) => {
+    const f = fileOf(handle);
+    if (!f) return sftp.status(reqid, STATUS_CODE.FAILURE);
+    sftp.attrs(reqid, attrsOf(fs.fstatSync(f.fd)));
+  });
   sftp.on('READ', (reqid, handle, offset, length) => {
-    const f = files.get(idOf(handle));
+    const f = fileOf(handle);
     if (!f) return sftp.status(reqid, STATUS_CODE.FAILURE);
     const buffer = Buffer.alloc(length);
     const read = fs.readSync(f.fd, buffer, 0, length, offset);
@@ -168,23 +216,34 @@ function serveSftp(sftp: SFTPWrapper, root: string, removed: string[]): void {
     sftp.data(reqid, buffer.subarray(0, read));
   });
   sftp.on('WRITE', (reqid, handle, offset, data) => {
-    const f = files.get(idOf(handle));
+    const f = fileOf(handle);
     if (!f) return sftp.status(reqid, STATUS_CODE.FAILURE);
     fs.writeSync(f.fd, data, 0, data.length, offset);
     sftp.status(reqid, STATUS_CODE.OK);
   });
+  sftp.on('CLOSE', (reqid, handle) => {
+    const id = Handles.idOf(handle);
+    const f = handles.files.get(id);
+    if (f) {
+      fs.closeSync(f.fd);
+      handles.files.delete(id);
+    } else if (!handles.dirs.delete(id)) return sftp.status(reqid, STATUS_CODE.FAILURE);
+    sftp.status(reqid, STATUS_CODE.OK);
+  });
+}
+
+/** OPENDIR and READDIR: a directory is listed whole in one READDIR, then EOF. */
+function serveDirectories({ sftp, root, handles }: SftpSession): void {
   sftp.on('OPENDIR', (reqid, p) => {
     try {
-      if (!fs.statSync(local(p)).isDirectory()) return sftp.status(reqid, STATUS_CODE.FAILURE);
-      const id = next++;
-      dirs.set(id, { path: local(p), done: false });
-      sftp.handle(reqid, handleOf(id));
+      if (!fs.statSync(local(root, p)).isDirectory()) return sftp.status(reqid, STATUS_CODE.FAILURE);
+      sftp.handle(reqid, handles.add({ path: local(root, p), done: false }));
     } catch (error) {
-      fail(reqid, error);
+      fail(sftp, reqid, error);
     }
   });
   sftp.on('READDIR', (reqid, handle) => {
-    const d = dirs.get(idOf(handle));
+    const d = handles.dirs.get(Handles.idOf(handle));
     if (!d) return sftp.status(reqid, STATUS_CODE.FAILURE);
     if (d.done) return sftp.status(reqid, STATUS_CODE.EOF);
     d.done = true;
@@ -194,27 +253,5 @@ function serveSftp(sftp: SFTPWrapper, root: string, removed: string[]): void {
       return { filename: name, longname: `${type}rw-r--r--    1 1000     1000     ${stat.size} Jan  1 00:00 ${name}`, attrs: attrsOf(stat) };
     });
     sftp.name(reqid, entries);
-  });
-  sftp.on('CLOSE', (reqid, handle) => {
-    const id = idOf(handle);
-    const f = files.get(id);
-    if (f) {
-      fs.closeSync(f.fd);
-      files.delete(id);
-    } else if (!dirs.delete(id)) return sftp.status(reqid, STATUS_CODE.FAILURE);
-    sftp.status(reqid, STATUS_CODE.OK);
-  });
-  sftp.on('REMOVE', (reqid, p) => {
-    try {
-      fs.rmSync(local(p));
-      removed.push(path.posix.normalize(`/${p}`).slice(1));
-      sftp.status(reqid, STATUS_CODE.OK);
-    } catch (error) {
-      fail(reqid, error);
-    }
-  });
-  sftp.on('end', () => {
-    for (const f of files.values()) fs.closeSync(f.fd);
-    files.clear();
   });
 }
