@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEvents } from '../../electron/core/symphony/datahose/events';
+import { DATAHOSE_EVENT_TYPES, parseEvents } from '../../electron/core/symphony/datahose/events';
 import { datahoseTag } from '../../electron/core/symphony/datahose/feed';
 import { canonicalJson, parseJson, sha256Hex } from '../../electron/core/symphony/json';
 
@@ -84,6 +85,67 @@ describe('Datahose events', () => {
       { streamId: 'im1', userId: '8', current: true, joinDate: 6 },
     ]);
     expect(out.streamIds).toEqual(['r1', 'im1']);
+  });
+
+  it('follows owners and reactivation, and ignores a type named like an object property', () => {
+    const stream = { streamId: 'r1', streamType: 'ROOM' };
+    const out = parseEvents(
+      [
+        { id: '1', timestamp: 1, type: 'ROOMMEMBERPROMOTEDTOOWNER', payload: { roomMemberPromotedToOwner: { stream, affectedUser: { userId: 7 } } } },
+        { id: '2', timestamp: 2, type: 'ROOMMEMBERDEMOTEDFROMOWNER', payload: { roomMemberDemotedFromOwner: { stream, affectedUser: { userId: 7 } } } },
+        { id: '3', timestamp: 3, type: 'ROOMREACTIVATED', payload: { roomReactivated: { stream, roomProperties: { name: 'Back', external: false } } } },
+        // The creator may come in the new properties too (either set is read).
+        { id: '4', timestamp: 4, type: 'ROOMCREATED', payload: { roomCreated: { stream: { streamId: 'r2' }, newRoomProperties: { creatorUser: { userId: 8 } } } } },
+        { id: '5', timestamp: 5, type: 'constructor', payload: {} },
+        { id: '6', timestamp: 6, type: 'toString', payload: { toString: { stream } } },
+      ],
+      ctx,
+    );
+    expect(out.problems).toEqual([]);
+    expect(out.ignored).toBe(2);
+    expect(out.memberships).toEqual([
+      { streamId: 'r1', userId: '7', current: true, isOwner: true },
+      { streamId: 'r1', userId: '7', current: true, isOwner: false },
+      { streamId: 'r2', userId: '8', current: true, isOwner: true, joinDate: 4 },
+    ]);
+    expect(out.conversations.map((c) => [c.streamId, c.streamType, c.name, c.active, c.external])).toEqual([
+      ['r1', 'ROOM', undefined, undefined, undefined],
+      ['r1', 'ROOM', undefined, undefined, undefined],
+      ['r1', 'ROOM', 'Back', true, false],
+      ['r2', 'ROOM', undefined, true, undefined],
+    ]);
+  });
+
+  it('accounts for every event exactly once: a conversation change, a suppression, a problem or an ignored one', () => {
+    // Events of every kind the archiver asks for and some it does not, with payloads that may be
+    // missing, of another kind's shape, or complete: none may vanish without a trace.
+    const keys = ['messageSent', 'messageSuppressed', 'instantMessageCreated', 'roomCreated', 'roomUpdated', 'userJoinedRoom', 'userLeftRoom', 'roomMemberPromotedToOwner'];
+    const member = fc.record({ userId: fc.constantFrom(1, 7, 9007199254740992) });
+    const stream = fc.record({ streamId: fc.constantFrom('r1', 'ab+c/d==', ''), streamType: fc.option(fc.constantFrom('IM', 'ROOM', 'POST'), { nil: undefined }), members: fc.option(fc.array(member, { maxLength: 2 }), { nil: undefined }) }, { requiredKeys: ['streamId'] });
+    const body = fc.record(
+      {
+        stream: fc.option(stream, { nil: undefined }),
+        affectedUser: fc.option(member, { nil: undefined }),
+        roomProperties: fc.option(fc.record({ name: fc.constantFrom('Desk'), creatorUser: member }, { requiredKeys: [] }), { nil: undefined }),
+        messageId: fc.option(fc.constantFrom('gone/1=='), { nil: undefined }),
+        message: fc.option(fc.constantFrom(message('m1'), message('m2', 'POST'), { ...message('m3'), user: undefined }), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    );
+    const event = fc.oneof(
+      fc.record({ id: fc.string({ maxLength: 3 }), timestamp: fc.integer({ min: 0, max: 9 }), type: fc.constantFrom(...DATAHOSE_EVENT_TYPES, 'CONNECTIONACCEPTED', 'SHAREDPOST', '__proto__'), payload: fc.dictionary(fc.constantFrom(...keys), body, { maxKeys: 2 }) }, { requiredKeys: ['type'] }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 10 }), (raw) => {
+        const out = parseEvents(raw, { ...ctx, streamTypes: ['IM', 'ROOM'] });
+        expect(out.conversations.length + out.suppressions.length + out.problems.length + out.ignored).toBe(raw.length);
+        // Every item's and member's stream is one the batch names.
+        for (const streamId of [...out.items.map((i) => i.streamId), ...out.memberships.map((m) => m.streamId)]) expect(out.streamIds).toContain(streamId);
+        expect(out.participants).toHaveLength(out.memberships.length);
+      }),
+      { seed: 18, numRuns: 400 },
+    );
   });
 
   it('derives a stable tag within the spec\'s 80 characters', () => {
