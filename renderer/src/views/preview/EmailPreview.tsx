@@ -14,38 +14,9 @@ function addresses(list: MailAddress[]): string {
 /** The converted e-mail as Outlook's reading pane shows it: header block, body, attachments. */
 export function EmailPreview({ preview, onSave }: { preview: ItemPreview; onSave: () => Promise<string | undefined> }) {
   const [tab, setTab] = useState('html');
-  const save = useAction(onSave);
   return (
     <article className="email" aria-label={`E-mail: ${preview.subject}`} data-testid="email-preview">
-      <header className="email-header">
-        <h2 className="email-subject" data-testid="email-subject">
-          {preview.subject}
-        </h2>
-        <dl className="email-meta">
-          <dt>From</dt>
-          <dd data-testid="email-from">{addresses([preview.from])}</dd>
-          <dt>To</dt>
-          <dd data-testid="email-to">{addresses(preview.to) || '—'}</dd>
-          {preview.cc.length > 0 && (
-            <>
-              <dt>Cc</dt>
-              <dd>{addresses(preview.cc)}</dd>
-            </>
-          )}
-          <dt>Date</dt>
-          <dd>{formatDateTime(preview.date)}</dd>
-        </dl>
-        <div className="toolbar">
-          <Button onClick={() => void save.run()} busy={save.busy} data-testid="save-eml">
-            Save .eml
-          </Button>
-          <span className="muted">
-            {formatBytes(preview.emlBytes)} · {preview.mode === 'per-message' ? 'one e-mail per message' : `daily transcript of ${preview.day}`} · key <code>{preview.archiveKey}</code>
-          </span>
-        </div>
-        {save.error && <ErrorNotice error={save.error} onDismiss={save.clear} />}
-        {save.result && <Notice kind="ok">Saved {save.result} to your downloads.</Notice>}
-      </header>
+      <EmailHeader preview={preview} onSave={onSave} />
       {preview.attachments.length > 0 && (
         <ul className="attachments" aria-label="Attachments" data-testid="attachments">
           {preview.attachments.map((a) => (
@@ -91,6 +62,42 @@ export function EmailPreview({ preview, onSave }: { preview: ItemPreview; onSave
         )}
       </Tabs>
     </article>
+  );
+}
+
+/** Subject, sender, recipients and date, as the reading pane's header shows them, and Save .eml. */
+function EmailHeader({ preview, onSave }: { preview: ItemPreview; onSave: () => Promise<string | undefined> }) {
+  const save = useAction(onSave);
+  return (
+  <header className="email-header">
+    <h2 className="email-subject" data-testid="email-subject">
+      {preview.subject}
+    </h2>
+    <dl className="email-meta">
+      <dt>From</dt>
+      <dd data-testid="email-from">{addresses([preview.from])}</dd>
+      <dt>To</dt>
+      <dd data-testid="email-to">{addresses(preview.to) || '—'}</dd>
+      {preview.cc.length > 0 && (
+        <>
+          <dt>Cc</dt>
+          <dd>{addresses(preview.cc)}</dd>
+        </>
+      )}
+      <dt>Date</dt>
+      <dd>{formatDateTime(preview.date)}</dd>
+    </dl>
+    <div className="toolbar">
+      <Button onClick={() => void save.run()} busy={save.busy} data-testid="save-eml">
+        Save .eml
+      </Button>
+      <span className="muted">
+        {formatBytes(preview.emlBytes)} · {preview.mode === 'per-message' ? 'one e-mail per message' : `daily transcript of ${preview.day}`} · key <code>{preview.archiveKey}</code>
+      </span>
+    </div>
+    {save.error && <ErrorNotice error={save.error} onDismiss={save.clear} />}
+    {save.result && <Notice kind="ok">Saved {save.result} to your downloads.</Notice>}
+  </header>
   );
 }
 
