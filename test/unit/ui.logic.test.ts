@@ -5,7 +5,7 @@ import { dailyVolume } from '../../renderer/src/views/monitor/daily';
 import { cronProblem, fieldOfTarget, settingsForSave, stepOfField, validateStep } from '../../renderer/src/views/connectors/wizard/steps';
 import { numberText, parseNumberText } from '../../renderer/src/components/form';
 import { startViewId } from '../../renderer/src/shell/startView';
-import { advanced, firstInvalidStep, initialWizardState, movedTo, saveFailed, shownErrors, withField, withName, withTouched } from '../../renderer/src/views/connectors/wizard/wizardState';
+import { advanced, firstInvalidStep, initialWizardState, movedTo, saveFailed, shownErrors, withField, withName, withTouched, type WizardState } from '../../renderer/src/views/connectors/wizard/wizardState';
 import { ArchiverError } from '../../shared/errors';
 
 function run(startedAt: string, delivered: [number, number], failed: number): RunSummary {
@@ -141,7 +141,7 @@ describe('the view the app opens on', () => {
 
 describe('the wizard state transitions', () => {
   it('a change clears its own message and the check of its step, and only a field typed in gets touched', () => {
-    let s = { ...initialWizardState(null), checks: { symphony: 'ok' as const, microsoft: 'failed' as const }, errors: { 'symphony.podUrl': 'bad', name: 'taken' } };
+    let s: WizardState = { ...initialWizardState(null), checks: { symphony: 'ok', microsoft: 'failed' }, errors: { 'symphony.podUrl': 'bad', name: 'taken' } };
     s = withField(s, 'symphony', 'podUrl', 'https://acme.symphony.com');
     expect(s.checks).toEqual({ symphony: undefined, microsoft: 'failed' });
     expect(s.errors).toEqual({ name: 'taken' });
@@ -169,7 +169,8 @@ describe('the wizard state transitions', () => {
         expect(s.stepIndex).toBe(at);
         expect(movedTo(s, to).stepIndex).toBe(to >= 0 && to <= at ? to : at);
         const failed = saveFailed(s, new ArchiverError({ code: 'invalid-input', message: 'no', target }));
-        const named = { name: 0, 'settings.symphony.podUrl': 1, 'settings.schedule.cron': 4 }[target ?? ''] ?? at;
+        const steps: Record<string, number> = { name: 0, 'settings.symphony.podUrl': 1, 'settings.schedule.cron': 4 };
+        const named = steps[target ?? ''] ?? at;
         expect(failed.stepIndex).toBe(Math.min(named, at));
         expect(failed.saving).toBe(false);
       }),
