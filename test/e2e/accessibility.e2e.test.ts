@@ -94,29 +94,29 @@ describe('accessibility of the officer views', () => {
     await switchView(page, '1', 'Symphony Archiver');
     const bar = page.getByRole('navigation', { name: 'Views' }).getByRole('tab');
     // Roving tab index: only the selected view's tab is in the Tab order.
-    expect(await bar.evaluateAll((tabs) => tabs.map((t) => (t as HTMLElement).tabIndex))).toEqual([0, -1, -1, -1, -1, -1]);
+    await expect.poll(() => bar.evaluateAll((tabs) => tabs.map((t) => (t as HTMLElement).tabIndex))).toEqual([0, -1, -1, -1, -1, -1]);
     await bar.first().focus();
     await page.keyboard.press('ArrowDown');
     await page.getByRole('heading', { name: 'Acme pod', exact: true }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-connectors');
-    expect(await bar.nth(1).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('tab-connectors');
+    await expect.poll(() => bar.nth(1).getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('End');
     await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-logs');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('tab-logs');
     await page.keyboard.press('ArrowDown');
     await page.getByRole('heading', { name: 'Symphony Archiver', exact: true }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-welcome');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('tab-welcome');
     await page.keyboard.press('ArrowUp');
     await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
-    expect(await bar.evaluateAll((tabs) => tabs.map((t) => (t as HTMLElement).tabIndex))).toEqual([-1, -1, -1, -1, -1, 0]);
+    await expect.poll(() => bar.evaluateAll((tabs) => tabs.map((t) => (t as HTMLElement).tabIndex))).toEqual([-1, -1, -1, -1, -1, 0]);
     // The focused tab is visibly marked.
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     // The Logs tab list works the same way, inside the view.
     const logTabs = page.locator('#editor').getByRole('tab');
     await logTabs.first().focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => logTabs.nth(1).getAttribute('aria-selected')).toBe('true');
-    expect(await logTabs.evaluateAll((tabs) => tabs.map((t) => (t as HTMLElement).tabIndex))).toEqual([-1, 0]);
+    await expect.poll(() => logTabs.evaluateAll((tabs) => tabs.map((t) => (t as HTMLElement).tabIndex))).toEqual([-1, 0]);
   });
 
   it('has a dark theme that the officer can switch to and that is remembered', async () => {

@@ -34,12 +34,12 @@ describe('Check import in connector details', () => {
     const row = async (label: string) => (await table.locator('tbody tr', { hasText: label }).locator('td').allTextContents()).slice(1);
     expect((await row('Not a draft'))[0]).toMatch(/^Held/);
     expect((await row('Message class kept'))[0]).toBe('Held');
-    expect(await table.locator('tbody tr', { hasText: 'Message class kept' }).locator('td span').first().getAttribute('title')).toBe('IPM.ExternalData.Symphony.IM');
-    expect(await table.locator('tbody tr', { hasText: 'Attachment over 3 MB' }).locator('td span').first().getAttribute('title')).toMatch(/probe-large\.bin \(3345728\)/);
+    await expect.poll(() => table.locator('tbody tr', { hasText: 'Message class kept' }).locator('td span').first().getAttribute('title')).toBe('IPM.ExternalData.Symphony.IM');
+    await expect.poll(() => table.locator('tbody tr', { hasText: 'Attachment over 3 MB' }).locator('td span').first().getAttribute('title')).toMatch(/probe-large\.bin \(3345728\)/);
     // The test tenant's app has no Mail-Advanced.ReadWrite.All: importMime is refused, and the dialog says what to grant.
     expect((await row('Item created'))[1]).toMatch(/^Did not hold/);
-    expect(await page.getByText(/Mail-Advanced\.ReadWrite\.All.*admin consent/).isVisible()).toBe(true);
-    expect(await page.getByTestId('check-import-verdict').textContent()).toBe('JSON create (Graph v1.0) is verified on this tenant.');
+    await expect.poll(() => page.getByText(/Mail-Advanced\.ReadWrite\.All.*admin consent/).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('check-import-verdict').textContent()).toBe('JSON create (Graph v1.0) is verified on this tenant.');
     await screenshot(page, 'check-import');
     expect(graphMessageCount(world)).toBe(0);
     await page.getByRole('button', { name: 'Close' }).click();

@@ -33,13 +33,13 @@ describe('connectors view and setup wizard', () => {
 
   it('walks the wizard with the contract’s validation messages; the connector exists from Finish on', async () => {
     await page.getByRole('button', { name: 'Set up a connector' }).click();
-    expect(await step()).toContain('Step 1 of 6: Name');
+    await expect.poll(() => step()).toContain('Step 1 of 6: Name');
 
     // An invalid name is refused with the core's own words (connectorNameSchema).
     await page.getByLabel('Connector name').fill('   ');
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.getByText(schemaMessage(connectorNameSchema, '   ')).isVisible()).toBe(true);
-    expect(await page.getByLabel('Connector name').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByLabel('Connector name').getAttribute('aria-invalid')).toBe('true');
 
     // Enter submits the step (keyboard first); nothing is stored before Finish.
     await page.getByLabel('Connector name').fill('Acme prod');
@@ -51,8 +51,8 @@ describe('connectors view and setup wizard', () => {
     await page.getByLabel('Pod URL').fill('acme.symphony.com');
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.getByText(schemaMessage(symphonySettingsSchema, { podUrl: 'acme.symphony.com' })).isVisible()).toBe(true);
-    expect(await page.getByText("Enter the service account's username").isVisible()).toBe(true);
-    expect(await page.getByTestId('wizard-errors').textContent()).toContain('3 highlighted fields');
+    await expect.poll(() => page.getByText("Enter the service account's username").isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('wizard-errors').textContent()).toContain('3 highlighted fields');
     await screenshot(page, 'wizard-validation');
 
     await page.getByLabel('Pod URL').fill('https://acme.symphony.com');
@@ -82,7 +82,7 @@ describe('connectors view and setup wizard', () => {
     await expect.poll(() => page.getByTestId('next-runs').textContent()).toMatch(/Next runs:/);
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(step).toContain('Review');
-    expect(await page.getByText('Cron 0 2 * * *').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Cron 0 2 * * *').isVisible()).toBe(true);
     await screenshot(page, 'wizard-review');
 
     // Finish creates the connector, enabled, with the officer's schedule.
@@ -122,8 +122,8 @@ describe('connectors view and setup wizard', () => {
     const id = app.core.connectors.list()[0]!.id;
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete Acme production?' });
-    expect(await dialog.isVisible()).toBe(true);
-    expect(await dialog.getByText('Nothing already archived is removed').isVisible()).toBe(true);
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expect.poll(() => dialog.getByText('Nothing already archived is removed').isVisible()).toBe(true);
     await screenshot(page, 'connector-delete');
     // Escape cancels: nothing deleted.
     await page.keyboard.press('Escape');
@@ -150,6 +150,6 @@ describe('connectors view and setup wizard', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('heading', { name: 'Gamma pod' }).isVisible()).toBe(true);
-    expect(await list.getByRole('option', { selected: true }).textContent()).toContain('Gamma pod');
+    await expect.poll(() => list.getByRole('option', { selected: true }).textContent()).toContain('Gamma pod');
   });
 });

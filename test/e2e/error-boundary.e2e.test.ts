@@ -55,12 +55,12 @@ describe('error boundaries keep the shell', () => {
   it('shows what broke in the view, logs it, and reloads the view on request', async () => {
     const crash = page.getByTestId('view-crash');
     await crash.waitFor();
-    expect(await crash.getByRole('heading').textContent()).toBe('Something went wrong in the Connectors view');
-    expect(await crash.locator('.crash-message').textContent()).toMatch(/What broke: .+/);
+    await expect.poll(() => crash.getByRole('heading').textContent()).toBe('Something went wrong in the Connectors view');
+    await expect.poll(() => crash.locator('.crash-message').textContent()).toMatch(/What broke: .+/);
     // The shell is still there and works: another view opens.
     await page.getByRole('tab', { name: /Logs/ }).click();
     await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
-    expect(await page.getByTestId('status-version').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('status-version').isVisible()).toBe(true);
     await expect.poll(() => logged.filter((m) => m.startsWith('UI error in the Connectors view')).length).toBeGreaterThan(0);
 
     await page.getByRole('tab', { name: /Connectors/ }).click();
@@ -69,6 +69,6 @@ describe('error boundaries keep the shell', () => {
     corrupt = false;
     await crash.getByRole('button', { name: 'Reload view' }).click();
     await page.getByRole('heading', { name: 'Acme pod' }).waitFor();
-    expect(await crash.count()).toBe(0);
+    await expect.poll(() => crash.count()).toBe(0);
   });
 });

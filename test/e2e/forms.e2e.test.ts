@@ -54,7 +54,7 @@ describe('wizard forms: the same rules and words as the core, and no dead ends',
 
   it('names: any printable text up to 80 characters, unique; control characters, blanks and 81 characters refused', async () => {
     // The officer sees nothing before touching the field.
-    expect(await page.locator('.field-error').count()).toBe(0);
+    await expect.poll(() => page.locator('.field-error').count()).toBe(0);
     for (const name of ['Acme — prod', 'R&D (EU), O\'Brien\'s', 'Trading 📈', '東京ポッド', '👨‍👩‍👧'.repeat(10), 'x'.repeat(80)]) {
       expect(await messageFor('Connector name', name), name).toBeNull();
     }
@@ -76,10 +76,10 @@ describe('wizard forms: the same rules and words as the core, and no dead ends',
     const field = fieldOf('Pod URL');
     for (const url of ['https://acme.symphony.com', 'https://acme.symphony.com/pod/', 'https://acme.symphony.com/client/index.html', 'https://acme.symphony.com:8443']) {
       expect(await messageFor('Pod URL', url), url).toBeNull();
-      expect(await field.getByTestId('field-warning').count(), url).toBe(0);
+      await expect.poll(() => field.getByTestId('field-warning').count(), { message: url }).toBe(0);
     }
     expect(await messageFor('Pod URL', 'http://127.0.0.1:1')).toBeNull();
-    expect(await field.getByTestId('field-warning').textContent()).toMatch(/not encrypted/);
+    await expect.poll(() => field.getByTestId('field-warning').textContent()).toMatch(/not encrypted/);
     await screenshot(page, 'wizard-pod-url-warning');
   });
 
@@ -99,20 +99,20 @@ describe('wizard forms: the same rules and words as the core, and no dead ends',
     await screenshot(page, 'wizard-continue-without-connection');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    expect(await wizardStep(page)).toContain('Symphony pod');
+    await expect.poll(() => wizardStep(page)).toContain('Symphony pod');
 
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     await dialog.getByRole('button', { name: 'Continue anyway' }).click();
     await expect.poll(() => wizardStep(page)).toContain('Microsoft 365');
     const symphonyStep = page.locator('.wizard-steps li[data-step="symphony"]');
-    expect(await symphonyStep.getAttribute('class')).toBe('failed');
-    expect(await symphonyStep.textContent()).toContain('check failed');
-    expect(await page.locator('.wizard-steps li[data-step="name"]').getAttribute('class')).toBe('done');
+    await expect.poll(() => symphonyStep.getAttribute('class')).toBe('failed');
+    await expect.poll(() => symphonyStep.textContent()).toContain('check failed');
+    await expect.poll(() => page.locator('.wizard-steps li[data-step="name"]').getAttribute('class')).toBe('done');
   });
 
   it('tenant: a GUID or a domain; client id: a GUID; no sign-in warning before anything is typed', async () => {
-    expect(await page.getByTestId('auth-status').count()).toBe(0);
-    expect(await page.locator('.field-error').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('auth-status').count()).toBe(0);
+    await expect.poll(() => page.locator('.field-error').count()).toBe(0);
     for (const tenant of ['t', 'contoso', 'https://login.microsoftonline.com/contoso', 'not a tenant']) {
       expect(await messageFor('Tenant', tenant), tenant).toBe(refusal(tenantIdSchema, tenant));
     }
@@ -134,17 +134,17 @@ describe('wizard forms: the same rules and words as the core, and no dead ends',
     await hours.press('Tab');
     const message = refusal(scheduleSettingsSchema, { intervalHours: Number.NaN });
     await expect.poll(() => page.getByText(message).isVisible()).toBe(true);
-    expect(await hours.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByTestId('next-runs').count()).toBe(0);
+    await expect.poll(() => hours.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByTestId('next-runs').count()).toBe(0);
     await page.getByRole('button', { name: 'Next', exact: true }).click();
-    expect(await wizardStep(page)).toContain('Schedule');
+    await expect.poll(() => wizardStep(page)).toContain('Schedule');
     for (const text of ['abc', '0', '-3', '1e9']) {
       await hours.fill(text);
       await expect.poll(() => hours.getAttribute('aria-invalid'), { message: text }).toBe('true');
     }
     // The shell and the view are still there, and nothing threw in the page.
-    expect(await page.getByRole('tab', { name: /Connectors/ }).isVisible()).toBe(true);
-    expect(await page.getByTestId('view-crash').count()).toBe(0);
+    await expect.poll(() => page.getByRole('tab', { name: /Connectors/ }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('view-crash').count()).toBe(0);
     await screenshot(page, 'wizard-empty-interval');
     await hours.fill('6');
     await expect.poll(() => page.getByTestId('next-runs').textContent()).toMatch(/Next runs:/);

@@ -85,13 +85,14 @@ describe('layout at 1024, 1280 and 1920 px', () => {
       await show('3', 'Mapping');
       const rows = page.getByTestId('mapping-table').locator('[role="rowgroup"].mapping-scroll [role="row"]');
       await expect.poll(() => rows.count()).toBeGreaterThan(2);
-      const gap = await page.evaluate(() => {
+      // Measured until the rows settle: the table may still be adding the rows of its page.
+      const gap = () => page.evaluate(() => {
         const scroll = document.querySelector<HTMLElement>('.mapping-scroll')!;
         const rowsIn = [...scroll.querySelectorAll<HTMLElement>('[role="row"]')];
         const lastBottom = Math.max(...rowsIn.map((r) => r.getBoundingClientRect().bottom));
         return scroll.getBoundingClientRect().bottom - lastBottom;
       });
-      expect(gap, 'blank space under the mapping rows').toBeLessThanOrEqual(4);
+      await expect.poll(gap, { message: 'blank space under the mapping rows' }).toBeLessThanOrEqual(4);
       await screenshot(page, `layout-mapping-${width}`);
 
       // The wizard's checkboxes: box of normal size, right next to its words.
@@ -121,10 +122,10 @@ describe('layout at 1024, 1280 and 1920 px', () => {
       await page.getByLabel('Proxy URL').fill('http://proxy.corp.example:8080');
       await page.getByLabel('Proxy URL').press('Tab');
       await page.getByLabel('Service account username').fill('archiver-bot');
-      expect(await more.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+      await expect.poll(() => more.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
       await screenshot(page, `layout-wizard-more-options-${width}`);
       await more.locator('summary').click();
-      expect(await more.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      await expect.poll(() => more.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
       await page.locator('.wizard-footer').getByRole('button', { name: 'Close' }).click();
     });
   }

@@ -46,7 +46,7 @@ describe('logs view', () => {
     // Nothing is held in this run: the filter says so rather than showing an empty table.
     await page.getByLabel('Status').selectOption('stopped-retrying');
     await expect.poll(count).toBe('0 entries');
-    expect(await page.getByText('No entry matches these filters.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('No entry matches these filters.').isVisible()).toBe(true);
     await page.getByLabel('Status').selectOption('');
 
     const [conversation] = await app.core.dispatcher.invoke('capture.conversations', { connectorId });
@@ -54,14 +54,14 @@ describe('logs view', () => {
     await page.getByLabel('Conversation').selectOption(conversation!.streamId);
     const inConversation = await total({ runId, streamId: conversation!.streamId });
     await expect.poll(count).toBe(`${inConversation.toLocaleString('en-US')} entries`);
-    expect(await page.getByTestId('item-log').locator('tbody tr').count()).toBe(inConversation);
+    await expect.poll(() => page.getByTestId('item-log').locator('tbody tr').count()).toBe(inConversation);
     const shownName = conversation!.name || (await page.getByLabel('Conversation').locator('option:checked').textContent())!;
-    expect(await page.getByTestId('item-log').locator('tbody tr').first().textContent()).toContain(shownName);
-    expect(await page.getByTestId('item-log').textContent()).not.toContain(conversation!.streamId.slice(0, 12));
+    await expect.poll(() => page.getByTestId('item-log').locator('tbody tr').first().textContent()).toContain(shownName);
+    await expect.poll(() => page.getByTestId('item-log').textContent()).not.toContain(conversation!.streamId.slice(0, 12));
 
     await page.getByRole('searchbox', { name: 'Search' }).fill('captured');
     await expect.poll(count).toContain(`${conversation!.items} on this page match “captured”`);
-    expect(await page.getByTestId('item-log').locator('tbody tr').count()).toBe(conversation!.items);
+    await expect.poll(() => page.getByTestId('item-log').locator('tbody tr').count()).toBe(conversation!.items);
     await screenshot(page, 'logs-item-log');
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(count).toBe(`${(await total()).toLocaleString('en-US')} entries`);
@@ -75,7 +75,7 @@ describe('logs view', () => {
     const bytes = fs.readFileSync(file);
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
     expect(bytes.includes(Buffer.from(`run-${runId}-`))).toBe(true);
-    expect(await page.getByTestId('download-result').textContent()).toContain(file);
+    await expect.poll(() => page.getByTestId('download-result').textContent()).toContain(file);
     // The browser host also hands the file itself to the browser.
     const [downloaded] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-file').click()]);
     expect(downloaded.suggestedFilename()).toBe(file.split(/[\\/]/).pop());
@@ -91,14 +91,14 @@ describe('logs view', () => {
     await page.getByRole('tab', { name: 'Application log' }).click();
     const log = page.getByTestId('app-log');
     await expect.poll(() => log.textContent()).toContain('import of item 42 failed');
-    expect(await log.textContent()).toContain('archiver started for the log viewer test');
+    await expect.poll(() => log.textContent()).toContain('archiver started for the log viewer test');
 
     await page.getByLabel('Level').selectOption('warn');
     await expect.poll(() => log.textContent()).not.toContain('archiver started');
-    expect(await log.textContent()).toContain('Graph throttled mailbox');
+    await expect.poll(() => log.textContent()).toContain('Graph throttled mailbox');
     await page.getByRole('searchbox', { name: 'Search' }).fill('item 42');
     await expect.poll(() => log.locator('.log-line').count()).toBe(1);
-    expect(await log.locator('.log-error').textContent()).toContain('mailbox not found');
+    await expect.poll(() => log.locator('.log-error').textContent()).toContain('mailbox not found');
     await screenshot(page, 'logs-app-log');
   });
 });

@@ -59,12 +59,12 @@ describe('mapping CSV import over the upload path', () => {
       })
       .toBe(true);
     expect(Number(await progress.getAttribute('max'))).toBe(file.length);
-    expect(await page.getByTestId('import-progress').textContent()).toMatch(/Sending big\.csv…/);
+    await expect.poll(() => page.getByTestId('import-progress').textContent()).toMatch(/Sending big\.csv…/);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
     const preview = page.getByTestId('import-preview');
     await expect.poll(() => preview.isVisible(), { timeout: 60_000 }).toBe(true);
-    expect(await preview.textContent()).toMatch(/Changes in big\.csv \(40,000 rows\).*40,000 added/);
+    await expect.poll(() => preview.textContent()).toMatch(/Changes in big\.csv \(40,000 rows\).*40,000 added/);
     // The file is in the upload folder (owner-only) until it is applied.
     const [uploaded] = fs.readdirSync(app.core.paths.uploads);
     expect(fs.statSync(`${app.core.paths.uploads}/${uploaded}`).size).toBe(file.length);

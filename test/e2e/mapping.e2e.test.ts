@@ -40,10 +40,10 @@ describe('mapping view in the browser host', () => {
     await expect.poll(() => page.getByTestId('unmapped-summary').textContent()).toMatch(/2 participants have no mailbox/);
     const rows = page.getByTestId('mapping-table').locator('[data-row-index]');
     await expect.poll(() => rows.count()).toBe(3);
-    expect(await rows.nth(0).getAttribute('data-testid')).toBe('mapping-row-user:1001');
-    expect(await rows.nth(1).getAttribute('data-testid')).toBe('mapping-row-user:1002');
-    expect(await row('user:9001').getByTestId('resolved-how').textContent()).toBe('External');
-    expect(await row('user:1001').textContent()).toContain('(3 held)');
+    await expect.poll(() => rows.nth(0).getAttribute('data-testid')).toBe('mapping-row-user:1001');
+    await expect.poll(() => rows.nth(1).getAttribute('data-testid')).toBe('mapping-row-user:1002');
+    await expect.poll(() => row('user:9001').getByTestId('resolved-how').textContent()).toBe('External');
+    await expect.poll(() => row('user:1001').textContent()).toContain('(3 held)');
 
     await page.getByRole('button', { name: 'Edit the mapping of Alice Archer' }).click();
     const form = page.getByTestId('mapping-editor');
@@ -55,9 +55,9 @@ describe('mapping view in the browser host', () => {
     await form.getByLabel('Also deliver to').fill('supervisor@acme.com');
     await form.getByLabel('Target mailbox (UPN)').press('Enter');
     await expect.poll(() => row('user:1001').getByTestId('resolved-how').textContent()).toBe('Custom');
-    expect(await row('user:1001').getByTestId('resolved-mailbox').textContent()).toBe('alice.archive@acme.com + supervisor@acme.com');
+    await expect.poll(() => row('user:1001').getByTestId('resolved-mailbox').textContent()).toBe('alice.archive@acme.com + supervisor@acme.com');
     await expect.poll(() => page.getByTestId('unmapped-summary').textContent()).toMatch(/1 participant has no mailbox/);
-    expect(await page.getByTestId('mapping-editor').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('mapping-editor').count()).toBe(0);
   });
 
   it('opens the editor from the keyboard and closes it with Escape', async () => {
@@ -74,10 +74,10 @@ describe('mapping view in the browser host', () => {
     await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
     const errors = page.getByTestId('import-errors');
     await expect.poll(() => errors.isVisible()).toBe(true);
-    expect(await errors.textContent()).toMatch(/bad\.csv has 2 problems; nothing was changed/);
-    expect(await errors.textContent()).toMatch(/Line 3, column symphony_user_id:/);
-    expect(await errors.textContent()).toMatch(/Line 4, column exclude:/);
-    expect(await row('user:1002').getByTestId('resolved-how').textContent()).toBe('Unmapped');
+    await expect.poll(() => errors.textContent()).toMatch(/bad\.csv has 2 problems; nothing was changed/);
+    await expect.poll(() => errors.textContent()).toMatch(/Line 3, column symphony_user_id:/);
+    await expect.poll(() => errors.textContent()).toMatch(/Line 4, column exclude:/);
+    await expect.poll(() => row('user:1002').getByTestId('resolved-how').textContent()).toBe('Unmapped');
 
     const good = [
       HEADER,
@@ -89,25 +89,25 @@ describe('mapping view in the browser host', () => {
     await input.setInputFiles({ name: 'desk.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
     const preview = page.getByTestId('import-preview');
     await expect.poll(() => preview.isVisible()).toBe(true);
-    expect(await preview.textContent()).toMatch(/2 added.*0 changed.*0 removed.*1 unchanged/);
-    expect(await row('user:1002').getByTestId('resolved-how').textContent()).toBe('Unmapped');
+    await expect.poll(() => preview.textContent()).toMatch(/2 added.*0 changed.*0 removed.*1 unchanged/);
+    await expect.poll(() => row('user:1002').getByTestId('resolved-how').textContent()).toBe('Unmapped');
     await screenshot(page, 'mapping-import-preview');
 
     await preview.getByRole('button', { name: 'Apply changes' }).click();
     await expect.poll(() => page.getByTestId('import-applied').textContent()).toMatch(/2 added, 0 changed, 0 removed, 1 unchanged/);
     await expect.poll(() => row('user:1002').getByTestId('resolved-how').textContent()).toBe('Custom');
-    expect(await row('user:1002').getByTestId('resolved-mailbox').textContent()).toBe('bob.archive@acme.com');
-    expect(await row('user:1002').textContent()).toContain('(2 on next run)');
+    await expect.poll(() => row('user:1002').getByTestId('resolved-mailbox').textContent()).toBe('bob.archive@acme.com');
+    await expect.poll(() => row('user:1002').textContent()).toContain('(2 on next run)');
     await expect.poll(() => row('email:carol@acme.com').isVisible()).toBe(true);
-    expect(await page.getByTestId('unmapped-summary').count()).toBe(0);
-    expect(await page.getByTestId('mapping-count').textContent()).toBe('4 participants');
+    await expect.poll(() => page.getByTestId('unmapped-summary').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('mapping-count').textContent()).toBe('4 participants');
     await screenshot(page, 'mapping');
   });
 
   it('searches the table and exports the custom rows as a download', async () => {
     await page.getByLabel('Search').fill('floor 2');
     await expect.poll(() => page.getByTestId('mapping-count').textContent()).toBe('1 participant');
-    expect(await row('user:1002').isVisible()).toBe(true);
+    await expect.poll(() => row('user:1002').isVisible()).toBe(true);
     await page.getByLabel('Search').fill('');
     await expect.poll(() => page.getByTestId('mapping-count').textContent()).toBe('4 participants');
 

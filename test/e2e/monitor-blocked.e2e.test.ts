@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { blockFixes, type Reconciliation } from '../../shared/contract';
 import { runOutcomeDetail } from '../../shared/contract/run-words';
 import { main } from '../../electron/host/cli';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, PAGE_LOCALE, screenshot } from '../support/browser';
 import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 async function zipEntries(file: string): Promise<Map<string, string>> {
@@ -75,8 +75,8 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
     await page.getByTestId('run-now').click();
     const status = page.getByTestId('last-run-status');
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toBe('completed-with-problems');
-    expect(await status.textContent()).toBe('completed with problems');
-    expect(await status.getAttribute('class')).toContain('badge-warn');
+    await expect.poll(() => status.textContent()).toBe('completed with problems');
+    await expect.poll(() => status.getAttribute('class')).toContain('badge-warn');
     const [run] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
     rec = run!.reconciliation!;
     expect(rec.balanced).toBe(true);
@@ -86,18 +86,18 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
     // The counts in words, the same everywhere.
     const words = runOutcomeDetail(rec);
     expect(words).toContain(`${rec.deliveries.blocked} deliveries blocked (${denied}: access denied)`);
-    expect(await page.getByTestId('last-run-words').textContent()).toContain(words);
+    await expect.poll(() => page.getByTestId('last-run-words').textContent()).toContain(words);
     const bar = page.getByTestId('status-last-run');
-    expect(await bar.getAttribute('class')).toBe('status-warn');
-    expect(await bar.textContent()).toBe(`Last run completed with problems: ${words}`);
+    await expect.poll(() => bar.getAttribute('class')).toBe('status-warn');
+    await expect.poll(() => bar.textContent()).toBe(`Last run completed with problems: ${words}`);
 
     const row = page.getByTestId('blocked-mailbox');
     await expect.poll(() => row.count()).toBe(1);
-    expect(await row.getAttribute('data-mailbox')).toBe(denied);
-    expect(await row.getAttribute('data-reason')).toBe('access-denied');
-    expect(await row.textContent()).toContain('not allowed to write');
-    expect(await row.textContent()).toContain(blockFixes['access-denied']);
-    expect(await page.getByTestId('blocked-mailboxes').getByRole('heading').textContent()).toBe(`1 mailbox cannot be written: ${rec.deliveries.blocked} deliveries blocked`);
+    await expect.poll(() => row.getAttribute('data-mailbox')).toBe(denied);
+    await expect.poll(() => row.getAttribute('data-reason')).toBe('access-denied');
+    await expect.poll(() => row.textContent()).toContain('not allowed to write');
+    await expect.poll(() => row.textContent()).toContain(blockFixes['access-denied']);
+    await expect.poll(() => page.getByTestId('blocked-mailboxes').getByRole('heading').textContent()).toBe(`1 mailbox cannot be written: ${rec.deliveries.blocked} deliveries blocked`);
     expect(messagesIn(denied)).toBe(0);
     await screenshot(page, 'monitor-blocked-mailbox');
   });
@@ -106,16 +106,16 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
     await page.getByRole('tab', { name: 'Run history' }).click();
     await page.getByTestId('run-history').locator('tbody tr').first().click();
     const cell = (id: string) => page.getByTestId(id).locator('td').first().textContent();
-    await expect.poll(() => cell('rec-deliveries-blocked')).toBe(rec.deliveries.blocked.toLocaleString());
+    await expect.poll(() => cell('rec-deliveries-blocked')).toBe(rec.deliveries.blocked.toLocaleString(PAGE_LOCALE));
     const d = rec.deliveries;
-    expect(await cell('rec-deliveries-planned')).toBe(d.planned.toLocaleString());
-    expect(await cell('rec-deliveries-delivered')).toBe(d.delivered.toLocaleString());
-    expect(await cell('rec-deliveries-held')).toBe(d.held.toLocaleString());
-    expect(await cell('rec-items-captured')).toBe(rec.captured.count.toLocaleString());
-    expect(await cell('rec-items-blocked')).toBe(rec.blocked.count.toLocaleString());
-    expect(await cell('rec-items-held')).toBe(rec.held.count.toLocaleString());
+    await expect.poll(() => cell('rec-deliveries-planned')).toBe(d.planned.toLocaleString(PAGE_LOCALE));
+    await expect.poll(() => cell('rec-deliveries-delivered')).toBe(d.delivered.toLocaleString(PAGE_LOCALE));
+    await expect.poll(() => cell('rec-deliveries-held')).toBe(d.held.toLocaleString(PAGE_LOCALE));
+    await expect.poll(() => cell('rec-items-captured')).toBe(rec.captured.count.toLocaleString(PAGE_LOCALE));
+    await expect.poll(() => cell('rec-items-blocked')).toBe(rec.blocked.count.toLocaleString(PAGE_LOCALE));
+    await expect.poll(() => cell('rec-items-held')).toBe(rec.held.count.toLocaleString(PAGE_LOCALE));
     expect(d.planned).toBe(d.delivered + d.alreadyThere + d.partial + d.blocked + d.failed + d.held + d.skipped + d.open);
-    expect(await page.getByTestId('rec-blocked-mailbox').textContent()).toContain(blockFixes['access-denied']);
+    await expect.poll(() => page.getByTestId('rec-blocked-mailbox').textContent()).toContain(blockFixes['access-denied']);
 
     // The CLI over the same data folder says the same words, and names the blocked mailbox.
     const lines: string[] = [];
@@ -162,7 +162,7 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
     expect(r2.deliveries).toMatchObject({ blocked: 0, failed: 0, open: 0, partial: 0 });
     expect(r2.deliveries.planned).toBe(r2.deliveries.delivered + r2.deliveries.alreadyThere + r2.deliveries.held);
     expect(run2.status).toBe(r2.held.count > 0 ? 'completed-with-problems' : 'succeeded');
-    expect(await status.getAttribute('data-status')).toBe(run2.status);
+    await expect.poll(() => status.getAttribute('data-status')).toBe(run2.status);
     await expect.poll(() => page.getByTestId('blocked-mailboxes').count()).toBe(0);
     expect((await world.app.core.dispatcher.invoke('runs.blocked', { connectorId })).mailboxes).toEqual([]);
     // Every copy once: no duplicate archive key in the mailbox.

@@ -54,13 +54,22 @@ describe('import monitor: failures, charts, retry and skip', () => {
     expect(rec.failed.count).toBeGreaterThan(0);
     expect(rec.delivered.count).toBeGreaterThan(0);
     expect(rec.balanced).toBe(true);
-    // Today's bar (the last) carries the run's numbers; every other day is empty.
+    // The bar of the run's day carries the run's numbers; every other day is empty. The run's day
+    // as the page counts days (its local calendar day): usually today, the last bar, but
+    // yesterday's bar once the page's clock passed midnight after the run started.
     const bars = (id: string) => page.getByTestId(id).locator('rect.chart-bar');
-    await expect.poll(() => bars('chart-items').last().getAttribute('data-value')).toBe(String(rec.delivered.count));
-    expect(await bars('chart-bytes').last().getAttribute('data-value')).toBe(String(rec.delivered.bytes));
-    expect(await bars('chart-failures').last().getAttribute('data-value')).toBe(String(rec.failed.count));
-    expect(await bars('chart-items').count()).toBe(30);
-    expect(await page.getByTestId('volume-totals').textContent()).toContain(`${rec.delivered.count} items`);
+    const runDay = await page.evaluate((iso) => {
+      const d = new Date(iso);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    }, run!.startedAt);
+    /** Each bar's day (its title starts with yyyy-mm-dd) and value, of the days that have one. */
+    const values = (id: string) =>
+      bars(id).evaluateAll((rects) => rects.map((r) => [r.querySelector('title')?.textContent?.slice(0, 10), Number(r.getAttribute('data-value'))] as const).filter(([, v]) => v > 0));
+    await expect.poll(() => values('chart-items')).toEqual([[runDay, rec.delivered.count]]);
+    await expect.poll(() => values('chart-bytes')).toEqual([[runDay, rec.delivered.bytes]]);
+    await expect.poll(() => values('chart-failures')).toEqual([[runDay, rec.failed.count]]);
+    await expect.poll(() => bars('chart-items').count()).toBe(30);
+    await expect.poll(() => page.getByTestId('volume-totals').textContent()).toContain(`${rec.delivered.count} items`);
     await screenshot(page, 'monitor-charts');
   });
 
@@ -71,7 +80,7 @@ describe('import monitor: failures, charts, retry and skip', () => {
     const rows = page.getByTestId('failed-items').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(before.total);
     // The officer reads why: the first line of the reason, the technical rest folded.
-    expect(await rows.first().locator('td.reason').textContent()).toContain('failed');
+    await expect.poll(() => rows.first().locator('td.reason').textContent()).toContain('failed');
     await screenshot(page, 'monitor-failed-items');
 
     const first = before.items[0]!;

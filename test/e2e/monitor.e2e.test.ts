@@ -54,8 +54,7 @@ describe('import monitor', () => {
     const expected = await app.core.dispatcher.invoke('items.log', { connectorId, streamId: biggest.streamId, offset: 0, limit: 1000 });
     await expect.poll(() => trail.locator('tbody tr').count()).toBe(expected.entries.length);
     // Each of the conversation's items was captured, in this trail, once.
-    const captured = await trail.locator('tbody tr', { hasText: 'captured' }).count();
-    expect(captured).toBe(biggest.items);
+    await expect.poll(() => trail.locator('tbody tr', { hasText: 'captured' }).count()).toBe(biggest.items);
     await screenshot(page, 'monitor-conversation-trail');
   });
 
@@ -70,6 +69,6 @@ describe('import monitor', () => {
     const trail = page.getByTestId('item-trail');
     expect(expected.entries.length).toBeGreaterThan(0);
     await expect.poll(() => trail.locator('tbody tr').count()).toBe(expected.entries.length);
-    expect(await trail.getByRole('heading').textContent()).toBe(`Items of ${sender.email}`);
+    await expect.poll(() => trail.getByRole('heading').textContent()).toBe(`Items of ${sender.email}`);
   });
 });

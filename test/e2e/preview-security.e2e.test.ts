@@ -104,10 +104,10 @@ describe('preview of hostile markup', () => {
     expect(signals.console.filter((m) => m.includes('PWNED'))).toEqual([]);
     expect(canary.hits).toEqual([]);
     expect(signals.navigations.filter((u) => u.startsWith(canary.url) || u.startsWith('javascript:'))).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { pwnedFlag?: unknown }).pwnedFlag)).toBeUndefined();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { pwnedFlag?: unknown }).pwnedFlag)).toBeUndefined();
     // Nor inside the frame itself (read from Playwright's own world, which the sandbox does not restrict).
     const inner = await frameElement.elementHandle().then((h) => h!.contentFrame());
-    expect(await inner!.evaluate(() => (window as unknown as { pwnedFlag?: unknown }).pwnedFlag)).toBeUndefined();
+    await expect.poll(() => inner!.evaluate(() => (window as unknown as { pwnedFlag?: unknown }).pwnedFlag)).toBeUndefined();
   }
 
   it('through the real converter: the captured hostile message previews as text and runs nothing', async () => {
@@ -140,10 +140,10 @@ describe('preview of hostile markup', () => {
     const frame = page.frameLocator('[data-testid="email-frame"]');
     // The raw markup did reach the frame (the marker renders)...
     await expect.poll(() => frame.locator('#marker').textContent()).toBe(MARKER);
-    expect(await frame.locator('script').count()).toBeGreaterThan(0);
+    await expect.poll(() => frame.locator('script').count()).toBeGreaterThan(0);
     // ...and still nothing ran, loaded or navigated: after the clicks the preview is still there.
     await expectInert(page, signals);
-    expect(await frame.locator('#marker').textContent()).toBe(MARKER);
+    await expect.poll(() => frame.locator('#marker').textContent()).toBe(MARKER);
     await screenshot(page, 'preview-hostile-raw');
     await page.close();
   });

@@ -41,7 +41,7 @@ describe('connection lost and found again', () => {
     const stopped = await stopHost(app);
     const banner = page.getByTestId('connection-banner');
     await expect.poll(() => banner.getAttribute('data-state')).toBe('reconnecting');
-    expect(await banner.textContent()).toMatch(/The connection to the archiver was lost\.\s*Reconnecting/);
+    await expect.poll(() => banner.textContent()).toMatch(/The connection to the archiver was lost\.\s*Reconnecting/);
     await screenshot(page, 'connection-lost');
     expect(describeViolations(await axeViolations(page))).toEqual([]);
     // The page keeps retrying while nothing listens (at least two attempts seen).
@@ -52,18 +52,18 @@ describe('connection lost and found again', () => {
     app.core.connectors.create('Beta pod');
 
     await expect.poll(() => banner.getAttribute('data-state')).toBe('restarted');
-    expect(await banner.textContent()).toContain('The archiver restarted');
+    await expect.poll(() => banner.textContent()).toContain('The archiver restarted');
     expect(describeViolations(await axeViolations(page))).toEqual([]);
     // Full refresh: the connector the new core has is listed, though no event announced it.
     const list = page.getByRole('listbox', { name: 'Connectors' });
     await expect.poll(() => list.getByRole('option').allTextContents()).toEqual([expect.stringContaining('Acme pod'), expect.stringContaining('Beta pod')]);
     // What was typed is still there; then calls work again over the new socket.
-    expect(await page.getByLabel('New name').inputValue()).toBe('Acme renamed later');
+    await expect.poll(() => page.getByLabel('New name').inputValue()).toBe('Acme renamed later');
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => page.getByTestId('connector-state').textContent()).toBe('Disabled');
     expect(app.core.connectors.list().find((c) => c.name === 'Acme pod')!.enabled).toBe(false);
-    expect(await page.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(42);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { loadMark?: number }).loadMark)).toBe(42);
     await screenshot(page, 'connection-restored');
   });
 
@@ -76,6 +76,6 @@ describe('connection lost and found again', () => {
     app = { ...restarted, host: other, close: async () => (await other.dispose(), await restarted.close()) };
     const banner = page.getByTestId('connection-banner');
     await expect.poll(() => banner.getAttribute('data-state')).toBe('refused');
-    expect(await banner.textContent()).toMatch(/restarted with a new access token.*Open the address it printed/);
+    await expect.poll(() => banner.textContent()).toMatch(/restarted with a new access token.*Open the address it printed/);
   });
 });

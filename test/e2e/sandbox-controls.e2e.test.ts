@@ -46,7 +46,7 @@ describe('a dropped pod, as the monitor shows it', () => {
     await page.getByTestId('run-now').click();
     const waiting = page.getByTestId('run-retrying');
     await waiting.waitFor();
-    expect(await waiting.textContent()).toMatch(/^Waiting to retry \(network error[^)]*\); next try at .+\. The run goes on by itself\.$/);
+    await expect.poll(() => waiting.textContent()).toMatch(/^Waiting to retry \(network error[^)]*\); next try at .+\. The run goes on by itself\.$/);
     await screenshot(page, 'monitor-waiting-to-retry');
 
     await expect.poll(() => page.getByTestId('last-run-status').textContent().catch(() => ''), { timeout: 120_000, interval: 250 }).toBe('succeeded');
@@ -54,6 +54,6 @@ describe('a dropped pod, as the monitor shows it', () => {
     await page.getByTestId('run-history').locator('tbody tr').first().click();
     const retries = page.getByTestId('run-retries');
     await retries.waitFor();
-    expect(await retries.textContent()).toMatch(/: \d+ in Capture from Symphony\.$/);
+    await expect.poll(() => retries.textContent()).toMatch(/: \d+ in Capture from Symphony\.$/);
   }, 180_000);
 });

@@ -53,7 +53,7 @@ describe('the sandbox from npm run demo', () => {
     await page.goto(url);
     await expect.poll(() => page.title()).toContain('SANDBOX');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Sandbox: an emulated Symphony pod' }).count()).toBe(1);
-    expect(await page.getByTestId('status-sandbox').textContent()).toContain('SANDBOX');
+    await expect.poll(() => page.getByTestId('status-sandbox').textContent()).toContain('SANDBOX');
 
     expect(await runAndWait(1)).toBe('succeeded');
 
@@ -72,7 +72,7 @@ describe('the sandbox from npm run demo', () => {
       if ((await page.getByTestId('sandbox-attachment').count()) >= 3) withAttachments = (await row.locator('.muted').textContent()) ?? undefined;
     }
     expect(withAttachments).toBeDefined();
-    expect(await page.getByTestId('sandbox-attachment').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/\(512 KB\)/)]));
+    await expect.poll(() => page.getByTestId('sandbox-attachment').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/\(512 KB\)/)]));
     await screenshot(page, 'sandbox-mailbox');
 
     // That mailbox now refuses writes (a mis-scoped RBAC policy); new traffic reaches every conversation.

@@ -52,7 +52,7 @@ describe('browser host', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Symphony Archiver' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('status-version').textContent()).toMatch(/Symphony Archiver \d+\.\d+\.\d+ · browser host/);
     await expect.poll(() => page.getByTestId('no-connectors').isVisible()).toBe(true);
-    expect(await page.getByRole('navigation', { name: 'Views' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Views' }).isVisible()).toBe(true);
     await screenshot(page, 'shell');
 
     // A connector created through the core appears without reload: events reach the page.
@@ -116,15 +116,15 @@ describe('browser host', () => {
     const page = await browser.newPage();
     await page.goto(app.host.url);
     await expect.poll(() => page.getByTestId('status-version').isVisible()).toBe(true);
-    expect(await page.getByTestId('sign-in-notice').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('sign-in-notice').count()).toBe(0);
     // What MSAL's interactive flow does through the host's openBrowser.
     const url = 'https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?client_id=app&code_challenge=x';
     await signInThroughPage(() => app.core.events)(url);
     const link = page.getByRole('link', { name: 'Open the Microsoft sign-in page' });
     await expect.poll(() => link.isVisible()).toBe(true);
-    expect(await link.getAttribute('href')).toBe(url);
-    expect(await link.getAttribute('target')).toBe('_blank');
-    expect(await link.getAttribute('rel')).toContain('noopener');
+    await expect.poll(() => link.getAttribute('href')).toBe(url);
+    await expect.poll(() => link.getAttribute('target')).toBe('_blank');
+    await expect.poll(() => link.getAttribute('rel')).toContain('noopener');
     await screenshot(page, 'sign-in-notice');
     await page.close();
   });

@@ -44,12 +44,12 @@ describe('sign-in banner', () => {
     // The sign-in is lost: the sealed cache the app and the headless command share is removed.
     fs.rmSync(path.join(world.app.core.paths.secrets, `msal-${connectorId}.bin`));
     await page.goto(world.app.host.url + '#monitor');
-    expect(await page.getByTestId('sign-in-banner').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('sign-in-banner').count()).toBe(0);
     await page.getByTestId('run-now').click();
     await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('needs-sign-in');
     const banner = page.getByTestId('sign-in-banner');
     await expect.poll(() => banner.getAttribute('data-state')).toBe('needs-sign-in');
-    expect(await banner.textContent()).toMatch(/Acme pod: the Microsoft 365 sign-in has expired\..*nothing is lost/);
+    await expect.poll(() => banner.textContent()).toMatch(/Acme pod: the Microsoft 365 sign-in has expired\..*nothing is lost/);
     expect(graphMessageCount(world)).toBe(0);
     const [stopped] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 1 })).runs;
     expect(stopped!.error).toMatch(/use a certificate for unattended runs/);

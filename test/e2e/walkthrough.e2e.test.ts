@@ -65,8 +65,8 @@ describe('walkthrough: a new officer archives a pod', () => {
     await page.getByRole('button', { name: 'Check permissions' }).click();
     const checks = page.getByTestId('permissions-result');
     await expect.poll(() => checks.textContent()).toContain('1 of 2 mailboxes cannot be written.');
-    expect(await checks.getByRole('row', { name: new RegExp(internal.email) }).textContent()).toContain('Can be written');
-    expect(await checks.getByRole('row', { name: /nobody@corp.example/ }).textContent()).toContain('Check the address');
+    await expect.poll(() => checks.getByRole('row', { name: new RegExp(internal.email) }).textContent()).toContain('Can be written');
+    await expect.poll(() => checks.getByRole('row', { name: /nobody@corp.example/ }).textContent()).toContain('Check the address');
     await screenshot(page, 'walkthrough-0-signed-in');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -115,7 +115,7 @@ describe('walkthrough: a new officer archives a pod', () => {
 
     const [run] = (await app.core.dispatcher.invoke('runs.list', { offset: 0, limit: 10 })).runs;
     expect(run!.error).toBeNull();
-    expect(await page.getByTestId('last-run-status').textContent()).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('last-run-status').textContent()).toBe('succeeded');
     // Every captured message is accounted for, and what was delivered is in the mailboxes.
     const rec = run!.reconciliation!;
     expect(rec.captured.count).toBe(pod.pod.inventory().messages.size);
@@ -129,8 +129,8 @@ describe('walkthrough: a new officer archives a pod', () => {
     await page.getByRole('tab', { name: 'Run history' }).click();
     await page.getByTestId('run-history').locator('tbody tr').first().click();
     await expect.poll(() => page.getByTestId('reconciliation').isVisible()).toBe(true);
-    expect(await page.getByRole('table', { name: 'Reconciliation per item' }).getByRole('row', { name: /Captured/ }).textContent()).toContain(String(run!.reconciliation!.captured.count));
-    expect(await page.getByTestId('run-conversations').locator('tbody tr').count()).toBe(4);
+    await expect.poll(() => page.getByRole('table', { name: 'Reconciliation per item' }).getByRole('row', { name: /Captured/ }).textContent()).toContain(String(run!.reconciliation!.captured.count));
+    await expect.poll(() => page.getByTestId('run-conversations').locator('tbody tr').count()).toBe(4);
     await screenshot(page, 'walkthrough-3-run-history');
   });
 
@@ -145,7 +145,7 @@ describe('walkthrough: a new officer archives a pod', () => {
     await expect.poll(() => page.getByTestId('email-preview').isVisible()).toBe(true);
     const subject = (await page.getByTestId('email-subject').textContent())!;
     expect(subject.length).toBeGreaterThan(0);
-    expect(await page.getByTestId('email-frame').getAttribute('sandbox')).toBe('');
+    await expect.poll(() => page.getByTestId('email-frame').getAttribute('sandbox')).toBe('');
     await screenshot(page, 'walkthrough-4-preview');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-eml').click()]);
@@ -153,7 +153,7 @@ describe('walkthrough: a new officer archives a pod', () => {
     const mail = await simpleParser(fs.readFileSync((await download.path())!));
     expect(mail.subject).toBe(subject);
     const from = mail.from!.value[0]!;
-    expect(await page.getByTestId('email-from').textContent()).toBe(`${from.name} <${from.address}>`);
+    await expect.poll(() => page.getByTestId('email-from').textContent()).toBe(`${from.name} <${from.address}>`);
   });
 
   it('downloads the log of the run as CSV', async () => {

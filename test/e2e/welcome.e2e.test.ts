@@ -47,30 +47,30 @@ describe('the Welcome screen', () => {
       const start = page.getByTestId('no-connectors');
       await start.waitFor();
       const needs = start.getByRole('list', { name: 'What a real pod and tenant need' }).getByRole('heading');
-      expect(await needs.allTextContents()).toEqual([
+      await expect.poll(() => needs.allTextContents()).toEqual([
         'Symphony: a service account and its RSA key',
         'Microsoft 365: an app registration with admin consent',
         'Optional: limit the app to the archived mailboxes',
       ]);
 
       const guideButton = page.getByRole('button', { name: 'Read the setup guide' });
-      expect(await guideButton.getAttribute('aria-expanded')).toBe('false');
+      await expect.poll(() => guideButton.getAttribute('aria-expanded')).toBe('false');
       await guideButton.click();
       const guide = page.getByRole('region', { name: 'Setup guide' });
       await guide.waitFor();
       // The button names the region it opened, and the guide holds the commands the README gives.
-      expect(await page.getByRole('button', { name: 'Hide the setup guide' }).getAttribute('aria-controls')).toBe(await guide.getAttribute('id'));
-      expect(await guide.textContent()).toContain('openssl genrsa -out archiver-bot-private.pem 4096');
-      expect(await guide.textContent()).toContain('New-ManagementRoleAssignment -App <AppId> -Role "Application Mail.ReadWrite"');
+      await expect.poll(() => page.getByRole('button', { name: 'Hide the setup guide' }).getAttribute('aria-controls')).toBe(await guide.getAttribute('id'));
+      await expect.poll(() => guide.textContent()).toContain('openssl genrsa -out archiver-bot-private.pem 4096');
+      await expect.poll(() => guide.textContent()).toContain('New-ManagementRoleAssignment -App <AppId> -Role "Application Mail.ReadWrite"');
       await noViolations(page);
       await screenshot(page, 'welcome-setup-guide');
 
       await page.getByRole('button', { name: 'Try it with a sandbox' }).click();
       const dialog = page.getByRole('dialog', { name: 'Try it with a sandbox' });
       await dialog.waitFor();
-      expect(await dialog.textContent()).toContain('npm run demo');
+      await expect.poll(() => dialog.textContent()).toContain('npm run demo');
       // It names this host's folder, the one it cannot leave.
-      expect(await dialog.textContent()).toContain(app.dataDir);
+      await expect.poll(() => dialog.textContent()).toContain(app.dataDir);
       await noViolations(page);
       await dialog.getByRole('button', { name: 'Close' }).click();
       await expect.poll(() => dialog.isVisible()).toBe(false);
@@ -139,7 +139,7 @@ describe('the Welcome screen', () => {
       await page.getByRole('button', { name: 'Try it with a sandbox' }).click();
       const dialog = page.getByRole('dialog', { name: 'Restart on a sandbox?' });
       await dialog.waitFor();
-      expect(await dialog.textContent()).toContain("Your archive's data folder is not touched");
+      await expect.poll(() => dialog.textContent()).toContain("Your archive's data folder is not touched");
       await noViolations(page);
       // Cancel (the focused button) asks nothing.
       await page.keyboard.press('Enter');
@@ -173,16 +173,16 @@ describe('the Welcome screen', () => {
       const page = await open(host.url);
       const intro = page.getByTestId('sandbox-intro');
       await intro.waitFor();
-      expect(await intro.getByRole('listitem').count()).toBe(3);
+      await expect.poll(() => intro.getByRole('listitem').count()).toBe(3);
       // The sandbox's connectors are make-believe: no wizard button and no requirements here.
-      expect(await page.getByRole('button', { name: 'Set up a connector' }).count()).toBe(0);
+      await expect.poll(() => page.getByRole('button', { name: 'Set up a connector' }).count()).toBe(0);
       await page.getByRole('listitem').filter({ hasText: 'Trading floor (member streams)' }).waitFor();
       await noViolations(page);
       await screenshot(page, 'welcome-sandbox');
 
       await page.getByRole('button', { name: 'Leave the sandbox' }).click();
       const dialog = page.getByRole('dialog', { name: 'Leave the sandbox' });
-      expect(await dialog.textContent()).toContain('npm run serve');
+      await expect.poll(() => dialog.textContent()).toContain('npm run serve');
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       await intro.getByRole('button', { name: 'Go to the monitor' }).click();

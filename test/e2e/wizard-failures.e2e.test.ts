@@ -42,16 +42,16 @@ describe('connection test failures in the wizard', () => {
     await expect.poll(() => report().getAttribute('data-ok')).toBe('false');
 
     const notice = page.getByTestId('error-notice');
-    expect(await notice.textContent()).toContain('The connection test failed at “Log in to the pod”');
-    expect(await notice.locator('.notice-message').textContent()).toMatch(/refused the login of "archiver-bot".*public key/);
-    expect(await notice.locator('.notice-fix').textContent()).toMatch(/How to fix it: .*upload the public key/);
+    await expect.poll(() => notice.textContent()).toContain('The connection test failed at “Log in to the pod”');
+    await expect.poll(() => notice.locator('.notice-message').textContent()).toMatch(/refused the login of "archiver-bot".*public key/);
+    await expect.poll(() => notice.locator('.notice-fix').textContent()).toMatch(/How to fix it: .*upload the public key/);
     // The step list shows where it stopped: earlier steps passed, later ones were not tried.
     const steps = report().getByRole('listitem');
-    expect(await steps.filter({ hasText: 'Read the private key' }).getAttribute('class')).toBe('check-ok');
-    expect(await steps.filter({ hasText: 'Log in to the pod' }).getAttribute('class')).toBe('check-failed');
-    expect(await steps.filter({ hasText: 'Read messages through the agent' }).getAttribute('class')).toBe('check-skipped');
+    await expect.poll(() => steps.filter({ hasText: 'Read the private key' }).getAttribute('class')).toBe('check-ok');
+    await expect.poll(() => steps.filter({ hasText: 'Log in to the pod' }).getAttribute('class')).toBe('check-failed');
+    await expect.poll(() => steps.filter({ hasText: 'Read messages through the agent' }).getAttribute('class')).toBe('check-skipped');
     // The core names the field at fault; the wizard marks it.
-    expect(await page.getByLabel('Service account username').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByLabel('Service account username').getAttribute('aria-invalid')).toBe('true');
     // The pod really refused a login (the emulator counted it), it was not a guess of the UI.
     expect(pod.counters.logins.refused).toBeGreaterThan(0);
     await screenshot(page, 'wizard-wrong-key');
@@ -61,17 +61,17 @@ describe('connection test failures in the wizard', () => {
     await page.getByLabel('Private key file').fill('/nowhere/archiver-bot.pem');
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(async () => (await page.getByTestId('error-notice').textContent()) ?? '').toContain('“Read the private key”');
-    expect(await page.getByTestId('error-notice').textContent()).toContain('/nowhere/archiver-bot.pem');
-    expect(await page.getByLabel('Private key file').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByTestId('error-notice').textContent()).toContain('/nowhere/archiver-bot.pem');
+    await expect.poll(() => page.getByLabel('Private key file').getAttribute('aria-invalid')).toBe('true');
   });
 
   it('with the right key every step passes and the service account is named', async () => {
     await page.getByLabel('Private key file').fill(rightKey);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(() => report().getAttribute('data-ok')).toBe('true');
-    expect(await page.getByTestId('connection-ok').textContent()).toContain('Archiver Bot');
-    expect(await report().locator('.check-failed').count()).toBe(0);
-    expect(await page.getByTestId('error-notice').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('connection-ok').textContent()).toContain('Archiver Bot');
+    await expect.poll(() => report().locator('.check-failed').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('error-notice').count()).toBe(0);
     // The settings tested are the settings saved.
     expect(app.core.connectors.list()[0]!.settings.symphony).toMatchObject({ podUrl: pod.url, privateKeyPath: rightKey });
     await screenshot(page, 'wizard-connection-ok');
@@ -89,8 +89,8 @@ describe('connection test failures in the wizard', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     // SFTP by default: the server, the user, a key or password, and the pinned host key are needed.
     await expect.poll(() => page.getByLabel('SFTP host').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByLabel('Host key fingerprint').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByText('Give a key file, or a password reference below.').isVisible()).toBe(true);
+    await expect.poll(() => page.getByLabel('Host key fingerprint').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByText('Give a key file, or a password reference below.').isVisible()).toBe(true);
     // A secret pasted where a reference belongs is refused with the contract's words.
     await page.getByLabel('SFTP password').fill('hunter2');
     await page.getByRole('button', { name: 'Next' }).click();
@@ -106,7 +106,7 @@ describe('connection test failures in the wizard', () => {
     await expect.poll(() => page.getByTestId('export-ok').isVisible()).toBe(true);
     const expected = await app.core.dispatcher.invoke('contentExport.test', { connectorId: app.core.connectors.list()[0]!.id });
     expect(expected).toMatchObject({ transport: 'folder', exportFiles: 0 });
-    expect(await page.getByTestId('export-ok').textContent()).toContain(expected.summary);
+    await expect.poll(() => page.getByTestId('export-ok').textContent()).toContain(expected.summary);
     expect(app.core.connectors.list()[0]!.settings.contentExport).toMatchObject({ transport: 'folder', localDir: folder });
     await screenshot(page, 'wizard-content-export');
   });

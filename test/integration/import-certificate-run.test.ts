@@ -35,11 +35,11 @@ describe('certificate sign-in on first use', () => {
     } as never);
     trustTestProvider(world, connector.id);
     const { runId } = await app.core.dispatcher.invoke('runs.start', { connectorId: connector.id });
+    // Wait for the run to end (state, not a count of sleeps: a loaded machine takes longer).
     let run = await app.core.dispatcher.invoke('runs.get', { runId });
-    for (let i = 0; i < 600 && run.status === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      run = await app.core.dispatcher.invoke('runs.get', { runId });
-    }
+    await expect
+      .poll(async () => (run = await app.core.dispatcher.invoke('runs.get', { runId })).status, { timeout: 300_000, interval: 100 })
+      .not.toBe('running');
     expect(run.error ?? null).toBeNull();
     expect(run.status).toBe('succeeded');
     expect(run.reconciliation?.delivered.count).toBeGreaterThan(0);

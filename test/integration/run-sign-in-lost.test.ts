@@ -75,24 +75,21 @@ describe('a run whose interactive sign-in is lost', () => {
 
     // Delete the cache once some deliveries have landed (state, not time).
     let requestsAtLoss = -1;
-    let lostAt = 0;
     const watcher = setInterval(() => {
       if (requestsAtLoss < 0 && world.graphEmulator.counters.created >= 15) {
         fs.rmSync(cacheFile());
         requestsAtLoss = world.graphEmulator.counters.requests;
-        lostAt = Date.now();
       }
     }, 2);
     const started = await world.controller.start(world.connector.id, 'manual');
     const outcome = await started.done;
-    const stoppedAfterMs = Date.now() - lostAt;
     clearInterval(watcher);
     expect(requestsAtLoss, 'the cache was deleted mid-run').toBeGreaterThan(0);
 
     expect(outcome.status, outcome.error ?? '').toBe('needs-sign-in');
     expect(outcome.error).toMatch(/sign in again in the app.*or use a certificate for unattended runs/i);
-    // Within seconds, and without a retry storm: only the requests already in flight went out.
-    expect(stoppedAfterMs).toBeLessThan(15_000);
+    // At once, without a retry storm: only the requests already in flight went out. Counted in
+    // requests, not seconds, so a loaded machine cannot fail it.
     expect(world.graphEmulator.counters.requests - requestsAtLoss).toBeLessThan(40);
 
     // Nothing lost, nothing failed: the ledger has only delivered and still-open rows.

@@ -11,12 +11,27 @@ import { makeTempDir } from './tmp';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(packageInfo().root, 'test-results', 'screenshots');
 
-/** Debian's Chromium, started the way this machine allows (no sandbox as root, no background traffic). */
+/**
+ * The locale every test page runs in. The renderer formats numbers and dates in the browser's
+ * locale, and tests compare with strings formatted here (`n.toLocaleString(PAGE_LOCALE)`), so the
+ * page must not take the CI machine's language (a German machine writes 40.000 for 40,000).
+ */
+export const PAGE_LOCALE = 'en-US';
+
+/**
+ * Debian's Chromium, started the way this machine allows (no sandbox as root, no background
+ * traffic). Every context it opens (and so every page: newPage opens a context) gets PAGE_LOCALE
+ * unless the test asks for another. The time zone stays the machine's (TZ), which this process
+ * shares, so the page and the test agree on local days.
+ */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--lang=${PAGE_LOCALE}`],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: PAGE_LOCALE, ...options });
+  return browser;
 }
 
 export interface ServedApp {
