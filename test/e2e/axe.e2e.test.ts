@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, describeViolations } from '../support/axe';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 interface Screen {
@@ -212,7 +212,7 @@ describe('accessibility: axe-core over every screen, light and dark', () => {
   it('every view, tab, wizard step and dialog with a connector that has run', async () => {
     const connectorId = await createCertificateConnector(world, 'Acme pod');
     const { runId } = await world.app.core.dispatcher.invoke('runs.start', { connectorId });
-    await expect.poll(async () => (await world.app.core.dispatcher.invoke('runs.get', { runId, conversationsOffset: 0, conversationsLimit: 1 })).status, { timeout: 60_000 }).not.toBe('running');
+    await expect.poll(async () => (await world.app.core.dispatcher.invoke('runs.get', { runId, conversationsOffset: 0, conversationsLimit: 1 })).status, { timeout: RUN_WAIT_MS }).not.toBe('running');
     world.app.core.events.emit('connectors.changed', { id: connectorId });
     expect(await scan(dataScreens)).toEqual([]);
     await screenshot(page, 'axe-last-screen-dark');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { mappingCsvColumns } from '../../shared/contract/mapping';
-import { launchChromium, serveApp, type ServedApp } from '../support/browser';
+import { launchChromium, RUN_WAIT_MS, serveApp, type ServedApp } from '../support/browser';
 import { MappingRepository } from '../../electron/core/store/repos/mapping';
 
 /**
@@ -63,14 +63,14 @@ describe('mapping CSV import over the upload path', () => {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
     const preview = page.getByTestId('import-preview');
-    await expect.poll(() => preview.isVisible(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => preview.isVisible(), { timeout: RUN_WAIT_MS }).toBe(true);
     await expect.poll(() => preview.textContent()).toMatch(/Changes in big\.csv \(40,000 rows\).*40,000 added/);
     // The file is in the upload folder (owner-only) until it is applied.
     const [uploaded] = fs.readdirSync(app.core.paths.uploads);
     expect(fs.statSync(`${app.core.paths.uploads}/${uploaded}`).size).toBe(file.length);
 
     await preview.getByRole('button', { name: 'Apply changes' }).click();
-    await expect.poll(() => page.getByTestId('import-applied').textContent(), { timeout: 60_000 }).toMatch(/40,000 added, 0 changed, 0 removed, 0 unchanged/);
+    await expect.poll(() => page.getByTestId('import-applied').textContent(), { timeout: RUN_WAIT_MS }).toMatch(/40,000 added, 0 changed, 0 removed, 0 unchanged/);
     expect(new MappingRepository(app.core.store).listCustom(connectorId)).toHaveLength(ROWS);
     expect(fs.readdirSync(app.core.paths.uploads)).toEqual([]);
   });

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { blockFixes, type Reconciliation } from '../../shared/contract';
 import { runOutcomeDetail } from '../../shared/contract/run-words';
 import { main } from '../../electron/host/cli';
-import { launchChromium, PAGE_LOCALE, screenshot } from '../support/browser';
+import { launchChromium, PAGE_LOCALE, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 async function zipEntries(file: string): Promise<Map<string, string>> {
@@ -74,7 +74,7 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
   it('shows the run amber, with the blocked mailbox, its reason and its fix', async () => {
     await page.getByTestId('run-now').click();
     const status = page.getByTestId('last-run-status');
-    await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toBe('completed-with-problems');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: RUN_WAIT_MS }).toBe('completed-with-problems');
     await expect.poll(() => status.textContent()).toBe('completed with problems');
     await expect.poll(() => status.getAttribute('class')).toContain('badge-warn');
     const [run] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
@@ -148,7 +148,7 @@ describe('import monitor: a blocked mailbox, amber status, resend from the UI', 
     world.graph.directory.setMailboxState(world.graph.directory.findUser(denied)!, 'enabled');
     await page.getByRole('button', { name: `Re-check and resend ${denied}` }).click();
     await expect.poll(() => page.getByTestId('resend-result').textContent()).toContain(`${rec.deliveries.blocked} deliveries are being sent now`);
-    await expect.poll(() => page.getByTestId('last-run').textContent(), { timeout: 60_000 }).toContain('Last run 2');
+    await expect.poll(() => page.getByTestId('last-run').textContent(), { timeout: RUN_WAIT_MS }).toContain('Last run 2');
     const status = page.getByTestId('last-run-status');
     await expect.poll(() => status.getAttribute('data-status')).not.toBe('running');
     expect(messagesIn(denied) - before).toBe(rec.deliveries.blocked);

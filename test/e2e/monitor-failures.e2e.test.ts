@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { runCalls } from '../../shared/contract';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 function filesUnder(dir: string): string[] {
@@ -48,7 +48,7 @@ describe('import monitor: failures, charts, retry and skip', () => {
   it('shows the run’s delivered and failed items in the daily charts', async () => {
     await page.getByTestId('run-now').click();
     // Failed items: amber, never green.
-    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('completed with problems');
+    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: RUN_WAIT_MS }).toBe('completed with problems');
     const [run] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
     const rec = run!.reconciliation!;
     expect(rec.failed.count).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
 describe('import monitor', () => {
@@ -30,7 +30,7 @@ describe('import monitor', () => {
     await page.getByTestId('run-now').click();
     await expect.poll(() => page.getByTestId('current-run').isVisible()).toBe(true);
     await page.getByTestId('cancel-run').click();
-    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: 60_000 }).toBe('cancelled');
+    await expect.poll(() => page.getByTestId('last-run-status').textContent(), { timeout: RUN_WAIT_MS }).toBe('cancelled');
     const [run] = (await app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
     expect(run!.status).toBe('cancelled');
     await expect.poll(() => page.getByTestId('status-last-run').textContent()).toContain('cancelled');
@@ -38,7 +38,7 @@ describe('import monitor', () => {
 
   it('a second run finishes; conversations drill down to each item’s trail', async () => {
     await page.getByTestId('run-now').click();
-    await expect.poll(async () => (await app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs[0]?.status, { timeout: 60_000 }).not.toBe('running');
+    await expect.poll(async () => (await app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs[0]?.status, { timeout: RUN_WAIT_MS }).not.toBe('running');
     await expect.poll(() => page.getByTestId('last-run').textContent()).toContain('Last run 2');
 
     await page.getByRole('tab', { name: 'Conversations' }).click();

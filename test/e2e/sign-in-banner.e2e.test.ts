@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { graphMessageCount, startWorld, trustTestProvider, type World } from '../support/e2e-world';
 
 /**
@@ -46,7 +46,7 @@ describe('sign-in banner', () => {
     await page.goto(world.app.host.url + '#monitor');
     await expect.poll(() => page.getByTestId('sign-in-banner').count()).toBe(0);
     await page.getByTestId('run-now').click();
-    await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('needs-sign-in');
+    await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: RUN_WAIT_MS }).toBe('needs-sign-in');
     const banner = page.getByTestId('sign-in-banner');
     await expect.poll(() => banner.getAttribute('data-state')).toBe('needs-sign-in');
     await expect.poll(() => banner.textContent()).toMatch(/Acme pod: the Microsoft 365 sign-in has expired\..*nothing is lost/);
@@ -58,11 +58,11 @@ describe('sign-in banner', () => {
     // The banner's button signs in (MSAL opens the provider's page in the "system browser").
     const before = world.signInUrls.length;
     await page.getByTestId('sign-in-banner-button').click();
-    await expect.poll(() => banner.getAttribute('data-state'), { timeout: 60_000 }).toBe('signed-in');
+    await expect.poll(() => banner.getAttribute('data-state'), { timeout: RUN_WAIT_MS }).toBe('signed-in');
     expect(world.signInUrls.length).toBe(before + 1);
 
     await page.getByTestId('run-now').click();
-    await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('last-run-status').getAttribute('data-status'), { timeout: RUN_WAIT_MS }).toBe('succeeded');
     const [done] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 1 })).runs;
     expect(done!.reconciliation).toMatchObject({ balanced: true, failed: { count: 0 } });
     expect(done!.reconciliation!.delivered.count).toBe(12);

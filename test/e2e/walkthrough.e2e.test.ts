@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOutcomeDetail } from '../../shared/contract/run-words';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { fillSymphony, startNewConnector, wizardStep } from '../support/e2e-wizard';
 import { graphMessageCount, startWorld, trustTestProvider, type World } from '../support/e2e-world';
 
@@ -56,7 +56,7 @@ describe('walkthrough: a new officer archives a pod', () => {
 
     // Sign in: Microsoft's page opens in the (test's) browser, the officer is signed in, the wizard says as whom.
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('auth-status').textContent(), { timeout: 60_000 }).toBe('Signed in as officer@corp.example.');
+    await expect.poll(() => page.getByTestId('auth-status').textContent(), { timeout: RUN_WAIT_MS }).toBe('Signed in as officer@corp.example.');
     expect(world.signInUrls).toHaveLength(1);
     expect(new URL(world.signInUrls[0]!).searchParams.get('code_challenge_method')).toBe('S256');
     await expect.poll(() => page.getByTestId('status-account').textContent()).toContain('officer@corp.example');
@@ -108,7 +108,7 @@ describe('walkthrough: a new officer archives a pod', () => {
     if (await page.getByTestId('current-run').count()) await screenshot(page, 'walkthrough-2-progress');
 
     // To the end: the run is over when the "last run" line replaces the live panel.
-    await expect.poll(() => page.getByTestId('last-run-status').isVisible(), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('last-run-status').isVisible(), { timeout: RUN_WAIT_MS }).toBe(true);
     expect(progressFrames.length).toBeGreaterThan(1);
     const lastProgress = JSON.parse(progressFrames.at(-1)!) as { payload: { stages: Record<string, { done: number; total: number | null }> } };
     expect(lastProgress.payload.stages.capture).toMatchObject({ done: 4, total: 4 });

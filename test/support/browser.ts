@@ -19,6 +19,13 @@ export const SCREENSHOT_DIR = path.join(packageInfo().root, 'test-results', 'scr
 export const PAGE_LOCALE = 'en-US';
 
 /**
+ * How long a test waits for a whole run (or a sign-in, an upload) to show in the page: only a net
+ * against a hang, never a speed claim. A loaded two-core CI machine takes minutes for what takes
+ * seconds here; the test's own timeout (vitest.config.ts) is longer still.
+ */
+export const RUN_WAIT_MS = 180_000;
+
+/**
  * Debian's Chromium, started the way this machine allows (no sandbox as root, no background
  * traffic). Every context it opens (and so every page: newPage opens a context) gets PAGE_LOCALE
  * unless the test asks for another. The time zone stays the machine's (TZ), which this process

@@ -62,13 +62,17 @@ describe('connector rules in the core', () => {
   });
 
   it('previews a schedule with the scheduler’s own arithmetic: the first time is the connector’s nextRunAt', async () => {
-    const created = await core.dispatcher.invoke('connectors.create', { name: 'Scheduled', settings: { schedule: { enabled: true, kind: 'cron', cron: '0 2 * * *' } } });
+    // Noon: no time zone changes its clocks then. At 02:00 the previewed days around a DST change
+    // differ (02:00 does not exist on the spring-forward day: that run is at 03:00).
+    const created = await core.dispatcher.invoke('connectors.create', { name: 'Scheduled', settings: { schedule: { enabled: true, kind: 'cron', cron: '0 12 * * *' } } });
     const status = (await core.dispatcher.invoke('runs.status', {})).find((s) => s.connectorId === created.id)!;
     const preview = await core.dispatcher.invoke('runs.preview', { schedule: created.settings.schedule, connectorId: created.id, count: 3 });
     expect(preview.nextRuns[0]).toBe(status.nextRunAt);
     expect(preview.nextRuns).toHaveLength(3);
+    // The same local hour on three days (the jitter adds minutes only).
     const hours = preview.nextRuns.map((t) => new Date(t).getHours());
-    expect(new Set(hours).size).toBe(1);
+    expect(hours).toEqual([12, 12, 12]);
+    expect(new Set(preview.nextRuns.map((t) => new Date(t).toDateString())).size).toBe(3);
     // A draft schedule (no connector yet) previews too, and a bad one is refused with the cron message.
     expect((await core.dispatcher.invoke('runs.preview', { schedule: { ...created.settings.schedule, kind: 'interval', intervalHours: 6 }, count: 2 })).nextRuns).toHaveLength(2);
     const bad = await core.dispatcher.dispatch('runs.preview', { schedule: { ...created.settings.schedule, cron: '61 2 * * *' } });
