@@ -8,7 +8,7 @@ import { streamOf } from './streams';
  * file is never held whole). `truncate` and `short` faults cut it in the middle.
  */
 export async function attachment(ctx: Ctx): Promise<void> {
-  const { answers, counters, options } = ctx.pod;
+  const { answers, counters, options } = ctx.emulator;
   const stream = streamOf(ctx, ctx.params[0]!);
   const fileId = ctx.url.searchParams.get('fileId');
   const messageId = ctx.url.searchParams.get('messageId');

@@ -35,9 +35,9 @@ export interface Session {
   expiresAt: number;
 }
 
-/** The pod as the routes see it. */
-export interface Pod {
-  readonly state: PodState;
+/** The emulator as the routes see it (SymphonyEmulator implements it). */
+export interface RoutedEmulator {
+  readonly pod: PodState;
   readonly options: SymphonyEmulatorOptions;
   readonly counters: EmulatorCounters;
   readonly faults: FaultPlan;
@@ -49,7 +49,7 @@ export interface Pod {
 
 /** One request in flight, with the pod it reached. */
 export interface Ctx extends Exchange {
-  pod: Pod;
+  emulator: RoutedEmulator;
   params: string[];
   api: Api;
   session?: Session;

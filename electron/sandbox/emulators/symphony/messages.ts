@@ -16,19 +16,19 @@ export function messages(ctx: Ctx): void {
   const limit = intParam(ctx.url, 'limit', 50, 1, 500);
   const reader = ctx.session!.user.id;
   if (!stream.members.has(reader) || stream.members.get(reader)?.left) {
-    const mode = ctx.pod.options.nonMemberRead ?? 'forbidden';
+    const mode = ctx.emulator.options.nonMemberRead ?? 'forbidden';
     if (mode === 'forbidden') throw new HttpError(403, 'The user is not a member of this stream');
-    if (mode === 'empty') return ctx.pod.answers.send(ctx, 204);
+    if (mode === 'empty') return ctx.emulator.answers.send(ctx, 204);
   }
   const page = stream.messages.filter((m) => m.timestamp >= since && m.timestamp <= until).slice(skip, skip + limit);
-  if (page.length === 0) return ctx.pod.answers.send(ctx, 204);
-  ctx.pod.counters.messagesServed += page.length;
-  ctx.pod.answers.send(ctx, 200, page.map((m) => v4Message(ctx.pod.state, stream, m)));
+  if (page.length === 0) return ctx.emulator.answers.send(ctx, 204);
+  ctx.emulator.counters.messagesServed += page.length;
+  ctx.emulator.answers.send(ctx, 200, page.map((m) => v4Message(ctx.emulator.pod, stream, m)));
 }
 
 /** POST /agent/v5/events/read (datahose.ts). */
 export async function readEvents(ctx: Ctx): Promise<void> {
-  const answer = await ctx.pod.datahose.read(ctx.body);
+  const answer = await ctx.emulator.datahose.read(ctx.body);
   if (answer.status !== 200 || !('value' in answer)) throw new HttpError(answer.status, 'message' in answer ? answer.message : 'Datahose failure');
-  ctx.pod.answers.send(ctx, 200, answer.value);
+  ctx.emulator.answers.send(ctx, 200, answer.value);
 }

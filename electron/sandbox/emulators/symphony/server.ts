@@ -6,7 +6,7 @@ import { symphonyContract } from '../../spec/symphony';
 import { takeViolations, type ContractViolation } from '../../spec/violations';
 import { Answers } from './answers';
 import { attachment } from './attachments';
-import type { Api, Ctx, Pod, SymphonyEmulatorOptions } from './context';
+import type { Api, Ctx, RoutedEmulator, SymphonyEmulatorOptions } from './context';
 import { newCounters, HttpError, type EmulatorCounters } from './exchange';
 import { control } from './control';
 import { DatahoseService } from './datahose';
@@ -38,7 +38,7 @@ interface Route {
  * could come to rely on. This file is the server, its route table and the path of a request
  * through the description and the faults; the routes are in their own files by resource.
  */
-export class SymphonyEmulator {
+export class SymphonyEmulator implements RoutedEmulator {
   readonly pod: PodState;
   readonly faults: FaultPlan;
   readonly datahose: DatahoseService;
@@ -50,8 +50,8 @@ export class SymphonyEmulator {
   readonly membershipRefusals = new Map<string, 400 | 403 | 500>();
   private readonly sessions = new Sessions();
   private readonly server: http.Server;
-  private readonly answers: Answers;
-  private readonly context: Pod;
+  /** Every answer goes through the description checks (answers.ts). */
+  readonly answers: Answers;
   private offlineUntil = 0;
   url = '';
 
@@ -75,7 +75,6 @@ export class SymphonyEmulator {
     this.faults = new FaultPlan(options.faults);
     this.datahose = new DatahoseService(this.pod, options.datahose);
     this.answers = new Answers(contract, this.counters, this);
-    this.context = { state: this.pod, options, counters: this.counters, faults: this.faults, datahose: this.datahose, answers: this.answers, membershipRefusals: this.membershipRefusals };
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
   }
@@ -136,7 +135,7 @@ export class SymphonyEmulator {
     if (url.pathname.startsWith('/__admin/')) return control(this, req, res, url, body);
     const route = this.routes.find((r) => r.pattern.test(url.pathname));
     const api: Api = route?.api ?? (url.pathname.startsWith('/agent/') ? 'agent' : 'pod');
-    const ctx: Ctx = { pod: this.context, req, res, url, params: [], body, api };
+    const ctx: Ctx = { emulator: this, req, res, url, params: [], body, api };
     try {
       await this.serve(ctx, route);
     } catch (error) {

@@ -23,14 +23,14 @@ export class Sessions {
     const session = token ? this.sessions.get(token) : undefined;
     if (!session || session.kind !== 'session' || session.expiresAt <= Date.now()) throw new HttpError(401, 'Invalid session');
     // A real session never expires the moment it was issued; an `expire` fault only ends older ones.
-    if (ctx.fault === 'expire' && Date.now() - session.issuedAt >= (ctx.pod.options.minSessionAgeToExpireMs ?? 250)) {
+    if (ctx.fault === 'expire' && Date.now() - session.issuedAt >= (ctx.emulator.options.minSessionAgeToExpireMs ?? 250)) {
       session.expiresAt = 0;
       throw new HttpError(401, 'Invalid session');
     }
     if (ctx.api === 'agent') {
       const km = header(ctx.req, 'keymanagertoken');
       const kmSession = km ? this.sessions.get(km) : undefined;
-      const required = ctx.pod.options.requireKeyManagerToken ?? true;
+      const required = ctx.emulator.options.requireKeyManagerToken ?? true;
       if ((required || km) && (!kmSession || kmSession.kind !== 'keyManager' || kmSession.expiresAt <= Date.now())) throw new HttpError(401, 'Invalid key manager token');
     }
     return session;
@@ -38,7 +38,7 @@ export class Sessions {
 
   /** POST /login/pubkey/authenticate (session) and /relay/pubkey/authenticate (keyManager). */
   async login(ctx: Ctx, kind: Session['kind']): Promise<void> {
-    const { state, options, counters } = ctx.pod;
+    const { pod, options, counters } = ctx.emulator;
     // login-api-public.yaml lists 401 for every authentication error ("malformed authentication
     // token" included) and no 400.
     const refuse = (why: string) => {
@@ -48,7 +48,7 @@ export class Sessions {
     const token = (JSON.parse(ctx.body) as { token?: unknown }).token;
     if (typeof token !== 'string') throw refuse('no authentication token');
     const sub = subjectOf(token, refuse);
-    const user = [...state.users.values()].find((u) => u.username === sub);
+    const user = [...pod.users.values()].find((u) => u.username === sub);
     if (!user?.publicKey) throw refuse('unknown user or no public key registered');
     let exp: number | undefined;
     try {
@@ -62,7 +62,7 @@ export class Sessions {
     const value = opaqueToken();
     this.sessions.set(value, { user, kind, issuedAt: Date.now(), expiresAt: Date.now() + (options.sessionTtlMs ?? 3600_000) });
     counters.logins[kind]++;
-    ctx.pod.answers.send(ctx, 200, { name: kind === 'session' ? 'sessionToken' : 'keyManagerToken', token: value });
+    ctx.emulator.answers.send(ctx, 200, { name: kind === 'session' ? 'sessionToken' : 'keyManagerToken', token: value });
   }
 }
 

@@ -8,7 +8,7 @@ import { adminStream } from './views';
 
 export function listStreams(ctx: Ctx): void {
   requireAdmin(ctx);
-  const pod = ctx.pod.state;
+  const pod = ctx.emulator.pod;
   const skip = intParam(ctx.url, 'skip', 0, 0);
   const limit = intParam(ctx.url, 'limit', 50, 1, 100);
   const filter = (ctx.body.trim() ? JSON.parse(ctx.body) : {}) as StreamFilter;
@@ -21,20 +21,20 @@ export function listStreams(ctx: Ctx): void {
   }
   const all = [...pod.streams.values()].filter(matches).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : 1));
   const page = all.slice(skip, skip + limit);
-  ctx.pod.answers.send(ctx, 200, { count: all.length, skip, limit, filter, streams: page.map((s) => adminStream(pod, s)) });
+  ctx.emulator.answers.send(ctx, 200, { count: all.length, skip, limit, filter, streams: page.map((s) => adminStream(pod, s)) });
 }
 
 /** GET /pod/v1/admin/stream/{id}/membership/list: current members only (who left is no longer listed). */
 export function membership(ctx: Ctx): void {
   requireAdmin(ctx);
   const stream = streamOf(ctx, ctx.params[0]!);
-  const refused = ctx.pod.membershipRefusals.get(stream.id);
+  const refused = ctx.emulator.membershipRefusals.get(stream.id);
   if (refused) throw new HttpError(refused, refused === 400 ? `Stream ${stream.id} is not a stream of this pod` : 'The member list cannot be read');
   const skip = intParam(ctx.url, 'skip', 0, 0);
   const limit = intParam(ctx.url, 'limit', 100, 1, 1000);
   const members = [...stream.members.entries()].filter(([, m]) => !m.left);
   const page = members.slice(skip, skip + limit).map(([id, m]) => {
-    const u = ctx.pod.state.users.get(id)!;
+    const u = ctx.emulator.pod.users.get(id)!;
     return {
       user: { userId: u.id, email: u.email, firstName: u.firstName || undefined, lastName: u.lastName || undefined, displayName: u.displayName, company: u.company, companyId: u.companyId, isExternal: u.external },
       isOwner: m.owner,
@@ -42,7 +42,7 @@ export function membership(ctx: Ctx): void {
       joinDate: m.joinDate,
     };
   });
-  ctx.pod.answers.send(ctx, 200, { count: members.length, skip, limit, members: page });
+  ctx.emulator.answers.send(ctx, 200, { count: members.length, skip, limit, members: page });
 }
 
 function requireAdmin(ctx: Ctx): void {
@@ -55,7 +55,7 @@ function requireAdmin(ctx: Ctx): void {
 export function streamOf(ctx: Ctx, rawId: string): EmStream {
   // Paths carry URL-safe ids; `+`, `/` or `=` there is a client bug Symphony answers with 400.
   if (!/^[A-Za-z0-9_-]+$/.test(rawId)) throw new HttpError(400, `Invalid stream id ${rawId}`);
-  const stream = ctx.pod.state.streams.get(rawId);
+  const stream = ctx.emulator.pod.streams.get(rawId);
   // None of the stream operations lists 404: an unknown stream is a client error (400).
   if (!stream) throw new HttpError(400, `Stream ${rawId} not found`);
   return stream;

@@ -4,12 +4,12 @@ import { userV2 } from './views';
 
 /** GET /pod/v2/sessioninfo: who the session is. */
 export function sessionInfo(ctx: Ctx): void {
-  ctx.pod.answers.send(ctx, 200, userV2(ctx.session!.user));
+  ctx.emulator.answers.send(ctx, 200, userV2(ctx.session!.user));
 }
 
 /** GET /pod/v3/users: look-up by uid or e-mail (lists of up to 100), 204 when none is found. */
 export function usersV3(ctx: Ctx): void {
-  const pod = ctx.pod.state;
+  const pod = ctx.emulator.pod;
   const uid = ctx.url.searchParams.get('uid');
   const email = ctx.url.searchParams.get('email');
   if ((uid ? 1 : 0) + (email ? 1 : 0) + (ctx.url.searchParams.get('username') ? 1 : 0) !== 1) throw new HttpError(400, 'Exactly one of uid, email or username must be given');
@@ -26,6 +26,6 @@ export function usersV3(ctx: Ctx): void {
     const u = uid ? pod.users.get(BigInt(key)) : [...pod.users.values()].find((x) => x.email.toLowerCase() === key.toLowerCase());
     if (u && (!local || !u.external)) users.push(userV2(u));
   }
-  if (users.length === 0 && errors.length === 0) return ctx.pod.answers.send(ctx, 204);
-  ctx.pod.answers.send(ctx, 200, errors.length ? { users, errors } : { users });
+  if (users.length === 0 && errors.length === 0) return ctx.emulator.answers.send(ctx, 204);
+  ctx.emulator.answers.send(ctx, 200, errors.length ? { users, errors } : { users });
 }
