@@ -73,7 +73,7 @@ export class GraphEmulator {
     this.audience = options.audience ?? 'https://graph.microsoft.com';
     this.now = options.now ?? Date.now;
     this.directory = new Directory(options.blobDir);
-    this.guard = new RequestGuard(this.directory, this.limits, this.counters, { ...options, now: this.now });
+    this.guard = new RequestGuard(this.directory, this.limits, this.counters, { onRequest: options.onRequest, latencyMs: options.latencyMs, faults: options.faults, now: this.now });
     this.tokens = new TokenVerifier(this.tenantId, this.audience, this.now);
     for (const issuer of options.issuers ?? []) this.trustIssuer(issuer.issuer, issuer.jwks);
     this.importMime = new ImportMimeRoute(
