@@ -37,8 +37,8 @@ export interface Tenant {
 }
 
 /**
- * One request to a v1.0 route, with the resources its path names already looked up (the router
- * answers 404 for one that does not exist before the route runs).
+ * One request to a v1.0 route, with the resources its path names already looked up (routeV1
+ * in routes/index.ts answers 404 for one that does not exist before the route runs).
  */
 export interface GraphCall {
   readonly tenant: Tenant;
