@@ -87,10 +87,17 @@ async function runDay(scale: number): Promise<BenchRow[]> {
     const controller = new RunController({ store, clock: systemClock, logger: silentLogger, connector: (id) => connectors.get(id), stagesFor: () => stages });
     // What the process holds before the day (modules: tsx, the Graph SDK, SQLite): the floor of its peak.
     const rssBefore = process.memoryUsage().rss;
+    // Requests in flight and the adaptive cap, sampled: memory follows them (docs/scale.md).
+    const most = { inFlight: 0, cap: 0 };
+    const sampler = setInterval(() => {
+      most.inFlight = Math.max(most.inFlight, graph.throttle.inFlight);
+      most.cap = Math.max(most.cap, graph.throttle.globalLimit);
+    }, 100);
     const cpuStart = process.cpuUsage();
     const started = performance.now();
     const outcome = await (await controller.start(connector.id, 'manual')).done;
     const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
     const cpu = process.cpuUsage(cpuStart);
     await controller.dispose();
     const rec = outcome.result?.reconciliation;
@@ -104,6 +111,7 @@ async function runDay(scale: number): Promise<BenchRow[]> {
       { name: `${label}: wall time`, value: Math.round(seconds), unit: 's', note: `${ready.messages.toLocaleString('en')} messages, ${deliveries.n.toLocaleString('en')} deliveries to ${ready.mailboxes.toLocaleString('en')} mailboxes; run ${runOutcomeWords(outcome.status, rec)}` },
       { name: `${label}: deliveries per second`, value: Math.round(rate), unit: 'deliveries/s', note: `ratio to the limits' ceiling (${Math.round(ceiling)}/s): ${(rate / ceiling).toFixed(3)}` },
       { name: `${label}: peak RSS`, value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB', note: `this process (the archiver); a fresh process per day size; ${Math.round(rssBefore / 2 ** 20)} MiB before the day started` },
+      { name: `${label}: most Graph requests in flight`, value: most.inFlight, unit: 'requests', note: `sampled every 100 ms; the adaptive cap grew to ${most.cap} at most (the memory budget bounds it, memory-budget.ts)` },
       { name: `${label}: CPU per 1,000 deliveries`, value: Math.round(((cpu.user + cpu.system) / 1e6 / Math.max(1, deliveries.n)) * 1000 * 100) / 100, unit: 'CPU-s', note: `${((cpu.user + cpu.system) / 1e6).toFixed(0)} CPU-s in all` },
     ];
   } finally {

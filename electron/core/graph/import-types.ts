@@ -59,5 +59,5 @@ export interface ImportSummary extends ImportProgress {
   unknowns: { settled: number; straysDeleted: number; unsettled: number };
 }
 
-/** Default of `memoryBytes`: flat memory whatever the cap, ample for thousands of ordinary e-mails. */
-export const DEFAULT_IMPORT_MEMORY_BYTES = 96 * 1024 * 1024;
+/** Default of `memoryBytes` (memory-budget.ts says why that size). */
+export { DEFAULT_IMPORT_MEMORY_BYTES } from './memory-budget';
