@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueDeliveries, importDeliveries } from '../../electron/core/graph/importer';
-import { deliveryBytes } from '../../electron/core/graph/memory-budget';
+import { REQUEST_OVERHEAD_BYTES, deliveryBytes } from '../../electron/core/graph/memory-budget';
 import type { ConvertedEmail } from '../../electron/core/model/email';
 import { DeliveryRepository } from '../../electron/core/store/repos/deliveries';
 import { TestWorld } from '../support/world';
@@ -73,6 +73,24 @@ describe('import at the ceiling', () => {
     expect(new DeliveryRepository(world.store).counts(world.connector.id)).toMatchObject({ delivered: 60, pending: 0, sending: 0 });
     expect(Math.max(...createsInFlight)).toBeLessThanOrEqual(3);
     expect(Math.max(...createsInFlight)).toBeGreaterThanOrEqual(2);
+    expectExactlyOnce(world.emulator, expected, (key) => emails.get(key)!);
+  });
+
+  it('bounds the requests in flight by memory however small the e-mails are, and the adaptive cap stops growing there', async () => {
+    // The cap starts at 16 and may grow to 4,096; the budget has room for the overhead of 8
+    // requests in flight. The e-mails are tiny (≈ 4 KB counted): by their bytes alone, 130 would
+    // fit. Half a second per create: a loaded machine's delays do not double that and shrink the cap.
+    await start(10, { globalConcurrency: 16, maxGlobalConcurrency: 4096 }, 500);
+    const { emails, expected } = enqueue(40);
+    const memoryBytes = 8 * REQUEST_OVERHEAD_BYTES;
+    const summary = await importDeliveries({ store: world.store, connector: world.connector, graph: world.graph, loadEmail: (key) => emails.get(key)!, memoryBytes });
+    expect(summary.delivered).toBe(40);
+    expect(createsInFlight.length).toBe(40);
+    // Requests the client has in flight as each create reaches the emulator: an upper bound of the emulator's own count.
+    expect(Math.max(...createsInFlight), 'requests in flight').toBeLessThan(memoryBytes / REQUEST_OVERHEAD_BYTES);
+    expect(Math.max(...createsInFlight)).toBeGreaterThanOrEqual(2);
+    // The cap grows only while it is what holds requests back; with memory holding them under 8 it never is.
+    expect(world.throttle.globalLimit).toBeLessThanOrEqual(16);
     expectExactlyOnce(world.emulator, expected, (key) => emails.get(key)!);
   });
 });
