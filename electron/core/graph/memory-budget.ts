@@ -72,12 +72,14 @@ export class MemoryBudget {
 }
 
 /**
- * Default size of the budget. Its share of the archiver's 300 MiB (docs/scale.md): the process
- * holds ≈ 115 MiB before a run (modules, SQLite) and capture and conversion run beside the
- * import. 32 MiB lets ≈ 400 ordinary deliveries run at once (≈ 80 KB each with their request),
- * three times what Graph's 300 ms answers need for the ≈ 330–1,300 deliveries per second that
- * this machine's one core of JavaScript can do (Little's law: in flight = rate × latency), while
- * an e-mail with 2 MB of inline attachments (≈ 10 MB here) still runs beside hundreds of others.
+ * Default size of the budget: its share of the archiver's 300 MiB (docs/scale.md). The process
+ * holds ≈ 115 MiB before a run (modules, SQLite), and capture and conversion run beside the
+ * import. 32 MiB lets ≈ 400 of a day's deliveries run at once (≈ 80 KB each with their request;
+ * under 512 however small), which is what Graph's 300 ms answers need for the 330 (a whole day)
+ * to 1,300 (import alone) deliveries per second one core of JavaScript does on the 2-core machine
+ * (Little's law: in flight = rate × latency, 0.3 s × 1,300 ≈ 390), while an e-mail with 2 MB of
+ * inline attachments (≈ 10 MB counted) still runs beside hundreds of others. A smaller budget
+ * would cut the import's throughput, a larger one lets memory grow with the mailboxes again.
  */
 export const DEFAULT_IMPORT_MEMORY_BYTES = 32 * 1024 * 1024;
 
