@@ -1,7 +1,7 @@
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { ConvertedEmail } from '../model/email';
-import type { AttachmentSplit, Destination } from '../model/destination';
+import type { AttachmentSplit, Destination, RouteName } from '../model/destination';
 import type { DeliveryKey, DeliveryRepository } from '../store/repos/deliveries';
 import type { UnknownOutcomeRepository } from '../store/repos/delivery-unknowns';
 import type { GraphClient } from './client';
@@ -32,7 +32,7 @@ export interface AttemptContext {
   ensureFolder(mailbox: string): Promise<string>;
   finderOf(key: DeliveryKey, chosen: Destination): Destination;
   /** The ledger's hooks around one request that may change the mailbox (ledger.ts). */
-  track(key: DeliveryKey, what: string, markSending: boolean): ReturnType<typeof trackRequest>;
+  track(key: DeliveryKey, what: string, create?: { route: RouteName }): ReturnType<typeof trackRequest>;
 }
 
 /**
@@ -107,13 +107,13 @@ export class DeliveryAttempt {
     return kept;
   }
 
-  /** Creates the item with what the create carries; `sending` and the route are on disk before it leaves. */
+  /** Creates the item with what the create carries; `sending` and the route are on disk before the request leaves. */
   private async create(folderId: string, plan: AttachmentSplit, asDraft: boolean): Promise<{ item: FoundItem; done: Set<number> }> {
     const { ctx, key, email } = this;
     this.foundExisting = false;
     const route = this.destination.route;
-    await ctx.ledger.write(() => ctx.repo.recordRoute(key, route));
-    const create = ctx.track(key, asDraft ? 'create (draft)' : 'create', true);
+    // `sending` and the route are committed together right before the request leaves (ledger.ts).
+    const create = ctx.track(key, asDraft ? 'create (draft)' : 'create', { route });
     let item: FoundItem;
     try {
       const target = { mailbox: key.mailbox, folderId, signal: ctx.signal, beforeSend: create.beforeSend };
@@ -128,6 +128,8 @@ export class DeliveryAttempt {
     this.mayExist = true;
     ctx.logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: created ${item.id}`);
     const done = new Set(plan.inline);
+    // A destination that sends no request (the .eml folder) had no `beforeSend` to record its route in.
+    if (!create.sent) await ctx.ledger.write(() => ctx.repo.recordRoute(key, route));
     // With nothing left to attach, markDelivered records the id (and the answer) in the same step.
     if (plan.later.length || asDraft) {
       await ctx.ledger.write(() => {
@@ -144,7 +146,7 @@ export class DeliveryAttempt {
     for (const index of plan.later) {
       if (done.has(index)) continue;
       const attachment = email.attachments[index]!;
-      const attach = ctx.track(key, `attachment ${attachment.filename}`, false);
+      const attach = ctx.track(key, `attachment ${attachment.filename}`);
       try {
         await addAttachment(ctx.graph, key.mailbox, item.id, attachment, { clock: ctx.clock, signal: ctx.signal, chunkBytes: ctx.chunkBytes, gate: ctx.uploads, beforeSend: attach.beforeSend });
       } catch (error) {

@@ -107,7 +107,7 @@ function wire(deps: ImportDeps) {
     folders,
     ensureFolder: (mailbox) => blocks.ensureFolder(mailbox),
     finderOf: (key, chosen) => emails.finderOf(key, chosen),
-    track: (key, what, markSending) => trackRequest({ ledger, repo, unknowns, clock, marginMs: deps.graph.settleMarginMs, logger }, key, what, markSending),
+    track: (key, what, create) => trackRequest({ ledger, repo, unknowns, clock, marginMs: deps.graph.settleMarginMs, logger }, key, what, create),
     emails,
     blocks,
     tally,

@@ -179,9 +179,13 @@ export class DeliveryRepository {
     return counts;
   }
 
-  /** Committed before the create request goes out: from here on the outcome is unknown until recorded. */
-  markSending(key: DeliveryKey, now = new Date()): void {
-    this.update(key, "state = 'sending', attempts = attempts + 1, updated_at = ?", [now.toISOString()]);
+  /**
+   * Committed before the create request goes out: from here on the outcome is unknown until
+   * recorded. `route` (the destination the create goes by) is recorded in the same statement, so a
+   * later look-up after an unknown outcome asks the same destination.
+   */
+  markSending(key: DeliveryKey, now = new Date(), route?: RouteName): void {
+    this.update(key, "state = 'sending', attempts = attempts + 1, route = COALESCE(?, route), updated_at = ?", [route ?? null, now.toISOString()]);
   }
 
   /** The item exists in the mailbox (created now or found again); attachments may still be missing. */
@@ -199,7 +203,7 @@ export class DeliveryRepository {
     this.update(key, "graph_id = NULL, attachments_done = '[]', updated_at = ?", [now.toISOString()]);
   }
 
-  /** Committed before a create: a later look-up after an unknown outcome asks the same destination. */
+  /** The route of an item a destination wrote without a request (`markSending` records it for the others). */
   recordRoute(key: DeliveryKey, route: RouteName, now = new Date()): void {
     this.update(key, 'route = ?, updated_at = ?', [route, now.toISOString()]);
   }
