@@ -42,11 +42,21 @@ export class LedgerWriter {
       this.queue.push({ write, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
-      const wait = this.lastCommit + this.windowMs - performance.now();
-      // After a quiet moment at once (the writes made in this turn of the event loop still join), else at the window's end.
-      if (wait <= 0) setImmediate(() => this.flush());
-      else setTimeout(() => this.flush(), wait);
+      this.arm(true);
     });
+  }
+
+  /**
+   * After a quiet moment the commit comes at once (the writes made in this turn of the event loop
+   * still join it), else at the window's end. The time is checked again when the timer fires:
+   * Node starts a timer from the event loop's cached time, which lags behind while a commit's
+   * fsync holds the loop, so a timer alone could fire early and the window would not hold.
+   */
+  private arm(fromWrite: boolean): void {
+    const wait = this.lastCommit + this.windowMs - performance.now();
+    if (wait > 0) setTimeout(() => this.arm(false), Math.ceil(wait));
+    else if (fromWrite) setImmediate(() => this.flush());
+    else this.flush();
   }
 
   private flush(): void {
