@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { itemStatusLabels, reasonWords, type BlockedMailbox, type Connector, type ConnectorRunStatus, type ImportVerification, type Reconciliation, type RunStatus } from '../../shared/contract';
+import { itemStatusLabels, reasonWords, type BlockedMailbox, type Connector, type ConnectorRunStatus, type ImportVerification, type OutcomeReason, type Reconciliation, type RunStatus } from '../../shared/contract';
 import { runOutcomeDetail, runStatusLabel } from '../../shared/contract/run-words';
 import { ArchiverError, errorText } from '../../shared/errors';
 import { Core } from '../core/app/core';
@@ -132,7 +132,7 @@ function printStatus(statuses: ConnectorRunStatus[], io: CliIo, json = false, bl
   for (const s of statuses) {
     const current = s.current ? `running (run ${s.current.id}, ${s.current.stage ?? 'starting'})` : 'idle';
     const last = s.last
-      ? `last run ${s.last.id} ${runStatusLabel(s.last.status)} at ${s.last.finishedAt ?? s.last.startedAt}: ${s.last.reconciliation ? reconciliationLine(s.last.reconciliation) : 'no reconciliation'}${s.last.status === 'interrupted' || s.last.status === 'needs-sign-in' ? ` (${s.last.error ?? ''})` : ''}`
+      ? `last run ${s.last.id} ${runStatusLabel(s.last.status)} at ${s.last.finishedAt ?? s.last.startedAt}: ${s.last.reconciliation ? reconciliationLine(s.last.reconciliation) : 'no reconciliation'}${s.last.status === 'interrupted' || s.last.status === 'needs-sign-in' ? ` (${s.last.error ? reasonWords(s.last.error) : ''})` : ''}`
       : 'never run';
     const next = s.paused ? 'paused' : (s.nextRunAt ?? 'not scheduled');
     io.out(`${s.name}: ${current}; ${last}; next: ${next}`);
@@ -224,14 +224,14 @@ async function runOnce(core: Core, connectors: Connector[], io: CliIo): Promise<
 interface Finished {
   runId: number;
   status: RunStatus;
-  error: string | null;
+  error: OutcomeReason | null;
   reconciliation: Reconciliation | null;
 }
 
 export function summarise(connector: Pick<Connector, 'name'>, outcome: Finished, io: CliIo): number {
   const r = outcome.reconciliation;
   const numbers = r ? reconciliationLine(r) : 'no reconciliation';
-  const line = `${connector.name}: run ${outcome.runId} ${runStatusLabel(outcome.status)}: ${numbers}${outcome.error ? `. ${outcome.error}` : ''}`;
+  const line = `${connector.name}: run ${outcome.runId} ${runStatusLabel(outcome.status)}: ${numbers}${outcome.error ? `. ${reasonWords(outcome.error)}` : ''}`;
   const code =
     outcome.status === 'needs-sign-in'
       ? EXIT.signIn

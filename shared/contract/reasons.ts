@@ -28,8 +28,22 @@ export const itemReasonCodes = {
   deliveryNotFinished: 'delivery-not-finished',
   mailboxBlocked: 'mailbox-blocked',
   attachmentLost: 'attachment-lost',
-  /** A row written before reasons were values (migration 0017): only its text is known. */
+  /** A row written before reasons were values (migrations 0017, 0018): only its text is known. */
   earlierText: 'earlier-text',
+} as const;
+
+/**
+ * The codes of a run's own error (`RunSummary.error`) that no `ArchiverError` carries. A run
+ * stopped by an error (a lost sign-in, a full disk, a refused request) has that error's code.
+ */
+export const runReasonCodes = {
+  /** The process running it stopped before it finished. */
+  interrupted: 'run-interrupted',
+  /** The officer (or the app closing) cancelled it. */
+  cancelled: 'cancelled',
+  /** Its books do not balance: an item is unaccounted for. */
+  unbalanced: 'run-unbalanced',
+  earlierText: itemReasonCodes.earlierText,
 } as const;
 
 /** The one rendering of a reason as a line: what happened, then what to do (then, asked for, the detail). */

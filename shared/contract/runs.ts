@@ -220,7 +220,12 @@ export const runSummarySchema = z.object({
   stage: runStageSchema.nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
-  error: z.string().nullable(),
+  /**
+   * Why the run stopped short (failed, cancelled, interrupted, needs sign-in, did not balance), as
+   * a reason value (`runReasonCodes`, or the code of the error that stopped it); null when it did
+   * not. Rendered only by `reasonWords`.
+   */
+  error: outcomeReasonSchema.nullable(),
   reconciliation: reconciliationSchema.nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { reasonWords, runReasonCodes } from '../../shared/contract';
 import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { createCertificateConnector, startWorld, type World } from '../support/e2e-world';
 
@@ -34,6 +35,12 @@ describe('import monitor', () => {
     const [run] = (await app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 5 })).runs;
     expect(run!.status).toBe('cancelled');
     await expect.poll(() => page.getByTestId('status-last-run').textContent()).toContain('cancelled');
+    // Why it stopped, as the reason stored with the run, in the one rendering: beside the last run and in its detail.
+    expect(run!.error).toMatchObject({ code: runReasonCodes.cancelled, message: expect.stringMatching(/^Cancelled: cancelled by the officer\.$/) });
+    await expect.poll(() => page.getByTestId('last-run-error').textContent()).toBe(` — ${reasonWords(run!.error!)}`);
+    await page.getByRole('tab', { name: 'Run history' }).click();
+    await page.getByTestId('run-history').locator('tbody tr').first().click();
+    await expect.poll(() => page.getByTestId('run-error').textContent()).toBe(reasonWords(run!.error!));
   });
 
   it('a second run finishes; conversations drill down to each item’s trail', async () => {

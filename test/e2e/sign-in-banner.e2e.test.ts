@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, RUN_WAIT_MS, screenshot } from '../support/browser';
 import { graphMessageCount, startWorld, trustTestProvider, type World } from '../support/e2e-world';
+import { reasonWords } from '../../shared/contract';
 
 /**
  * The officer's interactive sign-in is gone (the sealed token cache removed, as signing out
@@ -52,7 +53,9 @@ describe('sign-in banner', () => {
     await expect.poll(() => banner.textContent()).toMatch(/Acme pod: the Microsoft 365 sign-in has expired\..*nothing is lost/);
     expect(graphMessageCount(world)).toBe(0);
     const [stopped] = (await world.app.core.dispatcher.invoke('runs.list', { connectorId, offset: 0, limit: 1 })).runs;
-    expect(stopped!.error).toMatch(/use a certificate for unattended runs/);
+    expect(stopped!.error?.code).toBe('sign-in-required');
+    expect(reasonWords(stopped!.error!)).toMatch(/use a certificate for unattended runs/);
+    await expect.poll(() => page.getByTestId('last-run-error').textContent()).toBe(` — ${reasonWords(stopped!.error!)}`);
     await screenshot(page, 'sign-in-banner');
 
     // The banner's button signs in (MSAL opens the provider's page in the "system browser").

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { microsoftSettingsSchema } from '../../shared/contract';
+import { microsoftSettingsSchema, reasonWords } from '../../shared/contract';
+import { RunRepository } from '../../electron/core/store/repos/runs';
 import { GraphAuth } from '../../electron/core/graph/auth/msal';
 import { ARCHIVE_KEY_PROPERTY } from '../../electron/core/graph/message';
 import { NodeSecretCipher } from '../../electron/core/platform/secrets';
@@ -86,8 +87,11 @@ describe('a run whose interactive sign-in is lost', () => {
     clearInterval(watcher);
     expect(requestsAtLoss, 'the cache was deleted mid-run').toBeGreaterThan(0);
 
-    expect(outcome.status, outcome.error ?? '').toBe('needs-sign-in');
-    expect(outcome.error).toMatch(/sign in again in the app.*or use a certificate for unattended runs/i);
+    expect(outcome.status, JSON.stringify(outcome.error)).toBe('needs-sign-in');
+    // The run's error is the lost sign-in's reason: its code, and the fix in the one rendering.
+    expect(outcome.error?.code).toBe('sign-in-required');
+    expect(reasonWords(outcome.error!)).toMatch(/sign in again in the app.*or use a certificate for unattended runs/i);
+    expect(new RunRepository(world.store).get(outcome.runId)?.error).toEqual(outcome.error);
     // At once, without a retry storm: only the requests already in flight went out. Counted in
     // requests, not seconds, so a loaded machine cannot fail it.
     expect(world.graphEmulator.counters.requests - requestsAtLoss).toBeLessThan(40);
@@ -110,7 +114,7 @@ describe('a run whose interactive sign-in is lost', () => {
     // The officer signs in again: the next run delivers the rest, every message once.
     await signIn();
     const next = await (await world.controller.start(world.connector.id, 'manual')).done;
-    expect(next.status, next.error ?? '').toBe('succeeded');
+    expect(next.status, JSON.stringify(next.error)).toBe('succeeded');
     expect(next.result!.reconciliation).toMatchObject({ balanced: true, failed: { count: 0 } });
     const rows = ledgerCounts(world.store, world.connector.id);
     expect(Object.keys(rows)).toEqual(['delivered']);

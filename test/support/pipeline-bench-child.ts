@@ -3,6 +3,7 @@
  *   node --import tsx test/support/pipeline-bench-child.ts <dir> <messages>
  * Prints {seconds, maxRssKb, status, captured, delivered} as JSON.
  */
+import { reasonWords } from '../../shared/contract/reasons';
 import { runOutcomeWords } from '../../shared/contract/run-words';
 import { openHarness } from './pipeline-harness';
 
@@ -19,7 +20,7 @@ process.stdout.write(
     seconds: (performance.now() - started) / 1000,
     maxRssKb: process.resourceUsage().maxRSS,
     status: outcome.status,
-    error: outcome.error ?? runOutcomeWords(outcome.status, rec ?? null),
+    error: outcome.error ? reasonWords(outcome.error, { detail: true }) : runOutcomeWords(outcome.status, rec ?? null),
     captured: rec?.captured.count ?? 0,
     delivered: rec?.delivered.count ?? 0,
     balanced: rec?.balanced ?? false,

@@ -6,6 +6,7 @@
  */
 import { openHarness } from './pipeline-harness';
 import type { FakePod } from './pipeline-stages';
+import { reasonWords } from '../../shared/contract/reasons';
 
 const [dir, podJson, killSpec] = process.argv.slice(2);
 const pod = JSON.parse(podJson!) as FakePod;
@@ -24,4 +25,4 @@ const harness = openHarness(dir!, pod, {
 const { done } = await harness.controller.start(harness.connector.id, 'cli');
 const outcome = await done;
 harness.close();
-process.stdout.write(`${JSON.stringify({ status: outcome.status, error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null })}\n`);
+process.stdout.write(`${JSON.stringify({ status: outcome.status, error: outcome.error ? reasonWords(outcome.error, { detail: true }) : null, reconciliation: outcome.result?.reconciliation ?? null })}\n`);

@@ -18,6 +18,7 @@ import { Store } from '../../electron/core/store/database';
 import { ConnectorRepository } from '../../electron/core/store/repos/connectors';
 import { createRealStages } from '../../electron/core/runs/adapters/real';
 import { RunController } from '../../electron/core/runs/runner';
+import { reasonWords } from '../../shared/contract/reasons';
 
 export interface RealChildOptions {
   requestTimeoutMs?: number;
@@ -43,4 +44,4 @@ events.on('runs.progress', (p) => {
 const controller = new RunController({ store, clock: systemClock, logger: logger, events, connector: (id) => connectors.get(id), stagesFor: () => stages, pipeline: { pageSize: options.pageSize ?? 100 } });
 const outcome = await (await controller.start(connector.id, 'cli')).done;
 store.dispose();
-process.stdout.write(`outcome ${JSON.stringify({ status: outcome.status, error: outcome.error, reconciliation: outcome.result?.reconciliation ?? null })}\n`);
+process.stdout.write(`outcome ${JSON.stringify({ status: outcome.status, error: outcome.error ? reasonWords(outcome.error, { detail: true }) : null, reconciliation: outcome.result?.reconciliation ?? null })}\n`);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { reasonWords, type ConnectorRunStatus } from '../../shared/contract';
 import { main, type CliIo } from '../../electron/host/cli';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
@@ -49,5 +50,11 @@ describe('headless command', () => {
     const status = capture();
     await main(['status'], status, env);
     expect(status.lines[0]).toMatch(/last run 1 failed at \S+: read 0 new message\(s\) from Symphony; 0 items: 0 delivered; 0 deliveries: 0 delivered; balanced; next: /);
+    // The run's error is stored as a reason and the summary line ends with it in the one rendering.
+    const json = capture();
+    await main(['status', '--json'], json, env);
+    const [last] = (JSON.parse(json.lines.join('\n')) as ConnectorRunStatus[]).map((s) => s.last);
+    expect(last?.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    expect(io.errors[0]!.endsWith(`balanced. ${reasonWords(last!.error!)}`)).toBe(true);
   });
 });

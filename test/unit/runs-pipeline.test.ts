@@ -6,6 +6,7 @@ import type { Stages } from '../../electron/core/runs/stages';
 import { actualDeliveries, expectedDeliveries, openHarness, type Harness } from '../support/pipeline-harness';
 import { mailboxesOf, messageOf, type FakePod } from '../support/pipeline-stages';
 import { makeTempDir } from '../support/tmp';
+import { runReasonCodes } from '../../shared/contract';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((fn) => fn()));
@@ -146,9 +147,11 @@ describe('pipeline with in-test stages', () => {
     expect(out.status).toBe('failed');
     expect(out.result!.reconciliation.balanced).toBe(false);
     expect(out.result!.reconciliation.unaccounted.count).toBe(1);
-    expect(out.error).toMatch(/fewer delivery records than mailboxes/);
+    expect(out.error).toMatchObject({ code: runReasonCodes.unbalanced, message: expect.stringMatching(/fewer delivery records than mailboxes/) });
     const stored = new RunRepository(h.store).get(out.runId)!;
     expect(stored.status).toBe('failed');
+    // The run row keeps the reason as the value it was, not as text.
+    expect(stored.error).toEqual(out.error);
 
     // Items skipped over by the cursor (a pipeline bug) are caught by the capture cross-check.
     h.store.db.prepare('INSERT INTO t_items (connector_id, message_id, stream_id, sender, bytes, ts, captured_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(h.connector.id, 'late', 'stream0', 'x', 1, 0, 'now');

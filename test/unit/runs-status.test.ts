@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reconciliationSchema, type ConnectorRunStatus } from '../../shared/contract';
+import { reasonWords, reconciliationSchema, runReasonCodes, type ConnectorRunStatus } from '../../shared/contract';
 import { Core } from '../../electron/core/app/core';
 import { silentLogger } from '../../electron/core/platform/logger';
 import { RunRepository } from '../../electron/core/store/repos/runs';
@@ -66,7 +66,9 @@ describe('status of a run whose process died', () => {
     expect(await main(['status', '--json'], json, env)).toBe(0);
     const statuses = JSON.parse(json.lines.join('\n')) as ConnectorRunStatus[];
     expect(statuses).toHaveLength(1);
-    expect(statuses[0]).toMatchObject({ name: 'Acme Pod', current: null, last: { id: orphan.id, status: 'interrupted', stage: 'import' } });
+    expect(statuses[0]).toMatchObject({ name: 'Acme Pod', current: null, last: { id: orphan.id, status: 'interrupted', stage: 'import', error: { code: runReasonCodes.interrupted } } });
+    // The line above is that reason in the one rendering.
+    expect(text.lines[0]).toContain(`(${reasonWords(statuses[0]!.last!.error!)})`);
 
     // Status only reads: the row is still `running` until a run takes the lock over.
     const after = new Core({ dataDir: temp.dir, host: 'test', logger: silentLogger });

@@ -5,6 +5,8 @@ import { Store } from '../../electron/core/store/database';
 import type { Migration } from '../../electron/core/store/migrate';
 import { migrations } from '../../electron/core/store/migrations';
 import { ArchiverError } from '../../shared/errors';
+import { itemReasonCodes, runReasonCodes } from '../../shared/contract';
+import { RunRepository } from '../../electron/core/store/repos/runs';
 import { makeTempDir } from '../support/tmp';
 
 const v1: Migration = { version: 1, name: 'notes', up: (db) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)') };
@@ -118,6 +120,47 @@ describe('store migrations', () => {
     // Indexes survive the rebuild.
     const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('item_outcomes', 'deliveries') AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(expect.arrayContaining(['deliveries_blocked', 'deliveries_work', 'item_outcomes_key', 'item_outcomes_sender', 'item_outcomes_status']));
+    store.dispose();
+  });
+
+  it('0018 keeps each finished run\'s error text as the message of a generic reason, and stores reasons as values from then on', () => {
+    const file = path.join(temp.dir, 'v17.db');
+    Store.open(file, { migrations: migrations.filter((m) => m.version <= 17) }).dispose();
+    const raw = new BetterSqlite3(file);
+    const at = '2026-11-30T10:00:00.000Z';
+    raw.prepare('INSERT INTO connectors (id, name, enabled, settings_json, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)').run('c1', 'Desk', '{}', at, at);
+    const run = raw.prepare("INSERT INTO runs (connector_id, trigger, status, owner, started_at, started_ms, finished_at, error, progress_json) VALUES ('c1', 'manual', ?, 'o', ?, 0, ?, ?, '{}')");
+    run.run('failed', at, at, 'The disk holding the archiver\'s data folder is full. Free space on that disk.');
+    run.run('succeeded', at, at, null);
+    // Text that is JSON-like or quoted must come through as the same text, not be parsed.
+    run.run('cancelled', at, at, '{"code":"x"} "quoted" \\ back');
+    raw.close();
+
+    const store = Store.open(file);
+    expect(store.schemaVersion).toBeGreaterThanOrEqual(18);
+    const runs = new RunRepository(store);
+    expect([1, 2, 3].map((id) => runs.get(id)!.error)).toEqual([
+      { code: itemReasonCodes.earlierText, message: 'The disk holding the archiver\'s data folder is full. Free space on that disk.' },
+      null,
+      { code: runReasonCodes.earlierText, message: '{"code":"x"} "quoted" \\ back' },
+    ]);
+    // One column holds the run's error now: the text column is gone, and the new one takes only JSON.
+    const columns = (store.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toContain('error_json');
+    expect(columns).not.toContain('error');
+    expect(() => store.db.prepare("UPDATE runs SET error_json = 'not json' WHERE id = 2").run()).toThrow(/CHECK/);
+    // A run finished now keeps its reason whole (fix and detail too); an interrupted one says why.
+    const reason = { code: 'permission-denied', message: 'The mailbox refused the item.', fix: 'Grant the app access.', detail: 'HTTP 403 ErrorAccessDenied' };
+    runs.finish(2, { status: 'failed', nowMs: Date.parse(at), error: reason });
+    expect(runs.get(2)!.error).toEqual(reason);
+    const open = runs.create({ connectorId: 'c1', trigger: 'manual', owner: 'gone', nowMs: Date.parse(at) });
+    expect(runs.markInterrupted('c1', 'me', Date.parse(at))).toBe(1);
+    expect(runs.get(open.id)).toMatchObject({ status: 'interrupted', error: { code: runReasonCodes.interrupted, message: expect.stringMatching(/stopped before it finished/), fix: expect.any(String) } });
+    // An error already recorded for the row is kept, not overwritten by the generic one.
+    const cancelled = runs.create({ connectorId: 'c1', trigger: 'manual', owner: 'gone', nowMs: Date.parse(at) });
+    store.db.prepare("UPDATE runs SET error_json = json_object('code', 'cancelled', 'message', 'Cancelled.') WHERE id = ?").run(cancelled.id);
+    runs.markInterrupted('c1', 'me', Date.parse(at));
+    expect(runs.get(cancelled.id)!.error).toEqual({ code: 'cancelled', message: 'Cancelled.' });
     store.dispose();
   });
 

@@ -3,8 +3,7 @@ import { ArchiverError } from '../../../shared/errors';
 import { EXCHANGE_MAX_MESSAGE_BYTES } from '../model/limits';
 import { watchRetries } from '../platform/retry';
 import { failureReason, storageProblem } from '../platform/storage-errors';
-import { reasonWords } from '../../../shared/contract/reasons';
-import type { Connector, Reconciliation, RunProgress, RunStage } from '../../../shared/contract';
+import { reasonWords, runReasonCodes, type Connector, type OutcomeReason, type Reconciliation, type RunProgress, type RunStage } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { Store } from '../store/database';
@@ -35,7 +34,8 @@ export interface PipelineResult {
   /** `needs-sign-in`: the interactive sign-in was lost; the Graph stage stopped and its open deliveries wait. */
   status: 'succeeded' | 'completed-with-problems' | 'failed' | 'cancelled' | 'needs-sign-in';
   reconciliation: Reconciliation;
-  error: string | null;
+  /** Why the run stopped short, as a reason (rendered by `reasonWords`); null when it did not. */
+  error: OutcomeReason | null;
 }
 
 const DEFAULTS = { pageSize: 500, maxBytes: EXCHANGE_MAX_MESSAGE_BYTES, maxAttempts: 5 };
@@ -76,7 +76,7 @@ export class Pipeline {
       tracker.enter(stage);
     };
 
-    let error: string | null = null;
+    let error: OutcomeReason | null = null;
     let cancelled = false;
     let signInLost = false;
     let importCompleted = false;
@@ -102,12 +102,12 @@ export class Pipeline {
       if (!signal.aborted && ArchiverError.is(e) && e.code === 'sign-in-required') {
         // Not a failure of the run's work: nothing more can be sent until the officer signs in.
         signInLost = true;
-        error = describe(e);
-        logger.warn(`stopped: ${error}`);
+        error = failureReason(e);
+        logger.warn(`stopped: ${reasonWords(error)}`);
       } else if (!signal.aborted) {
-        error = describe(e, dataFolderOf(this.deps.store));
+        error = failureReason(e, dataFolderOf(this.deps.store));
         // A full disk is no bug: one line, not a stack trace per run.
-        if (storageProblem(e)) logger.error(`run failed: ${error}`);
+        if (storageProblem(e)) logger.error(`run failed: ${reasonWords(error)}`);
         else logger.error('run failed', e);
       }
     }
@@ -116,7 +116,7 @@ export class Pipeline {
     if (signal.aborted) {
       // A stage may return early on abort instead of throwing; either way the run is cancelled.
       cancelled = true;
-      error = `Cancelled: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'by request')}.`;
+      error = { code: runReasonCodes.cancelled, message: `Cancelled: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'by request')}.` };
     }
 
     // Reconcile even after a failure: the officer sees exactly where every item stands.
@@ -147,7 +147,7 @@ export class Pipeline {
     if (cancelled) return { status: 'cancelled', reconciliation, error };
     if (signInLost) return { status: 'needs-sign-in', reconciliation, error };
     if (error) return { status: 'failed', reconciliation, error };
-    if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: `The run does not balance: ${reconciliation.problems.join(' ')}` };
+    if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: { code: runReasonCodes.unbalanced, message: `The run does not balance: ${reconciliation.problems.join(' ')}` } };
     // Balanced, but a gap is a gap: anything failed, blocked or held is never shown as success.
     if (hasProblems(reconciliation)) return { status: 'completed-with-problems', reconciliation, error: null };
     return { status: 'succeeded', reconciliation, error: null };
@@ -279,8 +279,4 @@ function throwIfAborted(signal: AbortSignal): void {
 /** Where the data folder is, for storage errors (the database lives in it). */
 function dataFolderOf(store: Store): string | undefined {
   return store.file === ':memory:' ? undefined : path.dirname(store.file);
-}
-
-function describe(error: unknown, where?: string): string {
-  return reasonWords(failureReason(error, where));
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { ArchiverError, errorText } from '../../../shared/errors';
-import { reasonWords, type Connector, type RunStatus, type RunTrigger } from '../../../shared/contract';
+import { reasonWords, type Connector, type OutcomeReason, type RunStatus, type RunTrigger } from '../../../shared/contract';
 import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
 import type { EventBus } from '../platform/events';
@@ -36,7 +36,8 @@ export interface RunOutcome {
   connectorId: string;
   status: Exclude<RunStatus, 'running'>;
   result: PipelineResult | null;
-  error: string | null;
+  /** Why the run stopped short (rendered by `reasonWords`); null when it did not. */
+  error: OutcomeReason | null;
 }
 
 interface Active {
@@ -111,7 +112,7 @@ export class RunController implements Disposable {
         const storage = storageProblem(error, path.dirname(this.deps.store.file));
         if (storage) logger.error(`run ${run.id} failed: ${storage.message} ${storage.fix}`);
         else logger.error(`run ${run.id} failed outside its stages`, error);
-        outcome = { runId: run.id, connectorId, status: 'failed', result: null, error: reasonWords(failureReason(error, path.dirname(this.deps.store.file))) };
+        outcome = { runId: run.id, connectorId, status: 'failed', result: null, error: failureReason(error, path.dirname(this.deps.store.file)) };
       }
       // `done` never rejects: when even the run's last writes fail (the disk is full), the run row
       // stays `running` and the next run marks it interrupted and takes its items over.
@@ -120,7 +121,7 @@ export class RunController implements Disposable {
       } catch (error) {
         const storage = storageProblem(error, path.dirname(this.deps.store.file));
         logger.error(`run ${run.id}: its outcome could not be recorded: ${storage ? storage.message : errorText(error)}`);
-        if (outcome.status === 'succeeded') outcome = { ...outcome, status: 'failed', error: storage ? `${storage.message} ${storage.fix}` : String(error) };
+        if (outcome.status === 'succeeded') outcome = { ...outcome, status: 'failed', error: failureReason(error, path.dirname(this.deps.store.file)) };
       } finally {
         heartbeat.cancel();
         try {
@@ -130,7 +131,7 @@ export class RunController implements Disposable {
         }
         this.active.delete(connectorId);
       }
-      logger.info(`run ${run.id} of ${connector.name} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+      logger.info(`run ${run.id} of ${connector.name} ${outcome.status}${outcome.error ? `: ${reasonWords(outcome.error, { detail: true })}` : ''}`);
       this.deps.events?.emit('runs.changed', { runId: run.id, connectorId, status: outcome.status });
       return outcome;
     })();

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorRunStatus, RunStatus, RunTrigger, ScheduleSettings } from '../../../shared/contract';
+import { runReasonCodes, type Connector, type ConnectorRunStatus, type RunStatus, type RunTrigger, type ScheduleSettings } from '../../../shared/contract';
 import { ArchiverError } from '../../../shared/errors';
 import type { Clock } from '../platform/clock';
 import type { Disposable } from '../platform/disposable';
@@ -183,7 +183,7 @@ export class Scheduler implements Disposable {
     if (running && orphan) {
       // Its process is gone (a crash, a kill): say so now rather than "running" until another
       // run takes the lock and marks it. Nothing is written: status only reads.
-      last = { ...running, status: 'interrupted', error: `${orphan} The next run resumes its work.` };
+      last = { ...running, status: 'interrupted', error: { code: runReasonCodes.interrupted, message: orphan, fix: 'The next run resumes its work.' } };
       running = undefined;
     }
     const next = this.nextRunAt(connector);

@@ -12,9 +12,10 @@ import { migration0014 } from './0014_capture_gaps';
 import { migration0015 } from './0015_delivery_gaps';
 import { migration0016 } from './0016_unknown_outcomes';
 import { migration0017 } from './0017_outcome_reasons';
+import { migration0018 } from './0018_run_reasons';
 
 /**
  * Every schema step, in order. Forward-only: a released migration is never edited, a new
  * number is added instead. Each domain owns its own files (see docs/ARCHITECTURE.md).
  */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018];

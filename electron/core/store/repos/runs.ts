@@ -1,4 +1,4 @@
-import type { Reconciliation, RunStage, RunStatus, RunSummary, RunTrigger, StageProgress } from '../../../../shared/contract';
+import { runReasonCodes, storedReason, type OutcomeReason, type Reconciliation, type RunStage, type RunStatus, type RunSummary, type RunTrigger, type StageProgress } from '../../../../shared/contract';
 import type { Store } from '../database';
 
 interface RunRow {
@@ -11,7 +11,7 @@ interface RunRow {
   started_at: string;
   started_ms: number;
   finished_at: string | null;
-  error: string | null;
+  error_json: string | null;
   cursor_start: number | null;
   cursor_end: number | null;
   progress_json: string;
@@ -32,7 +32,14 @@ export interface RunRecord extends RunSummary {
   takenOverBy: number | null;
 }
 
-/** SQL for the `runs` table (0005, 0013): one row per run with its stage, progress and books. */
+/** Why a run left `running` by a process that is gone stands interrupted. */
+const INTERRUPTED: OutcomeReason = {
+  code: runReasonCodes.interrupted,
+  message: 'The process running it stopped before it finished.',
+  fix: 'The next run resumes its work.',
+};
+
+/** SQL for the `runs` table (0005, 0013, 0018): one row per run with its stage, progress and books. */
 export class RunRepository {
   constructor(private readonly store: Store) {}
 
@@ -83,17 +90,17 @@ export class RunRepository {
     this.store.prepare(`UPDATE runs SET cursor_${field} = ? WHERE id = ?`).run(value, id);
   }
 
-  finish(id: number, input: { status: Exclude<RunStatus, 'running'>; nowMs: number; error?: string | null; reconciliation?: Reconciliation | null }): void {
+  finish(id: number, input: { status: Exclude<RunStatus, 'running'>; nowMs: number; error?: OutcomeReason | null; reconciliation?: Reconciliation | null }): void {
     this.store
-      .prepare('UPDATE runs SET status = ?, finished_at = ?, error = ?, reconciliation_json = COALESCE(?, reconciliation_json) WHERE id = ?')
-      .run(input.status, new Date(input.nowMs).toISOString(), input.error ?? null, input.reconciliation ? JSON.stringify(input.reconciliation) : null, id);
+      .prepare('UPDATE runs SET status = ?, finished_at = ?, error_json = ?, reconciliation_json = COALESCE(?, reconciliation_json) WHERE id = ?')
+      .run(input.status, new Date(input.nowMs).toISOString(), input.error ? JSON.stringify(input.error) : null, input.reconciliation ? JSON.stringify(input.reconciliation) : null, id);
   }
 
   /** Runs left `running` by an owner that no longer holds the connector's lock. */
   markInterrupted(connectorId: string, exceptOwner: string, nowMs: number): number {
     return this.store
-      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = COALESCE(error, 'The process running it stopped before it finished; the next run resumes its work.') WHERE connector_id = ? AND status = 'running' AND owner != ?")
-      .run(new Date(nowMs).toISOString(), connectorId, exceptOwner).changes;
+      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error_json = COALESCE(error_json, ?) WHERE connector_id = ? AND status = 'running' AND owner != ?")
+      .run(new Date(nowMs).toISOString(), JSON.stringify(INTERRUPTED), connectorId, exceptOwner).changes;
   }
 
   /** Interrupted runs of the connector whose items no later run took into its books yet. */
@@ -118,7 +125,7 @@ function toRecord(row: RunRow): RunRecord {
     stage: row.stage as RunStage | null,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    error: row.error,
+    error: storedReason(row.error_json, null),
     reconciliation: row.reconciliation_json ? (JSON.parse(row.reconciliation_json) as Reconciliation) : null,
     owner: row.owner,
     startedMs: row.started_ms,

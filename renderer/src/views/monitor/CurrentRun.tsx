@@ -1,4 +1,4 @@
-import type { RunStage, RunStatus, StageProgress } from '../../../../shared/contract';
+import { reasonWords, type RunStage, type RunStatus, type StageProgress } from '../../../../shared/contract';
 import { runOutcomeDetail, runStatusLabel, runStatusTone } from '../../../../shared/contract/run-words';
 import { Button } from '../../components/Button';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -110,7 +110,7 @@ function LastRun({ monitor }: { monitor: Monitor }) {
               {last.reconciliation.unknownOutcomes?.unsettled ? `; ${last.reconciliation.unknownOutcomes.unsettled.toLocaleString()} unknown outcome(s) wait for the next run` : ''}
             </span>
           )}
-          {last.error && <span className="error-text"> — {last.error}</span>}
+          {last.error && <span className="error-text" data-testid="last-run-error"> — {reasonWords(last.error)}</span>}
         </p>
       ) : (
         <p className="muted">No run yet.</p>

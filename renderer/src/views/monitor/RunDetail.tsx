@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RunStage, StageProgress } from '../../../../shared/contract';
+import { reasonWords, type RunStage, type StageProgress } from '../../../../shared/contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { conversationName, formatBytes } from '../../components/format';
 import { Table } from '../../components/Table';
@@ -23,7 +23,7 @@ export function RunDetail({ runId, connectorId }: { runId: number; connectorId: 
   return (
     <section aria-labelledby="run-detail-title" className="panel" data-testid="run-detail">
       <h3 id="run-detail-title">Run {r.id}</h3>
-      {r.error && <p className="error-text">{r.error}</p>}
+      {r.error && <p className="error-text" data-testid="run-error">{reasonWords(r.error)}</p>}
       <RetriedRequests progress={r.progress} />
       {r.reconciliation ? <ReconciliationTable rec={r.reconciliation} /> : <p className="muted">Reconciled when the run ends.</p>}
       <h3>Conversations ({r.conversationsTotal.toLocaleString()})</h3>
