@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { ArchiverError, errorText } from '../errors';
 
 /**
- * Why an item or a delivery stands where it does when it is not delivered, as a value: written
- * where the outcome is decided (the planner, the importer, the reconciliation, the officer),
- * stored as such (`reason_json`, migration 0017) and rendered only by `reasonWords` — in the
+ * Why an item or a delivery stands where it does when it is not delivered — and why a run stopped
+ * short (`RunSummary.error`, `runReasonCodes`) — as a value: written where the outcome is decided
+ * (the planner, the importer, the reconciliation, the officer, the pipeline), stored as such
+ * (`reason_json`, migration 0017; `runs.error_json`, 0018) and rendered only by `reasonWords` — in the
  * Monitor, the CLI and the run's CSV alike. Never a joined string to be taken apart again.
  *
  * `code` says which rule decided: a skip reason (`unmapped`, `excluded`, `external-only`,
