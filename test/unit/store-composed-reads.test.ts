@@ -101,6 +101,32 @@ describe('reads composed from their owners', () => {
     w.store.dispose();
   });
 
+  it('tests each item of the run against the waiting ids in one indexed list, not a scan of them per item', () => {
+    const w = world('books-plan');
+    // Many waiting ids, most of other runs: the books must not scan them once per item of the run.
+    w.capture.insertItems(w.connectorId, 'pod', 's1', Array.from({ length: 40 }, (_, i) => item(i + 1)));
+    const rows = w.capture.itemsAfterId(w.connectorId, 0, 100);
+    const at = new Date().toISOString();
+    w.store.transaction(() => {
+      for (const row of rows) {
+        w.itemLog.insertOutcome({ connectorId: w.connectorId, itemId: row.id, streamId: 's1', sender: 'a@example.com', archiveKey: `k${row.id}`, status: 'planned', reason: null, mailboxes: 1, bytes: 1, runId: w.runId, at });
+        w.itemLog.setStatus(w.connectorId, row.id, 'delivered', { at });
+      }
+    });
+    const waiting = [...rows.filter((_, i) => i % 4 === 0).map((r) => r.id), ...Array.from({ length: 5000 }, (_, i) => 1_000_000 + i)];
+    const statements: string[] = [];
+    const prepare = w.store.prepare.bind(w.store);
+    w.store.prepare = (sql: string) => (statements.push(sql), prepare(sql));
+    const books = w.itemLog.conversationTotals(w.runId, w.connectorId, 0, 10, waiting);
+    expect(books.rows).toEqual([{ streamId: 's1', captured: 40, delivered: 30, blocked: 0, failed: 0, held: 10, skipped: 0, bytes: 40, balanced: true }]);
+    const sql = statements.find((q) => q.includes('json_each(@waiting)'))!;
+    const plan = (w.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ c: w.connectorId, run: w.runId, limit: 10, offset: 0, waiting: JSON.stringify(waiting) }) as { detail: string }[]).map((r) => r.detail);
+    // The ids are read once into a list (SQLite's LIST SUBQUERY); nothing else is scanned whole.
+    expect(plan.some((d) => d.startsWith('LIST SUBQUERY'))).toBe(true);
+    expect(plan.filter((d) => d.startsWith('SCAN') && !d.startsWith('SCAN json_each'))).toEqual([]);
+    w.store.dispose();
+  });
+
   it('takes the items of an interrupted run into the next one once, through the runs and item-log owners', () => {
     const w = world('takeover');
     const runs = new RunRepository(w.store);
