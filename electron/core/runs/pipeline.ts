@@ -99,17 +99,7 @@ export class Pipeline {
       await watched(() => this.deps.stages.import.run(ctx('import')));
       importCompleted = !signal.aborted;
     } catch (e) {
-      if (!signal.aborted && ArchiverError.is(e) && e.code === 'sign-in-required') {
-        // Not a failure of the run's work: nothing more can be sent until the officer signs in.
-        signInLost = true;
-        error = failureReason(e);
-        logger.warn(`stopped: ${reasonWords(error)}`);
-      } else if (!signal.aborted) {
-        error = failureReason(e, dataFolderOf(this.deps.store));
-        // A full disk is no bug: one line, not a stack trace per run.
-        if (storageProblem(e)) logger.error(`run failed: ${reasonWords(error)}`);
-        else logger.error('run failed', e);
-      }
+      if (!signal.aborted) ({ error, signInLost } = this.stopReason(e, logger));
     }
     // Also when capture stopped half-way: what it stored is what it read.
     const read = this.deps.stages.capture.count(connector.id, 0, Number.MAX_SAFE_INTEGER) - storedBefore;
@@ -144,13 +134,22 @@ export class Pipeline {
       ...(Object.keys(waiting).length > 0 ? { waiting } : {}),
     };
     tracker.flush();
-    if (cancelled) return { status: 'cancelled', reconciliation, error };
-    if (signInLost) return { status: 'needs-sign-in', reconciliation, error };
-    if (error) return { status: 'failed', reconciliation, error };
-    if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: { code: runReasonCodes.unbalanced, message: `The run does not balance: ${reconciliation.problems.join(' ')}` } };
-    // Balanced, but a gap is a gap: anything failed, blocked or held is never shown as success.
-    if (hasProblems(reconciliation)) return { status: 'completed-with-problems', reconciliation, error: null };
-    return { status: 'succeeded', reconciliation, error: null };
+    return resultOf(reconciliation, { cancelled, signInLost, error });
+  }
+
+  /** Why the stages stopped on an error (the signal did not abort): a lost sign-in, or a failure. */
+  private stopReason(e: unknown, logger: Logger): { error: OutcomeReason; signInLost: boolean } {
+    if (ArchiverError.is(e) && e.code === 'sign-in-required') {
+      // Not a failure of the run's work: nothing more can be sent until the officer signs in.
+      const error = failureReason(e);
+      logger.warn(`stopped: ${reasonWords(error)}`);
+      return { error, signInLost: true };
+    }
+    const error = failureReason(e, dataFolderOf(this.deps.store));
+    // A full disk is no bug: one line, not a stack trace per run.
+    if (storageProblem(e)) logger.error(`run failed: ${reasonWords(error)}`);
+    else logger.error('run failed', e);
+    return { error, signInLost: false };
   }
 
   /**
@@ -270,6 +269,18 @@ export class Pipeline {
   private planner(): Planner {
     return new Planner(this.deps.store, this.cursor, this.items, this.deps.stages, this.options);
   }
+}
+
+/** The run's status from how it stopped and its books. */
+function resultOf(reconciliation: Reconciliation, stop: { cancelled: boolean; signInLost: boolean; error: OutcomeReason | null }): PipelineResult {
+  const { error } = stop;
+  if (stop.cancelled) return { status: 'cancelled', reconciliation, error };
+  if (stop.signInLost) return { status: 'needs-sign-in', reconciliation, error };
+  if (error) return { status: 'failed', reconciliation, error };
+  if (!reconciliation.balanced) return { status: 'failed', reconciliation, error: { code: runReasonCodes.unbalanced, message: `The run does not balance: ${reconciliation.problems.join(' ')}` } };
+  // Balanced, but a gap is a gap: anything failed, blocked or held is never shown as success.
+  if (hasProblems(reconciliation)) return { status: 'completed-with-problems', reconciliation, error: null };
+  return { status: 'succeeded', reconciliation, error: null };
 }
 
 function throwIfAborted(signal: AbortSignal): void {

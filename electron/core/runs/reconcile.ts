@@ -39,7 +39,6 @@ type Bucket = 'delivered' | 'blocked' | 'failed' | 'held' | 'skipped' | 'unaccou
  */
 export async function reconcileRun(input: ReconcileInput): Promise<Reconciliation> {
   const { store, items, stages, connector, run } = input;
-  const problems: string[] = [];
   const deliveries: DeliveryReconciliation = { planned: 0, delivered: 0, alreadyThere: 0, partial: 0, blocked: 0, failed: 0, held: 0, skipped: 0, open: 0 };
   const blockedMailboxes = new Map<string, BlockedMailbox>();
   const totals = emptyTotals();
@@ -83,25 +82,7 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
 
   const buckets: Bucket[] = ['delivered', 'blocked', 'failed', 'held', 'skipped', 'unaccounted'];
   const captured = { count: done, bytes: buckets.reduce((n, b) => n + totals[b].bytes, 0) };
-  const runItems = items.runItemCount(run.id);
-  if (runItems !== captured.count) problems.push(`${runItems - captured.count} item(s) of this run have no outcome record.`);
-  if (totals.unaccounted.count > 0) {
-    const pending = totals.unaccounted.count - missingLedger;
-    if (pending > 0) problems.push(`${pending} item(s) were not delivered because the run stopped early; the next run continues them.`);
-    if (missingLedger > 0) problems.push(`${missingLedger} item(s) have fewer delivery records than mailboxes planned.`);
-  }
-  if (extraLedger > 0) problems.push(`${extraLedger} delivery record(s) belong to no planned mailbox.`);
-  // Independent of the run's own bookkeeping: every item capture stored up to the map cursor must
-  // have an outcome. A gap here is an item the pipeline never looked at.
-  // The whole range, not only this run's: a gap left by any run keeps showing until it is fixed.
-  if (input.mappedThrough > 0) {
-    const capturedInRange = stages.capture.count(connector.id, 0, input.mappedThrough);
-    const decidedInRange = items.countDecided(connector.id, 0, input.mappedThrough);
-    if (capturedInRange !== decidedInRange) problems.push(`${capturedInRange - decidedInRange} captured item(s) were never planned, skipped or failed.`);
-  }
-  const d = deliveries;
-  const counted = d.delivered + d.alreadyThere + d.partial + d.blocked + d.failed + d.held + d.skipped + d.open;
-  if (counted !== d.planned && missingLedger === 0 && extraLedger === 0) problems.push(`${d.planned - counted} planned deliveries have no state.`);
+  const problems = balanceProblems(input, { captured: captured.count, unaccounted: totals.unaccounted.count, missingLedger, extraLedger, deliveries });
   return {
     captured,
     delivered: totals.delivered,
@@ -119,6 +100,40 @@ export async function reconcileRun(input: ReconcileInput): Promise<Reconciliatio
     // Not a problem of balance: an unsettled unknown is a delivery whose stray copies are still to be looked for.
     unknownOutcomes: stages.import.unknownOutcomes?.(connector.id, run.id),
   };
+}
+
+/**
+ * Why the run's books do not balance (empty when they do): items of the run without an outcome,
+ * items left unaccounted, ledger rows missing or extra, captured items never decided, deliveries
+ * without a state.
+ */
+function balanceProblems(
+  input: ReconcileInput,
+  counted: { captured: number; unaccounted: number; missingLedger: number; extraLedger: number; deliveries: DeliveryReconciliation },
+): string[] {
+  const { items, stages, connector, run } = input;
+  const { missingLedger, extraLedger } = counted;
+  const problems: string[] = [];
+  const runItems = items.runItemCount(run.id);
+  if (runItems !== counted.captured) problems.push(`${runItems - counted.captured} item(s) of this run have no outcome record.`);
+  if (counted.unaccounted > 0) {
+    const pending = counted.unaccounted - missingLedger;
+    if (pending > 0) problems.push(`${pending} item(s) were not delivered because the run stopped early; the next run continues them.`);
+    if (missingLedger > 0) problems.push(`${missingLedger} item(s) have fewer delivery records than mailboxes planned.`);
+  }
+  if (extraLedger > 0) problems.push(`${extraLedger} delivery record(s) belong to no planned mailbox.`);
+  // Independent of the run's own bookkeeping: every item capture stored up to the map cursor must
+  // have an outcome. A gap here is an item the pipeline never looked at.
+  // The whole range, not only this run's: a gap left by any run keeps showing until it is fixed.
+  if (input.mappedThrough > 0) {
+    const capturedInRange = stages.capture.count(connector.id, 0, input.mappedThrough);
+    const decidedInRange = items.countDecided(connector.id, 0, input.mappedThrough);
+    if (capturedInRange !== decidedInRange) problems.push(`${capturedInRange - decidedInRange} captured item(s) were never planned, skipped or failed.`);
+  }
+  const d = counted.deliveries;
+  const states = d.delivered + d.alreadyThere + d.partial + d.blocked + d.failed + d.held + d.skipped + d.open;
+  if (states !== d.planned && missingLedger === 0 && extraLedger === 0) problems.push(`${d.planned - states} planned deliveries have no state.`);
+  return problems;
 }
 
 /** Anything not delivered makes a balanced run *completed with problems* rather than *succeeded*. */
