@@ -75,35 +75,11 @@ export async function testConnection(
     });
     let firstStream: string | undefined;
     await run('streams', async () => {
-      try {
-        const page = await client!.listStreams(0, 1, settings.streamTypes);
-        firstStream = page.streams[0]?.id;
-        return page.count !== null ? `The pod has ${page.count} conversations of the selected types.` : 'The conversation list can be read.';
-      } catch (error) {
-        if (error instanceof SymphonyHttpError && error.status === 403) {
-          throw new ArchiverError({
-            code: 'permission-denied',
-            message: 'The service account may not list the pod\'s conversations (HTTP 403).',
-            fix: 'Give the service account the administrator role that allows listing streams (User Provisioning or Super Administrator).',
-            detail: error.message,
-          });
-        }
-        throw error;
-      }
+      const listed = await readStreams(client!, settings);
+      firstStream = listed.firstStream;
+      return listed.message;
     });
-    await run('agent', async () => {
-      if (!firstStream) return 'No conversation to read yet; the agent will be used at the first capture.';
-      try {
-        const page = await client!.messages(firstStream, 0, 0, 1);
-        return `The agent answered (${page.length === 0 ? 'no message' : 'a message'} in the first conversation).`;
-      } catch (error) {
-        // A refusal still proves the agent and both tokens work; membership is a capture-time matter.
-        if (error instanceof SymphonyHttpError && error.status === 403) {
-          return 'The agent answered, but refused to read the first conversation (HTTP 403): the service account reads only the conversations it is a member of; the others will be reported at capture.';
-        }
-        throw error;
-      }
-    });
+    await run('agent', () => probeAgent(client!, firstStream));
     const feed = options.datahose;
     if (feed) {
       // Only the connector's own feed proves anything; a read is harmless because it is never acknowledged.
@@ -120,4 +96,38 @@ export async function testConnection(
     result.identity = { userId: identity.id, username: identity.username, displayName: identity.displayName, email: identity.emailAddress, company: identity.company };
   }
   return result;
+}
+
+/** The `streams` step: the conversation list can be read (a 403 says which role is missing). */
+async function readStreams(client: SymphonyClient, settings: SymphonySettings): Promise<{ message: string; firstStream: string | undefined }> {
+  try {
+    const page = await client.listStreams(0, 1, settings.streamTypes);
+    const message = page.count !== null ? `The pod has ${page.count} conversations of the selected types.` : 'The conversation list can be read.';
+    return { message, firstStream: page.streams[0]?.id };
+  } catch (error) {
+    if (error instanceof SymphonyHttpError && error.status === 403) {
+      throw new ArchiverError({
+        code: 'permission-denied',
+        message: 'The service account may not list the pod\'s conversations (HTTP 403).',
+        fix: 'Give the service account the administrator role that allows listing streams (User Provisioning or Super Administrator).',
+        detail: error.message,
+      });
+    }
+    throw error;
+  }
+}
+
+/** The `agent` step: one message of the first conversation is read through the agent. */
+async function probeAgent(client: SymphonyClient, firstStream: string | undefined): Promise<string> {
+  if (!firstStream) return 'No conversation to read yet; the agent will be used at the first capture.';
+  try {
+    const page = await client.messages(firstStream, 0, 0, 1);
+    return `The agent answered (${page.length === 0 ? 'no message' : 'a message'} in the first conversation).`;
+  } catch (error) {
+    // A refusal still proves the agent and both tokens work; membership is a capture-time matter.
+    if (error instanceof SymphonyHttpError && error.status === 403) {
+      return 'The agent answered, but refused to read the first conversation (HTTP 403): the service account reads only the conversations it is a member of; the others will be reported at capture.';
+    }
+    throw error;
+  }
 }
