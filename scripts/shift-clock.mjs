@@ -6,9 +6,7 @@
 //   SHIFT_TO=2027-03-13T20:00:00Z TZ=America/Anchorage NODE_OPTIONS="--import ./scripts/shift-clock.mjs" npx vitest run <files>
 //
 // The clock keeps running from there at its real rate. Only Date (Date.now() and `new Date()`)
-// moves: timers, performance.now() and Chromium keep the real time (Chromium does follow TZ), and
-// so do file times: the Content Export tests, which compare a file's mtime with now, fail when
-// shifted (the file seems to come from the future, or to be hours old) and pass unshifted.
+// moves: timers, performance.now() and Chromium keep the real time (Chromium does follow TZ).
 // docs/ARCHITECTURE.md (Testing) says which settings the suite is checked with.
 const RealDate = Date;
 const realNow = RealDate.now();

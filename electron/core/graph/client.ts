@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client, HTTPMessageHandler, ResponseType } from '@microsoft/microsoft-graph-client';
+import { requestSignal, type RequestSignal } from '../platform/abort';
 import { parseRetryAfter } from '../platform/retry';
 import { systemClock, type Clock } from '../platform/clock';
 import { GraphNetworkError, GraphRequestError } from './errors';
@@ -91,9 +92,16 @@ export class GraphClient {
     // (ArchiverError `sign-in-required`) into a GraphError that reads like a network failure,
     // and the run would retry it instead of stopping for the officer to sign in.
     const token = await this.options.getToken();
-    const timeout = await this.deadlineSignal(request.beforeSend);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    sent();
+    const limit = await this.deadlineSignal(request.signal, request.beforeSend);
+    try {
+      sent();
+      return await this.sendWithin<T>(request, text, token, limit.signal);
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  private async sendWithin<T>(request: GraphRequest, text: string | undefined, token: string, signal: AbortSignal): Promise<GraphResponse<T>> {
     let api = this.client.api(request.path).responseType(ResponseType.RAW).option('signal', signal).header('Authorization', `Bearer ${token}`);
     if (request.version) api = api.version(request.version);
     if (request.query) api = api.query(request.query);
@@ -121,34 +129,37 @@ export class GraphClient {
       0,
       async () => {
         const token = await this.options.getToken();
-        const timeout = AbortSignal.timeout(this.timeoutMs);
-        let raw: Response;
+        const limit = requestSignal(signal, this.timeoutMs);
         try {
-          raw = (await this.client
-            .api(path)
-            .responseType(ResponseType.RAW)
-            .option('signal', signal ? AbortSignal.any([signal, timeout]) : timeout)
-            .header('Authorization', `Bearer ${token}`)
-            .get()) as Response;
-        } catch (error) {
-          throw new GraphNetworkError(`GET ${path}: ${describeNetworkError(error)}`, { cause: error });
+          return await this.hashBody(path, mailbox, token, limit.signal);
+        } finally {
+          limit.dispose();
         }
-        // finish() throws for any status that is not 2xx.
-        if (raw.status < 200 || raw.status >= 300) await this.finish<never>(raw, mailbox, `GET ${path}`);
-        const hash = createHash('sha256');
-        let size = 0;
-        try {
-          for await (const chunk of (raw.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
-            hash.update(chunk);
-            size += chunk.length;
-          }
-        } catch (error) {
-          throw new GraphNetworkError(`GET ${path}: the answer was cut off (${describeNetworkError(error)})`, { cause: error });
-        }
-        return { size, sha256: hash.digest('hex') };
       },
       signal,
     );
+  }
+
+  private async hashBody(path: string, mailbox: string, token: string, signal: AbortSignal): Promise<{ size: number; sha256: string }> {
+    let raw: Response;
+    try {
+      raw = (await this.client.api(path).responseType(ResponseType.RAW).option('signal', signal).header('Authorization', `Bearer ${token}`).get()) as Response;
+    } catch (error) {
+      throw new GraphNetworkError(`GET ${path}: ${describeNetworkError(error)}`, { cause: error });
+    }
+    // finish() throws for any status that is not 2xx.
+    if (raw.status < 200 || raw.status >= 300) await this.finish<never>(raw, mailbox, `GET ${path}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of (raw.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+    } catch (error) {
+      throw new GraphNetworkError(`GET ${path}: the answer was cut off (${describeNetworkError(error)})`, { cause: error });
+    }
+    return { size, sha256: hash.digest('hex') };
   }
 
   /**
@@ -167,20 +178,24 @@ export class GraphClient {
       mailbox,
       chunk.length,
       async (sent) => {
-        const timeout = await this.deadlineSignal(beforeSend);
-        sent();
-        let raw: Response;
+        const limit = await this.deadlineSignal(signal, beforeSend);
         try {
-          raw = await fetch(uploadUrl, {
-            method: 'PUT',
-            body: chunk as unknown as BodyInit,
-            headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `bytes ${range.start}-${range.end}/${range.total}` },
-            signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          });
-        } catch (error) {
-          throw new GraphNetworkError(`PUT upload ${range.start}-${range.end}: ${describeNetworkError(error)}`, { cause: error });
+          sent();
+          let raw: Response;
+          try {
+            raw = await fetch(uploadUrl, {
+              method: 'PUT',
+              body: chunk as unknown as BodyInit,
+              headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `bytes ${range.start}-${range.end}/${range.total}` },
+              signal: limit.signal,
+            });
+          } catch (error) {
+            throw new GraphNetworkError(`PUT upload ${range.start}-${range.end}: ${describeNetworkError(error)}`, { cause: error });
+          }
+          return await this.finish<T>(raw, mailbox, 'PUT upload');
+        } finally {
+          limit.dispose();
         }
-        return this.finish<T>(raw, mailbox, 'PUT upload');
       },
       signal,
     );
@@ -190,18 +205,23 @@ export class GraphClient {
    * The request's timeout, ending exactly at the deadline handed to `beforeSend` (the commit in
    * between counts against it), so the recorded deadline is never earlier than the real one.
    */
-  private async deadlineSignal(beforeSend: ((deadline: Date) => Promise<void>) | undefined): Promise<AbortSignal> {
-    if (!beforeSend) return AbortSignal.timeout(this.timeoutMs);
+  private async deadlineSignal(parent: AbortSignal | undefined, beforeSend: ((deadline: Date) => Promise<void>) | undefined): Promise<RequestSignal> {
+    if (!beforeSend) return requestSignal(parent, this.timeoutMs);
     const deadline = Date.now() + this.timeoutMs;
     await beforeSend(new Date(this.clock.now() + this.timeoutMs));
-    return AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    return requestSignal(parent, Math.max(1, deadline - Date.now()));
   }
 
   async deleteUploadSession(mailbox: string, uploadUrl: string): Promise<void> {
     await this.throttle.run(mailbox, 0, async () => {
       try {
-        const raw = await fetch(uploadUrl, { method: 'DELETE', signal: AbortSignal.timeout(this.timeoutMs) });
-        await raw.arrayBuffer();
+        const limit = requestSignal(undefined, this.timeoutMs);
+        try {
+          const raw = await fetch(uploadUrl, { method: 'DELETE', signal: limit.signal });
+          await raw.arrayBuffer();
+        } finally {
+          limit.dispose();
+        }
       } catch {
         // An abandoned session expires by itself; failing to delete it changes nothing.
       }
