@@ -50,3 +50,18 @@ describe('layers enforced by lint', () => {
     expect(results[0]?.messages.map((m) => m.ruleId)).toContain('import-x/no-cycle');
   });
 });
+
+describe('file and function size enforced by lint', () => {
+  const body = (lines: number) => Array.from({ length: lines }, (_, i) => `  total += ${i};`).join('\n');
+  it('a function past 80 lines fails lint, one of 80 passes', async () => {
+    expect(await ruleIdsFor('electron/core/runs/fixture.ts', `export function f(): number {\n  let total = 0;\n${body(90)}\n  return total;\n}\n`)).toContain('max-lines-per-function');
+    expect(await ruleIdsFor('electron/core/runs/fixture.ts', `export function f(): number {\n  let total = 0;\n${body(70)}\n  return total;\n}\n`)).toEqual([]);
+  });
+
+  it('a file past 400 lines fails lint, in the core, the sandbox and shared alike', async () => {
+    const code = Array.from({ length: 410 }, (_, i) => `export const c${i} = ${i};`).join('\n') + '\n';
+    for (const file of ['electron/core/graph/fixture.ts', 'electron/sandbox/emulators/graph/fixture.ts', 'shared/contract/fixture.ts']) {
+      expect(await ruleIdsFor(file, code)).toContain('max-lines');
+    }
+  });
+});
