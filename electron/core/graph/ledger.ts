@@ -108,12 +108,10 @@ export interface TrackDeps {
  */
 export function trackRequest(deps: TrackDeps, key: DeliveryKey, what: string, create?: { route: RouteName }) {
   let deadline: Date | undefined;
-  let sent = false;
   const trace = (step: string) => deps.logger.debug(`ledger ${key.archiveKey} ${key.mailbox}: ${step}`);
   return {
     beforeSend: (at: Date): Promise<void> => {
       deadline = at;
-      sent = true;
       const sentAt = new Date(deps.clock.now());
       trace(`${create ? 'sending, ' : ''}${what} out until ${at.toISOString()}`);
       return deps.ledger.write(() => {
@@ -123,7 +121,7 @@ export function trackRequest(deps: TrackDeps, key: DeliveryKey, what: string, cr
     },
     /** True once `beforeSend` was called: a destination that writes no request (the .eml folder) never calls it. */
     get sent(): boolean {
-      return sent;
+      return deadline !== undefined;
     },
     /** Resolves true when the request's outcome is unknown (an item may exist). */
     failed: async (error: unknown): Promise<boolean> => {
